@@ -1,0 +1,45 @@
+# The two commands of the quick start: `make run` and `make test`. Both need only python3.11 and make.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCAL_ENV := var/local.env
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install messages demo lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# A secret key and a key for the roll's ID hashes, generated once and kept out of git.
+$(LOCAL_ENV):
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print('DJANGO_SECRET_KEY=' + secrets.token_urlsafe(50)); print('PORTAL_ROLL_HASH_KEY=' + secrets.token_urlsafe(50))" > $(LOCAL_ENV)
+	chmod 600 $(LOCAL_ENV)
+
+messages: $(STAMP)
+	$(BIN)/python manage.py compile_catalogs
+
+# Serves the demo the way a laptop at the venue would: DEBUG off, plain HTTP on this machine only.
+run: $(STAMP) $(LOCAL_ENV) messages
+	set -a && . ./$(LOCAL_ENV) && set +a && export DJANGO_SECURE=0 && \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	$(BIN)/python manage.py seed_demo && \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+test: $(STAMP) messages
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,1 @@
+"""Meetings, work reports, questions and commitments arrive with their own issue."""

@@ -1,0 +1,160 @@
+"""Admin pages for the registry: search and filters, rows scoped to the user's villages.
+
+Residents are read-only here (the roll changes by import, which validates and audits); role
+assignments change through the role services so that every change is audited; the audit log is
+read-only for everyone.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from portal import permissions
+from portal.models import (
+    AuditEntry,
+    Cadre,
+    CadrePost,
+    Household,
+    Resident,
+    RoleAssignment,
+    Township,
+    Village,
+)
+from portal.permissions import Capability
+from portal.services.roles import role_grant, role_revoke
+
+admin.site.site_header = _("Village work reports: registry")
+admin.site.site_title = _("Registry admin")
+
+
+class VillageScopedAdmin(admin.ModelAdmin):
+    """Rows are limited to the villages the user may see the roll of; `village_path` reaches them."""
+
+    village_path = "village"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        villages = permissions.villages_with(request.user, Capability.VIEW_ROLL)
+        return queryset.filter(**{f"{self.village_path}__in": villages})
+
+
+@admin.register(Township)
+class TownshipAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "county")
+    search_fields = ("name", "code", "county")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=permissions.townships_with(request.user, Capability.MANAGE_ROLES))
+
+
+@admin.register(Village)
+class VillageAdmin(VillageScopedAdmin):
+    village_path = "pk"
+    list_display = ("name", "code", "township")
+    list_filter = ("township",)
+    search_fields = ("name", "code")
+
+
+@admin.register(Household)
+class HouseholdAdmin(VillageScopedAdmin):
+    list_display = ("number", "village")
+    list_filter = ("village",)
+    search_fields = ("number",)
+
+
+@admin.register(Resident)
+class ResidentAdmin(VillageScopedAdmin):
+    list_display = ("name", "household", "gender", "birth_year", "id_last4", "party_member", "representative", "active")
+    list_filter = ("village", "gender", "party_member", "representative", "active")
+    search_fields = ("name", "household__number", "id_last4")
+    list_select_related = ("household", "village")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CadrePostInline(admin.TabularInline):
+    model = CadrePost
+    extra = 0
+
+
+@admin.register(Cadre)
+class CadreAdmin(VillageScopedAdmin):
+    list_display = ("name", "village", "gender", "user")
+    list_filter = ("village", "posts__post")
+    search_fields = ("name",)
+    inlines = [CadrePostInline]
+
+    def get_exclude(self, request, obj=None):
+        # Linking a staff account is a superuser's job: the user list is not a township's to browse.
+        return () if request.user.is_superuser else ("user",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "village" and not request.user.is_superuser:
+            kwargs["queryset"] = permissions.villages_with(request.user, Capability.MANAGE_ROLES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    """Superusers only; township administrators use the staff page, which is scoped."""
+
+    list_display = ("user", "role", "township", "village")
+    list_filter = ("role", "township", "village")
+    search_fields = ("user__username",)
+    autocomplete_fields = ("user",)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        granted = role_grant(
+            user=obj.user, role=obj.role, township=obj.township, village=obj.village, by=request.user
+        )
+        obj.pk = granted.pk
+
+    def delete_model(self, request, obj):
+        role_revoke(assignment=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset:
+            role_revoke(assignment=assignment, by=request.user)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("seq", "created_at", "actor_name", "action", "target_label", "scope")
+    list_filter = ("action",)
+    search_fields = ("actor_name", "action", "target_label", "scope")
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.in_townships(permissions.townships_with(request.user, Capability.VIEW_AUDIT))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

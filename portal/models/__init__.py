@@ -1,0 +1,17 @@
+from portal.models.audit import AppendOnlyError, AuditChainHead, AuditEntry
+from portal.models.registry import Cadre, CadrePost, Household, Resident, Township, Village
+from portal.models.roles import Role, RoleAssignment
+
+__all__ = [
+    "AppendOnlyError",
+    "AuditChainHead",
+    "AuditEntry",
+    "Cadre",
+    "CadrePost",
+    "Household",
+    "Resident",
+    "Role",
+    "RoleAssignment",
+    "Township",
+    "Village",
+]

@@ -1,0 +1,115 @@
+"""The append-only, hash-chained audit log.
+
+Each entry's hash covers its own content and the previous entry's hash, so that editing, deleting or
+reordering any entry breaks every hash after it. Writing goes through portal.audit.record only.
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit entry through the ORM."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit entries cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    def _raw_delete(self, using):
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("Audit entries cannot be updated.")
+
+    def in_chain_order(self):
+        return self.order_by("seq")
+
+    def in_townships(self, townships):
+        """Entries about these townships or any of their villages (codes share the prefix)."""
+        codes = [t.code for t in townships]
+        query = models.Q(pk__in=[])
+        for code in codes:
+            query |= models.Q(scope__startswith=code)
+        return self.filter(query)
+
+
+class AuditEntry(models.Model):
+    seq = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
+    created_at = models.DateTimeField(_("time"), editable=False)
+    # The actor is copied, not linked: the log must outlive accounts and never block their removal.
+    actor_id = models.BigIntegerField(_("actor id"), null=True, editable=False)
+    actor_name = models.CharField(_("actor"), max_length=150, editable=False)
+    action = models.CharField(_("action"), max_length=64, editable=False, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True, editable=False)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True, editable=False)
+    target_label = models.CharField(_("target"), max_length=255, blank=True, editable=False)
+    scope = models.CharField(
+        _("division code"), max_length=12, blank=True, editable=False, db_index=True
+    )
+    details = models.JSONField(_("details"), default=dict, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        default_permissions = ("view",)
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit entries cannot be updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    def canonical_content(self) -> bytes:
+        """The bytes the hash covers: every recorded field, in a fixed order and encoding."""
+        content = {
+            "seq": self.seq,
+            "created_at": self.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "target_label": self.target_label,
+            "scope": self.scope,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+        }
+        return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical_content()).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """One row holding the newest entry's number and hash.
+
+    Locking it (SELECT … FOR UPDATE) serializes writers, so two transactions can never both append
+    after the same entry; on SQLite the IMMEDIATE transaction already does that.
+    """
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        default_permissions = ()

@@ -1,0 +1,128 @@
+"""Who may do what, and where: the one place that decides.
+
+A capability is granted by roles. A township administrator holds it over every village of the
+township; every other role over the one village it was given for. Views scope their querysets with
+`villages_with` so that another village's object is a 404, and services check `ensure` again.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from portal.models import Role, RoleAssignment, Township, Village
+
+
+class Capability:
+    VIEW_ROLL = "view_roll"
+    MANAGE_ROLL = "manage_roll"
+    MODERATE = "moderate"
+    OPERATE_MEETING = "operate_meeting"
+    MANAGE_MEETINGS = "manage_meetings"
+    MANAGE_ROLES = "manage_roles"
+    VIEW_AUDIT = "view_audit"
+    WRITE_OWN_CONTENT = "write_own_content"
+
+
+GRANTED_BY = {
+    Capability.VIEW_ROLL: {Role.TOWNSHIP_ADMIN, Role.VILLAGE_MODERATOR, Role.MEETING_OPERATOR},
+    Capability.MANAGE_ROLL: {Role.TOWNSHIP_ADMIN, Role.VILLAGE_MODERATOR},
+    Capability.MODERATE: {Role.TOWNSHIP_ADMIN, Role.VILLAGE_MODERATOR},
+    Capability.OPERATE_MEETING: {Role.TOWNSHIP_ADMIN, Role.MEETING_OPERATOR},
+    Capability.MANAGE_MEETINGS: {Role.TOWNSHIP_ADMIN},
+    Capability.MANAGE_ROLES: {Role.TOWNSHIP_ADMIN},
+    Capability.VIEW_AUDIT: {Role.TOWNSHIP_ADMIN},
+    Capability.WRITE_OWN_CONTENT: {Role.CADRE},
+}
+
+# Model permissions of each role's Django group: what the admin pages let the role see and touch.
+# The rows they see are still scoped to their villages (portal.admin).
+GROUP_PERMISSIONS = {
+    Role.TOWNSHIP_ADMIN: [
+        "view_township",
+        "view_village",
+        "view_household",
+        "view_resident",
+        "view_cadre",
+        "add_cadre",
+        "change_cadre",
+        "view_cadrepost",
+        "add_cadrepost",
+        "change_cadrepost",
+        "delete_cadrepost",
+        "view_roleassignment",
+        "view_auditentry",
+    ],
+    Role.VILLAGE_MODERATOR: [
+        "view_village",
+        "view_household",
+        "view_resident",
+        "view_cadre",
+        "view_cadrepost",
+    ],
+    Role.MEETING_OPERATOR: ["view_village", "view_household", "view_resident", "view_cadre"],
+    Role.CADRE: ["view_village", "view_cadre", "view_cadrepost"],
+}
+
+# Roles whose holders use the Django admin pages (which need is_staff).
+ADMIN_SITE_ROLES = {Role.TOWNSHIP_ADMIN, Role.VILLAGE_MODERATOR, Role.MEETING_OPERATOR}
+
+
+def villages_with(user, capability: str):
+    """The villages where the user holds the capability, as a queryset (one query when evaluated)."""
+    if not user.is_authenticated or not user.is_active:
+        return Village.objects.none()
+    if user.is_superuser:
+        return Village.objects.all()
+    roles = GRANTED_BY[capability]
+    mine = RoleAssignment.objects.filter(user=user)
+    scope = Q(pk__in=mine.filter(role__in=roles, village__isnull=False).values("village"))
+    if Role.TOWNSHIP_ADMIN in roles:
+        scope |= Q(
+            township__in=mine.filter(role=Role.TOWNSHIP_ADMIN).values("township")
+        )
+    return Village.objects.filter(scope)
+
+
+def townships_with(user, capability: str):
+    """Townships over which the user holds the capability as township administrator."""
+    if not user.is_authenticated or not user.is_active:
+        return Township.objects.none()
+    if user.is_superuser:
+        return Township.objects.all()
+    if Role.TOWNSHIP_ADMIN not in GRANTED_BY[capability]:
+        return Township.objects.none()
+    return Township.objects.filter(
+        pk__in=RoleAssignment.objects.filter(user=user, role=Role.TOWNSHIP_ADMIN).values("township")
+    )
+
+
+def has_capability(user, capability: str, village: Village) -> bool:
+    return villages_with(user, capability).filter(pk=village.pk).exists()
+
+
+def can_manage_roles_of(user, village: Village) -> bool:
+    return has_capability(user, Capability.MANAGE_ROLES, village)
+
+
+def is_own_cadre(user, cadre) -> bool:
+    """A cadre's own content: the cadre record linked to this very account."""
+    return user.is_authenticated and cadre.user_id is not None and cadre.user_id == user.pk
+
+
+def ensure(user, capability: str, village: Village) -> None:
+    """The services' second check: a view is not the only door."""
+    if not has_capability(user, capability, village):
+        raise PermissionDenied(_("You may not do this in %(village)s.") % {"village": village})
+
+
+def village_or_404(user, capability: str, code: str) -> Village:
+    """The village by code if the user holds the capability there; otherwise it does not exist."""
+    village = villages_with(user, capability).select_related("township").filter(code=code).first()
+    if village is None:
+        raise Http404(_("No such village."))
+    return village
+
+
+def has_any_capability(user, capability: str) -> bool:
+    return villages_with(user, capability).exists()

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from portal.views import audit, roles, roll, staff
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", staff.dashboard, name="dashboard"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("v/<str:code>/roll/", roll.roll_list, name="roll"),
+    path("v/<str:code>/roll/import/", roll.roll_import, name="roll-import"),
+    path("v/<str:code>/roles/", roles.role_list, name="roles"),
+    path("v/<str:code>/roles/<int:pk>/revoke/", roles.role_revoke, name="role-revoke"),
+]

@@ -1,0 +1,1 @@
+"""Rating schemes, ballots and results arrive with their own issues."""

@@ -1,0 +1,18 @@
+"""Test settings: the real settings module, with what a test run must not depend on.
+
+Three things differ, for speed and isolation: a fixed secret (no environment needed), the
+plain static files storage (no collectstatic before every run; a test runs collectstatic with the
+real storage), and a fast password hasher.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("DJANGO_SECURE", "0")
+
+from portal.settings import *  # noqa: E402,F403
+from portal.settings import STORAGES  # noqa: E402
+
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405

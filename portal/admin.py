@@ -68,7 +68,16 @@ class HouseholdAdmin(VillageScopedAdmin):
 
 @admin.register(Resident)
 class ResidentAdmin(VillageScopedAdmin):
-    list_display = ("name", "household", "gender", "birth_year", "id_last4", "party_member", "representative", "active")
+    list_display = (
+        "name",
+        "household",
+        "gender",
+        "birth_year",
+        "id_last4",
+        "party_member",
+        "representative",
+        "active",
+    )
     list_filter = ("village", "gender", "party_member", "representative", "active")
     search_fields = ("name", "household__number", "id_last4")
     list_select_related = ("household", "village")

@@ -54,13 +54,16 @@ def parse_id_number(raw: str) -> IdNumber:
         raise IdNumberError(_("The ID number must have 18 characters."))
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise IdNumberError(_("The ID number may hold only digits and a final X."))
+    number = IdNumber(value)
     try:
-        IdNumber(value).birth_date
+        birth_date = number.birth_date
     except ValueError:
-        raise IdNumberError(_("The ID number holds an impossible birth date.")) from None
+        birth_date = None
+    if birth_date is None or not 1900 <= birth_date.year <= datetime.date.today().year:
+        raise IdNumberError(_("The ID number holds an impossible birth date."))
     if check_symbol(value[:17]) != value[17]:
         raise IdNumberError(_("The ID number's check digit is wrong; please check for a typing error."))
-    return IdNumber(value)
+    return number
 
 
 def id_number_hash(normalized: str) -> str:

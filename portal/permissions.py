@@ -78,9 +78,7 @@ def villages_with(user, capability: str):
     mine = RoleAssignment.objects.filter(user=user)
     scope = Q(pk__in=mine.filter(role__in=roles, village__isnull=False).values("village"))
     if Role.TOWNSHIP_ADMIN in roles:
-        scope |= Q(
-            township__in=mine.filter(role=Role.TOWNSHIP_ADMIN).values("township")
-        )
+        scope |= Q(township__in=mine.filter(role=Role.TOWNSHIP_ADMIN).values("township"))
     return Village.objects.filter(scope)
 
 

@@ -32,9 +32,7 @@ class ResidentQuerySet(models.QuerySet):
         if not text:
             return self
         return self.filter(
-            Q(name__icontains=text)
-            | Q(household__number__icontains=text)
-            | Q(id_last4__iexact=text.upper())
+            Q(name__icontains=text) | Q(household__number__icontains=text) | Q(id_last4__iexact=text.upper())
         )
 
 
@@ -52,8 +50,7 @@ class CadreQuerySet(models.QuerySet):
     def serving_in(self, year: int):
         """Cadres holding at least one post during the given year."""
         return self.filter(
-            Q(posts__term_start__lte=year)
-            & (Q(posts__term_end__isnull=True) | Q(posts__term_end__gte=year))
+            Q(posts__term_start__lte=year) & (Q(posts__term_end__isnull=True) | Q(posts__term_end__gte=year))
         ).distinct()
 
 
@@ -63,6 +60,4 @@ class RoleAssignmentQuerySet(models.QuerySet):
 
     def in_villages(self, villages):
         """Assignments over these villages, and township roles over their townships."""
-        return self.filter(
-            Q(village__in=villages) | Q(township__villages__in=villages)
-        ).distinct()
+        return self.filter(Q(village__in=villages) | Q(township__villages__in=villages)).distinct()

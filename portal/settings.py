@@ -32,7 +32,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG=1"
+    SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG=1"  # noqa: S105 (debug only)
 
 # ID-card numbers are stored only as a keyed hash. Its key is separate from SECRET_KEY so that
 # rotating the session secret does not orphan the roll; by default it is derived from it.

@@ -37,4 +37,13 @@ class ResidentTable(PortalTable):
 
     class Meta(PortalTable.Meta):
         model = Resident
-        fields = ("household", "name", "gender", "birth_year", "id_last4", "party_member", "representative", "active")
+        fields = (
+            "household",
+            "name",
+            "gender",
+            "birth_year",
+            "id_last4",
+            "party_member",
+            "representative",
+            "active",
+        )

@@ -53,9 +53,7 @@ class AuditEntry(models.Model):
     target_type = models.CharField(_("target type"), max_length=100, blank=True, editable=False)
     target_id = models.CharField(_("target id"), max_length=64, blank=True, editable=False)
     target_label = models.CharField(_("target"), max_length=255, blank=True, editable=False)
-    scope = models.CharField(
-        _("division code"), max_length=12, blank=True, editable=False, db_index=True
-    )
+    scope = models.CharField(_("division code"), max_length=12, blank=True, editable=False, db_index=True)
     details = models.JSONField(_("details"), default=dict, editable=False)
     prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
     hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
@@ -113,3 +111,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         default_permissions = ()
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"

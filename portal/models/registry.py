@@ -162,9 +162,7 @@ class CadrePost(models.Model):
     # Display order: the Party branch first, then the committee, then the stationed team.
     RANK = {post: index for index, post in enumerate(Post.values)}
 
-    cadre = models.ForeignKey(
-        Cadre, on_delete=models.CASCADE, related_name="posts", verbose_name=_("cadre")
-    )
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="posts", verbose_name=_("cadre"))
     post = models.CharField(_("post"), max_length=32, choices=Post.choices)
     term_start = models.PositiveSmallIntegerField(_("term from (year)"))
     term_end = models.PositiveSmallIntegerField(_("term until (year)"), null=True, blank=True)
@@ -176,8 +174,7 @@ class CadrePost(models.Model):
                 fields=["cadre", "post", "term_start"], name="cadre_post_unique_per_term"
             ),
             models.CheckConstraint(
-                condition=models.Q(term_end__isnull=True)
-                | models.Q(term_end__gte=models.F("term_start")),
+                condition=models.Q(term_end__isnull=True) | models.Q(term_end__gte=models.F("term_start")),
                 name="cadre_post_term_ends_after_start",
             ),
         ]

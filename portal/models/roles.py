@@ -52,9 +52,7 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(
-                        role="township_admin", township__isnull=False, village__isnull=True
-                    )
+                    models.Q(role="township_admin", township__isnull=False, village__isnull=True)
                     | (
                         ~models.Q(role="township_admin")
                         & models.Q(township__isnull=True, village__isnull=False)
@@ -62,9 +60,7 @@ class RoleAssignment(models.Model):
                 ),
                 name="role_scope_matches_role",
             ),
-            models.UniqueConstraint(
-                fields=["user", "role", "township"], name="role_unique_per_township"
-            ),
+            models.UniqueConstraint(fields=["user", "role", "township"], name="role_unique_per_township"),
             models.UniqueConstraint(fields=["user", "role", "village"], name="role_unique_per_village"),
         ]
         verbose_name = _("role assignment")

@@ -19,8 +19,9 @@ def _ensure_can_assign(by, *, township: Township | None, village: Village | None
 
 
 @transaction.atomic
-def role_grant(*, user, role: str, by, township: Township | None = None,
-               village: Village | None = None) -> RoleAssignment:
+def role_grant(
+    *, user, role: str, by, township: Township | None = None, village: Village | None = None
+) -> RoleAssignment:
     """Give `user` the role over a township (township administrator) or a village (the others)."""
     role = Role(role)
     if (role == Role.TOWNSHIP_ADMIN) != (township is not None) or (township is None) == (village is None):

@@ -21,12 +21,17 @@ def role_list(request, code):
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         role_grant(
-            user=form.cleaned_data["username"], role=form.cleaned_data["role"], village=village, by=request.user
+            user=form.cleaned_data["username"],
+            role=form.cleaned_data["role"],
+            village=village,
+            by=request.user,
         )
         messages.success(request, _("The role has been granted."))
         return redirect("staff:roles", code=village.code)
     assignments = (
-        RoleAssignment.objects.filter(village=village).select_related("user").order_by("role", "user__username")
+        RoleAssignment.objects.filter(village=village)
+        .select_related("user")
+        .order_by("role", "user__username")
     )
     status = 400 if form.is_bound else 200
     return render(

@@ -1,0 +1,53 @@
+"""Shared fixtures: two villages in one township, a third in another, and one account per role."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from portal.models import Role, Township, Village
+from portal.services.roles import role_grant
+from tests.factories import TownshipFactory, UserFactory, VillageFactory
+
+
+@dataclass
+class County:
+    township: Township
+    village: Village
+    neighbour: Village  # same township
+    elsewhere: Village  # another township
+    superuser: object
+    township_admin: object
+    moderator: object
+    operator: object
+    cadre: object
+    nobody: object  # signed in, holds no role
+
+
+@pytest.fixture
+def county(db):
+    township = TownshipFactory(name="Tograk Township", code="653121100")
+    other_township = TownshipFactory(name="Yengi Township", code="653121200")
+    village = VillageFactory(township=township, name="Bostan", code="653121100201")
+    neighbour = VillageFactory(township=township, name="Yulghun", code="653121100202")
+    elsewhere = VillageFactory(township=other_township, name="Arish", code="653121200201")
+    superuser = get_user_model().objects.create_superuser("root", password="root-password-123")
+    accounts = {
+        name: UserFactory(username=name) for name in ("admin1", "moderator1", "operator1", "cadre1", "nobody")
+    }
+    role_grant(user=accounts["admin1"], role=Role.TOWNSHIP_ADMIN, township=township, by=superuser)
+    role_grant(user=accounts["moderator1"], role=Role.VILLAGE_MODERATOR, village=village, by=superuser)
+    role_grant(user=accounts["operator1"], role=Role.MEETING_OPERATOR, village=village, by=superuser)
+    role_grant(user=accounts["cadre1"], role=Role.CADRE, village=village, by=superuser)
+    return County(
+        township=township,
+        village=village,
+        neighbour=neighbour,
+        elsewhere=elsewhere,
+        superuser=superuser,
+        township_admin=accounts["admin1"],
+        moderator=accounts["moderator1"],
+        operator=accounts["operator1"],
+        cadre=accounts["cadre1"],
+        nobody=accounts["nobody"],
+    )

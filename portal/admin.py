@@ -8,7 +8,7 @@ read-only for everyone.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal import permissions
+from portal import audit, permissions
 from portal.models import (
     AuditEntry,
     Cadre,
@@ -20,6 +20,7 @@ from portal.models import (
     Village,
 )
 from portal.permissions import Capability
+from portal.services.registry import cadre_save
 from portal.services.roles import role_grant, role_revoke
 
 admin.site.site_header = _("Village work reports: registry")
@@ -103,6 +104,19 @@ class CadreAdmin(VillageScopedAdmin):
     list_filter = ("village", "posts__post")
     search_fields = ("name",)
     inlines = [CadrePostInline]
+
+    def save_model(self, request, obj, form, change):
+        cadre_save(cadre=obj, by=request.user, changed=form.changed_data)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            audit.record(
+                actor=request.user,
+                action="cadre_posts_change",
+                target=form.instance,
+                details={"posts": [str(post) for post in form.instance.posts.all()]},
+            )
 
     def get_exclude(self, request, obj=None):
         # Linking a staff account is a superuser's job: the user list is not a township's to browse.

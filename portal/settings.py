@@ -7,6 +7,7 @@ all for what production must set: without DJANGO_DEBUG=1 a secret key is require
 import os
 from pathlib import Path
 
+import bootstrap_wrapper
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -136,7 +137,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Bootstrap's dist files come from the bootstrap-wrapper wheel (pinned in requirements.txt): no CDN,
+# nothing third-party committed. They are served as static/bootstrap/css/… and static/bootstrap/js/….
+STATICFILES_DIRS = [BASE_DIR / "static", ("bootstrap", bootstrap_wrapper.get_bootstrap_dir())]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

@@ -1,0 +1,67 @@
+"""Query counts of the list pages are pinned: they must not grow with the rows they show."""
+
+import pytest
+from django.urls import reverse
+
+from portal import audit
+from tests.factories import CadrePostFactory, HouseholdFactory, ResidentFactory, VillageFactory
+
+
+@pytest.fixture
+def crowded(county):
+    """Enough rows that an N+1 query would show: villages, cadres with posts, residents, entries."""
+    for _ in range(5):
+        VillageFactory(township=county.township)
+    for number in range(8):
+        post = CadrePostFactory(cadre__village=county.village, cadre__name=f"Cadre {number}")
+        CadrePostFactory(cadre=post.cadre, post="party_member")
+    for number in range(30):
+        ResidentFactory(household=HouseholdFactory(village=county.village), name=f"Villager {number}")
+    for number in range(30):
+        audit.record(actor=county.superuser, action="filler", target=county.village, details={"n": number})
+    return county
+
+
+def test_home_page(client, crowded, django_assert_num_queries):
+    # townships, then their villages (prefetch) — whatever the number of villages
+    with django_assert_num_queries(2):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_village_page(client, crowded, django_assert_num_queries):
+    # village with township, cadres, their posts (prefetch)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("village", args=[crowded.village.code]))
+    assert "Cadre 7" in response.content.decode()
+
+
+def test_roll_page(client, crowded, django_assert_num_queries):
+    client.force_login(crowded.moderator)
+    # session, user, village in scope, row count, may-import check, the navigation's permissions
+    # (user's and groups'), one page of residents with their households
+    with django_assert_num_queries(8):
+        response = client.get(reverse("staff:roll", args=[crowded.village.code]))
+    assert "Villager 29" in response.content.decode()
+
+
+def test_audit_page(client, crowded, django_assert_num_queries):
+    client.force_login(crowded.township_admin)
+    # session, user, the user's townships, row count, one page of entries, then the user's
+    # permissions for the navigation (groups' and own)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("staff:audit"))
+    assert "filler" in response.content.decode()
+
+
+def test_roles_page(client, crowded, django_assert_num_queries):
+    client.force_login(crowded.township_admin)
+    # session, user, village in scope, the navigation's permissions (2), assignments with their users
+    with django_assert_num_queries(6):
+        assert client.get(reverse("staff:roles", args=[crowded.village.code])).status_code == 200
+
+
+def test_dashboard(client, crowded, django_assert_num_queries):
+    client.force_login(crowded.township_admin)
+    # session, user, roles, roll villages, role villages, audit check, navigation's permissions (2)
+    with django_assert_num_queries(8):
+        assert client.get(reverse("staff:dashboard")).status_code == 200

@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +27,25 @@ class RoleGrantForm(forms.Form):
         if user is None:
             raise forms.ValidationError(_("There is no active account with this user name."))
         return user
+
+
+class RollImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roll file"),
+        help_text=_("A CSV or Excel (.xlsx) file with one row per villager."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("import", _("Check and import")))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.ROLL_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB; a village's roll is much smaller."),
+                params={"limit": settings.ROLL_IMPORT_MAX_BYTES // (1024 * 1024)},
+            )
+        return upload

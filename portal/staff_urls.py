@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit"),
     path("v/<str:code>/roll/", roll.roll_list, name="roll"),
     path("v/<str:code>/roll/import/", roll.roll_import, name="roll-import"),
+    path("v/<str:code>/roll/template.csv", roll.roll_template, name="roll-template"),
     path("v/<str:code>/roles/", roles.role_list, name="roles"),
     path("v/<str:code>/roles/<int:pk>/revoke/", roles.role_revoke, name="role-revoke"),
 ]

@@ -28,13 +28,14 @@ messages: $(STAMP)
 
 # Serves the demo the way a laptop at the venue would: DEBUG off, plain HTTP on this machine only.
 run: $(STAMP) $(LOCAL_ENV) messages
-	set -a && . ./$(LOCAL_ENV) && set +a && export DJANGO_SECURE=0 && \
+	set -a && . ./$(LOCAL_ENV) && set +a && export DJANGO_SECURE=0 DJANGO_SERVE_MEDIA=1 && \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	$(BIN)/python manage.py seed_demo && \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP) messages
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run

@@ -27,6 +27,19 @@ admin.site.site_header = _("Village work reports: registry")
 admin.site.site_title = _("Registry admin")
 
 
+class ReadOnlyAdminMixin:
+    """Browse and search only: the rows change through services that validate and audit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class VillageScopedAdmin(admin.ModelAdmin):
     """Rows are limited to the villages the user may see the roll of; `village_path` reaches them."""
 
@@ -68,7 +81,7 @@ class HouseholdAdmin(VillageScopedAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(VillageScopedAdmin):
+class ResidentAdmin(ReadOnlyAdminMixin, VillageScopedAdmin):
     list_display = (
         "name",
         "household",
@@ -82,15 +95,6 @@ class ResidentAdmin(VillageScopedAdmin):
     list_filter = ("village", "gender", "party_member", "representative", "active")
     search_fields = ("name", "household__number", "id_last4")
     list_select_related = ("household", "village")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CadrePostInline(admin.TabularInline):
@@ -161,7 +165,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("seq", "created_at", "actor_name", "action", "target_label", "scope")
     list_filter = ("action",)
     search_fields = ("actor_name", "action", "target_label", "scope")
@@ -172,12 +176,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.in_townships(permissions.townships_with(request.user, Capability.VIEW_AUDIT))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

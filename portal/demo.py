@@ -17,8 +17,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from portal import idcard
-from portal.models import Cadre, CadrePost, Household, Resident, Role, Township, Village
+from portal.models import Cadre, CadrePost, Resident, Role, Township, Village
+from portal.roll_import import RollRow
 from portal.services.roles import role_grant
+from portal.services.roll import add_residents
 
 # Printed with the logins by the command: the demo has no secret to keep.
 DEMO_PASSWORD = "demo-2026"  # noqa: S105
@@ -295,31 +297,22 @@ def _seed_roll(village: Village, spec: VillageSpec, report: SeedReport) -> None:
         )
         return
 
-    numbers = sorted({resident.household for resident, _ in roll})
-    known = set(Household.objects.filter(village=village).values_list("number", flat=True))
-    new_households = [Household(village=village, number=number) for number in numbers if number not in known]
-    Household.objects.bulk_create(new_households)
-    report.created["household"] += len(new_households)
-    household_ids = dict(
-        Household.objects.filter(village=village, number__in=numbers).values_list("number", "pk")
-    )
-    new_residents = [
-        Resident(
-            village=village,
-            household_id=household_ids[resident.household],
+    new_rows = [
+        RollRow(
+            line=0,
+            household=resident.household,
             name=resident.name,
             gender=resident.gender,
             birth_year=resident.birth_year,
-            id_hash=id_hash,
-            id_last4=resident.id_number[-4:],
+            id_number=idcard.parse_id_number(resident.id_number),
             party_member=resident.party_member,
             representative=resident.representative,
         )
         for resident, id_hash in roll
         if id_hash not in existing
     ]
-    Resident.objects.bulk_create(new_residents, batch_size=500)
-    report.created["resident"] += len(new_residents)
+    report.created["household"] += add_residents(village=village, rows=new_rows)
+    report.created["resident"] += len(new_rows)
 
 
 def _seed_cadres(village: Village, spec: VillageSpec, report: SeedReport) -> None:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, permissions
 from portal.models import Household, Resident, Village
-from portal.roll_import import RollError, parse_roll
+from portal.roll_import import RollError, RollRow, parse_roll
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,25 @@ def roll_import(*, village: Village, content: bytes, by) -> RollImportResult:
         errors.sort(key=lambda error: error.line or 0)
         return RollImportResult(errors=errors)
 
-    households = dict(Household.objects.filter(village=village).values_list("number", "pk"))
-    new_numbers = sorted({row.household for row in parsed.rows} - households.keys())
+    households_created = add_residents(village=village, rows=parsed.rows)
+    result = RollImportResult(residents_created=len(parsed.rows), households_created=households_created)
+    audit.record(
+        actor=by,
+        action="roll_import",
+        target=village,
+        details={"residents": result.residents_created, "households": result.households_created},
+    )
+    return result
+
+
+def add_residents(*, village: Village, rows: list[RollRow]) -> int:
+    """Write validated rows to the roll, creating the households they name; returns new households.
+
+    The writing half of an import, also used by the demo data. Validation, permission and the audit
+    entry are the caller's.
+    """
+    known = set(Household.objects.filter(village=village).values_list("number", flat=True))
+    new_numbers = sorted({row.household for row in rows} - known)
     Household.objects.bulk_create(Household(village=village, number=number) for number in new_numbers)
     households = dict(Household.objects.filter(village=village).values_list("number", "pk"))
     Resident.objects.bulk_create(
@@ -68,15 +85,8 @@ def roll_import(*, village: Village, content: bytes, by) -> RollImportResult:
                 party_member=row.party_member,
                 representative=row.representative,
             )
-            for row in parsed.rows
+            for row in rows
         ),
         batch_size=500,
     )
-    result = RollImportResult(residents_created=len(parsed.rows), households_created=len(new_numbers))
-    audit.record(
-        actor=by,
-        action="roll_import",
-        target=village,
-        details={"residents": result.residents_created, "households": result.households_created},
-    )
-    return result
+    return len(new_numbers)

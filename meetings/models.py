@@ -1,1 +1,355 @@
-"""Meetings, work reports, questions and commitments arrive with their own issue."""
+"""The work-report meeting, the reports read at it, the questions asked and the promises made."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.querysets import CommitmentQuerySet, MeetingQuerySet, QuestionQuerySet, WorkReportQuerySet
+
+
+class IllegalTransition(Exception):
+    """A status change the lifecycle does not allow; the message is user-facing."""
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        VILLAGERS_ASSEMBLY = "villagers", _("villagers' assembly")
+        REPRESENTATIVES_ASSEMBLY = "representatives", _("villagers' representatives' assembly")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ANNOUNCED = "announced", _("announced")
+        VOTING_OPEN = "voting_open", _("voting open")
+        VOTING_CLOSED = "voting_closed", _("voting closed")
+        UNDER_NOTICE = "under_notice", _("results under public notice")
+        FINAL = "final", _("final")
+        ANNULLED = "annulled", _("annulled")
+
+    # The lifecycle: each status and the statuses it may move to. Annulment needs a reason and is
+    # possible from anywhere but a final or already annulled meeting.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.ANNOUNCED, Status.ANNULLED},
+        Status.ANNOUNCED: {Status.VOTING_OPEN, Status.ANNULLED},
+        Status.VOTING_OPEN: {Status.VOTING_CLOSED, Status.ANNULLED},
+        Status.VOTING_CLOSED: {Status.UNDER_NOTICE, Status.ANNULLED},
+        Status.UNDER_NOTICE: {Status.FINAL, Status.ANNULLED},
+        Status.FINAL: set(),
+        Status.ANNULLED: set(),
+    }
+    # From voting open on, nothing that changes the meaning of a cast ballot may be edited.
+    FROZEN = {Status.VOTING_OPEN, Status.VOTING_CLOSED, Status.UNDER_NOTICE, Status.FINAL, Status.ANNULLED}
+    PUBLIC = {
+        Status.ANNOUNCED,
+        Status.VOTING_OPEN,
+        Status.VOTING_CLOSED,
+        Status.UNDER_NOTICE,
+        Status.FINAL,
+        Status.ANNULLED,
+    }
+
+    village = models.ForeignKey(
+        "portal.Village", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("village")
+    )
+    year = models.PositiveSmallIntegerField(_("year reported on"))
+    held_at = models.DateTimeField(_("date and time"))
+    venue = models.CharField(_("venue"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.VILLAGERS_ASSEMBLY)
+    agenda = models.TextField(_("agenda"), blank=True)
+    scheme = models.ForeignKey(
+        "ratings.RatingScheme",
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("rating scheme"),
+    )
+    cadres = models.ManyToManyField(
+        "portal.Cadre", through="MeetingCadre", related_name="meetings", verbose_name=_("reporting cadres")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    annulment_reason = models.TextField(_("reason for annulment"), blank=True)
+    # The roll as it stood when voting opened: the base of the quorum from then on.
+    roll_size = models.PositiveIntegerField(_("voters on the roll"), null=True, blank=True)
+    representatives_size = models.PositiveIntegerField(
+        _("representatives on the roll"), null=True, blank=True
+    )
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "year"],
+                condition=~models.Q(status="annulled"),
+                name="meeting_one_live_per_village_year",
+            )
+        ]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self):
+        return _("%(village)s work-report meeting %(year)s") % {"village": self.village, "year": self.year}
+
+    def get_absolute_url(self):
+        return reverse("meetings:meeting", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in self.FROZEN
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in self.PUBLIC
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def transition_to(self, status: str) -> None:
+        """Move along the lifecycle or raise IllegalTransition; the caller saves."""
+        if not self.can_move_to(status):
+            raise IllegalTransition(
+                _("A meeting cannot go from “%(current)s” to “%(next)s”.")
+                % {"current": self.get_status_display(), "next": self.Status(status).label}
+            )
+        self.status = status
+        self.status_changed_at = timezone.now()
+
+
+class MeetingCadre(models.Model):
+    """A cadre reporting at a meeting, in the order they speak."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reporting")
+    cadre = models.ForeignKey("portal.Cadre", on_delete=models.PROTECT, related_name="reporting")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "cadre__name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "cadre"], name="meeting_cadre_once")]
+        verbose_name = _("reporting cadre")
+        verbose_name_plural = _("reporting cadres")
+
+    def __str__(self):
+        return f"{self.meeting} · {self.cadre}"
+
+
+class Attendance(models.Model):
+    """A resident signed in at the meeting. Deliberately no time: the poll book says who, not when."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    resident = models.ForeignKey("portal.Resident", on_delete=models.PROTECT, related_name="attendance")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "resident"], name="attendance_once")]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+
+    def __str__(self):
+        return f"{self.meeting} · {self.resident}"
+
+
+class WorkReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned for changes")
+        APPROVED = "approved", _("approved")
+        PUBLISHED = "published", _("published")
+
+    # The sections of a report (述职报告), in the order they are read.
+    SECTIONS = (
+        ("duties", _("Duties")),
+        ("measures", _("Measures and key work")),
+        ("achievements", _("Achievements")),
+        ("integrity", _("Integrity")),
+        ("shortcomings", _("Shortcomings")),
+        ("plan", _("Plan and rectification")),
+    )
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="reports")
+    cadre = models.ForeignKey("portal.Cadre", on_delete=models.PROTECT, related_name="reports")
+    duties = models.TextField(_("duties"), blank=True)
+    measures = models.TextField(_("measures and key work"), blank=True)
+    achievements = models.TextField(_("achievements (with figures)"), blank=True)
+    integrity = models.TextField(_("integrity"), blank=True)
+    shortcomings = models.TextField(_("shortcomings"), blank=True)
+    plan = models.TextField(_("plan and rectification"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    moderator_comment = models.TextField(_("moderator's comment"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = WorkReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "cadre__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "cadre"], name="report_one_per_cadre_meeting")
+        ]
+        verbose_name = _("work report")
+        verbose_name_plural = _("work reports")
+
+    def __str__(self):
+        return _("Work report of %(cadre)s, %(year)s") % {"cadre": self.cadre, "year": self.meeting.year}
+
+    def get_absolute_url(self):
+        return reverse("meetings:report", args=[self.pk])
+
+    def section_texts(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name, _label in self.SECTIONS}
+
+
+class ReportRevision(models.Model):
+    """The text of a published report before an edit, kept so the public can see what changed."""
+
+    report = models.ForeignKey(WorkReport, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    sections = models.JSONField(_("sections"))
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["report", "-number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="revision_number_once")]
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
+
+    def __str__(self):
+        return f"{self.report} r{self.number}"
+
+
+class Attachment(models.Model):
+    """A photo or PDF attached to a report, stored under a generated name."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("image")
+        PDF = "pdf", _("PDF document")
+
+    report = models.ForeignKey(WorkReport, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="reports/%Y/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("meetings:attachment", args=[self.pk])
+
+
+class Question(models.Model):
+    """A question or comment from a villager, asked at the meeting or left on the site."""
+
+    class Source(models.TextChoices):
+        AT_MEETING = "meeting", _("asked at the meeting")
+        ONLINE = "online", _("left on the site")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting moderation")
+        APPROVED = "approved", _("visible")
+        HIDDEN = "hidden", _("hidden by moderator")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="questions")
+    cadre = models.ForeignKey(
+        "portal.Cadre",
+        on_delete=models.PROTECT,
+        related_name="questions",
+        null=True,
+        blank=True,
+        verbose_name=_("addressed to"),
+    )
+    text = models.TextField(_("question or comment"))
+    asker_name = models.CharField(_("name (optional)"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    moderation_note = models.CharField(_("reason for hiding"), max_length=200, blank=True)
+    # A keyed hash of the sender's address, only to rate-limit anonymous posting; never shown.
+    sender_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self):
+        return self.text[:60]
+
+    def get_absolute_url(self):
+        return f"{self.meeting.get_absolute_url()}#question-{self.pk}"
+
+
+class Commitment(models.Model):
+    """A promise to rectify (整改承诺), shown publicly until it is done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="commitments")
+    question = models.OneToOneField(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitment"
+    )
+    owner = models.ForeignKey(
+        "portal.Cadre",
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        verbose_name=_("responsible cadre"),
+    )
+    title = models.CharField(_("what will be done"), max_length=200)
+    details = models.TextField(_("details"), blank=True)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("promised"), auto_now_add=True)
+    done_at = models.DateField(_("done on"), null=True, blank=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:commitment", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != self.Status.DONE and self.due_date < timezone.localdate()
+
+
+class CommitmentUpdate(models.Model):
+    """A dated note of progress on a commitment, with an optional photo."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(_("date"), default=timezone.localdate)
+    text = models.TextField(_("progress"))
+    photo = models.ImageField(_("photo"), upload_to="commitments/%Y/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["commitment", "-date", "-pk"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+
+    def __str__(self):
+        return f"{self.commitment} · {self.date}"

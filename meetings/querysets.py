@@ -1,0 +1,81 @@
+"""Named reads of meetings, reports, questions and commitments."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class MeetingQuerySet(models.QuerySet):
+    def in_village(self, village):
+        return self.filter(village=village)
+
+    def in_township(self, township):
+        return self.filter(village__township=township)
+
+    def public(self):
+        """Meetings the public may see: everything past the draft."""
+        return self.exclude(status="draft")
+
+    def upcoming(self):
+        return (
+            self.public().filter(held_at__gte=timezone.now()).exclude(status="annulled").order_by("held_at")
+        )
+
+    def recent(self):
+        return self.public().filter(held_at__lt=timezone.now()).order_by("-held_at")
+
+    def for_year(self, year: int):
+        return self.filter(year=year)
+
+    def live(self):
+        return self.exclude(status="annulled")
+
+
+class WorkReportQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status="published")
+
+    def of_cadre_user(self, user):
+        """Reports of the cadre record linked to this account: a cadre's own content."""
+        return self.filter(cadre__user=user) if user.is_authenticated else self.none()
+
+    def awaiting_moderation(self):
+        return self.filter(status="submitted")
+
+    def in_villages(self, villages):
+        return self.filter(meeting__village__in=villages)
+
+
+class QuestionQuerySet(models.QuerySet):
+    def shown_publicly(self):
+        """Approved questions, and hidden ones, which keep their place with a note."""
+        return self.exclude(status="pending")
+
+    def pending(self):
+        return self.filter(status="pending")
+
+    def in_villages(self, villages):
+        return self.filter(meeting__village__in=villages)
+
+    def to_answer_by(self, user):
+        return (
+            self.filter(cadre__user=user, status="approved", answer="")
+            if user.is_authenticated
+            else self.none()
+        )
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def in_village(self, village):
+        return self.filter(meeting__village=village)
+
+    def in_villages(self, villages):
+        return self.filter(meeting__village__in=villages)
+
+    def owned_by_user(self, user):
+        return self.filter(owner__user=user) if user.is_authenticated else self.none()
+
+    def overdue(self):
+        return self.exclude(status="done").filter(due_date__lt=timezone.localdate())
+
+    def from_meeting(self, meeting):
+        return self.filter(meeting=meeting)

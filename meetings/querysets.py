@@ -29,6 +29,32 @@ class MeetingQuerySet(models.QuerySet):
     def live(self):
         return self.exclude(status="annulled")
 
+    def in_villages(self, villages):
+        return self.filter(village__in=villages)
+
+    def operated_by(self, user):
+        """Every meeting, drafts included, of the villages where the user operates meetings."""
+        from portal.permissions import Capability, villages_with
+
+        return self.in_villages(villages_with(user, Capability.OPERATE_MEETING))
+
+    def visible_to(self, user):
+        """The public meetings, and the drafts the user may preview (their operators and administrators)."""
+        if not user.is_authenticated:
+            return self.public()
+        from portal.permissions import Capability, villages_with
+
+        return self.filter(
+            ~models.Q(status="draft") | models.Q(village__in=villages_with(user, Capability.OPERATE_MEETING))
+        )
+
+    def previous_of(self, meeting):
+        """The same village's public, live meeting of the year before, if any."""
+        return self.public().live().in_village(meeting.village_id).for_year(meeting.year - 1)
+
+    def with_place(self):
+        return self.select_related("village__township")
+
 
 class WorkReportQuerySet(models.QuerySet):
     def published(self):

@@ -26,5 +26,10 @@ class Quorum:
         return self.base > 0 and self.present >= self.required
 
     @property
+    def missing(self) -> int:
+        """How many more must sign in before the quorum is met."""
+        return max(0, self.required - self.present)
+
+    @property
     def share(self) -> Fraction:
         return Fraction(self.present, self.base) if self.base else Fraction(0)

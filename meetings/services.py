@@ -1,4 +1,12 @@
-"""Writes of the meeting's lifecycle: one function per action, checked and audited."""
+"""Writes of the meeting's lifecycle: one function per action, checked and audited.
+
+The lifecycle is draft → announced → voting open → voting closed → under notice → final, and
+annulled from anywhere before final (Meeting.TRANSITIONS). Here are the moves a meeting operator or
+a township administrator makes by hand. The last two moves — putting results under public notice and
+making them final — belong to the results: `notice_open` and `meeting_finalize` below hold the rules
+known today (township administrators only; no notice below quorum). The results issue adds what they
+publish: the computed snapshot, the notice period and the rulings on objections.
+"""
 
 import datetime
 
@@ -11,11 +19,36 @@ from meetings.quorum import Quorum
 from portal import audit, permissions
 from portal.models import Cadre, Resident
 from portal.permissions import Capability
+from ratings.models import RatingScheme
+
+# The scheme a meeting gets when the township administrator picks none. The ballot issue fills it in
+# (criteria, grades, groups); until then it carries the defaults of RatingScheme.
+DEFAULT_SCHEME_NAME = "Default scheme"
 
 
 def _ensure_cadres_of_village(cadres, village) -> None:
     if any(cadre.village_id != village.pk for cadre in cadres):
         raise ValidationError(_("Only the village's own cadres can report at its meeting."))
+    if len({cadre.pk for cadre in cadres}) != len(cadres):
+        raise ValidationError(_("A cadre can report only once at a meeting."))
+
+
+def _ensure_kind(kind: str) -> None:
+    if kind not in Meeting.Kind.values:
+        raise ValidationError(_("Unknown kind of meeting."))
+
+
+def _set_cadres(meeting: Meeting, cadres: list[Cadre]) -> None:
+    """The reporting cadres, in the order given: the order in which they speak."""
+    meeting.reporting.all().delete()
+    MeetingCadre.objects.bulk_create(
+        MeetingCadre(meeting=meeting, cadre=cadre, order=index) for index, cadre in enumerate(cadres)
+    )
+
+
+def _default_scheme() -> RatingScheme:
+    scheme, _created = RatingScheme.objects.get_or_create(name=DEFAULT_SCHEME_NAME)
+    return scheme
 
 
 @transaction.atomic
@@ -26,64 +59,100 @@ def meeting_create(
     held_at: datetime.datetime,
     venue: str,
     kind: str,
-    scheme,
+    scheme: RatingScheme | None = None,
     cadres: list[Cadre],
     agenda: str = "",
     by,
 ) -> Meeting:
-    """A draft meeting; township administrators of the village only."""
+    """A draft meeting; township administrators of the village only.
+
+    Without a scheme the meeting gets the default one, created on first use.
+    """
     permissions.ensure(by, Capability.MANAGE_MEETINGS, village)
+    _ensure_kind(kind)
+    cadres = list(cadres)
     _ensure_cadres_of_village(cadres, village)
     if Meeting.objects.in_village(village).for_year(year).live().exists():
         raise ValidationError(_("The village already has a meeting for %(year)s.") % {"year": year})
     meeting = Meeting.objects.create(
-        village=village, year=year, held_at=held_at, venue=venue, kind=kind, scheme=scheme, agenda=agenda
+        village=village,
+        year=year,
+        held_at=held_at,
+        venue=venue,
+        kind=kind,
+        scheme=scheme or _default_scheme(),
+        agenda=agenda,
     )
-    MeetingCadre.objects.bulk_create(
-        MeetingCadre(meeting=meeting, cadre=cadre, order=index) for index, cadre in enumerate(cadres)
+    _set_cadres(meeting, cadres)
+    audit.record(
+        actor=by,
+        action="meeting_create",
+        target=meeting,
+        details={"year": year, "scheme": meeting.scheme_id, "cadres": [cadre.pk for cadre in cadres]},
     )
-    audit.record(actor=by, action="meeting_create", target=meeting, details={"year": year})
     return meeting
+
+
+EDITABLE_FIELDS = {"held_at", "venue", "kind", "agenda"}
 
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, by, cadres: list[Cadre] | None = None, scheme=None, **fields
+    *, meeting: Meeting, by, cadres: list[Cadre] | None = None, scheme: RatingScheme | None = None, **fields
 ) -> Meeting:
-    """Change the date, venue, kind, agenda — and, until voting opens, the scheme and the cadres."""
+    """Change the date, venue, kind, agenda — and, until voting opens, the scheme and the cadres.
+
+    Township administrators of the village only. `cadres` replaces the whole list, in speaking order.
+    """
     permissions.ensure(by, Capability.MANAGE_MEETINGS, meeting.village)
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"meeting_update cannot change {sorted(unknown)}")
+    meeting = Meeting.objects.select_for_update().select_related("village").get(pk=meeting.pk)
     if meeting.status in {Meeting.Status.FINAL, Meeting.Status.ANNULLED}:
         raise ValidationError(_("A final or annulled meeting can no longer be changed."))
-    changing_ballot = (scheme is not None and scheme.pk != meeting.scheme_id) or (
-        cadres is not None and [c.pk for c in cadres] != list(meeting.cadres.values_list("pk", flat=True))
-    )
-    if changing_ballot and meeting.is_frozen:
-        raise ValidationError(_("The rating scheme and the cadres cannot change once voting has opened."))
-    allowed = {"held_at", "venue", "kind", "agenda"}
-    if "kind" in fields and meeting.is_frozen and fields["kind"] != meeting.kind:
-        raise ValidationError(_("The kind of meeting cannot change once voting has opened."))
-    for name, value in fields.items():
-        if name not in allowed:
-            raise ValidationError(f"unknown field {name}")
-        setattr(meeting, name, value)
-    if scheme is not None:
-        meeting.scheme = scheme
-    meeting.save()
+    if "kind" in fields:
+        _ensure_kind(fields["kind"])
+    current_cadres = list(meeting.reporting.values_list("cadre_id", flat=True))
     if cadres is not None:
+        cadres = list(cadres)
         _ensure_cadres_of_village(cadres, meeting.village)
-        meeting.reporting.all().delete()
-        MeetingCadre.objects.bulk_create(
-            MeetingCadre(meeting=meeting, cadre=cadre, order=index) for index, cadre in enumerate(cadres)
+    changes_cadres = cadres is not None and [cadre.pk for cadre in cadres] != current_cadres
+    changes_scheme = scheme is not None and scheme.pk != meeting.scheme_id
+    # The kind decides whose attendance makes the quorum: it freezes with the ballot.
+    changes_kind = "kind" in fields and fields["kind"] != meeting.kind
+    if meeting.is_frozen and (changes_cadres or changes_scheme or changes_kind):
+        raise ValidationError(
+            _("The rating scheme, the cadres and the kind of meeting cannot change once voting has opened.")
         )
-    audit.record(actor=by, action="meeting_update", target=meeting, details={"fields": sorted(fields)})
+    if changes_cadres and not cadres and meeting.status != Meeting.Status.DRAFT:
+        raise ValidationError(_("An announced meeting needs at least one reporting cadre."))
+
+    changed = sorted(name for name, value in fields.items() if getattr(meeting, name) != value)
+    for name in changed:
+        setattr(meeting, name, fields[name])
+    if changes_scheme:
+        meeting.scheme = scheme
+        changed.append("scheme")
+    meeting.save()
+    if changes_cadres:
+        _set_cadres(meeting, cadres)
+        changed.append("cadres")
+    details = {"fields": changed}
+    if changes_cadres:
+        details["cadres"] = [cadre.pk for cadre in cadres]
+    audit.record(actor=by, action="meeting_update", target=meeting, details=details)
     return meeting
 
 
 def _move(meeting: Meeting, status: str, *, by, capability: str) -> Meeting:
-    """Check, lock and move the meeting along its lifecycle; the caller saves and audits."""
+    """Check, lock and move the meeting along its lifecycle; the caller saves and audits.
+
+    Raises PermissionDenied, or IllegalTransition for a move the lifecycle does not allow (including
+    a move another operator made a moment earlier: the row is locked and read afresh).
+    """
     permissions.ensure(by, capability, meeting.village)
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update().select_related("village").get(pk=meeting.pk)
     meeting.transition_to(status)
     return meeting
 
@@ -91,9 +160,7 @@ def _move(meeting: Meeting, status: str, *, by, capability: str) -> Meeting:
 @transaction.atomic
 def meeting_announce(*, meeting: Meeting, by) -> Meeting:
     """Make the meeting and its published reports public; operators and township administrators."""
-    meeting = _move(
-        meeting, Meeting.Status.ANNOUNCED, by=by, capability=Capability.OPERATE_MEETING, action=""
-    )
+    meeting = _move(meeting, Meeting.Status.ANNOUNCED, by=by, capability=Capability.OPERATE_MEETING)
     if not meeting.reporting.exists():
         raise ValidationError(_("Choose the reporting cadres before announcing the meeting."))
     meeting.save(update_fields=["status", "status_changed_at"])
@@ -103,10 +170,14 @@ def meeting_announce(*, meeting: Meeting, by) -> Meeting:
 
 @transaction.atomic
 def voting_open(*, meeting: Meeting, by) -> Meeting:
-    """Freeze the scheme, the cadres and the roll's size, then accept ballots."""
-    meeting = _move(
-        meeting, Meeting.Status.VOTING_OPEN, by=by, capability=Capability.OPERATE_MEETING, action=""
-    )
+    """Freeze the scheme, the cadres and the roll's size, then accept ballots.
+
+    The roll is counted now and kept: the quorum of this meeting is measured against the roll as it
+    stood when voting opened, whatever imports happen afterwards.
+    """
+    meeting = _move(meeting, Meeting.Status.VOTING_OPEN, by=by, capability=Capability.OPERATE_MEETING)
+    if not meeting.reporting.exists():
+        raise ValidationError(_("Choose the reporting cadres before opening the vote."))
     roll = Resident.objects.in_village(meeting.village).on_roll()
     meeting.roll_size = roll.count()
     meeting.representatives_size = roll.representatives().count()
@@ -122,9 +193,8 @@ def voting_open(*, meeting: Meeting, by) -> Meeting:
 
 @transaction.atomic
 def voting_close(*, meeting: Meeting, by) -> Meeting:
-    meeting = _move(
-        meeting, Meeting.Status.VOTING_CLOSED, by=by, capability=Capability.OPERATE_MEETING, action=""
-    )
+    """Stop accepting ballots; the attendance and the quorum it reached are written to the log."""
+    meeting = _move(meeting, Meeting.Status.VOTING_CLOSED, by=by, capability=Capability.OPERATE_MEETING)
     meeting.save(update_fields=["status", "status_changed_at"])
     quorum = quorum_of(meeting)
     audit.record(
@@ -133,6 +203,30 @@ def voting_close(*, meeting: Meeting, by) -> Meeting:
         target=meeting,
         details={"present": quorum.present, "required": quorum.required, "quorum_met": quorum.met},
     )
+    return meeting
+
+
+@transaction.atomic
+def notice_open(*, meeting: Meeting, by) -> Meeting:
+    """Put the results under public notice; township administrators, and only if quorum was met."""
+    meeting = _move(meeting, Meeting.Status.UNDER_NOTICE, by=by, capability=Capability.MANAGE_MEETINGS)
+    quorum = quorum_of(meeting)
+    if not quorum.met:
+        raise ValidationError(
+            _("Below quorum (%(present)s present, %(required)s needed): the results cannot be published.")
+            % {"present": quorum.present, "required": quorum.required}
+        )
+    meeting.save(update_fields=["status", "status_changed_at"])
+    audit.record(actor=by, action="notice_open", target=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_finalize(*, meeting: Meeting, by) -> Meeting:
+    """End the notice period: the results become final; township administrators only."""
+    meeting = _move(meeting, Meeting.Status.FINAL, by=by, capability=Capability.MANAGE_MEETINGS)
+    meeting.save(update_fields=["status", "status_changed_at"])
+    audit.record(actor=by, action="meeting_finalize", target=meeting)
     return meeting
 
 
@@ -149,11 +243,19 @@ def meeting_annul(*, meeting: Meeting, reason: str, by) -> Meeting:
     return meeting
 
 
+ATTENDANCE_OPEN = {Meeting.Status.ANNOUNCED, Meeting.Status.VOTING_OPEN}
+
+
 @transaction.atomic
 def attendance_record(*, meeting: Meeting, resident: Resident, by) -> bool:
-    """Sign a resident in; True if newly signed in. Only residents on the village's roll."""
+    """Sign a resident in; True if newly signed in. Only residents on the village's roll.
+
+    Operators and township administrators of the village, while the meeting is announced or voting.
+    """
     permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
-    if meeting.status not in {Meeting.Status.ANNOUNCED, Meeting.Status.VOTING_OPEN}:
+    # Read the status afresh under a lock, so that no one signs in after voting has closed.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status not in ATTENDANCE_OPEN:
         raise ValidationError(_("Attendance is recorded only while the meeting is announced or voting."))
     if resident.village_id != meeting.village_id or not resident.active:
         raise ValidationError(_("This person is not on the village's roll."))
@@ -164,17 +266,21 @@ def attendance_record(*, meeting: Meeting, resident: Resident, by) -> bool:
 
 
 def quorum_of(meeting: Meeting) -> Quorum:
-    """Present against the roll frozen at voting open (or today's roll before that)."""
-    roll = Resident.objects.in_village(meeting.village).on_roll()
+    """Present against the roll frozen at voting open (or today's roll before that).
+
+    A villagers' assembly counts everyone signed in; a representatives' assembly only the
+    representatives among them. One query once voting has opened, two before.
+    """
     attending = Attendance.objects.filter(meeting=meeting)
+    roll = Resident.objects.in_village(meeting.village_id).on_roll()
     if meeting.kind == Meeting.Kind.REPRESENTATIVES_ASSEMBLY:
-        base = (
-            meeting.representatives_size
-            if meeting.representatives_size is not None
-            else roll.representatives().count()
-        )
+        base = meeting.representatives_size
+        if base is None:
+            base = roll.representatives().count()
         present = attending.filter(resident__representative=True).count()
     else:
-        base = meeting.roll_size if meeting.roll_size is not None else roll.count()
+        base = meeting.roll_size
+        if base is None:
+            base = roll.count()
         present = attending.count()
     return Quorum(kind=meeting.kind, base=base, present=present)

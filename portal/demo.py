@@ -107,8 +107,9 @@ VILLAGES = (
 )
 
 # The `cadre` account belongs to the first village's Party branch secretary.
+SUPERUSER = "demo-super"
 ACCOUNTS = (
-    AccountSpec("demo-super", None),
+    AccountSpec(SUPERUSER, None),
     AccountSpec("township-admin", Role.TOWNSHIP_ADMIN),
     AccountSpec("moderator", Role.VILLAGE_MODERATOR, village=0),
     AccountSpec("operator", Role.MEETING_OPERATOR, village=0),

@@ -122,5 +122,13 @@ def village_or_404(user, capability: str, code: str) -> Village:
     return village
 
 
+def capabilities_somewhere(user, assignments) -> set[str]:
+    """The capabilities the user holds in at least one place, from already loaded assignments."""
+    if user.is_superuser:
+        return set(GRANTED_BY)
+    roles = {assignment.role for assignment in assignments}
+    return {capability for capability, granting in GRANTED_BY.items() if roles & granting}
+
+
 def has_any_capability(user, capability: str) -> bool:
     return villages_with(user, capability).exists()

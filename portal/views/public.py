@@ -2,7 +2,11 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from meetings.models import Meeting
 from portal.models import Cadre, Township, Village
+
+HOME_MEETINGS = 8
+VILLAGE_MEETINGS = 10
 
 
 def home(request):
@@ -13,15 +17,17 @@ def home(request):
         "portal/home.html",
         {
             "townships": townships,
-            # Meetings arrive with their own app; until then both lists are empty.
-            "upcoming_meetings": [],
-            "recent_meetings": [],
+            "upcoming_meetings": Meeting.objects.upcoming().select_related("village")[:HOME_MEETINGS],
+            "recent_meetings": Meeting.objects.recent().select_related("village")[:HOME_MEETINGS],
         },
     )
 
 
 def village_detail(request, code):
-    """Public: the village, its cadres and the posts they hold."""
+    """Public: the village, its cadres and the posts they hold, and its latest meetings."""
     village = get_object_or_404(Village.objects.select_related("township"), code=code)
     cadres = Cadre.objects.in_village(village).with_posts()
-    return render(request, "portal/village_detail.html", {"village": village, "cadres": cadres})
+    meetings = Meeting.objects.in_village(village).public()[:VILLAGE_MEETINGS]
+    return render(
+        request, "portal/village_detail.html", {"village": village, "cadres": cadres, "meetings": meetings}
+    )

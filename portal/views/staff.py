@@ -12,10 +12,15 @@ from portal.permissions import Capability
 def dashboard(request):
     """Any signed-in account: its roles and the villages each one reaches."""
     user = request.user
+    assignments = list(RoleAssignment.objects.for_user(user).select_related("township", "village"))
+    can = permissions.capabilities_somewhere(user, assignments)
     context = {
-        "assignments": RoleAssignment.objects.for_user(user).select_related("township", "village"),
+        "assignments": assignments,
+        "is_cadre": Capability.WRITE_OWN_CONTENT in can and not user.is_superuser,
+        "can_moderate": Capability.MODERATE in can,
+        "can_operate": Capability.OPERATE_MEETING in can,
+        "can_view_audit": Capability.VIEW_AUDIT in can,
         "roll_villages": permissions.villages_with(user, Capability.VIEW_ROLL).select_related("township"),
         "role_villages": permissions.villages_with(user, Capability.MANAGE_ROLES).select_related("township"),
-        "can_view_audit": permissions.has_any_capability(user, Capability.VIEW_AUDIT),
     }
     return render(request, "portal/staff/dashboard.html", context)

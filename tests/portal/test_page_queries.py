@@ -23,14 +23,15 @@ def crowded(county):
 
 
 def test_home_page(client, crowded, django_assert_num_queries):
-    # townships, then their villages (prefetch) — whatever the number of villages
-    with django_assert_num_queries(2):
+    # townships, then their villages (prefetch), upcoming and recent meetings with their villages
+    # — whatever the number of villages
+    with django_assert_num_queries(4):
         assert client.get(reverse("home")).status_code == 200
 
 
 def test_village_page(client, crowded, django_assert_num_queries):
-    # village with township, cadres, their posts (prefetch)
-    with django_assert_num_queries(3):
+    # village with township, its latest meetings, cadres, their posts (prefetch)
+    with django_assert_num_queries(4):
         response = client.get(reverse("village", args=[crowded.village.code]))
     assert "Cadre 7" in response.content.decode()
 
@@ -62,6 +63,7 @@ def test_roles_page(client, crowded, django_assert_num_queries):
 
 def test_dashboard(client, crowded, django_assert_num_queries):
     client.force_login(crowded.township_admin)
-    # session, user, roles, roll villages, role villages, audit check, navigation's permissions (2)
-    with django_assert_num_queries(8):
+    # session, user, roles (which decide the task cards), roll villages, role villages, and the
+    # navigation's permissions (2)
+    with django_assert_num_queries(7):
         assert client.get(reverse("staff:dashboard")).status_code == 200

@@ -1,20 +1,31 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, no_translations
+from django.db import transaction
 from django.urls import reverse
 
+from meetings import demo as meetings_demo
 from portal import demo
+from portal.models import Village
 
 SITE = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo: a township of Shufu County with three villages, their rolls and cadres, and one "
-        "staff account per role. Idempotent: a second run changes nothing. Prints the demo logins."
+        "Load the demo: a township of Shufu County with three villages, their rolls and cadres, one staff "
+        "account per role, and each village's meetings of last year (final) and this year (announced). "
+        "Idempotent: a second run changes nothing. Prints the demo logins."
     )
 
     @no_translations
     def handle(self, *args, **options):
-        report = demo.seed()
+        with transaction.atomic():
+            report = demo.seed()
+            meetings_demo.seed_meetings(
+                villages=list(Village.objects.filter(code__in=[spec.code for spec in demo.VILLAGES])),
+                superuser=get_user_model().objects.get(username=demo.SUPERUSER),
+                report=report,
+            )
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
         created = +report.created  # drops the kinds of which nothing was created

@@ -1,0 +1,135 @@
+"""Input validation for the meeting pages of the staff: setting a meeting up, annulling it, signing in."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Meeting
+from portal.models import Cadre, CadrePost
+from ratings.models import RatingScheme
+
+
+def post_rank(cadre: Cadre) -> int:
+    """Where a cadre speaks: by their highest post (Party branch first), as CadrePost.RANK orders them."""
+    return min((CadrePost.RANK[post.post] for post in cadre.posts.all()), default=len(CadrePost.RANK))
+
+
+class CadreChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        posts = ", ".join(str(post.get_post_display()) for post in obj.posts.all())
+        return f"{obj.name} — {posts}" if posts else obj.name
+
+
+class MeetingForm(forms.Form):
+    """Create (without `meeting`) or edit (with it) a meeting of `village`.
+
+    Once voting has opened the scheme, the cadres and the kind are shown but disabled: the service
+    refuses to change them, and a disabled field keeps its initial value whatever is posted.
+    """
+
+    year = forms.IntegerField(
+        label=_("Year reported on"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("The year whose work the cadres report on."),
+    )
+    held_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    venue = forms.CharField(label=_("Venue"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Meeting.Kind.choices,
+        help_text=_(
+            "A villagers' assembly needs more than half of the roll present; a representatives' "
+            "assembly more than two thirds of the representatives."
+        ),
+    )
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    scheme = forms.ModelChoiceField(
+        label=_("Rating scheme"),
+        queryset=RatingScheme.objects.all(),
+        required=False,
+        empty_label=_("Default scheme"),
+    )
+    cadres = CadreChoiceField(
+        label=_("Reporting cadres"),
+        queryset=Cadre.objects.none(),
+        help_text=_("They speak in the order of their posts: the Party branch first."),
+    )
+
+    def __init__(self, *args, village, meeting: Meeting | None = None, **kwargs):
+        if meeting is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "year": meeting.year,
+                    "held_at": timezone.localtime(meeting.held_at),
+                    "venue": meeting.venue,
+                    "kind": meeting.kind,
+                    "agenda": meeting.agenda,
+                    "scheme": meeting.scheme_id,
+                    "cadres": [row.cadre_id for row in meeting.reporting.all()],
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.village, self.meeting = village, meeting
+        # The village's current cadres, and those already chosen even if they have left since.
+        current = Cadre.objects.serving_in(timezone.localdate().year).values("pk")
+        chosen = meeting.reporting.values("cadre") if meeting is not None else []
+        self.fields["cadres"].queryset = (
+            Cadre.objects.in_village(village)
+            .filter(Q(pk__in=current) | Q(pk__in=chosen))
+            .with_posts()
+            .order_by("name")
+        )
+        if meeting is not None:
+            self.fields["year"].disabled = True
+            # The meeting has a scheme: "the default one" is no longer a choice.
+            self.fields["scheme"].required = True
+            self.fields["scheme"].empty_label = None
+            if meeting.is_frozen:
+                for name in ("scheme", "cadres", "kind"):
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("Frozen: voting has opened.")
+        self.helper = FormHelper()
+        self.helper.add_input(
+            Submit("save", _("Save the changes") if meeting is not None else _("Create the meeting"))
+        )
+
+    def clean_cadres(self):
+        """The speaking order: by post rank, then by name."""
+        cadres = list(self.cleaned_data["cadres"])
+        return sorted(cadres, key=lambda cadre: (post_rank(cadre), cadre.name))
+
+
+class AnnulForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for annulment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("It is shown publicly on the meeting's page."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("annul", _("Annul the meeting"), css_class="btn-danger"))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for annulling the meeting."))
+        return reason
+
+
+class SignInForm(forms.Form):
+    """One resident to sign in; the view looks them up in the meeting's village only."""
+
+    resident = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

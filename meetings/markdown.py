@@ -1,0 +1,169 @@
+"""Report text for display: Markdown rendered to safe HTML, and line diffs between two versions.
+
+Whatever is stored — typed in a form, imported, changed in the admin or left by a future bug — passes
+through `render` before it reaches a page. Two layers make sure it cannot run script:
+
+1. Python-Markdown runs with its raw-HTML handling removed, so `<script>` in the source is text and is
+   escaped, never passed through;
+2. its output is then sanitized by nh3 (ammonia) with an explicit allow-list of tags and attributes,
+   links limited to http, https and mailto. This layer holds even if the first one had a bug.
+
+Headings are shifted down two levels (# → h3) so that a report never outranks the page it sits on.
+"""
+
+import difflib
+import threading
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element  # noqa: S405 (builds elements, parses nothing)
+
+import markdown as python_markdown
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "pre",
+    "a",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+# Table cells may be aligned, with these values only (the tables extension writes them as `align`).
+ALLOWED_ATTRIBUTE_VALUES = {
+    "th": {"align": {"left", "center", "right"}},
+    "td": {"align": {"left", "center", "right"}},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow noopener noreferrer"
+
+# The sanitizer is immutable and thread-safe; one for the whole process.
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={
+        "script",
+        "style",
+        "iframe",
+        "object",
+        "embed",
+        "template",
+        "noscript",
+        "svg",
+        "math",
+    },
+    attributes=ALLOWED_ATTRIBUTES,
+    tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
+    url_schemes=URL_SCHEMES,
+    # A report's links lead out of the site; a relative one ("/staff/…", "//host") is refused.
+    url_relative="deny",
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
+
+
+class _ShiftHeadings(Treeprocessor):
+    """h1 → h3, h2 → h4, …, never deeper than h6."""
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            if len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "123456":
+                element.tag = f"h{min(int(element.tag[1]) + 2, 6)}"
+
+
+class _ReportMarkdown(Extension):
+    """Headings shifted; raw HTML, blocks and inline, treated as text to escape.
+
+    Images are not embedded (photos are attachments, checked on upload): `![x](url)` stays a link.
+    """
+
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        for pattern in ("image_link", "image_reference", "short_image_ref"):
+            md.inlinePatterns.deregister(pattern)
+        md.treeprocessors.register(_ShiftHeadings(md), "shift_headings", 5)
+
+
+def _new_renderer() -> python_markdown.Markdown:
+    return python_markdown.Markdown(
+        extensions=[
+            _ReportMarkdown(),
+            "markdown.extensions.tables",
+            "markdown.extensions.sane_lists",
+            # Reports are written like letters: a line break in the text is a line break on the page.
+            "markdown.extensions.nl2br",
+        ],
+        extension_configs={"markdown.extensions.tables": {"use_align_attribute": True}},
+        output_format="html",
+    )
+
+
+# A Markdown instance keeps state between conversions and is not thread-safe: one per thread, reset.
+_local = threading.local()
+
+
+def _renderer() -> python_markdown.Markdown:
+    renderer = getattr(_local, "renderer", None)
+    if renderer is None:
+        renderer = _local.renderer = _new_renderer()
+    return renderer.reset()
+
+
+def sanitize(html: str) -> str:
+    """The allow-list alone: what any HTML fragment becomes before it is shown."""
+    return _cleaner.clean(html)
+
+
+def render(text: str) -> SafeString:
+    """Markdown source → HTML safe to put in a page."""
+    if not text or not text.strip():
+        return mark_safe("")  # noqa: S308 (empty)
+    html = _renderer().convert(text)
+    return mark_safe(sanitize(html))  # noqa: S308 (sanitized by the allow-list just above)
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a change: kept as it was, removed, or added."""
+
+    SAME = "same"
+    REMOVED = "removed"
+    ADDED = "added"
+
+    kind: str
+    text: str
+
+
+def line_diff(old: str, new: str) -> list[DiffLine]:
+    """The lines of `new` against `old`, each marked kept, removed or added, in reading order.
+
+    Plain text, not HTML: the template escapes each line and marks it with <del> or <ins>.
+    """
+    old_lines, new_lines = (old or "").splitlines(), (new or "").splitlines()
+    lines: list[DiffLine] = []
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, old_from, old_to, new_from, new_to in matcher.get_opcodes():
+        if tag == "equal":
+            lines.extend(DiffLine(DiffLine.SAME, line) for line in old_lines[old_from:old_to])
+            continue
+        lines.extend(DiffLine(DiffLine.REMOVED, line) for line in old_lines[old_from:old_to])
+        lines.extend(DiffLine(DiffLine.ADDED, line) for line in new_lines[new_from:new_to])
+    return lines

@@ -1,0 +1,338 @@
+"""Writes of work reports and their attachments: one function per action, checked and audited.
+
+The lifecycle of a report:
+
+    draft ─submit→ submitted ─approve→ approved ─publish→ published
+      ↑               │                   │
+      └── returned ←──┴──── return ───────┘      (returned ─submit→ submitted)
+
+A cadre writes only their own report (`permissions.is_own_cadre`), while it is a draft or returned
+for changes; once submitted or approved it is in the moderator's hands. A published report may still
+be corrected: it stays published, and the text before the edit is kept as a `ReportRevision`, so the
+public page says that and when the report changed and shows what changed. Such an edit does not go
+back to the moderator: the change is public and visible as a revision, and holding a correction back
+until someone approves it would keep a known error on the notice board.
+
+Moderators are those holding `Capability.MODERATE` over the report's village (its village moderators
+and the township's administrators). Nothing about a meeting that is final or annulled can change.
+"""
+
+import io
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image
+
+from meetings.models import Attachment, Meeting, MeetingCadre, ReportRevision, WorkReport
+from portal import audit, permissions
+from portal.models import Cadre
+from portal.permissions import Capability
+
+SECTION_NAMES = tuple(name for name, _label in WorkReport.SECTIONS)
+# The longest a section may be; a year's report is a few pages, not a book.
+MAX_SECTION_LENGTH = 20_000
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 20
+# Larger images are refused before decoding: a small file can unpack to gigabytes (a "pixel bomb").
+MAX_IMAGE_PIXELS = 50_000_000
+IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "WEBP": ("image/webp", ".webp"),
+}
+PDF_MAGIC = b"%PDF-"
+
+CLOSED_MEETING = {Meeting.Status.FINAL, Meeting.Status.ANNULLED}
+EDITABLE = {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED, WorkReport.Status.PUBLISHED}
+# Attachments are not part of a revision; they change only before moderation.
+ATTACHMENTS_EDITABLE = {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED}
+
+
+def _scope(report: WorkReport) -> str:
+    return report.meeting.village.code
+
+
+def _ensure_own(user, cadre: Cadre) -> None:
+    """The cadre linked to this very account, still holding the cadre role in its village."""
+    if not permissions.is_own_cadre(user, cadre):
+        raise PermissionDenied(_("Only the cadre can write their own report."))
+    permissions.ensure(user, Capability.WRITE_OWN_CONTENT, cadre.village)
+
+
+def _ensure_meeting_open(meeting: Meeting) -> None:
+    if meeting.status in CLOSED_MEETING:
+        raise ValidationError(_("The meeting is final or annulled; its reports can no longer change."))
+
+
+def _locked(report: WorkReport) -> WorkReport:
+    """The report re-read under a row lock, so that two requests cannot both move it."""
+    return (
+        WorkReport.objects.select_for_update().select_related("meeting__village", "cadre").get(pk=report.pk)
+    )
+
+
+def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
+    unknown = set(sections) - set(SECTION_NAMES)
+    if unknown:
+        raise ValidationError(_("Unknown report section: %(name)s") % {"name": ", ".join(sorted(unknown))})
+    cleaned = {}
+    for name, text in sections.items():
+        text = (text or "").replace("\r\n", "\n").strip()
+        if len(text) > MAX_SECTION_LENGTH:
+            raise ValidationError(
+                _("A section may be at most %(limit)s characters long.") % {"limit": MAX_SECTION_LENGTH}
+            )
+        cleaned[name] = text
+    return cleaned
+
+
+# One whole sentence per move, so that each language can word it its own way.
+ILLEGAL_MOVES = {
+    "submit": gettext_lazy("A report that is “%(status)s” cannot be submitted."),
+    "approve": gettext_lazy("A report that is “%(status)s” cannot be approved."),
+    "return": gettext_lazy("A report that is “%(status)s” cannot be returned."),
+    "publish": gettext_lazy("A report that is “%(status)s” cannot be published."),
+}
+
+
+def _illegal(report: WorkReport, move: str) -> ValidationError:
+    return ValidationError(str(ILLEGAL_MOVES[move]) % {"status": report.get_status_display()})
+
+
+@transaction.atomic
+def report_create(
+    *, meeting: Meeting, cadre: Cadre, by, sections: dict[str, str] | None = None
+) -> WorkReport:
+    """A draft report of the cadre's own, for a meeting at which the cadre reports."""
+    _ensure_own(by, cadre)
+    meeting = Meeting.objects.select_for_update().select_related("village").get(pk=meeting.pk)
+    _ensure_meeting_open(meeting)
+    if not MeetingCadre.objects.filter(meeting=meeting, cadre=cadre).exists():
+        raise ValidationError(_("%(cadre)s does not report at this meeting.") % {"cadre": cadre})
+    if WorkReport.objects.filter(meeting=meeting, cadre=cadre).exists():
+        raise ValidationError(
+            _("There is already a report of %(cadre)s for this meeting.") % {"cadre": cadre}
+        )
+    report = WorkReport.objects.create(meeting=meeting, cadre=cadre, **_clean_sections(sections or {}))
+    audit.record(actor=by, action="report_create", target=report, scope=meeting.village.code)
+    return report
+
+
+@transaction.atomic
+def report_save(*, report: WorkReport, by, sections: dict[str, str]) -> WorkReport:
+    """The cadre changes the text of their own report.
+
+    A draft or returned report simply changes. A published one stays published; its text before the
+    edit is kept as the next revision (nothing is kept when nothing changed).
+    """
+    report = _locked(report)
+    _ensure_own(by, report.cadre)
+    _ensure_meeting_open(report.meeting)
+    if report.status not in EDITABLE:
+        raise ValidationError(_("The report is with the moderator and cannot be changed now."))
+    sections = _clean_sections(sections)
+    before = report.section_texts()
+    changed = sorted(name for name, text in sections.items() if before[name] != text)
+    if not changed:
+        return report
+    details = {"sections": changed}
+    if report.status == WorkReport.Status.PUBLISHED:
+        last = report.revisions.aggregate(last=Max("number"))["last"] or 0
+        ReportRevision.objects.create(report=report, number=last + 1, sections=before)
+        details["revision"] = last + 1
+    for name, text in sections.items():
+        setattr(report, name, text)
+    report.save()
+    audit.record(actor=by, action="report_save", target=report, scope=_scope(report), details=details)
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: WorkReport, by) -> WorkReport:
+    """The cadre hands a draft or returned report to the village's moderators."""
+    report = _locked(report)
+    _ensure_own(by, report.cadre)
+    _ensure_meeting_open(report.meeting)
+    if report.status not in {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED}:
+        raise _illegal(report, "submit")
+    if not any(report.section_texts().values()):
+        raise ValidationError(_("Write at least one section before submitting the report."))
+    report.status = WorkReport.Status.SUBMITTED
+    report.save(update_fields=["status", "updated_at"])
+    audit.record(actor=by, action="report_submit", target=report, scope=_scope(report))
+    return report
+
+
+@transaction.atomic
+def report_approve(*, report: WorkReport, by, comment: str = "") -> WorkReport:
+    """A moderator of the village accepts a submitted report; it can be published from then on."""
+    report = _locked(report)
+    permissions.ensure(by, Capability.MODERATE, report.meeting.village)
+    _ensure_meeting_open(report.meeting)
+    if report.status != WorkReport.Status.SUBMITTED:
+        raise _illegal(report, "approve")
+    report.status = WorkReport.Status.APPROVED
+    report.moderator_comment = (comment or "").strip()
+    report.save(update_fields=["status", "moderator_comment", "updated_at"])
+    audit.record(
+        actor=by,
+        action="report_approve",
+        target=report,
+        scope=_scope(report),
+        details={"comment": report.moderator_comment},
+    )
+    return report
+
+
+@transaction.atomic
+def report_return(*, report: WorkReport, by, comment: str) -> WorkReport:
+    """A moderator of the village sends a submitted or approved report back, saying why."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(_("Say what the cadre should change before returning the report."))
+    report = _locked(report)
+    permissions.ensure(by, Capability.MODERATE, report.meeting.village)
+    _ensure_meeting_open(report.meeting)
+    if report.status not in {WorkReport.Status.SUBMITTED, WorkReport.Status.APPROVED}:
+        raise _illegal(report, "return")
+    report.status = WorkReport.Status.RETURNED
+    report.moderator_comment = comment
+    report.save(update_fields=["status", "moderator_comment", "updated_at"])
+    audit.record(
+        actor=by, action="report_return", target=report, scope=_scope(report), details={"comment": comment}
+    )
+    return report
+
+
+@transaction.atomic
+def report_publish(*, report: WorkReport, by) -> WorkReport:
+    """A moderator of the village makes an approved report public, once the meeting is announced."""
+    report = _locked(report)
+    permissions.ensure(by, Capability.MODERATE, report.meeting.village)
+    _ensure_meeting_open(report.meeting)
+    if report.status != WorkReport.Status.APPROVED:
+        raise _illegal(report, "publish")
+    if not report.meeting.is_public:
+        raise ValidationError(_("Reports are published once the meeting has been announced."))
+    report.status = WorkReport.Status.PUBLISHED
+    report.published_at = timezone.now()
+    report.save(update_fields=["status", "published_at", "updated_at"])
+    audit.record(actor=by, action="report_publish", target=report, scope=_scope(report))
+    return report
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    kind: str
+    content_type: str
+    extension: str
+
+
+def check_attachment(content: bytes) -> CheckedFile:
+    """What the bytes are, judged by their content and never by their name; or a ValidationError.
+
+    Accepted: JPEG, PNG and WebP images that Pillow can verify, and PDF documents.
+    """
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)s MB.") % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+        )
+    if not content:
+        raise ValidationError(_("The file is empty."))
+    if content.startswith(PDF_MAGIC):
+        return CheckedFile(Attachment.Kind.PDF, "application/pdf", ".pdf")
+    try:
+        with Image.open(io.BytesIO(content), formats=list(IMAGE_FORMATS)) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(_("The image has too many pixels."))
+            image.verify()
+            image_format = image.format
+    except ValidationError:
+        raise
+    except Exception as error:  # Pillow signals a bad file with many exception types
+        raise ValidationError(
+            _("Only photos (JPEG, PNG, WebP) and PDF documents can be attached.")
+        ) from error
+    content_type, extension = IMAGE_FORMATS[image_format]
+    return CheckedFile(Attachment.Kind.IMAGE, content_type, extension)
+
+
+def display_name(name: str) -> str:
+    """The uploaded file's name, for display only: no folders, no control characters, not too long."""
+    name = PurePath((name or "").replace("\\", "/")).name
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip()
+    return name[-200:] or _("attachment")
+
+
+@transaction.atomic
+def attachment_add(*, report: WorkReport, by, name: str, content: bytes) -> Attachment:
+    """The cadre attaches a photo or a PDF to their own report before it goes to moderation.
+
+    The file is stored under a generated name; the uploaded name is kept only to show.
+    """
+    report = _locked(report)
+    _ensure_own(by, report.cadre)
+    _ensure_meeting_open(report.meeting)
+    if report.status not in ATTACHMENTS_EDITABLE:
+        raise ValidationError(_("Attachments can be changed only while the report is a draft or returned."))
+    if report.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError(
+            _("A report can have at most %(limit)s attachments.") % {"limit": MAX_ATTACHMENTS}
+        )
+    checked = check_attachment(content)
+    attachment = Attachment(
+        report=report,
+        original_name=display_name(name),
+        kind=checked.kind,
+        content_type=checked.content_type,
+        size=len(content),
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}{checked.extension}", ContentFile(content), save=False)
+    stored = attachment.file.name
+    # The file is written before its row: should the row fail, the file must not stay behind.
+    try:
+        attachment.save()
+        audit.record(
+            actor=by,
+            action="attachment_add",
+            target=report,
+            scope=_scope(report),
+            details={"attachment": attachment.pk, "name": attachment.original_name, "kind": checked.kind},
+        )
+    except Exception:
+        attachment.file.storage.delete(stored)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by) -> None:
+    """The cadre removes an attachment from their own report before it goes to moderation."""
+    report = _locked(attachment.report)
+    _ensure_own(by, report.cadre)
+    _ensure_meeting_open(report.meeting)
+    if report.status not in ATTACHMENTS_EDITABLE:
+        raise ValidationError(_("Attachments can be changed only while the report is a draft or returned."))
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, report=report)
+    storage, stored = attachment.file.storage, attachment.file.name
+    audit.record(
+        actor=by,
+        action="attachment_remove",
+        target=report,
+        scope=_scope(report),
+        details={"attachment": attachment.pk, "name": attachment.original_name},
+    )
+    attachment.delete()
+    # The file goes only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(stored))

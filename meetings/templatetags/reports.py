@@ -1,0 +1,53 @@
+"""Showing work reports: `{{ text|markdown }}` and `{% report_changes report as changes %}`."""
+
+from dataclasses import dataclass
+
+from django import template
+
+from meetings import markdown as report_markdown
+from meetings.markdown import DiffLine
+from meetings.models import WorkReport
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text):
+    """Markdown source → sanitized HTML (see meetings.markdown)."""
+    return report_markdown.render(str(text) if text is not None else "")
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    label: str
+    lines: list[DiffLine]
+
+
+@dataclass(frozen=True)
+class ReportChange:
+    changed_at: object
+    sections: list[SectionChange]
+
+
+@register.simple_tag
+def report_changes(report) -> list[ReportChange]:
+    """Every edit made after publication, newest first, with the changed sections' line diffs.
+
+    Revision n holds the text before the n-th edit; the text after it is revision n+1, or the report
+    as it stands for the latest edit. Uses the report's revisions as prefetched (in number order).
+    """
+    revisions = sorted(report.revisions.all(), key=lambda revision: revision.number)
+    if not revisions:
+        return []
+    versions = [revision.sections for revision in revisions[1:]] + [report.section_texts()]
+    changes = []
+    for revision, after in zip(revisions, versions, strict=True):
+        sections = [
+            SectionChange(
+                str(label), report_markdown.line_diff(revision.sections.get(name, ""), after.get(name, ""))
+            )
+            for name, label in WorkReport.SECTIONS
+            if revision.sections.get(name, "") != after.get(name, "")
+        ]
+        changes.append(ReportChange(revision.created_at, sections))
+    return list(reversed(changes))

@@ -98,10 +98,11 @@ def test_the_owner_must_be_a_cadre_of_the_meetings_village(qa):
     assert "owner" in raised.value.message_dict
 
 
-def test_no_due_date_in_the_past_and_no_commitment_of_a_draft(qa):
+def test_no_due_date_before_the_meeting_and_no_commitment_of_a_draft(qa):
+    # The meeting was held yesterday: a due date the day before cannot be right.
     with pytest.raises(ValidationError) as raised:
         services.commitment_create(
-            meeting=qa.meeting, owner=qa.own_cadre, title="Fix it", due_date=days(-1), by=qa.county.moderator
+            meeting=qa.meeting, owner=qa.own_cadre, title="Fix it", due_date=days(-2), by=qa.county.moderator
         )
     assert "due_date" in raised.value.message_dict
     Meeting.objects.filter(pk=qa.meeting.pk).update(status=Meeting.Status.DRAFT)

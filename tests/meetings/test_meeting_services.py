@@ -6,7 +6,7 @@ import itertools
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings import services
 from meetings.models import Attendance, IllegalTransition, Meeting
@@ -547,7 +547,7 @@ def test_notice_and_finalize_by_township_admin_when_quorum_met(county):
 
 def test_no_public_notice_below_quorum(county):
     meeting = _closed_meeting(county, present_share=0.5)  # 5 of 10 is not more than half
-    with pytest.raises(ValidationError, match="Below quorum"):
+    with translation.override("en"), pytest.raises(ValidationError, match="Below quorum"):
         services.notice_open(meeting=meeting, by=county.township_admin)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.VOTING_CLOSED

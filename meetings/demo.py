@@ -289,7 +289,10 @@ def _questions_and_commitments(meeting: Meeting, secretary: Cadre, accounts: dic
         for date, note in notes:
             question_services.commitment_update_add(commitment=promise, text=note, date=date, by=superuser)
         if status != Commitment.Status.OPEN:
-            question_services.commitment_set_status(commitment=promise, status=status, by=superuser)
+            done_on = notes[-1][0] if status == Commitment.Status.DONE else None
+            question_services.commitment_set_status(
+                commitment=promise, status=status, done_on=done_on, by=superuser
+            )
 
 
 def _this_year(village: Village, cadres: list[Cadre], accounts: dict, superuser) -> None:

@@ -417,10 +417,13 @@ FORWARD = {
 
 
 @transaction.atomic
-def commitment_set_status(*, commitment: Commitment, status: str, by) -> Commitment:
+def commitment_set_status(
+    *, commitment: Commitment, status: str, by, done_on: datetime.date | None = None
+) -> Commitment:
     """The owner cadre or a moderator moves a commitment forward; only a moderator moves it back.
 
-    Done sets the day it was done; reopening clears it.
+    Done sets the day it was done (today unless `done_on` says when: a promise kept before it was
+    recorded here); reopening clears it.
     """
     _ensure_manage_commitment(by, commitment)
     if status not in Commitment.Status.values:
@@ -435,8 +438,15 @@ def commitment_set_status(*, commitment: Commitment, status: str, by) -> Commitm
         by, commitment.meeting.village
     ):
         raise PermissionDenied(_("Only a moderator can reopen a commitment."))
+    if done_on is not None:
+        if status != Commitment.Status.DONE:
+            raise ValidationError({"done_on": _("Only a commitment that is done has a day it was done.")})
+        if done_on > timezone.localdate():
+            raise ValidationError({"done_on": _("A commitment cannot be done in the future.")})
+        if done_on < timezone.localdate(commitment.meeting.held_at):
+            raise ValidationError({"done_on": _("A commitment cannot be done before the meeting.")})
     commitment.status = status
-    commitment.done_at = timezone.localdate() if status == Commitment.Status.DONE else None
+    commitment.done_at = (done_on or timezone.localdate()) if status == Commitment.Status.DONE else None
     commitment.save(update_fields=["status", "done_at"])
     audit.record(
         actor=by,

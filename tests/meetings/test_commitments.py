@@ -552,3 +552,21 @@ def test_the_last_year_partial_is_empty_without_commitments():
     assert (
         render_to_string("meetings/commitments/_last_year.html", {"previous_commitments": []}).strip() == ""
     )
+
+
+def test_done_on_a_past_day_within_the_meetings_lifetime(qa):
+    commitment = services.commitment_create(
+        meeting=qa.meeting, owner=qa.own_cadre, title="Fix it", due_date=days(9), by=qa.county.moderator
+    )
+    with pytest.raises(ValidationError):
+        services.commitment_set_status(
+            commitment=commitment, status=Commitment.Status.DONE, done_on=days(1), by=qa.county.moderator
+        )
+    with pytest.raises(ValidationError):
+        services.commitment_set_status(
+            commitment=commitment, status=Commitment.Status.DONE, done_on=days(-5), by=qa.county.moderator
+        )
+    done = services.commitment_set_status(
+        commitment=commitment, status=Commitment.Status.DONE, done_on=days(0), by=qa.county.moderator
+    )
+    assert done.done_at == days(0)

@@ -210,6 +210,7 @@ def _render_control(request, meeting: Meeting, *, status: int = 200):
         "result_limit": SIGN_IN_RESULTS,
         "actions": [action for action in TRANSITIONS.values() if meeting.can_move_to(action.status)],
         "can_manage": permissions.has_capability(request.user, Capability.MANAGE_MEETINGS, meeting.village),
+        "can_moderate": permissions.has_capability(request.user, Capability.MODERATE, meeting.village),
     }
     return render(request, "meetings/meeting/staff_control.html", context, status=status)
 

@@ -19,11 +19,12 @@ from meetings.quorum import Quorum
 from portal import audit, permissions
 from portal.models import Cadre, Resident
 from portal.permissions import Capability
+from ratings import schemes
 from ratings.models import RatingScheme
+from ratings.services import ballots_shake
 
-# The scheme a meeting gets when the township administrator picks none. The ballot issue fills it in
-# (criteria, grades, groups); until then it carries the defaults of RatingScheme.
-DEFAULT_SCHEME_NAME = "Default scheme"
+# The scheme a meeting gets when the township administrator picks none (ratings.schemes).
+DEFAULT_SCHEME_NAME = schemes.DEFAULT_SCHEME_NAME
 
 
 def _ensure_cadres_of_village(cadres, village) -> None:
@@ -47,8 +48,7 @@ def _set_cadres(meeting: Meeting, cadres: list[Cadre]) -> None:
 
 
 def _default_scheme() -> RatingScheme:
-    scheme, _created = RatingScheme.objects.get_or_create(name=DEFAULT_SCHEME_NAME)
-    return scheme
+    return schemes.default_scheme()
 
 
 @transaction.atomic
@@ -196,12 +196,19 @@ def voting_close(*, meeting: Meeting, by) -> Meeting:
     """Stop accepting ballots; the attendance and the quorum it reached are written to the log."""
     meeting = _move(meeting, Meeting.Status.VOTING_CLOSED, by=by, capability=Capability.OPERATE_MEETING)
     meeting.save(update_fields=["status", "status_changed_at"])
+    # Shake the box: the order in which ballots were stored must not survive the vote.
+    ballots = ballots_shake(meeting=meeting)
     quorum = quorum_of(meeting)
     audit.record(
         actor=by,
         action="voting_close",
         target=meeting,
-        details={"present": quorum.present, "required": quorum.required, "quorum_met": quorum.met},
+        details={
+            "present": quorum.present,
+            "required": quorum.required,
+            "quorum_met": quorum.met,
+            "ballots": ballots,
+        },
     )
     return meeting
 

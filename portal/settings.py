@@ -38,6 +38,8 @@ if not SECRET_KEY:
 # ID-card numbers are stored only as a keyed hash. Its key is separate from SECRET_KEY so that
 # rotating the session secret does not orphan the roll; by default it is derived from it.
 ROLL_HASH_KEY = os.environ.get("PORTAL_ROLL_HASH_KEY", "") or f"roll:{SECRET_KEY}"
+# Ballot codes and terminal tokens are stored as keyed hashes too, under a key of their own.
+BALLOT_CODE_KEY = os.environ.get("PORTAL_BALLOT_CODE_KEY", "") or f"ballot:{SECRET_KEY}"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -466,6 +466,7 @@ def test_voting_close_logs_the_quorum_reached(meeting, county):
         "present": 1,
         "required": 2,
         "quorum_met": False,
+        "ballots": 0,
     }
 
 

@@ -7,7 +7,7 @@ LOCAL_ENV := var/local.env
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages demo lint clean
+.PHONY: run test install messages demo lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: $(STAMP) messages
 	$(BIN)/ruff format --check --quiet .
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures measured side by side in one run; they are not part of `make test`.
+bench: $(STAMP) messages
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff format --quiet .

@@ -1,5 +1,7 @@
 """The work-report meeting, the reports read at it, the questions asked and the promises made."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -135,8 +137,10 @@ class MeetingCadre(models.Model):
 
 
 class Attendance(models.Model):
-    """A resident signed in at the meeting. Deliberately no time: the poll book says who, not when."""
+    """A resident signed in at the meeting. Deliberately no time and a random key: who, not when, and
+    not in which order (signing in and receiving a ballot code happen together)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     resident = models.ForeignKey("portal.Resident", on_delete=models.PROTECT, related_name="attendance")
 

@@ -29,6 +29,10 @@ class MeetingQuerySet(models.QuerySet):
     def live(self):
         return self.exclude(status="annulled")
 
+    def results_published(self):
+        """Meetings whose results are out: under public notice, or final."""
+        return self.filter(status__in=("under_notice", "final"))
+
     def in_villages(self, villages):
         return self.filter(village__in=villages)
 

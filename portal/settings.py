@@ -100,7 +100,10 @@ TEMPLATES = [
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    # secure_delete: a deleted row (a ballot before the box is shaken) is overwritten, not left in the file.
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+    ),
 }
 DATABASES = {
     # An empty DATABASE_URL counts as unset, as with every other variable here.

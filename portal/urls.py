@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include("portal.staff_urls")),
     path("", include("meetings.urls")),
+    path("", include("ratings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -167,6 +167,8 @@ class BallotCode(models.Model):
         USED = "used", _("used")
         VOIDED = "voided", _("voided")
 
+    # Random, so that the order of issuing (which the sign-in order could match to people) is not kept.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="ballot_codes")
     code_hash = models.CharField(max_length=64, unique=True, editable=False)
     group = models.ForeignKey(VoterGroup, on_delete=models.PROTECT, related_name="+")

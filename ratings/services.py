@@ -44,6 +44,11 @@ MAX_BATCH = 2000
 FREE_ATTEMPTS = 3
 FIRST_DELAY = datetime.timedelta(seconds=5)
 MAX_DELAY = datetime.timedelta(minutes=5)
+# Random draws that collide with a stored code or receipt are drawn again, a bounded number of times:
+# a collision is all but impossible, so a run of them means some other constraint fails.
+DRAWS = 10
+# Row identifiers are 64-bit; anything larger names nothing and must not reach the database.
+MAX_ID = 2**63 - 1
 
 
 class BallotRejected(Exception):
@@ -94,6 +99,7 @@ def _ensure_issuing(meeting: Meeting) -> None:
 
 
 def _new_code_row(meeting: Meeting, group: VoterGroup, holder_key: str = "") -> str:
+    collisions = 0
     while True:
         code = codes.new_code()
         try:
@@ -104,9 +110,11 @@ def _new_code_row(meeting: Meeting, group: VoterGroup, holder_key: str = "") -> 
                     group=group,
                     holder_key=holder_key,
                 )
+            return code
         except IntegrityError:  # a collision of 45 random bits: draw again
-            continue
-        return code
+            collisions += 1
+            if collisions == DRAWS:
+                raise
 
 
 @transaction.atomic
@@ -147,7 +155,11 @@ def code_reissue(*, meeting: Meeting, resident: Resident, by) -> str:
     ).update(status=BallotCode.Status.VOIDED, holder_key="")
     if not voided:
         raise ValidationError(
-            _("%(name)s's code has already been used: one ballot per villager.") % {"name": resident.name}
+            _(
+                "%(name)s's code cannot be reprinted: it has been used (one ballot per villager), or it "
+                "was a pre-printed code, which can only be voided by typing it in."
+            )
+            % {"name": resident.name}
         )
     code = _new_code_row(meeting, group_for(meeting, resident), holder)
     audit.record(actor=by, action="code_reissue", target=meeting, details={"voided": voided})
@@ -185,6 +197,8 @@ def group_for_villagers(meeting: Meeting) -> VoterGroup:
 def poll_book_record(*, meeting: Meeting, resident: Resident, by) -> bool:
     """A pre-printed code was handed to this resident: record who, never which code."""
     permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    # The status read afresh under the lock, as code_issue does: no entry after voting has closed.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _ensure_issuing(meeting)
     if resident.village_id != meeting.village_id or not resident.active:
         raise ValidationError(_("This person is not on the village's roll."))
@@ -256,12 +270,17 @@ def terminal_from_token(token: str | None) -> Terminal | None:
 
 
 def _ensure_voting(terminal: Terminal, *, lock: bool = False) -> Meeting:
+    """The terminal's meeting, if the terminal is still armed and the meeting accepts ballots.
+
+    Both are read afresh: the caller's objects date from the start of the request, and an operator may
+    have disarmed the terminal or closed the vote since.
+    """
     meetings = Meeting.objects.select_related("scheme", "village")
     if lock:
         # Casting holds the meeting's row, so voting cannot close (and the box be shaken) halfway.
         meetings = meetings.select_for_update(of=("self",))
     meeting = meetings.get(pk=terminal.meeting_id)
-    if not terminal.is_armed:
+    if not Terminal.objects.filter(pk=terminal.pk, disarmed_at__isnull=True).exists():
         raise BallotRejected(_("This terminal has been disarmed."))
     if meeting.status != Meeting.Status.VOTING_OPEN:
         raise BallotRejected(_("Voting is not open."))
@@ -274,7 +293,30 @@ def _ensure_voting(terminal: Terminal, *, lock: bool = False) -> Meeting:
 def _delay_after(failures: int) -> datetime.timedelta:
     if failures < FREE_ATTEMPTS:
         return datetime.timedelta(0)
-    return min(FIRST_DELAY * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY)
+    # The exponent stops growing long after the cap is reached: 2**n would overflow a timedelta.
+    return min(FIRST_DELAY * 2 ** min(failures - FREE_ATTEMPTS, 32), MAX_DELAY)
+
+
+def _ensure_unlocked(terminal: Terminal, now: datetime.datetime) -> None:
+    if terminal.locked_until and terminal.locked_until > now:
+        wait = int((terminal.locked_until - now).total_seconds()) + 1
+        raise TerminalLocked(
+            ngettext(
+                "Too many wrong codes. Please wait %(seconds)s second and try again.",
+                "Too many wrong codes. Please wait %(seconds)s seconds and try again.",
+                wait,
+            )
+            % {"seconds": wait},
+            retry_after=wait,
+        )
+
+
+def _note_failure(terminal: Terminal, now: datetime.datetime) -> None:
+    """One more wrong code on this terminal (locked by the caller): the wait before the next grows."""
+    terminal.failed_attempts += 1
+    delay = _delay_after(terminal.failed_attempts)
+    terminal.locked_until = now + delay if delay else None
+    terminal.save(update_fields=["failed_attempts", "locked_until"])
 
 
 def code_check(*, terminal: Terminal, typed: str) -> str:
@@ -287,17 +329,7 @@ def code_check(*, terminal: Terminal, typed: str) -> str:
         terminal = Terminal.objects.select_for_update().get(pk=terminal.pk)
         meeting = _ensure_voting(terminal)
         now = timezone.now()
-        if terminal.locked_until and terminal.locked_until > now:
-            wait = int((terminal.locked_until - now).total_seconds()) + 1
-            raise TerminalLocked(
-                ngettext(
-                    "Too many wrong codes. Please wait %(seconds)s second and try again.",
-                    "Too many wrong codes. Please wait %(seconds)s seconds and try again.",
-                    wait,
-                )
-                % {"seconds": wait},
-                retry_after=wait,
-            )
+        _ensure_unlocked(terminal, now)
         code = codes.normalize(typed)
         valid = (
             codes.is_well_formed(code)
@@ -312,10 +344,7 @@ def code_check(*, terminal: Terminal, typed: str) -> str:
                 terminal.failed_attempts, terminal.locked_until = 0, None
                 terminal.save(update_fields=["failed_attempts", "locked_until"])
             return code
-        terminal.failed_attempts += 1
-        delay = _delay_after(terminal.failed_attempts)
-        terminal.locked_until = now + delay if delay else None
-        terminal.save(update_fields=["failed_attempts", "locked_until"])
+        _note_failure(terminal, now)
     raise BallotRejected(
         _("This code is not valid, or it has been used. Check it and type it again, or ask the clerk.")
     )
@@ -327,6 +356,34 @@ def code_check(*, terminal: Terminal, typed: str) -> str:
 @dataclass(frozen=True)
 class CastBallot:
     receipt: str
+
+
+class _CodeRefused(Exception):
+    """Inside ballot_cast: the code cannot vote. Rolls the cast back; the failure is then counted."""
+
+
+def _row_id(value) -> int:
+    """A row identifier as the caller gave it (an int, or a string of digits from a form), or a 4xx."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if type(value) is not int or not 0 < value <= MAX_ID:
+        raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+    return value
+
+
+def _clean_choices(grades, households) -> tuple[dict[tuple[int, int | None], int], list[int]]:
+    """The choices as row identifiers, whatever shape they came in: junk is a 4xx, never a 500."""
+    if not isinstance(grades, dict) or not isinstance(households, (list, tuple)):
+        raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+    cleaned = {}
+    for key, grade in grades.items():
+        if not isinstance(key, tuple) or len(key) != 2:
+            raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+        cadre, criterion = key
+        cleaned[(_row_id(cadre), None if criterion is None else _row_id(criterion))] = _row_id(grade)
+    if len(cleaned) != len(grades):  # "7" and 7 named the same line twice
+        raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+    return cleaned, [_row_id(household) for household in households]
 
 
 def _validate_choices(meeting: Meeting, grades: dict[tuple[int, int | None], int]):
@@ -371,29 +428,40 @@ def ballot_cast(
 
     `grades` maps (cadre id, criterion id or None for overall) to a grade id. No person, code,
     terminal, session or time finer than the meeting's date is written with the ballot.
+
+    A code that cannot vote counts as a wrong code on the terminal, as in code_check: the service is
+    a door of its own, whatever the view in front of it checked before.
     """
-    with transaction.atomic():
-        meeting = _ensure_voting(terminal, lock=True)
-        _validate_choices(meeting, grades)
-        nominated = _validate_nominations(meeting, households)
-        code = codes.normalize(code)
-        if not codes.is_well_formed(code):
-            raise BallotRejected(_("This code is not valid, or it has been used."))
-        burnable = BallotCode.objects.filter(
-            meeting=meeting,
-            code_hash=codes.code_hash(_key(), meeting.pk, code),
-            status=BallotCode.Status.ISSUED,
-        )
-        group_id = burnable.values_list("group_id", flat=True).first()
-        # The conditional UPDATE is the lock: of any number of transactions burning this code at the
-        # same instant, exactly one changes a row; the others find nothing and write nothing.
-        if group_id is None or burnable.update(status=BallotCode.Status.USED, holder_key="") != 1:
-            raise BallotRejected(_("This code is not valid, or it has been used."))
-        ballot = _write_ballot(meeting, group_id, grades, nominated)
+    grades, households = _clean_choices(grades, households)
+    try:
+        with transaction.atomic():
+            meeting = _ensure_voting(terminal, lock=True)
+            _ensure_unlocked(Terminal.objects.get(pk=terminal.pk), timezone.now())
+            _validate_choices(meeting, grades)
+            nominated = _validate_nominations(meeting, households)
+            code = codes.normalize(code if isinstance(code, str) else "")
+            if not codes.is_well_formed(code):
+                raise _CodeRefused
+            burnable = BallotCode.objects.filter(
+                meeting=meeting,
+                code_hash=codes.code_hash(_key(), meeting.pk, code),
+                status=BallotCode.Status.ISSUED,
+            )
+            group_id = burnable.values_list("group_id", flat=True).first()
+            # The conditional UPDATE is the lock: of any number of transactions burning this code at
+            # the same instant, exactly one changes a row; the others find nothing and write nothing.
+            if group_id is None or burnable.update(status=BallotCode.Status.USED, holder_key="") != 1:
+                raise _CodeRefused
+            ballot = _write_ballot(meeting, group_id, grades, nominated)
+    except _CodeRefused:
+        with transaction.atomic():
+            _note_failure(Terminal.objects.select_for_update().get(pk=terminal.pk), timezone.now())
+        raise BallotRejected(_("This code is not valid, or it has been used.")) from None
     return CastBallot(receipt=ballot.receipt)
 
 
 def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: list[int]) -> Ballot:
+    collisions = 0
     while True:
         try:
             with transaction.atomic():
@@ -403,9 +471,11 @@ def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: lis
                     receipt=codes.new_receipt(),
                     cast_on=timezone.localdate(meeting.held_at),
                 )
+            break
         except IntegrityError:  # the same receipt twice in one meeting: draw again
-            continue
-        break
+            collisions += 1
+            if collisions == DRAWS:
+                raise
     BallotGrade.objects.bulk_create(
         BallotGrade(ballot=ballot, cadre_id=cadre, criterion_id=criterion, grade_id=grade)
         for (cadre, criterion), grade in grades.items()
@@ -420,22 +490,29 @@ def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: lis
 def ballots_shake(*, meeting: Meeting) -> int:
     """Rewrite the meeting's ballots in random order with new identifiers, like shaking the box.
 
-    Whatever order the rows were stored in (a database may keep insertion order on disk) is lost.
-    Called when voting closes; returns the number of ballots.
+    Whatever order the rows were stored in is lost: the identifiers are new, and the rows are written
+    again in random order (SQLite numbers rows in insertion order, PostgreSQL stores them that way and
+    stamps each with its writing transaction; after the shake all of them carry the shake's).
+    Called when voting closes, under the meeting's lock; returns the number of ballots.
     """
-    ballots = list(Ballot.objects.filter(meeting=meeting).prefetch_related("grades", "nominations"))
+    ballots = Ballot.objects.filter(meeting=meeting)
+    # Read with joins, not with a list of every ballot's identifier in an IN clause.
+    grades: dict = {}
+    for ballot_id, cadre, criterion, grade in BallotGrade.objects.filter(ballot__meeting=meeting).values_list(
+        "ballot_id", "cadre_id", "criterion_id", "grade_id"
+    ):
+        grades.setdefault(ballot_id, []).append((cadre, criterion, grade))
+    nominations: dict = {}
+    for ballot_id, household in BallotNomination.objects.filter(ballot__meeting=meeting).values_list(
+        "ballot_id", "household_id"
+    ):
+        nominations.setdefault(ballot_id, []).append(household)
     contents = [
-        (
-            ballot.group_id,
-            ballot.receipt,
-            ballot.cast_on,
-            [(grade.cadre_id, grade.criterion_id, grade.grade_id) for grade in ballot.grades.all()],
-            [nomination.household_id for nomination in ballot.nominations.all()],
-        )
-        for ballot in ballots
+        (group, receipt, cast_on, grades.get(pk, []), nominations.get(pk, []))
+        for pk, group, receipt, cast_on in ballots.values_list("pk", "group_id", "receipt", "cast_on")
     ]
     random.SystemRandom().shuffle(contents)
-    Ballot.objects.filter(meeting=meeting).delete()
+    ballots.delete()
     fresh = [
         Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on)
         for group, receipt, cast_on, _grades, _households in contents
@@ -443,8 +520,8 @@ def ballots_shake(*, meeting: Meeting) -> int:
     Ballot.objects.bulk_create(fresh)
     BallotGrade.objects.bulk_create(
         BallotGrade(ballot=ballot, cadre_id=cadre, criterion_id=criterion, grade_id=grade)
-        for ballot, (_g, _r, _c, grades, _h) in zip(fresh, contents, strict=True)
-        for cadre, criterion, grade in grades
+        for ballot, (_g, _r, _c, ballot_grades, _h) in zip(fresh, contents, strict=True)
+        for cadre, criterion, grade in ballot_grades
     )
     BallotNomination.objects.bulk_create(
         BallotNomination(ballot=ballot, household_id=household)
@@ -456,4 +533,7 @@ def ballots_shake(*, meeting: Meeting) -> int:
 
 def receipt_counted(*, meeting: Meeting, receipt: str) -> bool:
     """Whether a ballot with this receipt is in the meeting's box."""
-    return Ballot.objects.filter(meeting=meeting, receipt=codes.normalize(receipt)).exists()
+    receipt = codes.normalize(receipt if isinstance(receipt, str) else "")
+    if len(receipt) != codes.RECEIPT_SYMBOLS or any(symbol not in codes.ALPHABET for symbol in receipt):
+        return False
+    return Ballot.objects.filter(meeting=meeting, receipt=receipt).exists()

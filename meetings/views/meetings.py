@@ -29,6 +29,7 @@ from meetings.tables_meetings import StaffMeetingTable, TownshipMeetingTable, Vi
 from portal import permissions
 from portal.models import CadrePost, Resident, Township, Village
 from portal.permissions import Capability
+from ratings.views.operator import control_panel
 
 PER_PAGE = 25
 SIGN_IN_RESULTS = 30
@@ -185,7 +186,7 @@ def _render_control(request, meeting: Meeting, *, status: int = 200):
         .select_related("resident__household")
         .order_by("resident__household__number", "resident__name")
     )
-    results = []
+    results, found = [], []
     if signing_in and query:
         found = list(
             Resident.objects.in_village(meeting.village)
@@ -211,6 +212,8 @@ def _render_control(request, meeting: Meeting, *, status: int = 200):
         "actions": [action for action in TRANSITIONS.values() if meeting.can_move_to(action.status)],
         "can_manage": permissions.has_capability(request.user, Capability.MANAGE_MEETINGS, meeting.village),
         "can_moderate": permissions.has_capability(request.user, Capability.MODERATE, meeting.village),
+        # Ballot codes, the poll book and the terminals' link: the ratings app's part of the page.
+        **control_panel(meeting, found),
     }
     return render(request, "meetings/meeting/staff_control.html", context, status=status)
 

@@ -5,7 +5,6 @@ to the cadre's own questions and commitments), so that another village's object 
 in meetings.question_services check again.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +30,7 @@ from meetings.question_forms import (
 )
 from meetings.tables_questions import CommitmentTable
 from portal import permissions
+from portal.http import client_address
 from portal.models import Village
 from portal.permissions import Capability
 
@@ -82,20 +82,6 @@ def _manageable_commitments(user):
     ).select_related("meeting__village", "owner")
 
 
-def _sender_address(request) -> str:
-    """The address the rate limit counts.
-
-    Behind the reverse proxy (DJANGO_BEHIND_PROXY, which sets SECURE_PROXY_SSL_HEADER) every request
-    comes from the proxy, so the last X-Forwarded-For entry — the one our proxy appended, which the
-    client cannot forge — names the sender. Otherwise the peer's address does.
-    """
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _page(request, items):
     return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
 
@@ -115,7 +101,7 @@ def question_ask(request, pk):
                 text=form.cleaned_data["text"],
                 asker_name=form.cleaned_data["asker_name"],
                 cadre=form.cleaned_data["cadre"],
-                sender_address=_sender_address(request),
+                sender_address=client_address(request),
             )
         except services.QuestionRateLimited as error:
             form.add_error(None, str(error))

@@ -1,0 +1,248 @@
+/* The shared terminal's extras. Everything works without this file; with it, the code has an on-screen
+ * keypad and, where the device has a camera and the browser the BarcodeDetector API, a QR scanner;
+ * an idle ballot asks "still voting?" and is cleared; the receipt hides itself and the screen resets.
+ *
+ * Timings come from data attributes on #kiosk (milliseconds), read each time a timer starts, so a
+ * test may shorten them: data-idle-ms, data-idle-grace-ms, data-receipt-ms.
+ */
+(function () {
+  "use strict";
+
+  const root = document.getElementById("kiosk");
+  if (!root) {
+    return;
+  }
+
+  // A page restored from the back/forward cache was never asked of the server: ask it now, so that
+  // what it shows is what the server says (after a reset: nothing of the previous villager).
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      window.location.reload();
+    }
+  });
+
+  function duration(name, fallback) {
+    const value = Number(root.dataset[name]);
+    return Number.isFinite(value) && value >= 0 ? value : fallback;
+  }
+
+  function clearBallot() {
+    const form = document.getElementById(root.dataset.resetForm || "kiosk-reset");
+    if (form) {
+      form.submit();
+    }
+  }
+
+  // --- idle: "still voting?", then clear ------------------------------------------------------
+
+  const idleDialog = document.getElementById("kiosk-idle");
+  if (idleDialog && root.dataset.idleMs) {
+    const countdown = idleDialog.querySelector("[data-idle-countdown]");
+    let idleTimer = null;
+    let graceTimer = null;
+    let ticker = null;
+
+    const arm = function () {
+      window.clearTimeout(idleTimer);
+      idleTimer = window.setTimeout(ask, duration("idleMs", 180000));
+    };
+
+    const ask = function () {
+      const grace = duration("idleGraceMs", 45000);
+      const deadline = Date.now() + grace;
+      const tick = function () {
+        if (countdown) {
+          countdown.textContent = String(Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
+        }
+      };
+      tick();
+      ticker = window.setInterval(tick, 250);
+      graceTimer = window.setTimeout(clearBallot, grace);
+      if (typeof idleDialog.showModal === "function") {
+        idleDialog.showModal();
+      } else {
+        idleDialog.setAttribute("open", "");
+      }
+    };
+
+    const stillHere = function () {
+      window.clearTimeout(graceTimer);
+      window.clearInterval(ticker);
+      if (idleDialog.open) {
+        idleDialog.close();
+      }
+      arm();
+    };
+
+    idleDialog.querySelector("[data-idle-continue]").addEventListener("click", stillHere);
+    idleDialog.querySelector("[data-idle-reset]").addEventListener("click", clearBallot);
+    // Escape closes a modal dialog: that is an answer too.
+    idleDialog.addEventListener("cancel", function (event) {
+      event.preventDefault();
+      stillHere();
+    });
+    ["pointerdown", "keydown", "input", "wheel", "touchstart"].forEach(function (type) {
+      document.addEventListener(
+        type,
+        function () {
+          if (!idleDialog.open) {
+            arm();
+          }
+        },
+        { passive: true, capture: true },
+      );
+    });
+    arm();
+  }
+
+  // --- receipt: hide it, then reset for the next villager ---------------------------------------
+
+  if (root.dataset.receiptMs) {
+    window.setTimeout(function () {
+      root.querySelectorAll("[data-receipt]").forEach(function (element) {
+        element.hidden = true;
+      });
+      clearBallot();
+    }, duration("receiptMs", 10000));
+  }
+
+  // --- welcome: show the page in the language and size being chosen -----------------------------
+
+  const welcome = root.querySelector("form[data-welcome]");
+  if (welcome) {
+    welcome.querySelectorAll("input[data-preview]").forEach(function (input) {
+      input.addEventListener("change", function () {
+        const data = new FormData(welcome);
+        const query = new URLSearchParams({
+          language: data.get("language") || "",
+          text_size: data.get("text_size") || "",
+        });
+        window.location.replace(window.location.pathname + "?" + query.toString());
+      });
+    });
+  }
+
+  // --- the code: keypad and QR scanner -----------------------------------------------------------
+
+  const codeInput = document.getElementById("id_code");
+  const keypad = root.querySelector("[data-keypad]");
+  // Crockford's reading of what may be typed: lower case, O for 0, I and L for 1; no separators.
+  const normalize = function (text) {
+    return text
+      .toUpperCase()
+      .replace(/O/g, "0")
+      .replace(/[IL]/g, "1")
+      .replace(/[^0-9A-HJKMNP-TV-Z]/g, "");
+  };
+  const grouped = function (symbols) {
+    return symbols.length > 5 ? symbols.slice(0, 5) + "-" + symbols.slice(5) : symbols;
+  };
+  const CODE_SYMBOLS = 10;
+
+  if (codeInput && keypad) {
+    keypad.hidden = false;
+    const setCode = function (symbols) {
+      codeInput.value = grouped(symbols.slice(0, CODE_SYMBOLS + 2));
+    };
+    keypad.addEventListener("click", function (event) {
+      const button = event.target.closest("button");
+      if (!button) {
+        return;
+      }
+      const symbols = normalize(codeInput.value);
+      if (button.dataset.key) {
+        setCode(symbols + button.dataset.key);
+      } else if (button.hasAttribute("data-keypad-delete")) {
+        setCode(symbols.slice(0, -1));
+      } else if (button.hasAttribute("data-keypad-clear")) {
+        setCode("");
+      }
+    });
+  }
+
+  const scanButton = root.querySelector("[data-qr-scan]");
+  const scanDialog = document.getElementById("kiosk-qr");
+  if (codeInput && scanButton && scanDialog && "BarcodeDetector" in window && navigator.mediaDevices) {
+    window.BarcodeDetector.getSupportedFormats()
+      .then(function (formats) {
+        if (formats.indexOf("qr_code") >= 0) {
+          scanButton.hidden = false;
+        }
+      })
+      .catch(function () {});
+
+    const video = scanDialog.querySelector("video");
+    const status = scanDialog.querySelector("[data-qr-status]");
+    let stream = null;
+    let scanning = false;
+
+    const stopCamera = function () {
+      scanning = false;
+      if (stream) {
+        stream.getTracks().forEach(function (track) {
+          track.stop();
+        });
+        stream = null;
+      }
+    };
+    const stop = function () {
+      stopCamera();
+      if (scanDialog.open) {
+        scanDialog.close();
+      }
+    };
+
+    // The slip's QR code holds the code itself; a link with ?code=… is read too.
+    const codeFrom = function (raw) {
+      try {
+        const url = new URL(raw);
+        return normalize(url.searchParams.get("code") || url.pathname.split("/").filter(Boolean).pop() || "");
+      } catch (error) {
+        return normalize(raw);
+      }
+    };
+
+    scanButton.addEventListener("click", function () {
+      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      status.textContent = "";
+      scanDialog.showModal();
+      navigator.mediaDevices
+        .getUserMedia({ video: { facingMode: "environment" }, audio: false })
+        .then(function (media) {
+          stream = media;
+          video.srcObject = media;
+          scanning = true;
+          return video.play();
+        })
+        .then(function scan() {
+          if (!scanning) {
+            return undefined;
+          }
+          return detector.detect(video).then(function (found) {
+            const symbols = found.length ? codeFrom(found[0].rawValue) : "";
+            if (symbols.length === CODE_SYMBOLS) {
+              stop();
+              codeInput.value = grouped(symbols);
+              codeInput.form.requestSubmit();
+              return undefined;
+            }
+            return new Promise(function (resolve) {
+              window.setTimeout(resolve, 200);
+            }).then(scan);
+          });
+        })
+        .catch(function () {
+          stopCamera();
+          status.textContent = scanButton.dataset.unavailable || "";
+        });
+    });
+    scanDialog.querySelector("[data-qr-cancel]").addEventListener("click", stop);
+    scanDialog.addEventListener("close", stop);
+  }
+
+  // --- households: the name searched for stays out of the browser's history ----------------------
+
+  if (root.querySelector("form[data-search]") && window.location.search) {
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+})();

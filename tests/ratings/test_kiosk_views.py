@@ -88,7 +88,8 @@ def session_key(client) -> str | None:
 
 @pytest.mark.parametrize(("method", "name", "args"), PAGES)
 def test_a_browser_that_is_not_an_armed_terminal_gets_a_403_page(client, world, method, name, args):
-    response = getattr(client, method)(url(name, *args))
+    # The page speaks the browser's language: it is usually the clerk who reads it.
+    response = getattr(client, method)(url(name, *args), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
     assert "not a voting terminal" in response.content.decode()
     assert no_store(response)

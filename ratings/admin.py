@@ -1,0 +1,84 @@
+"""Rating schemes in the admin: township administrators and superusers set them up.
+
+A scheme in use by a meeting whose voting has opened is frozen: it is shown, never changed, since a
+change would alter the meaning of ballots already cast. Ballots, codes and terminals have no admin
+pages at all: nothing about a ballot is anyone's to edit.
+"""
+
+from django.contrib import admin
+
+from portal import audit, permissions
+from portal.permissions import Capability
+from ratings.models import Criterion, Grade, RatingScheme, VoterGroup
+
+
+def _may_set_up(request) -> bool:
+    return request.user.is_superuser or permissions.has_any_capability(
+        request.user, Capability.MANAGE_MEETINGS
+    )
+
+
+class FrozenAwareInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return _may_set_up(request) and not (obj and obj.is_frozen)
+
+    def has_change_permission(self, request, obj=None):
+        return _may_set_up(request) and not (obj and obj.is_frozen)
+
+    def has_delete_permission(self, request, obj=None):
+        return _may_set_up(request) and not (obj and obj.is_frozen)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_set_up(request)
+
+
+class CriterionInline(FrozenAwareInline):
+    model = Criterion
+
+
+class GradeInline(FrozenAwareInline):
+    model = Grade
+
+
+class VoterGroupInline(FrozenAwareInline):
+    model = VoterGroup
+
+
+@admin.register(RatingScheme)
+class RatingSchemeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "quick_mode",
+        "max_nominations",
+        "excellent_share",
+        "incompetent_share",
+        "min_cell",
+    )
+    search_fields = ("name",)
+    inlines = [CriterionInline, GradeInline, VoterGroupInline]
+
+    def has_module_permission(self, request):
+        return _may_set_up(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_set_up(request)
+
+    def has_add_permission(self, request):
+        return _may_set_up(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _may_set_up(request) and not (obj and obj.is_frozen)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and not (obj and (obj.is_frozen or obj.meetings.exists()))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        audit.record(
+            actor=request.user,
+            action="scheme_change" if change else "scheme_create",
+            target=form.instance,
+            details={"changed": sorted(form.changed_data)},
+        )

@@ -1,0 +1,65 @@
+"""Rating schemes are set up in the admin by township administrators and frozen once voting opens."""
+
+from django.urls import reverse
+
+from meetings.models import Meeting
+from portal.models import AuditEntry
+from ratings.schemes import scheme_create
+from tests.factories import CadreFactory
+from tests.meetings.conftest import make_meeting
+
+
+def test_default_scheme_has_the_briefs_defaults(db):
+    scheme = scheme_create(name="Test")
+    assert list(scheme.criteria.values_list("code", flat=True)) == ["de", "neng", "qin", "ji", "lian"]
+    grades = {grade.code: (grade.value, grade.standing) for grade in scheme.grades.all()}
+    assert grades == {
+        "satisfied": (100, "top"),
+        "basically_satisfied": (75, "pass"),
+        "dissatisfied": (55, "bottom"),
+        "dont_know": (None, "abstain"),
+    }
+    assert {group.kind: str(group.weight) for group in scheme.groups.all()} == {
+        "villager": "0.700",
+        "township_panel": "0.300",
+    }
+
+
+def test_township_admin_changes_a_scheme_until_voting_opens(client, county):
+    scheme = scheme_create(name="Spring")
+    meeting = make_meeting(county.village, [CadreFactory(village=county.village)], scheme=scheme)
+    client.force_login(county.township_admin)
+    url = reverse("admin:ratings_ratingscheme_change", args=[scheme.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="_save"' in page.content
+
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.VOTING_OPEN)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content  # shown, never changed
+    response = client.post(url, {"name": "Changed", "max_nominations": 9})
+    assert response.status_code == 403
+    scheme.refresh_from_db()
+    assert scheme.name == "Spring"
+
+
+def test_creating_a_scheme_in_the_admin_is_audited(client, county):
+    client.force_login(county.township_admin)
+    data = {
+        "name": "Autumn",
+        "max_nominations": 3,
+        "excellent_share": "0.9",
+        "incompetent_share": "0.5",
+        "min_cell": 5,
+    }
+    for prefix in ("criteria", "grades", "groups"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    response = client.post(reverse("admin:ratings_ratingscheme_add"), data)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert AuditEntry.objects.in_chain_order().last().action == "scheme_create"
+
+
+def test_other_roles_do_not_see_schemes(client, county):
+    client.force_login(county.moderator)
+    assert client.get(reverse("admin:ratings_ratingscheme_changelist")).status_code == 403

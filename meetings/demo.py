@@ -248,11 +248,14 @@ def _reports(meeting: Meeting, cadres: list[Cadre], accounts: dict, superuser) -
         report_services.report_publish(report=report, by=superuser)
 
 
-def _last_year(village: Village, cadres: list[Cadre], accounts: dict, superuser) -> None:
+def _announced_with_reports(
+    village: Village, year: int, held_at, cadres: list[Cadre], accounts: dict, superuser
+) -> Meeting:
+    """A villagers' assembly announced, with every cadre's report written, approved and published."""
     meeting = services.meeting_create(
         village=village,
-        year=LAST_YEAR,
-        held_at=_held_at(LAST_YEAR, 12, 12),
+        year=year,
+        held_at=held_at,
         venue=VENUE,
         kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
         cadres=cadres,
@@ -261,6 +264,13 @@ def _last_year(village: Village, cadres: list[Cadre], accounts: dict, superuser)
     )
     meeting = services.meeting_announce(meeting=meeting, by=superuser)
     _reports(meeting, cadres, accounts, superuser)
+    return meeting
+
+
+def _last_year(village: Village, cadres: list[Cadre], accounts: dict, superuser) -> None:
+    meeting = _announced_with_reports(
+        village, LAST_YEAR, _held_at(LAST_YEAR, 12, 12), cadres, accounts, superuser
+    )
     # Two thirds of the roll came: more than half, so the assembly had its quorum.
     rng = random.Random(f"attendance:{village.code}:{LAST_YEAR}")
     roll = list(Resident.objects.in_village(village).on_roll().order_by("pk"))
@@ -296,18 +306,9 @@ def _questions_and_commitments(meeting: Meeting, secretary: Cadre, accounts: dic
 
 
 def _this_year(village: Village, cadres: list[Cadre], accounts: dict, superuser) -> None:
-    meeting = services.meeting_create(
-        village=village,
-        year=THIS_YEAR,
-        held_at=_held_at(THIS_YEAR, 12, 10),
-        venue=VENUE,
-        kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
-        cadres=cadres,
-        agenda=AGENDA,
-        by=superuser,
+    meeting = _announced_with_reports(
+        village, THIS_YEAR, _held_at(THIS_YEAR, 12, 10), cadres, accounts, superuser
     )
-    meeting = services.meeting_announce(meeting=meeting, by=superuser)
-    _reports(meeting, cadres, accounts, superuser)
     for text in THIS_YEAR_QUESTIONS:
         question = question_services.question_record_at_meeting(
             meeting=meeting, text=text, cadre=cadres[0], by=superuser

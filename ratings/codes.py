@@ -52,7 +52,7 @@ def is_well_formed(code: str) -> bool:
 
 
 def display(code: str) -> str:
-    """Grouped for reading aloud and copying: XXXXX-XXXXX."""
+    """Grouped for reading aloud and copying: two groups of five, as in 7KQ2M-W9D4H."""
     return f"{code[:5]}-{code[5:]}"
 
 

@@ -7,7 +7,7 @@ from ratings import codes, services
 
 class Command(BaseCommand):
     help = (
-        "Issue new ballot codes for a meeting to pre-print, and print them one per line (XXXXX-XXXXX). "
+        "Issue new ballot codes for a meeting to pre-print, and print them one per line (7KQ2M-W9D4H). "
         "They are stored only as keyed hashes: this is the only time they can be read. "
         "The meeting must be announced or voting."
     )

@@ -1,7 +1,11 @@
 """Named reads of meetings, reports, questions and commitments."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+from portal import permissions
+from portal.permissions import Capability
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -74,6 +78,20 @@ class WorkReportQuerySet(models.QuerySet):
     def in_villages(self, villages):
         return self.filter(meeting__village__in=villages)
 
+    def moderated_by(self, user):
+        """Reports in the villages where the user moderates; any other does not exist for them."""
+        return self.in_villages(permissions.villages_with(user, Capability.MODERATE))
+
+    def readable_by(self, user):
+        """Published reports, and unpublished ones to preview: the cadre's own, and their moderators'."""
+        if not user.is_authenticated:
+            return self.published()
+        return self.filter(
+            Q(status="published")
+            | Q(cadre__user=user)
+            | Q(meeting__village__in=permissions.villages_with(user, Capability.MODERATE))
+        )
+
 
 class QuestionQuerySet(models.QuerySet):
     def shown_publicly(self):
@@ -85,6 +103,12 @@ class QuestionQuerySet(models.QuerySet):
 
     def in_villages(self, villages):
         return self.filter(meeting__village__in=villages)
+
+    def addressed_to(self, user):
+        """Questions to the user's own cadre record, while the user holds the cadre role there."""
+        return self.filter(cadre__user=user).in_villages(
+            permissions.villages_with(user, Capability.WRITE_OWN_CONTENT)
+        )
 
     def to_answer_by(self, user):
         return (
@@ -103,6 +127,18 @@ class CommitmentQuerySet(models.QuerySet):
 
     def owned_by_user(self, user):
         return self.filter(owner__user=user) if user.is_authenticated else self.none()
+
+    def public(self):
+        """Commitments of meetings the public may see (a draft has none; this keeps it so)."""
+        return self.exclude(meeting__status="draft")
+
+    def manageable_by(self, user):
+        """The commitments the user may update: the own ones as a cadre, every one where a moderator."""
+        moderated = permissions.villages_with(user, Capability.MODERATE)
+        own_villages = permissions.villages_with(user, Capability.WRITE_OWN_CONTENT)
+        return self.filter(
+            Q(meeting__village__in=moderated) | Q(owner__user=user, meeting__village__in=own_villages)
+        )
 
     def overdue(self):
         return self.exclude(status="done").filter(due_date__lt=timezone.localdate())

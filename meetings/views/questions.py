@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -59,27 +58,12 @@ def _questions_with(user, capability: str):
     )
 
 
-def _own_questions(user):
-    """Questions addressed to the user's own cadre record, while the user holds the cadre role there."""
-    return (
-        Question.objects.filter(cadre__user=user)
-        .in_villages(permissions.villages_with(user, Capability.WRITE_OWN_CONTENT))
-        .select_related("meeting__village", "cadre")
-    )
+def _addressed_to(user):
+    return Question.objects.addressed_to(user).select_related("meeting__village", "cadre")
 
 
-def _public_commitments():
-    """Commitments of meetings the public may see (a draft has none; this keeps it so)."""
-    return Commitment.objects.filter(meeting__in=Meeting.objects.public())
-
-
-def _manageable_commitments(user):
-    """The commitments the user may update: the own ones as a cadre, every one where a moderator."""
-    moderated = permissions.villages_with(user, Capability.MODERATE)
-    own_villages = permissions.villages_with(user, Capability.WRITE_OWN_CONTENT)
-    return Commitment.objects.filter(
-        Q(meeting__village__in=moderated) | Q(owner__user=user, meeting__village__in=own_villages)
-    ).select_related("meeting__village", "owner")
+def _manageable(user):
+    return Commitment.objects.manageable_by(user).select_related("meeting__village", "owner")
 
 
 def _page(request, items):
@@ -123,7 +107,7 @@ def question_ask(request, pk):
 def commitment_list(request, code):
     """Public: a village's commitments, filtered by status and responsible cadre, sortable and paged."""
     village = get_object_or_404(Village.objects.select_related("township"), code=code)
-    commitments = _public_commitments().in_village(village).select_related("owner", "meeting")
+    commitments = Commitment.objects.public().in_village(village).select_related("owner", "meeting")
     filterset = CommitmentFilter(request.GET or None, queryset=commitments, village=village)
     table = CommitmentTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
@@ -135,7 +119,7 @@ def commitment_list(request, code):
 def commitment_detail(request, pk):
     """Public: one commitment — what, who, when, its status and its dated progress with photos."""
     commitment = get_object_or_404(
-        _public_commitments().select_related("owner", "meeting__village", "question"), pk=pk
+        Commitment.objects.public().select_related("owner", "meeting__village", "question"), pk=pk
     )
     context = {
         "commitment": commitment,
@@ -266,7 +250,11 @@ def commitment_create(request, pk):
 @login_required
 def my_questions(request):
     """Cadres with an account: approved questions addressed to them, to answer; and the answered ones."""
-    questions = _own_questions(request.user).filter(status=Question.Status.APPROVED)
+    questions = (
+        Question.objects.addressed_to(request.user)
+        .select_related("meeting__village", "cadre")
+        .filter(status=Question.Status.APPROVED)
+    )
     to_answer = questions.filter(answer="").order_by("created_at", "pk")
     answered = _page(request, questions.exclude(answer="").order_by("-answered_at", "-pk"))
     context = {
@@ -279,7 +267,12 @@ def my_questions(request):
 @login_required
 def question_answer(request, pk):
     """The cadre the question is addressed to (own account): answer it, or edit the answer."""
-    question = get_object_or_404(_own_questions(request.user).filter(status=Question.Status.APPROVED), pk=pk)
+    question = get_object_or_404(
+        Question.objects.addressed_to(request.user)
+        .select_related("meeting__village", "cadre")
+        .filter(status=Question.Status.APPROVED),
+        pk=pk,
+    )
     form = QuestionAnswerForm(request.POST or None, question=question)
     if request.method == "POST" and form.is_valid():
         try:
@@ -319,7 +312,7 @@ def _render_manage(request, commitment, *, update_form=None, status_form=None, s
 @login_required
 def commitment_manage(request, pk):
     """The responsible cadre (own account) and the village's moderators: progress and status."""
-    commitment = get_object_or_404(_manageable_commitments(request.user), pk=pk)
+    commitment = get_object_or_404(_manageable(request.user), pk=pk)
     return _render_manage(request, commitment)
 
 
@@ -327,7 +320,7 @@ def commitment_manage(request, pk):
 @require_POST
 def commitment_update_add(request, pk):
     """The responsible cadre (own account) and the village's moderators: a progress update; POST only."""
-    commitment = get_object_or_404(_manageable_commitments(request.user), pk=pk)
+    commitment = get_object_or_404(_manageable(request.user), pk=pk)
     form = CommitmentUpdateForm(request.POST, request.FILES, commitment=commitment)
     if form.is_valid():
         try:
@@ -344,7 +337,7 @@ def commitment_update_add(request, pk):
 @require_POST
 def commitment_status(request, pk):
     """The responsible cadre moves it forward; the village's moderators also reopen it. POST only."""
-    commitment = get_object_or_404(_manageable_commitments(request.user), pk=pk)
+    commitment = get_object_or_404(_manageable(request.user), pk=pk)
     form = CommitmentStatusForm(request.POST, commitment=commitment)
     status = 400
     if form.is_valid():

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -40,22 +40,6 @@ def _meetings_to_report_at(cadre: Cadre | None):
         .exclude(reports__cadre=cadre)
         .select_related("village")
         .order_by("-held_at")
-    )
-
-
-def _moderated_reports(user):
-    """Reports in the villages where the user moderates; any other report does not exist for them."""
-    return WorkReport.objects.in_villages(permissions.villages_with(user, Capability.MODERATE))
-
-
-def _readable_reports(user):
-    """Published reports, and unpublished ones to preview: the cadre's own, and their moderators'."""
-    if not user.is_authenticated:
-        return WorkReport.objects.published()
-    return WorkReport.objects.filter(
-        Q(status=WorkReport.Status.PUBLISHED)
-        | Q(cadre__user=user)
-        | Q(meeting__village__in=permissions.villages_with(user, Capability.MODERATE))
     )
 
 
@@ -242,7 +226,7 @@ def moderation_queue(request):
     """Village moderators and township administrators: reports of their villages awaiting a decision."""
     if not permissions.has_any_capability(request.user, Capability.MODERATE):
         raise PermissionDenied(_("This account moderates no village."))
-    reports = _moderated_reports(request.user).select_related("meeting__village", "cadre")
+    reports = WorkReport.objects.moderated_by(request.user).select_related("meeting__village", "cadre")
     awaiting = ModerationReportTable(reports.awaiting_moderation(), prefix="submitted-")
     approved = ModerationReportTable(reports.filter(status=WorkReport.Status.APPROVED), prefix="approved-")
     for table in (awaiting, approved):
@@ -268,7 +252,7 @@ def _moderation_page(request, report, *, approve_form=None, return_form=None, st
 
 
 def _moderated_report_or_404(user, pk) -> WorkReport:
-    return get_object_or_404(_with_everything(_moderated_reports(user)), pk=pk)
+    return get_object_or_404(_with_everything(WorkReport.objects.moderated_by(user)), pk=pk)
 
 
 @login_required
@@ -332,7 +316,7 @@ def report_publish(request, pk):
 @require_GET
 def report_detail(request, pk):
     """Anyone, for a published report; its cadre and the village's moderators, for a preview."""
-    report = get_object_or_404(_with_everything(_readable_reports(request.user)), pk=pk)
+    report = get_object_or_404(_with_everything(WorkReport.objects.readable_by(request.user)), pk=pk)
     context = {
         "report": report,
         "sections": _rendered_sections(report),
@@ -353,7 +337,10 @@ def attachment_download(request, pk):
     the browser is told not to guess another.
     """
     attachment = get_object_or_404(
-        Attachment.objects.filter(report__in=_readable_reports(request.user)).select_related("report"), pk=pk
+        Attachment.objects.filter(report__in=WorkReport.objects.readable_by(request.user)).select_related(
+            "report"
+        ),
+        pk=pk,
     )
     try:
         handle = attachment.file.open("rb")

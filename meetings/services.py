@@ -2,10 +2,9 @@
 
 The lifecycle is draft → announced → voting open → voting closed → under notice → final, and
 annulled from anywhere before final (Meeting.TRANSITIONS). Here are the moves a meeting operator or
-a township administrator makes by hand. The last two moves — putting results under public notice and
-making them final — belong to the results: `notice_open` and `meeting_finalize` below hold the rules
-known today (township administrators only; no notice below quorum). The results issue adds what they
-publish: the computed snapshot, the notice period and the rulings on objections.
+a township administrator makes by hand. The last two moves — putting the results under public notice
+and making them final — belong to the results and are made by ratings.results_services
+(`results_publish`, `results_finalize`), which publish the snapshot along with them.
 """
 
 import datetime
@@ -214,30 +213,6 @@ def voting_close(*, meeting: Meeting, by) -> Meeting:
 
 
 @transaction.atomic
-def notice_open(*, meeting: Meeting, by) -> Meeting:
-    """Put the results under public notice; township administrators, and only if quorum was met."""
-    meeting = _move(meeting, Meeting.Status.UNDER_NOTICE, by=by, capability=Capability.MANAGE_MEETINGS)
-    quorum = quorum_of(meeting)
-    if not quorum.met:
-        raise ValidationError(
-            _("Below quorum (%(present)s present, %(required)s needed): the results cannot be published.")
-            % {"present": quorum.present, "required": quorum.required}
-        )
-    meeting.save(update_fields=["status", "status_changed_at"])
-    audit.record(actor=by, action="notice_open", target=meeting)
-    return meeting
-
-
-@transaction.atomic
-def meeting_finalize(*, meeting: Meeting, by) -> Meeting:
-    """End the notice period: the results become final; township administrators only."""
-    meeting = _move(meeting, Meeting.Status.FINAL, by=by, capability=Capability.MANAGE_MEETINGS)
-    meeting.save(update_fields=["status", "status_changed_at"])
-    audit.record(actor=by, action="meeting_finalize", target=meeting)
-    return meeting
-
-
-@transaction.atomic
 def meeting_annul(*, meeting: Meeting, reason: str, by) -> Meeting:
     """Township administrators only, and always with a reason that is shown publicly."""
     reason = (reason or "").strip()
@@ -247,6 +222,10 @@ def meeting_annul(*, meeting: Meeting, reason: str, by) -> Meeting:
     meeting.annulment_reason = reason
     meeting.save(update_fields=["status", "status_changed_at", "annulment_reason"])
     audit.record(actor=by, action="meeting_annul", target=meeting, details={"reason": reason})
+    # Imported here: the results services read the quorum from this module.
+    from ratings.results_services import results_withdraw
+
+    results_withdraw(meeting=meeting, by=by)
     return meeting
 
 

@@ -184,6 +184,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Roll files may hold a few thousand rows; larger ones are refused before parsing.
 ROLL_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
+# Days the published results stay under public notice before they can become final (the brief's 7).
+RESULTS_NOTICE_DAYS = int(os.environ.get("PORTAL_NOTICE_DAYS", 7))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

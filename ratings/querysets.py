@@ -58,3 +58,60 @@ QUERYSETS = {
 def of(model):
     """The named queryset of a ratings model, e.g. of(Terminal).of_meeting(meeting).armed()."""
     return QUERYSETS[model.__name__](model=model)
+
+
+class ResultSnapshotQuerySet(models.QuerySet):
+    def of_meeting(self, meeting):
+        return self.filter(meeting=meeting)
+
+    def live(self):
+        """Published for the notice period, or final: what the public pages show."""
+        return self.filter(status__in=["published", "final"]).exclude(meeting__status="annulled")
+
+    def under_notice(self):
+        return self.filter(status="published")
+
+    def drafts(self):
+        return self.filter(status="draft")
+
+    def in_villages(self, villages):
+        return self.filter(meeting__village__in=villages)
+
+    def of_township_year(self, township, year: int):
+        return self.filter(meeting__village__township=township, meeting__year=year)
+
+    def with_meeting(self):
+        return self.select_related("meeting__village__township")
+
+
+class ObjectionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status="pending")
+
+    def of_snapshot(self, snapshot):
+        return self.filter(snapshot=snapshot)
+
+    def moderated_by(self, user):
+        """Objections to the results of the villages where the user moderates."""
+        from portal.permissions import Capability, villages_with
+
+        return self.filter(snapshot__meeting__village__in=villages_with(user, Capability.MODERATE))
+
+    def for_queue(self):
+        """Oldest first, with what the moderator needs to see in one query."""
+        return self.select_related("snapshot__meeting__village").order_by("lodged_at", "pk")
+
+
+class HonorCandidateQuerySet(models.QuerySet):
+    def of_meeting(self, meeting):
+        return self.filter(meeting=meeting)
+
+    def pending(self):
+        return self.filter(status="pending")
+
+    def accepted(self):
+        return self.filter(status="accepted")
+
+    def for_review(self):
+        """Most nominated first, with the household."""
+        return self.select_related("household").order_by("-votes", "household__number", "pk")

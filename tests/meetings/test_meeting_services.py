@@ -6,7 +6,7 @@ import itertools
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from meetings import services
 from meetings.models import Attendance, IllegalTransition, Meeting
@@ -512,43 +512,3 @@ def test_only_residents_on_the_villages_roll_sign_in(meeting, county):
             services.attendance_record(meeting=meeting, resident=resident, by=county.township_admin)
     assert not Attendance.objects.exists()
 
-
-def _closed_meeting(county, *, present_share):
-    """A closed villagers' assembly of county.village with the given share of its roll signed in."""
-
-    household = HouseholdFactory(village=county.village)
-    residents = [ResidentFactory(household=household) for _ in range(10)]
-    meeting = services.meeting_create(
-        village=county.village,
-        year=2030,
-        held_at=timezone.now(),
-        venue="Hall",
-        kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
-        cadres=[CadreFactory(village=county.village)],
-        by=county.township_admin,
-    )
-    services.meeting_announce(meeting=meeting, by=county.operator)
-    for resident in residents[: int(10 * present_share)]:
-        services.attendance_record(meeting=meeting, resident=resident, by=county.operator)
-    services.voting_open(meeting=meeting, by=county.operator)
-    return services.voting_close(meeting=meeting, by=county.operator)
-
-
-def test_notice_and_finalize_by_township_admin_when_quorum_met(county):
-    meeting = _closed_meeting(county, present_share=0.6)
-    with pytest.raises(PermissionDenied):
-        services.notice_open(meeting=meeting, by=county.operator)
-    meeting = services.notice_open(meeting=meeting, by=county.township_admin)
-    assert meeting.status == Meeting.Status.UNDER_NOTICE
-    meeting = services.meeting_finalize(meeting=meeting, by=county.township_admin)
-    assert meeting.status == Meeting.Status.FINAL
-    actions = list(AuditEntry.objects.in_chain_order().values_list("action", flat=True))[-2:]
-    assert actions == ["notice_open", "meeting_finalize"]
-
-
-def test_no_public_notice_below_quorum(county):
-    meeting = _closed_meeting(county, present_share=0.5)  # 5 of 10 is not more than half
-    with translation.override("en"), pytest.raises(ValidationError, match="Below quorum"):
-        services.notice_open(meeting=meeting, by=county.township_admin)
-    meeting.refresh_from_db()
-    assert meeting.status == Meeting.Status.VOTING_CLOSED

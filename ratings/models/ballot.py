@@ -26,8 +26,9 @@ class RatingScheme(models.Model):
     max_nominations = models.PositiveSmallIntegerField(
         _("household nominations per ballot"), default=3, validators=[MaxValueValidator(20)]
     )
-    # Verdicts: share of "top" grades at or above this → excellent; share of "bottom" grades at or
-    # above that → incompetent (the brief's 90% and 50%).
+    # Verdicts: share of "top" or "pass" grades (satisfied or basically satisfied; excellent or
+    # competent) at or above this → excellent; share of "bottom" grades at or above that →
+    # incompetent (the brief's 90% and 50%). ratings/aggregation.py applies them.
     excellent_share = models.DecimalField(
         _("share for “excellent”"),
         max_digits=4,

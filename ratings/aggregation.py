@@ -1,0 +1,473 @@
+"""Ballot counts in, statistics, verdicts and rankings out: the arithmetic of a rating, and nothing else.
+
+Pure on purpose (standard library only, no database, no request): the same counts always give the
+same figures, so a published snapshot can be recounted and compared byte for byte, and every rule
+below can be tested by hand. Exact fractions are used for every figure a verdict or a rank depends
+on; floats appear only in the Wilson bound and in the rounded JSON.
+
+How the figures are defined (the public page paraphrases this):
+
+- A ballot gives each cadre one grade per criterion. "Don't know" (a grade of standing "abstain")
+  counts in the turnout (`abstained`) but never as a grade: it is left out of every statistic.
+- mean: the average score of the graded ballots.
+- trimmed mean: drop one ballot with the highest score and one with the lowest, then average the
+  rest ("drop the highest and the lowest"); with fewer than three graded ballots it is the mean.
+- satisfaction: the share of graded ballots whose grade stands "top" or "pass" (satisfied or
+  basically satisfied; excellent or competent).
+- median grade (majority judgment): line the graded ballots up from the best grade to the worst, in
+  the order of the scale (not by score); the median is the middle ballot, and with an even number
+  of ballots the worse of the two middle ones.
+- majority value: take the median grade, remove one ballot of that grade, and repeat until no ballot
+  is left; the positions of those grades on the scale (0 = best) form the majority value. Two cadres
+  with the same median are told apart by comparing these sequences from the start, the smaller the
+  better; when one sequence is the beginning of the other, the longer one (more ballots with the
+  same grades, and then some) is the better.
+- Wilson lower bound: the lowest satisfied share that stays plausible at 95% confidence given how
+  few ballots there were, so that 9 satisfied of 10 does not outrank 95 of 100. For the overall
+  figures the number of ballots is the graded grades divided by the number of criteria graded (one
+  ballot grades every criterion, so it counts once, not once per criterion).
+- group weights: per criterion, the weighted mean averages each voter group's mean with the group's
+  weight, over the groups that graded it (the weights are rescaled to sum to one among them). Groups
+  without a weight count in the pooled figures only. If no group that graded has a weight, the
+  weighted mean is the plain mean.
+- overall score: the average over the criteria that were graded of their weighted means. The overall
+  mean, satisfaction, median and histogram pool every criterion and every group.
+- verdict: per group, the share of "top" or "pass" grades and the share of "bottom" grades over all
+  its criteria, averaged with the group weights as above. A top-or-pass share at or above the
+  scheme's excellent share (90%) is "excellent"; otherwise a bottom share at or above its
+  incompetent share (50%) is "incompetent"; otherwise a top-or-pass share of at least one half is
+  "competent", and anything else "basically_competent". No graded ballot, no verdict.
+- rank within a village: higher overall score first, then the better majority value, then the
+  higher Wilson bound; cadres equal on all three share a rank (1, 2, 2, 4). A cadre nobody graded
+  has no rank.
+- ranks across villages, for one post: by Wilson bound (then score), or by the Bayesian average,
+  which pulls each score toward the mean of all cadres by as many imaginary ballots as the prior
+  weight, so that a handful of enthusiastic ballots does not beat a large, steady village.
+- honor roll: most votes first; households with the same votes share a rank.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any
+
+STANDINGS = ("top", "pass", "low", "bottom", "abstain")
+ABSTAIN = "abstain"
+SATISFIED = frozenset({"top", "pass"})
+BOTTOM = "bottom"
+Z_95 = 1.959964
+# Appended to every majority value before comparing, worse than any grade: a sequence that ends
+# first is then the worse one (see the module docstring).
+_EXHAUSTED = math.inf
+
+Counts = Mapping[tuple[Any, str, str, str], int]
+
+
+@dataclass(frozen=True)
+class GradeSpec:
+    code: str
+    value: int | None
+    standing: str
+
+    def __post_init__(self) -> None:
+        if self.standing not in STANDINGS:
+            raise ValueError(f"grade {self.code!r}: unknown standing {self.standing!r}")
+        if (self.value is None) != (self.standing == ABSTAIN):
+            raise ValueError(f"grade {self.code!r}: only the abstention grade has no value")
+
+
+@dataclass(frozen=True)
+class SchemeSpec:
+    grades: tuple[GradeSpec, ...]  # best first
+    criteria: tuple[str, ...]
+    group_weights: Mapping[str, Fraction]
+    excellent_share: Fraction = Fraction(9, 10)
+    incompetent_share: Fraction = Fraction(1, 2)
+
+    def __post_init__(self) -> None:
+        codes = [grade.code for grade in self.grades]
+        if len(set(codes)) != len(codes) or not self.scale:
+            raise ValueError(
+                "a scale needs distinct grade codes and at least one grade that is not an abstention"
+            )
+        if not self.criteria or len(set(self.criteria)) != len(self.criteria):
+            raise ValueError("a scheme needs distinct criteria")
+        if any(Fraction(weight) < 0 for weight in self.group_weights.values()):
+            raise ValueError("group weights cannot be negative")
+
+    @property
+    def scale(self) -> tuple[GradeSpec, ...]:
+        """The grades that count as grades, best first."""
+        return tuple(grade for grade in self.grades if grade.standing != ABSTAIN)
+
+    def weight(self, group: str) -> Fraction:
+        return Fraction(self.group_weights.get(group, 0))
+
+
+@dataclass(frozen=True)
+class CriterionStats:
+    histogram: dict[str, int]
+    graded: int
+    abstained: int
+    mean: Fraction | None
+    trimmed_mean: Fraction | None
+    satisfaction: Fraction | None
+    median_grade: str | None
+    wilson_lower: float | None
+    weighted_mean: Fraction | None
+
+
+@dataclass(frozen=True)
+class OverallStats:
+    histogram: dict[str, int]
+    graded: int
+    abstained: int
+    score: Fraction | None
+    mean: Fraction | None
+    satisfaction: Fraction | None
+    median_grade: str | None
+    wilson_lower: float | None
+    top_pass_share: Fraction | None
+    bottom_share: Fraction | None
+
+
+@dataclass(frozen=True)
+class CadreResult:
+    cadre_id: Any
+    criteria: dict[str, CriterionStats]
+    overall: OverallStats
+    groups: dict[str, CriterionStats]
+    verdict: str | None
+    majority_value: tuple[int, ...]
+
+
+def wilson_lower_bound(successes: Fraction | int, n: Fraction | int, z: float = Z_95) -> float | None:
+    """Lower end of the Wilson score interval for a share of successes; None without ballots."""
+    if n < 0 or not 0 <= successes <= n:
+        raise ValueError(f"cannot have {successes} successes out of {n}")
+    if n == 0:
+        return None
+    p = float(Fraction(successes) / Fraction(n))
+    size = float(n)
+    z2 = z * z
+    centre = p + z2 / (2 * size)
+    margin = z * math.sqrt(p * (1 - p) / size + z2 / (4 * size * size))
+    # Mathematically within [0, p]; the clamp only absorbs float rounding.
+    return min(max((centre - margin) / (1 + z2 / size), 0.0), p)
+
+
+def majority_value(counts: Sequence[int]) -> tuple[int, ...]:
+    """Positions (0 = best) of the successive median grades, given the counts in scale order.
+
+    Works on the counts: each step finds the lower median by a running sum over the few grades.
+    """
+    remaining = list(counts)
+    left = sum(remaining)
+    sequence = []
+    while left:
+        position = _median_position(remaining, left)
+        sequence.append(position)
+        remaining[position] -= 1
+        left -= 1
+    return tuple(sequence)
+
+
+def _median_position(counts: Sequence[int], total: int) -> int:
+    # Best first, 0-based, the median of `total` ballots is ballot total // 2: the middle one, or on
+    # an even count the worse of the two middle ones.
+    seen = 0
+    for position, count in enumerate(counts):
+        seen += count
+        if seen > total // 2:
+            return position
+    raise ValueError("no graded ballot")
+
+
+def criterion_stats(histogram: Mapping[str, int], scheme: SchemeSpec) -> CriterionStats:
+    """Statistics of one histogram (grade code → ballots) on its own, unweighted."""
+    return _stats(_checked(histogram, scheme), scheme)
+
+
+def _checked(histogram: Mapping[str, int], scheme: SchemeSpec) -> Counter:
+    known = {grade.code for grade in scheme.grades}
+    for code, count in histogram.items():
+        _check(code, count, known)
+    return Counter(histogram)
+
+
+def _check(code: str, count: int, known: set[str]) -> None:
+    if code not in known:
+        raise ValueError(f"unknown grade {code!r}")
+    if count < 0:
+        raise ValueError(f"negative count for grade {code!r}")
+
+
+def _stats(histogram: Mapping[str, int], scheme: SchemeSpec, *, pooled_over: int = 1) -> CriterionStats:
+    """`pooled_over`: how many criteria the histogram adds up, which divides the Wilson sample size.
+
+    The weighted mean is left equal to the mean; only `tally` knows the groups to weight.
+    """
+    scale = scheme.scale
+    graded_counts = {grade.code: histogram.get(grade.code, 0) for grade in scale}
+    graded = sum(graded_counts.values())
+    abstained = sum(histogram.get(grade.code, 0) for grade in scheme.grades if grade.standing == ABSTAIN)
+    if not graded:
+        return CriterionStats(graded_counts, 0, abstained, None, None, None, None, None, None)
+    total = sum(grade.value * graded_counts[grade.code] for grade in scale)
+    mean = Fraction(total, graded)
+    scores = [grade.value for grade in scale if graded_counts[grade.code]]
+    trimmed = mean if graded < 3 else Fraction(total - max(scores) - min(scores), graded - 2)
+    satisfied = sum(graded_counts[grade.code] for grade in scale if grade.standing in SATISFIED)
+    median = scale[_median_position(list(graded_counts.values()), graded)].code
+    wilson = wilson_lower_bound(Fraction(satisfied, pooled_over), Fraction(graded, pooled_over))
+    return CriterionStats(
+        histogram=graded_counts,
+        graded=graded,
+        abstained=abstained,
+        mean=mean,
+        trimmed_mean=trimmed,
+        satisfaction=Fraction(satisfied, graded),
+        median_grade=median,
+        wilson_lower=wilson,
+        weighted_mean=mean,
+    )
+
+
+def _weighted(
+    figures: Mapping[str, Fraction | None], scheme: SchemeSpec, fallback: Fraction | None
+) -> Fraction | None:
+    """Weighted average over the groups that have a figure, weights rescaled among them."""
+    present = {group: figure for group, figure in figures.items() if figure is not None}
+    weight = sum((scheme.weight(group) for group in present), Fraction(0))
+    if not weight:
+        return fallback
+    return sum((scheme.weight(group) * figure for group, figure in present.items()), Fraction(0)) / weight
+
+
+def _share(stats: CriterionStats, standings: Iterable[str], scheme: SchemeSpec) -> Fraction | None:
+    if not stats.graded:
+        return None
+    wanted = set(standings)
+    hits = sum(stats.histogram[grade.code] for grade in scheme.scale if grade.standing in wanted)
+    return Fraction(hits, stats.graded)
+
+
+def _verdict(top_pass: Fraction | None, bottom: Fraction | None, scheme: SchemeSpec) -> str | None:
+    if top_pass is None or bottom is None:
+        return None
+    if top_pass >= scheme.excellent_share:
+        return "excellent"
+    if bottom >= scheme.incompetent_share:
+        return "incompetent"
+    return "competent" if top_pass >= Fraction(1, 2) else "basically_competent"
+
+
+def tally(counts: Counts, scheme: SchemeSpec, cadre_ids: Sequence) -> dict[Any, CadreResult]:
+    """Every listed cadre's result, in the order given; counts for cadres not listed are left out.
+
+    Unknown criteria or grades, or negative counts, raise ValueError rather than vanish silently.
+    """
+    cells: dict[Any, dict[str, dict[str, Counter]]] = {cadre: {} for cadre in cadre_ids}
+    criteria = set(scheme.criteria)
+    known = {grade.code for grade in scheme.grades}
+    for (cadre, criterion, group, grade), count in counts.items():
+        if criterion not in criteria:
+            raise ValueError(f"unknown criterion {criterion!r}")
+        _check(grade, count, known)
+        if cadre in cells:
+            cells[cadre].setdefault(criterion, {}).setdefault(group, Counter())[grade] += count
+    return {cadre: _cadre_result(cadre, by_criterion, scheme) for cadre, by_criterion in cells.items()}
+
+
+def _cadre_result(cadre: Any, cells: Mapping[str, Mapping[str, Counter]], scheme: SchemeSpec) -> CadreResult:
+    seen = {group for by_group in cells.values() for group in by_group}
+    # Weighted groups in the scheme's order, then any other group that voted, for a stable order.
+    groups = [*scheme.group_weights, *sorted(seen - set(scheme.group_weights), key=str)]
+    criteria: dict[str, CriterionStats] = {}
+    per_group: dict[str, Counter] = {group: Counter() for group in groups}
+    criteria_graded: Counter = Counter()  # group → criteria it graded
+    for criterion in scheme.criteria:
+        by_group = cells.get(criterion, {})
+        pooled: Counter = Counter()
+        means = {}
+        for group, histogram in by_group.items():
+            pooled.update(histogram)
+            per_group[group].update(histogram)
+            stats = _stats(histogram, scheme)
+            means[group] = stats.mean
+            criteria_graded[group] += bool(stats.graded)
+        plain = _stats(pooled, scheme)
+        criteria[criterion] = replace(plain, weighted_mean=_weighted(means, scheme, plain.mean))
+
+    graded_criteria = [stats for stats in criteria.values() if stats.graded]
+    group_stats = {
+        group: _stats(histogram, scheme, pooled_over=max(criteria_graded[group], 1))
+        for group, histogram in per_group.items()
+    }
+    everything: Counter = sum(per_group.values(), Counter())
+    pooled = _stats(everything, scheme, pooled_over=max(len(graded_criteria), 1))
+    top_pass = _weighted(
+        {group: _share(stats, SATISFIED, scheme) for group, stats in group_stats.items()},
+        scheme,
+        pooled.satisfaction,
+    )
+    bottom = _weighted(
+        {group: _share(stats, {BOTTOM}, scheme) for group, stats in group_stats.items()},
+        scheme,
+        _share(pooled, {BOTTOM}, scheme),
+    )
+    score = (
+        sum((stats.weighted_mean for stats in graded_criteria), Fraction(0)) / len(graded_criteria)
+        if graded_criteria
+        else None
+    )
+    overall = OverallStats(
+        histogram=pooled.histogram,
+        graded=pooled.graded,
+        abstained=pooled.abstained,
+        score=score,
+        mean=pooled.mean,
+        satisfaction=pooled.satisfaction,
+        median_grade=pooled.median_grade,
+        wilson_lower=pooled.wilson_lower,
+        top_pass_share=top_pass,
+        bottom_share=bottom,
+    )
+    return CadreResult(
+        cadre_id=cadre,
+        criteria=criteria,
+        overall=overall,
+        groups=group_stats,
+        verdict=_verdict(top_pass, bottom, scheme),
+        majority_value=majority_value(list(pooled.histogram.values())),
+    )
+
+
+def _ballots(result: CadreResult) -> Fraction:
+    """How many ballots graded the cadre: graded grades over the criteria that were graded."""
+    graded_criteria = sum(1 for stats in result.criteria.values() if stats.graded)
+    return Fraction(result.overall.graded, max(graded_criteria, 1))
+
+
+def _competition_ranks(keys: Mapping[Hashable, tuple | None]) -> dict[Hashable, int | None]:
+    """Standard competition ranks (1, 2, 2, 4) by ascending key; None where there is no key."""
+    ranked = sorted((item for item in keys.items() if item[1] is not None), key=lambda item: item[1])
+    ranks: dict[Hashable, int | None] = {}
+    previous: tuple | None = None
+    rank = 0
+    for index, (cadre, key) in enumerate(ranked, start=1):
+        if key != previous:
+            rank, previous = index, key
+        ranks[cadre] = rank
+    ranks.update({cadre: None for cadre in keys if cadre not in ranks})
+    return ranks
+
+
+def rank_cadres(results: Mapping[Hashable, CadreResult]) -> dict[Hashable, int | None]:
+    """Ranks within a village: score, then majority value, then Wilson bound."""
+    return _competition_ranks(
+        {
+            cadre: (-r.overall.score, (*r.majority_value, _EXHAUSTED), -r.overall.wilson_lower)
+            if r.overall.graded
+            else None
+            for cadre, r in results.items()
+        }
+    )
+
+
+def rank_by_wilson(results: Mapping[Hashable, CadreResult]) -> dict[Hashable, int | None]:
+    """Ranks across villages by the Wilson bound, then score, so that a lucky small sample is not favoured."""
+    return _competition_ranks(
+        {
+            cadre: (-r.overall.wilson_lower, -r.overall.score) if r.overall.graded else None
+            for cadre, r in results.items()
+        }
+    )
+
+
+def bayesian_average(
+    results: Mapping[Hashable, CadreResult], prior_weight: int = 10
+) -> dict[Hashable, Fraction | None]:
+    """Each score pulled toward the mean of all graded scores, as if `prior_weight` more ballots gave it."""
+    if prior_weight < 0:
+        raise ValueError("the prior weight cannot be negative")
+    ballots = {cadre: _ballots(result) for cadre, result in results.items() if result.overall.graded}
+    if not ballots:
+        return {cadre: None for cadre in results}
+    prior_mean = sum((n * results[cadre].overall.score for cadre, n in ballots.items()), Fraction(0)) / sum(
+        ballots.values()
+    )
+    weight = Fraction(prior_weight)
+    return {
+        cadre: (weight * prior_mean + ballots[cadre] * result.overall.score) / (weight + ballots[cadre])
+        if cadre in ballots
+        else None
+        for cadre, result in results.items()
+    }
+
+
+def rank_by_bayesian(
+    results: Mapping[Hashable, CadreResult], prior_weight: int = 10
+) -> dict[Hashable, int | None]:
+    """Ranks across villages by the Bayesian average, then the Wilson bound."""
+    averages = bayesian_average(results, prior_weight)
+    return _competition_ranks(
+        {
+            cadre: (-averages[cadre], -r.overall.wilson_lower) if r.overall.graded else None
+            for cadre, r in results.items()
+        }
+    )
+
+
+def rank_households(votes: Mapping[Hashable, int]) -> list[tuple[Hashable, int, int]]:
+    """(household, votes, rank), most votes first; equal votes share a rank, listed by household id."""
+    ranks = _competition_ranks({household: (-count,) for household, count in votes.items()})
+    return [
+        (household, votes[household], ranks[household])
+        for household in sorted(votes, key=lambda h: (ranks[h], h))
+    ]
+
+
+def _number(value: Fraction | float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def _stats_json(stats: CriterionStats) -> dict:
+    return {
+        "histogram": dict(stats.histogram),
+        "graded": stats.graded,
+        "abstained": stats.abstained,
+        "mean": _number(stats.mean),
+        "trimmed_mean": _number(stats.trimmed_mean),
+        "satisfaction": _number(stats.satisfaction),
+        "median_grade": stats.median_grade,
+        "wilson_lower": _number(stats.wilson_lower),
+        "weighted_mean": _number(stats.weighted_mean),
+    }
+
+
+def result_as_json(result: CadreResult) -> dict:
+    """Plain JSON data, every figure rounded to 4 places: same result, same bytes (snapshots, recounts)."""
+    overall = result.overall
+    cadre = result.cadre_id if isinstance(result.cadre_id, int | str) else str(result.cadre_id)
+    return {
+        "cadre_id": cadre,
+        "criteria": {code: _stats_json(stats) for code, stats in result.criteria.items()},
+        "overall": {
+            "histogram": dict(overall.histogram),
+            "graded": overall.graded,
+            "abstained": overall.abstained,
+            "score": _number(overall.score),
+            "mean": _number(overall.mean),
+            "satisfaction": _number(overall.satisfaction),
+            "median_grade": overall.median_grade,
+            "wilson_lower": _number(overall.wilson_lower),
+            "top_pass_share": _number(overall.top_pass_share),
+            "bottom_share": _number(overall.bottom_share),
+        },
+        "groups": {str(group): _stats_json(stats) for group, stats in result.groups.items()},
+        "verdict": result.verdict,
+        "majority_value": list(result.majority_value),
+    }

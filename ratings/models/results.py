@@ -1,0 +1,199 @@
+"""Results of a vote: the immutable snapshot, objections during the public notice, the honor roll.
+
+A snapshot is computed as a draft, reviewed, then published for the notice period; what it says never
+changes after that. A recount writes a new version and supersedes the old one, which stays readable.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ratings.querysets import HonorCandidateQuerySet, ObjectionQuerySet, ResultSnapshotQuerySet
+
+
+class ResultSnapshot(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft, under review")
+        PUBLISHED = "published", _("under public notice")
+        FINAL = "final", _("final")
+        SUPERSEDED = "superseded", _("superseded by a recount")
+        WITHDRAWN = "withdrawn", _("withdrawn: meeting annulled")
+
+    LIVE = {Status.PUBLISHED, Status.FINAL}
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.PROTECT,
+        related_name="result_snapshots",
+        verbose_name=_("meeting"),
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # The published results.json, as computed; never edited once published.
+    data = models.JSONField(_("results"))
+    ballots = models.PositiveIntegerField(_("ballots"))
+    ballots_sha256 = models.CharField(_("SHA-256 of ballots.csv"), max_length=64)
+    computed_at = models.DateTimeField(_("computed"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    notice_ends = models.DateField(_("notice period ends"), null=True, blank=True)
+    finalized_at = models.DateTimeField(_("final since"), null=True, blank=True)
+
+    objects = ResultSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "version"], name="snapshot_version_once"),
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=models.Q(status__in=["published", "final"]),
+                name="snapshot_one_live_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting"], condition=models.Q(status="draft"), name="snapshot_one_draft_per_meeting"
+            ),
+        ]
+        verbose_name = _("results snapshot")
+        verbose_name_plural = _("results snapshots")
+
+    def __str__(self):
+        return f"{self.meeting} · v{self.version}"
+
+    @property
+    def village(self):
+        return self.meeting.village
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+
+class Objection(models.Model):
+    """An objection lodged during the notice period; every one gets a ruling shown publicly."""
+
+    class Subject(models.TextChoices):
+        RESULTS = "results", _("the results")
+        HONOR_ROLL = "honor_roll", _("the honor roll")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting a ruling")
+        UPHELD = "upheld", _("upheld")
+        REJECTED = "rejected", _("rejected")
+
+    snapshot = models.ForeignKey(
+        ResultSnapshot, on_delete=models.PROTECT, related_name="objections", verbose_name=_("results")
+    )
+    subject = models.CharField(_("about"), max_length=12, choices=Subject.choices, default=Subject.RESULTS)
+    text = models.TextField(_("objection"))
+    name = models.CharField(_("name (optional)"), max_length=50, blank=True)
+    # For the township office to reply; never shown publicly.
+    contact = models.CharField(_("contact (optional, not published)"), max_length=100, blank=True)
+    # A keyed hash of the sender's address, only to rate-limit; never shown.
+    sender_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    lodged_at = models.DateTimeField(_("lodged"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    ruling = models.TextField(_("ruling"), blank=True)
+    # Abusive or personal text is withheld from the public page; the ruling is still shown.
+    text_withheld = models.BooleanField(_("text withheld"), default=False)
+    ruled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ruled_at = models.DateTimeField(_("ruled"), null=True, blank=True)
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["snapshot", "lodged_at", "pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self):
+        return _("Objection %(number)s") % {"number": self.pk}
+
+    @property
+    def village(self):
+        return self.snapshot.meeting.village
+
+
+class HonorNomination(models.Model):
+    """A household put forward for the honor roll by the village committees, with the reason."""
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.PROTECT,
+        related_name="honor_nominations",
+        verbose_name=_("meeting"),
+    )
+    household = models.ForeignKey(
+        "portal.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    reason = models.TextField(_("reason"))
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("nominated"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "household"], name="honor_nomination_once"),
+        ]
+        verbose_name = _("committee nomination")
+        verbose_name_plural = _("committee nominations")
+
+    def __str__(self):
+        return f"{self.meeting} · {self.household}"
+
+    @property
+    def village(self):
+        return self.meeting.village
+
+
+class HonorCandidate(models.Model):
+    """A household on the meeting's honor list: its votes, the committees' reason, the review, the award."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting review")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.PROTECT,
+        related_name="honor_candidates",
+        verbose_name=_("meeting"),
+    )
+    household = models.ForeignKey(
+        "portal.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    votes = models.PositiveIntegerField(_("ballot nominations"), default=0)
+    committee_reason = models.TextField(_("committees' reason"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    review_note = models.CharField(_("reviewer's note"), max_length=200, blank=True)
+    award = models.CharField(_("award"), max_length=100, blank=True)
+    award_amount = models.DecimalField(
+        _("award amount (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    objects = HonorCandidateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "-votes", "household__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "household"], name="honor_candidate_once"),
+            models.CheckConstraint(condition=models.Q(award_amount__gte=0), name="honor_award_not_negative"),
+        ]
+        verbose_name = _("honor roll candidate")
+        verbose_name_plural = _("honor roll candidates")
+
+    def __str__(self):
+        return f"{self.meeting} · {self.household}"
+
+    @property
+    def village(self):
+        return self.meeting.village

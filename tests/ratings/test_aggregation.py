@@ -1,0 +1,483 @@
+"""The arithmetic of a rating, worked by hand, and the properties it must keep whatever the ballots."""
+
+import json
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ratings.aggregation import (
+    Z_95,
+    GradeSpec,
+    SchemeSpec,
+    bayesian_average,
+    criterion_stats,
+    majority_value,
+    rank_by_bayesian,
+    rank_by_wilson,
+    rank_cadres,
+    rank_households,
+    result_as_json,
+    tally,
+    wilson_lower_bound,
+)
+
+SATISFACTION = (
+    GradeSpec("satisfied", 100, "top"),
+    GradeSpec("basically_satisfied", 75, "pass"),
+    GradeSpec("dissatisfied", 55, "bottom"),
+    GradeSpec("dont_know", None, "abstain"),
+)
+COMPETENCE = (
+    GradeSpec("excellent", 100, "top"),
+    GradeSpec("competent", 80, "pass"),
+    GradeSpec("basically_competent", 60, "low"),
+    GradeSpec("incompetent", 40, "bottom"),
+    GradeSpec("dont_know", None, "abstain"),
+)
+WEIGHTS = {"villager": Fraction(7, 10), "township_panel": Fraction(3, 10)}
+
+
+def spec(grades=SATISFACTION, criteria=("overall",), weights=WEIGHTS) -> SchemeSpec:
+    return SchemeSpec(grades=grades, criteria=criteria, group_weights=weights)
+
+
+def quick(cadre, histogram, group="villager") -> dict:
+    """Counts of a quick-mode vote (one overall grade) from one group."""
+    return {(cadre, "overall", group, grade): n for grade, n in histogram.items()}
+
+
+def one(histogram, scheme=None, group="villager"):
+    scheme = scheme or spec()
+    return tally(quick("a", histogram, group), scheme, ["a"])["a"]
+
+
+# --- one histogram ------------------------------------------------------------------------------
+
+
+def test_criterion_stats_worked_example():
+    stats = criterion_stats(
+        {"satisfied": 6, "basically_satisfied": 3, "dissatisfied": 1, "dont_know": 2}, spec()
+    )
+    assert stats.histogram == {"satisfied": 6, "basically_satisfied": 3, "dissatisfied": 1}
+    assert list(stats.histogram) == ["satisfied", "basically_satisfied", "dissatisfied"]
+    assert (stats.graded, stats.abstained) == (10, 2)
+    # (6·100 + 3·75 + 1·55) / 10 = 880 / 10
+    assert stats.mean == 88
+    # drop one 100 and the 55: (880 − 100 − 55) / 8 = 725 / 8
+    assert stats.trimmed_mean == Fraction(725, 8) == Fraction("90.625")
+    assert stats.satisfaction == Fraction(9, 10)
+    # best first S S S S S S B B B D: the 6th ballot (index 5) is still "satisfied"
+    assert stats.median_grade == "satisfied"
+    assert stats.wilson_lower == pytest.approx(0.5958, abs=1e-3)
+    assert stats.weighted_mean == stats.mean
+
+
+def test_missing_grades_are_zero_and_unknown_grades_raise():
+    stats = criterion_stats({"basically_satisfied": 2}, spec())
+    assert stats.histogram == {"satisfied": 0, "basically_satisfied": 2, "dissatisfied": 0}
+    # fewer than three ballots: nothing to drop, the trimmed mean is the mean
+    assert stats.mean == stats.trimmed_mean == 75
+    with pytest.raises(ValueError):
+        criterion_stats({"very_satisfied": 1}, spec())
+    with pytest.raises(ValueError):
+        criterion_stats({"satisfied": -1}, spec())
+
+
+def test_trimmed_mean_drops_one_highest_and_one_lowest():
+    # 100, 75, 55: only the 75 is left
+    assert (
+        criterion_stats({"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 1}, spec()).trimmed_mean
+        == 75
+    )
+    # 100, 100, 100, 55: (355 − 100 − 55) / 2 = 100
+    assert criterion_stats({"satisfied": 3, "dissatisfied": 1}, spec()).trimmed_mean == 100
+
+
+def test_only_abstentions_give_no_statistics():
+    stats = criterion_stats({"dont_know": 4}, spec())
+    assert (stats.graded, stats.abstained) == (0, 4)
+    assert stats.mean is stats.trimmed_mean is stats.satisfaction is stats.median_grade is None
+    assert stats.wilson_lower is stats.weighted_mean is None
+
+
+def test_median_takes_the_worse_middle_on_even_counts():
+    # S S B B: the middle two are S and B, the worse one is the median
+    assert (
+        criterion_stats({"satisfied": 2, "basically_satisfied": 2}, spec()).median_grade
+        == "basically_satisfied"
+    )
+    # S S S B B: the 3rd ballot
+    assert criterion_stats({"satisfied": 3, "basically_satisfied": 2}, spec()).median_grade == "satisfied"
+    # the order of the scale decides, not the scores
+    odd = spec(grades=(GradeSpec("first", 10, "top"), GradeSpec("second", 90, "bottom")))
+    assert criterion_stats({"first": 1, "second": 1}, odd).median_grade == "second"
+
+
+def test_majority_value_worked_example():
+    # E BC BC BC BC → median BC, then BC, BC, BC, E
+    assert majority_value([1, 0, 4, 0]) == (2, 2, 2, 2, 0)
+    # E E BC I I → BC; E E I I → I; E E I → E; E I → I; E
+    assert majority_value([2, 0, 1, 2]) == (2, 3, 0, 3, 0)
+    assert majority_value([0, 0, 0]) == ()
+
+
+# --- verdicts -----------------------------------------------------------------------------------
+
+
+def test_excellent_exactly_at_ninety_percent():
+    result = one({"satisfied": 6, "basically_satisfied": 3, "dissatisfied": 1, "dont_know": 2})
+    assert result.overall.top_pass_share == Fraction(9, 10)
+    assert result.verdict == "excellent"
+    # one satisfied fewer: 8/9 ≈ 0.889 < 0.9; bottom 1/9 < 1/2; 8/9 ≥ 1/2
+    result = one({"satisfied": 5, "basically_satisfied": 3, "dissatisfied": 1})
+    assert result.overall.top_pass_share == Fraction(8, 9)
+    assert result.verdict == "competent"
+
+
+def test_incompetent_exactly_at_half():
+    scheme = spec(grades=COMPETENCE)
+    # E, BC, I, I: bottom 2/4 = 1/2
+    result = one({"excellent": 1, "basically_competent": 1, "incompetent": 2}, scheme)
+    assert (result.overall.bottom_share, result.verdict) == (Fraction(1, 2), "incompetent")
+    # E, BC×4, I×4: bottom 4/9 just below half, top-or-pass 1/9
+    result = one({"excellent": 1, "basically_competent": 4, "incompetent": 4}, scheme)
+    assert (result.overall.bottom_share, result.verdict) == (Fraction(4, 9), "basically_competent")
+
+
+def test_competent_exactly_at_half():
+    scheme = spec(grades=COMPETENCE)
+    # E, C, BC, I: top-or-pass 2/4, bottom 1/4
+    result = one({"excellent": 1, "competent": 1, "basically_competent": 1, "incompetent": 1}, scheme)
+    assert (result.overall.top_pass_share, result.verdict) == (Fraction(1, 2), "competent")
+    # E, C, BC, BC, I: top-or-pass 2/5
+    result = one({"excellent": 1, "competent": 1, "basically_competent": 2, "incompetent": 1}, scheme)
+    assert (result.overall.top_pass_share, result.verdict) == (Fraction(2, 5), "basically_competent")
+
+
+def test_thresholds_come_from_the_scheme():
+    scheme = SchemeSpec(SATISFACTION, ("overall",), WEIGHTS, excellent_share=Fraction(8, 9))
+    assert one({"satisfied": 5, "basically_satisfied": 3, "dissatisfied": 1}, scheme).verdict == "excellent"
+
+
+# --- tally --------------------------------------------------------------------------------------
+
+
+def test_abstentions_count_in_turnout_only():
+    counts = quick("a", {"satisfied": 1, "dont_know": 3}) | quick("b", {"dont_know": 5})
+    results = tally(counts, spec(), ["a", "b"])
+    assert (results["a"].overall.graded, results["a"].overall.abstained) == (1, 3)
+    assert results["a"].overall.mean == results["a"].overall.score == 100
+    nobody = results["b"]
+    assert (nobody.overall.graded, nobody.overall.abstained) == (0, 5)
+    assert nobody.overall.score is nobody.overall.mean is nobody.overall.wilson_lower is None
+    assert nobody.verdict is None and nobody.majority_value == ()
+    assert rank_cadres(results) == {"a": 1, "b": None}
+
+
+def test_group_weighting_worked_by_hand():
+    scheme = spec(criteria=("de", "neng"))
+    counts = {
+        ("a", "de", "villager", "satisfied"): 3,
+        ("a", "de", "villager", "dissatisfied"): 1,
+        ("a", "de", "township_panel", "basically_satisfied"): 2,
+        ("a", "neng", "villager", "satisfied"): 4,
+        ("a", "neng", "township_panel", "dont_know"): 2,
+    }
+    result = tally(counts, scheme, ["a"])["a"]
+    de, neng = result.criteria["de"], result.criteria["neng"]
+    # de: villagers (300 + 55) / 4 = 88.75, panel 75; 0.7·88.75 + 0.3·75 = 62.125 + 22.5
+    assert de.weighted_mean == Fraction("84.625")
+    # pooled: (300 + 55 + 150) / 6
+    assert de.mean == Fraction(505, 6)
+    # neng: the panel only abstained, so the villagers carry the whole weight
+    assert neng.weighted_mean == neng.mean == 100
+    assert (neng.graded, neng.abstained) == (4, 2)
+    # score: (84.625 + 100) / 2
+    assert result.overall.score == Fraction("92.3125")
+    # pooled over everything: S 7, B 2, D 1, 2 abstentions; (700 + 150 + 55) / 10
+    assert result.overall.histogram == {"satisfied": 7, "basically_satisfied": 2, "dissatisfied": 1}
+    assert (result.overall.graded, result.overall.abstained, result.overall.mean) == (10, 2, Fraction("90.5"))
+    # groups: villagers 7 of 8 top-or-pass, 1 of 8 bottom; panel 2 of 2 and 0
+    assert result.groups["villager"].satisfaction == Fraction(7, 8)
+    assert result.groups["township_panel"].satisfaction == 1
+    # 0.7·7/8 + 0.3·1 = 0.9125; 0.7·1/8 = 0.0875
+    assert result.overall.top_pass_share == Fraction("0.9125")
+    assert result.overall.bottom_share == Fraction("0.0875")
+    assert result.verdict == "excellent"
+    # Wilson overall: 9 satisfied of 10 grades over 2 criteria, i.e. of 5 ballots
+    assert result.overall.wilson_lower == wilson_lower_bound(Fraction(9, 2), 5)
+    assert result.criteria["neng"].wilson_lower == wilson_lower_bound(4, 4)
+
+
+def test_group_with_no_ballots():
+    result = one({"satisfied": 1, "dissatisfied": 1})
+    # only villagers voted: their weight is rescaled to one; (100 + 55) / 2
+    assert result.overall.score == Fraction(155, 2)
+    panel = result.groups["township_panel"]
+    assert (panel.graded, panel.abstained, panel.mean) == (0, 0, None)
+    assert list(result.groups) == ["villager", "township_panel"]
+
+
+def test_unweighted_group_counts_in_pooled_figures_only():
+    counts = quick("a", {"satisfied": 2}) | quick("a", {"dissatisfied": 2}, group="party_member")
+    result = tally(counts, spec(), ["a"])["a"]
+    assert result.criteria["overall"].weighted_mean == result.overall.score == 100
+    assert result.overall.mean == Fraction(155, 2)
+    assert result.overall.top_pass_share == 1
+    assert list(result.groups) == ["villager", "township_panel", "party_member"]
+
+
+def test_zero_weights_fall_back_to_pooled_figures():
+    scheme = spec(weights={"villager": Fraction(0)})
+    result = one({"satisfied": 1, "dissatisfied": 1}, scheme)
+    assert result.overall.score == result.overall.mean == Fraction(155, 2)
+    assert result.overall.top_pass_share == result.overall.bottom_share == Fraction(1, 2)
+
+
+def test_tally_lists_every_cadre_and_checks_its_input():
+    results = tally(quick("a", {"satisfied": 1}) | quick("x", {"satisfied": 1}), spec(), ["b", "a"])
+    assert list(results) == ["b", "a"]  # the order asked for; "x" was not asked for
+    assert results["b"].overall.graded == 0
+    with pytest.raises(ValueError):
+        tally({("a", "de", "villager", "satisfied"): 1}, spec(), ["a"])
+    with pytest.raises(ValueError):
+        tally({("a", "overall", "villager", "splendid"): 1}, spec(), ["a"])
+
+
+def test_scheme_is_checked():
+    with pytest.raises(ValueError):
+        GradeSpec("dont_know", 0, "abstain")
+    with pytest.raises(ValueError):
+        SchemeSpec(grades=(GradeSpec("dont_know", None, "abstain"),), criteria=("overall",), group_weights={})
+    with pytest.raises(ValueError):
+        spec(weights={"villager": Fraction(-1)})
+
+
+# --- rankings -----------------------------------------------------------------------------------
+
+
+def test_ties_share_a_rank():
+    counts = (
+        quick("a", {"satisfied": 2, "dissatisfied": 1})
+        | quick("b", {"dissatisfied": 1, "satisfied": 2})
+        | quick("c", {"dissatisfied": 3})
+        | quick("d", {"dont_know": 3})
+    )
+    results = tally(counts, spec(), ["a", "b", "c", "d"])
+    assert rank_cadres(results) == {"a": 1, "b": 1, "c": 3, "d": None}
+    assert rank_by_wilson(results) == {"a": 1, "b": 1, "c": 3, "d": None}
+
+
+def test_median_tie_broken_by_majority_value():
+    scheme = spec(grades=COMPETENCE)
+    counts = quick("a", {"excellent": 1, "basically_competent": 4}) | quick(
+        "b", {"excellent": 2, "basically_competent": 1, "incompetent": 2}
+    )
+    results = tally(counts, scheme, ["b", "a"])
+    a, b = results["a"], results["b"]
+    # same score ((100 + 4·60) / 5 = (200 + 60 + 80) / 5 = 68) and the same median
+    assert a.overall.score == b.overall.score == 68
+    assert a.overall.median_grade == b.overall.median_grade == "basically_competent"
+    # after the median, a has another BC where b has an I
+    assert (a.majority_value, b.majority_value) == ((2, 2, 2, 2, 0), (2, 3, 0, 3, 0))
+    assert rank_cadres(results) == {"a": 1, "b": 2}
+    # b has more top grades (2 of 5 against 1 of 5), so the Wilson ranking puts it first
+    assert rank_by_wilson(results) == {"b": 1, "a": 2}
+
+
+def test_same_grades_more_ballots_is_the_better_majority_value():
+    counts = quick("a", {"satisfied": 3}) | quick("b", {"satisfied": 4})
+    assert rank_cadres(tally(counts, spec(), ["a", "b"])) == {"b": 1, "a": 2}
+
+
+def test_rank_households():
+    ranked = rank_households({"h3": 5, "h1": 5, "h2": 7, "h4": 1})
+    assert ranked == [("h2", 7, 1), ("h1", 5, 2), ("h3", 5, 2), ("h4", 1, 4)]
+    assert rank_households({}) == []
+
+
+def test_wilson_known_values():
+    assert wilson_lower_bound(9, 10) == pytest.approx(0.5958, abs=1e-3)
+    # all satisfied: the bound is n / (n + z²)
+    assert wilson_lower_bound(10, 10) == pytest.approx(10 / (10 + Z_95**2))
+    assert wilson_lower_bound(0, 10) == 0
+    assert wilson_lower_bound(0, 0) is None
+    # the same 90% from half the ballots is less sure: (1.28415 − 0.46553) / 1.76830
+    assert wilson_lower_bound(Fraction(9, 2), 5) == pytest.approx(0.4629, abs=1e-3)
+    with pytest.raises(ValueError):
+        wilson_lower_bound(11, 10)
+
+
+def test_bayesian_average_worked_by_hand():
+    scheme = spec(grades=COMPETENCE)
+    counts = (
+        quick("lucky", {"excellent": 1})  # score 100 from 1 ballot
+        | quick("steady", {"excellent": 9, "competent": 1})  # (900 + 80) / 10 = 98 from 10
+        | quick("fair", {"competent": 9})  # 80 from 9
+        | quick("silent", {"dont_know": 2})
+    )
+    results = tally(counts, scheme, ["lucky", "steady", "fair", "silent"])
+    # prior mean m = (1·100 + 10·98 + 9·80) / 20 = 1800 / 20 = 90
+    assert bayesian_average(results, 10) == {
+        "lucky": Fraction(10 * 90 + 100, 11),  # 1000 / 11 ≈ 90.9
+        "steady": Fraction(10 * 90 + 980, 20),  # 94
+        "fair": Fraction(10 * 90 + 720, 19),  # 1620 / 19 ≈ 85.3
+        "silent": None,
+    }
+    assert rank_by_bayesian(results) == {"steady": 1, "lucky": 2, "fair": 3, "silent": None}
+    assert rank_cadres(results) == {"lucky": 1, "steady": 2, "fair": 3, "silent": None}
+    # no prior: the scores themselves
+    assert bayesian_average(results, 0)["steady"] == 98
+    # all satisfied, so the bound is n / (n + z²): 10 ballots > 9 ballots > 1 ballot
+    assert rank_by_wilson(results) == {"steady": 1, "fair": 2, "lucky": 3, "silent": None}
+
+
+def test_result_as_json_is_deterministic_and_rounded():
+    scheme = spec(criteria=("de", "neng"))
+    rows = [
+        (("a", "de", "villager", "satisfied"), 3),
+        (("a", "de", "villager", "dissatisfied"), 1),
+        (("a", "de", "township_panel", "basically_satisfied"), 2),
+        (("a", "neng", "villager", "satisfied"), 4),
+        (("a", "neng", "township_panel", "dont_know"), 2),
+    ]
+    first = result_as_json(tally(dict(rows), scheme, ["a"])["a"])
+    second = result_as_json(tally(dict(reversed(rows)), scheme, ["a"])["a"])
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    assert first["criteria"]["de"]["mean"] == 84.1667  # 505 / 6
+    assert first["criteria"]["de"]["weighted_mean"] == 84.625
+    assert first["overall"]["score"] == 92.3125
+    assert first["overall"]["wilson_lower"] == round(wilson_lower_bound(Fraction(9, 2), 5), 4)
+    assert first["verdict"] == "excellent"
+    assert first["groups"]["township_panel"]["abstained"] == 2
+    nobody = result_as_json(tally({}, scheme, [7])[7])
+    assert nobody["overall"]["score"] is None and nobody["verdict"] is None and nobody["cadre_id"] == 7
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+CRITERIA = ("de", "neng", "qin")
+CADRES = (1, 2, 3)
+GROUPS = ("villager", "township_panel", "party_member")  # the last one has no weight
+SCALES = {"satisfaction": SATISFACTION, "competence": COMPETENCE}
+FAST = settings(max_examples=150, deadline=None)
+
+
+def scheme_for(scale: str) -> SchemeSpec:
+    return spec(grades=SCALES[scale], criteria=CRITERIA)
+
+
+@st.composite
+def votes(draw):
+    """A scale and a list of ballots (cadre, group, one grade code per criterion)."""
+    scale = draw(st.sampled_from(sorted(SCALES)))
+    codes = [grade.code for grade in SCALES[scale]]
+    ballot = st.tuples(
+        st.sampled_from(CADRES), st.sampled_from(GROUPS), st.tuples(*[st.sampled_from(codes)] * len(CRITERIA))
+    )
+    return scale, draw(st.lists(ballot, max_size=30))
+
+
+def counts_of(ballots) -> dict:
+    counts: dict = {}
+    for cadre, group, grades in ballots:
+        for criterion, grade in zip(CRITERIA, grades, strict=True):
+            key = (cadre, criterion, group, grade)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@FAST
+@given(votes(), st.randoms(use_true_random=False))
+def test_order_of_the_counts_changes_nothing(vote, random):
+    scale, ballots = vote
+    shuffled = list(ballots)
+    random.shuffle(shuffled)
+    first = tally(counts_of(ballots), scheme_for(scale), CADRES)
+    second = tally(counts_of(shuffled), scheme_for(scale), CADRES)
+    assert first == second
+    for cadre in CADRES:
+        assert json.dumps(result_as_json(first[cadre]), sort_keys=True) == json.dumps(
+            result_as_json(second[cadre]), sort_keys=True
+        )
+    assert rank_cadres(first) == rank_cadres(second)
+
+
+@FAST
+@given(votes(), st.sampled_from(CADRES), st.sampled_from(GROUPS))
+def test_one_more_top_ballot_never_hurts(vote, cadre, group):
+    scale, ballots = vote
+    scheme = scheme_for(scale)
+    top = SCALES[scale][0].code
+    before = tally(counts_of(ballots), scheme, CADRES)
+    after = tally(counts_of([*ballots, (cadre, group, (top,) * len(CRITERIA))]), scheme, CADRES)
+    old_score, new_score = before[cadre].overall.score, after[cadre].overall.score
+    assert new_score is not None
+    assert old_score is None or new_score >= old_score
+    old_rank, new_rank = rank_cadres(before)[cadre], rank_cadres(after)[cadre]
+    assert old_rank is None or new_rank <= old_rank
+
+
+@FAST
+@given(votes())
+def test_histograms_add_up_to_the_ballots(vote):
+    scale, ballots = vote
+    results = tally(counts_of(ballots), scheme_for(scale), CADRES)
+    for cadre, result in results.items():
+        cast = sum(1 for ballot in ballots if ballot[0] == cadre)
+        for stats in result.criteria.values():
+            assert sum(stats.histogram.values()) == stats.graded
+            assert stats.graded + stats.abstained == cast
+        assert sum(result.overall.histogram.values()) == result.overall.graded
+        assert result.overall.graded + result.overall.abstained == cast * len(CRITERIA)
+        assert sum(stats.graded for stats in result.groups.values()) == result.overall.graded
+        assert len(result.majority_value) == result.overall.graded
+
+
+@FAST
+@given(st.sampled_from(sorted(SCALES)), st.data())
+def test_trimmed_mean_and_wilson_stay_in_range(scale, data):
+    grades = SCALES[scale]
+    histogram = {grade.code: data.draw(st.integers(0, 40), label=grade.code) for grade in grades}
+    stats = criterion_stats(histogram, spec(grades=grades))
+    scores = [grade.value for grade in grades if grade.value is not None and histogram[grade.code]]
+    if not scores:
+        assert stats.mean is None and stats.wilson_lower is None
+        return
+    assert min(scores) <= stats.trimmed_mean <= max(scores)
+    assert 0 <= stats.wilson_lower <= stats.satisfaction
+
+
+@FAST
+@given(votes())
+def test_overall_wilson_within_zero_and_satisfaction(vote):
+    scale, ballots = vote
+    for result in tally(counts_of(ballots), scheme_for(scale), CADRES).values():
+        if result.overall.graded:
+            assert 0 <= result.overall.wilson_lower <= result.overall.satisfaction
+            assert 0 <= result.overall.top_pass_share <= 1
+
+
+def naive_majority_value(counts) -> tuple[int, ...]:
+    """The definition itself: line the ballots up best first, take the lower median, repeat."""
+    line = [position for position, count in enumerate(counts) for _ in range(count)]
+    sequence = []
+    while line:
+        sequence.append(line.pop(len(line) // 2))
+    return tuple(sequence)
+
+
+@FAST
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=5))
+def test_majority_value_follows_the_definition(counts):
+    assert majority_value(counts) == naive_majority_value(counts)
+
+
+def test_majority_value_is_quick_on_thousands_of_ballots():
+    counts = [5000, 5000, 5000, 5000]
+    assert majority_value(counts)[:3] == (2, 1, 2)
+    assert len(majority_value(counts)) == 20000
+    assert math.isclose(wilson_lower_bound(19000, 20000), 0.947, abs_tol=1e-3)

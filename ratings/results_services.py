@@ -38,7 +38,8 @@ DEFAULT_OBJECTIONS_PER_ADDRESS_PER_HOUR = 3
 OBJECTION_MAX_CHARS = 2000
 REASON_MAX_CHARS = 1000
 MAX_AWARD = 1_000_000
-# Committees may put households forward from the announcement until the results are computed.
+# Committees may put households forward from the announcement until the results are published; one put
+# forward after the list was collected holds publication back until it is collected too.
 NOMINATING = {Meeting.Status.ANNOUNCED, Meeting.Status.VOTING_OPEN, Meeting.Status.VOTING_CLOSED}
 
 
@@ -107,7 +108,7 @@ def honor_nominate(*, meeting: Meeting, household: Household, reason: str, by) -
     permissions.ensure(by, Capability.MODERATE, meeting.village)
     meeting = _locked_meeting(meeting)
     if meeting.status not in NOMINATING:
-        raise ValidationError(_("Households can be put forward only until the results are computed."))
+        raise ValidationError(_("Households can be put forward only until the results are published."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for putting the household forward."))
@@ -152,7 +153,10 @@ def honor_candidates_collect(*, meeting: Meeting, by) -> int:
         candidate.committee_reason = reasons.get(household_id, "")
         candidate.save()
     audit.record(
-        actor=by, action="honor_candidates_collect", target=meeting, details={"households": len(votes)}
+        actor=by,
+        action="honor_candidates_collect",
+        target=meeting,
+        details={"households": len(set(votes) | set(reasons)), "from_ballots": len(votes)},
     )
     return HonorCandidate.objects.filter(meeting=meeting).count()
 
@@ -180,7 +184,9 @@ def honor_candidate_review(
         if not note:
             raise ValidationError(_("Say why the household is declined."))
         candidate.status, candidate.award, candidate.award_amount = HonorCandidate.Status.DECLINED, "", None
-    candidate.review_note = note[:200]
+    if len(note) > 200:
+        raise ValidationError(_("The note is too long (at most %(limit)s characters).") % {"limit": 200})
+    candidate.review_note = note
     candidate.reviewed_by, candidate.reviewed_at = by, timezone.now()
     candidate.save()
     audit.record(
@@ -205,9 +211,10 @@ def results_compute(*, meeting: Meeting, by) -> ResultSnapshot:
     permissions.ensure(by, Capability.MANAGE_MEETINGS, meeting.village)
     meeting = _locked_meeting(meeting)
     _ensure_results_open(meeting)
+    # Numbered before the old draft goes, so that no two drafts in the audit log share a version.
+    version = (ResultSnapshot.objects.filter(meeting=meeting).aggregate(last=Max("version"))["last"] or 0) + 1
     ResultSnapshot.objects.filter(meeting=meeting, status=ResultSnapshot.Status.DRAFT).delete()
     document = results.results_document(meeting)
-    version = (ResultSnapshot.objects.filter(meeting=meeting).aggregate(last=Max("version"))["last"] or 0) + 1
     snapshot = ResultSnapshot.objects.create(
         meeting=meeting,
         version=version,
@@ -254,6 +261,15 @@ def results_publish(*, snapshot: ResultSnapshot, by, days: int | None = None) ->
         )
     if HonorCandidate.objects.filter(meeting=meeting, status=HonorCandidate.Status.PENDING).exists():
         raise ValidationError(_("Some honor roll candidates still await review."))
+    uncollected = HonorNomination.objects.filter(meeting=meeting).exclude(
+        household__in=HonorCandidate.objects.filter(meeting=meeting).values("household")
+    )
+    if uncollected.exists():
+        raise ValidationError(
+            _("Some committee nominations are not on the list yet: collect the nominations again.")
+        )
+    if Objection.objects.filter(snapshot__meeting=meeting, status=Objection.Status.PENDING).exists():
+        raise ValidationError(_("Rule on every objection before publishing a recount."))
     if _document_bytes(results.results_document(meeting)) != _document_bytes(snapshot.data):
         raise ValidationError(
             _("The ballots or the honor roll changed after the results were computed. Compute them again.")
@@ -401,7 +417,8 @@ def objection_rule(
     objection = Objection.objects.select_for_update().select_related("snapshot").get(pk=objection.pk)
     if objection.status != Objection.Status.PENDING:
         raise ValidationError(_("This objection has already been ruled on."))
-    if objection.snapshot.status != ResultSnapshot.Status.PUBLISHED:
+    # Objections lodged against results later withdrawn by an annulment still get their ruling.
+    if objection.snapshot.status not in (ResultSnapshot.Status.PUBLISHED, ResultSnapshot.Status.WITHDRAWN):
         raise ValidationError(_("These results are no longer under public notice."))
     ruling = (ruling or "").strip()
     if not ruling:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from portal import permissions
 from portal.models import RoleAssignment
 from portal.permissions import Capability
+from ratings.views.results_staff import results_tasks
 
 
 @login_required
@@ -23,4 +24,7 @@ def dashboard(request):
         "roll_villages": permissions.villages_with(user, Capability.VIEW_ROLL).select_related("township"),
         "role_villages": permissions.villages_with(user, Capability.MANAGE_ROLES).select_related("township"),
     }
+    if context["can_moderate"]:
+        # Objections to rule (moderators) and results to publish (township administrators): one query.
+        context.update(results_tasks(user))
     return render(request, "portal/staff/dashboard.html", context)

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("ratings.urls_operator")),
     path("", include("ratings.urls_kiosk")),
     path("", include("ratings.urls_public")),
+    path("", include("ratings.urls_results")),
+    path("", include("ratings.urls_results_staff")),
 ]

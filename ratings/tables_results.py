@@ -1,0 +1,156 @@
+"""The public tables of results: rankings and the honor roll, each downloadable as CSV or XLSX.
+
+Their rows are plain dicts read from published snapshots (ratings/views/results_public/display.py),
+in the published order: a ranking is not re-sorted by a click, so the tables are not orderable. An
+export writes the raw figures (0.75, not "75.0%"), the page writes them for people.
+"""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_tables2.export import TableExport
+
+from portal.tables import PortalTable
+from ratings.templatetags.results_tags import percent, score
+
+EXPORT_FORMATS = (TableExport.CSV, TableExport.XLSX)
+TWO_YEARS = _("rated incompetent two years running")
+
+
+def export_response(request, table, name: str):
+    """The table as a file when the page was asked for `?_export=csv` or `xlsx`; otherwise None."""
+    export_format = request.GET.get("_export")
+    if export_format not in EXPORT_FORMATS:
+        return None
+    # A spreadsheet's sheet name: at most 31 characters.
+    exporter = TableExport(export_format, table, dataset_kwargs={"title": name[:31]})
+    return exporter.response(filename=f"{name}.{export_format}")
+
+
+class FiguresTable(PortalTable):
+    """Score, satisfaction, median grade and verdict, as every results table shows them."""
+
+    score = tables.Column(verbose_name=_("Overall score"), attrs={"td": {"class": "text-end"}})
+    satisfaction = tables.Column(verbose_name=_("Satisfaction"), attrs={"td": {"class": "text-end"}})
+    median = tables.Column(verbose_name=_("Median grade"))
+    verdict = tables.Column(verbose_name=_("Verdict"))
+
+    class Meta(PortalTable.Meta):
+        orderable = False
+
+    def render_score(self, value):
+        return score(value)
+
+    def value_score(self, value):
+        return value
+
+    def render_satisfaction(self, value):
+        return percent(value)
+
+    def value_satisfaction(self, value):
+        return value
+
+    def render_verdict(self, value, record):
+        if record.get("two_years"):
+            return format_html('{} <span class="badge text-bg-danger">{}</span>', value, TWO_YEARS)
+        return value
+
+    def value_verdict(self, value, record):
+        return f"{value} ({TWO_YEARS})" if record.get("two_years") else value
+
+
+class VillageRankingTable(FiguresTable):
+    """A village's cadres in rank order, as its published results rank them."""
+
+    rank = tables.Column(verbose_name=_("Rank"))
+    name = tables.Column(
+        verbose_name=_("Cadre"), linkify=lambda record: reverse("ratings:cadre-history", args=[record["id"]])
+    )
+    post = tables.Column(verbose_name=_("Post"))
+
+    class Meta(FiguresTable.Meta):
+        sequence = ("rank", "name", "post", "score", "satisfaction", "median", "verdict")
+        empty_text = _("No cadre was rated.")
+
+
+class TownshipRankingTable(FiguresTable):
+    """Cadres holding one post across the villages of a township."""
+
+    rank = tables.Column(verbose_name=_("Rank"))
+    village = tables.Column(
+        verbose_name=_("Village"),
+        linkify=lambda record: reverse("ratings:results", args=[record["meeting_id"]]),
+    )
+    name = tables.Column(
+        verbose_name=_("Cadre"), linkify=lambda record: reverse("ratings:cadre-history", args=[record["id"]])
+    )
+    ballots = tables.Column(verbose_name=_("Ballots"), attrs={"td": {"class": "text-end"}})
+    wilson = tables.Column(
+        verbose_name=_("Satisfied share, 95% sure at least"), attrs={"td": {"class": "text-end"}}
+    )
+    bayesian = tables.Column(verbose_name=_("Bayesian average score"), attrs={"td": {"class": "text-end"}})
+
+    class Meta(FiguresTable.Meta):
+        sequence = (
+            "rank",
+            "village",
+            "name",
+            "ballots",
+            "score",
+            "satisfaction",
+            "wilson",
+            "bayesian",
+            "median",
+            "verdict",
+        )
+        empty_text = _("No village of the township has published results for cadres holding this post.")
+
+    def render_wilson(self, value):
+        return percent(value)
+
+    def value_wilson(self, value):
+        return value
+
+    def render_bayesian(self, value):
+        return score(value)
+
+    def value_bayesian(self, value):
+        return value
+
+
+class CadreHistoryTable(FiguresTable):
+    """One cadre's published results, newest first."""
+
+    year = tables.Column(verbose_name=_("Year"))
+    meeting = tables.Column(
+        verbose_name=_("Meeting"),
+        linkify=lambda record: reverse("ratings:results", args=[record["meeting_id"]]),
+    )
+    post = tables.Column(verbose_name=_("Post"))
+    rank = tables.Column(verbose_name=_("Rank in the village"))
+
+    class Meta(FiguresTable.Meta):
+        sequence = ("year", "meeting", "post", "score", "satisfaction", "median", "verdict", "rank")
+
+    def render_rank(self, value, record):
+        return _("%(rank)s of %(count)s") % {"rank": value, "count": record["ranked"]}
+
+    def value_rank(self, value):
+        return value
+
+
+class HonorRollTable(PortalTable):
+    """The households on the published honor roll, with their awards."""
+
+    rank = tables.Column(verbose_name=_("Rank"))
+    number = tables.Column(verbose_name=_("Household number"))
+    name = tables.Column(verbose_name=_("Household"))
+    votes = tables.Column(verbose_name=_("Ballot nominations"), attrs={"td": {"class": "text-end"}})
+    committee_reason = tables.Column(verbose_name=_("The committees' reason"))
+    award = tables.Column(verbose_name=_("Award"))
+    award_amount = tables.Column(verbose_name=_("Amount (yuan)"), attrs={"td": {"class": "text-end"}})
+
+    class Meta(PortalTable.Meta):
+        orderable = False
+        empty_text = _("No household is on the honor roll.")

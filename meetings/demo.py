@@ -1,4 +1,4 @@
-"""The demo's meetings: last year's, held and final, and this year's, announced.
+"""The demo's meetings: last year's, held, voted and final, and this year's, announced.
 
 Written through the same services the staff pages use, by the accounts that would do it: each cadre
 writes and submits their own report, the moderator approves and publishes it, the clerk signs
@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from meetings import question_services, report_services, services
 from meetings.models import Commitment, Meeting, WorkReport
-from portal.models import Cadre, CadrePost, Resident, Role, Village
+from portal.models import Cadre, CadrePost, Role, Village
 from portal.services.roles import role_grant
+from ratings import demo as ratings_demo
 
 Post = CadrePost.Post
 LAST_YEAR, THIS_YEAR = 2025, 2026
@@ -268,19 +269,18 @@ def _announced_with_reports(
 
 
 def _last_year(village: Village, cadres: list[Cadre], accounts: dict, superuser) -> None:
+    """Held, voted, published and final: the ballots, results and honor roll come from ratings.demo."""
     meeting = _announced_with_reports(
         village, LAST_YEAR, _held_at(LAST_YEAR, 12, 12), cadres, accounts, superuser
     )
+    staff = ratings_demo.staff_for(village, superuser)
     # Two thirds of the roll came: more than half, so the assembly had its quorum.
-    rng = random.Random(f"attendance:{village.code}:{LAST_YEAR}")
-    roll = list(Resident.objects.in_village(village).on_roll().order_by("pk"))
-    for resident in rng.sample(roll, k=len(roll) * 2 // 3):
-        services.attendance_record(meeting=meeting, resident=resident, by=superuser)
-    meeting = services.voting_open(meeting=meeting, by=superuser)
+    codes = ratings_demo.sign_in(meeting, by=staff.operator)
+    meeting = services.voting_open(meeting=meeting, by=staff.operator)
     _questions_and_commitments(meeting, cadres[0], accounts, superuser)
-    meeting = services.voting_close(meeting=meeting, by=superuser)
-    meeting = services.notice_open(meeting=meeting, by=superuser)
-    meeting = services.meeting_finalize(meeting=meeting, by=superuser)
+    ratings_demo.cast_ballots(meeting, codes, by=staff.operator)
+    meeting = services.voting_close(meeting=meeting, by=staff.operator)
+    ratings_demo.publish_results(meeting, staff)
 
 
 def _questions_and_commitments(meeting: Meeting, secretary: Cadre, accounts: dict, superuser) -> None:

@@ -1,0 +1,234 @@
+"""The demo's vote and results: last year's ballots, honor roll, public notice and final results.
+
+Written through the services the kiosk and the staff pages use, by the accounts that would do it: the
+clerk signs two thirds of the roll in and hands each a code (ratings.services.code_issue), arms two
+terminals, and the villagers cast their ballots (ballot_cast) with grades drawn from each cadre's
+standing in the village; voting closes; the committees put two households forward, the moderator
+reviews the honor roll; the township administrator computes and publishes the results; the daily
+`close_notices` makes them final once the notice period is over. meetings/demo.py calls these steps
+in the order of the meeting.
+
+The draws come from generators seeded with the village's code: every run casts the same ballots (the
+codes and receipts are random, as they must be; the grades and nominations are not).
+"""
+
+# Seeded pseudo-random numbers make the demo reproducible; nothing here is secret.
+# ruff: noqa: S311
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils import timezone
+
+from meetings.models import Meeting
+from portal.models import Cadre, CadrePost, Household, Resident, Role, Village
+from ratings import results_services, services
+from ratings.models import BallotNomination, HonorCandidate, ResultSnapshot
+
+Post = CadrePost.Post
+
+# Two thirds of the roll come and sign in; a few of them leave before casting their ballot.
+SIGNED_IN = (2, 3)
+LEAVE_EARLY = 0.03
+
+# How the villagers grade a cadre: weights of satisfied, basically satisfied, dissatisfied, don't know.
+STANDINGS = {
+    "respected": (80, 13, 2, 5),
+    "liked": (72, 18, 4, 6),
+    # Members of the stationed working team arrived lately: many villagers do not know them yet.
+    "newcomer": (64, 17, 3, 16),
+    # Villagers complained about the irrigation and the cooperative's accounts all year.
+    "criticized": (44, 31, 17, 8),
+}
+GRADE_CODES = ("satisfied", "basically_satisfied", "dissatisfied", "dont_know")
+# (village code, cadre name): the one cadre of the demo whose verdict is "competent", not "excellent".
+CRITICIZED = {("653121100202", "阿不都热依木·亚森")}
+# Most villagers give a cadre the same grade on every criterion; the others weigh each one.
+STRAIGHT_LINE = 0.75
+
+# Households nominated per ballot (0 to 3) and how the nominations gather on a few households.
+NOMINATIONS_PER_BALLOT, NOMINATIONS_WEIGHTS = (0, 1, 2, 3), (30, 30, 25, 15)
+FAVOURITES_WEIGHTS = (30, 24, 18, 12, 9, 7)
+ANY_OTHER_HOUSEHOLD = 0.10
+
+COMMITTEE_REASONS = (
+    "夫妻二人发展大棚蔬菜和庭院养殖，家庭年收入由两万元增加到六万余元，并带动邻居五户种植大棚。",
+    "丈夫常年在外务工，妻子在家照顾老人，坚持养殖和林果管理，两年还清了看病借款，被评为“最美庭院”。",
+)
+# The five most nominated households, and those the committees put forward, are accepted: the first
+# three get the plaque, the others a certificate.
+HONOR_ROLL_SIZE = 5
+PLAQUES = 3
+PLAQUE = ("勤劳致富光荣户（光荣牌）", Decimal("1000"))
+CERTIFICATE = ("勤劳致富户（荣誉证书）", Decimal("500"))
+DECLINE_NOTE = "得票较少，本年度未列入勤劳致富光荣榜，鼓励继续努力。"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who does what at the village's meeting: the clerk, the moderator, the township administrator."""
+
+    operator: object
+    moderator: object
+    admin: object
+
+
+def staff_for(village: Village, fallback) -> Staff:
+    """The demo accounts holding each role for the village; the township administrator (or, failing
+    that, `fallback`, the superuser) stands in where the village has none."""
+    users = get_user_model().objects.order_by("pk")
+    admin = (
+        users.filter(
+            role_assignments__role=Role.TOWNSHIP_ADMIN, role_assignments__township=village.township_id
+        ).first()
+        or fallback
+    )
+    operator = users.filter(
+        role_assignments__role=Role.MEETING_OPERATOR, role_assignments__village=village
+    ).first()
+    moderator = users.filter(
+        role_assignments__role=Role.VILLAGE_MODERATOR, role_assignments__village=village
+    ).first()
+    return Staff(operator=operator or admin, moderator=moderator or admin, admin=admin)
+
+
+def _rng(meeting: Meeting, purpose: str) -> random.Random:
+    return random.Random(f"{purpose}:{meeting.village.code}:{meeting.year}")
+
+
+def sign_in(meeting: Meeting, *, by) -> list[str]:
+    """Two thirds of the roll come; each is signed in and handed a ballot code. Returns the codes."""
+    roll = list(Resident.objects.in_village(meeting.village).on_roll().order_by("pk"))
+    present = _rng(meeting, "attendance").sample(roll, k=len(roll) * SIGNED_IN[0] // SIGNED_IN[1])
+    return [services.code_issue(meeting=meeting, resident=resident, by=by) for resident in present]
+
+
+def _standing(cadre: Cadre) -> str:
+    if (cadre.village.code, cadre.name) in CRITICIZED:
+        return "criticized"
+    posts = {post.post for post in cadre.posts.all()}
+    if posts & {Post.PARTY_SECRETARY, Post.FIRST_SECRETARY}:
+        return "respected"
+    if Post.TEAM_MEMBER in posts:
+        return "newcomer"
+    return "liked"
+
+
+def cast_ballots(meeting: Meeting, codes: list[str], *, by) -> int:
+    """The villagers vote on two terminals, one after another. Voting must be open; returns the ballots."""
+    rng = _rng(meeting, "ballots")
+    scheme = meeting.scheme
+    grades = {grade.code: grade.pk for grade in scheme.grades.all()}
+    criteria = [None] if scheme.quick_mode else [criterion.pk for criterion in scheme.criteria.all()]
+    cadres = list(
+        Cadre.objects.filter(pk__in=meeting.reporting.values("cadre"))
+        .select_related("village")
+        .prefetch_related("posts")
+        .order_by("pk")
+    )
+    weights = {cadre.pk: STANDINGS[_standing(cadre)] for cadre in cadres}
+    households = list(
+        Household.objects.filter(village=meeting.village).order_by("pk").values_list("pk", flat=True)
+    )
+    favourites = rng.sample(households, k=len(FAVOURITES_WEIGHTS))
+    terminals = [
+        services.terminal_arm(meeting=meeting, label=f"{number}号终端", by=by)[0] for number in (1, 2)
+    ]
+
+    def grade(cadre: Cadre) -> int:
+        return grades[rng.choices(GRADE_CODES, weights[cadre.pk])[0]]
+
+    def nominations() -> list[int]:
+        chosen: list[int] = []
+        wanted = rng.choices(NOMINATIONS_PER_BALLOT, NOMINATIONS_WEIGHTS)[0]
+        while len(chosen) < wanted:
+            if rng.random() < ANY_OTHER_HOUSEHOLD:
+                household = rng.choice(households)
+            else:
+                household = rng.choices(favourites, FAVOURITES_WEIGHTS)[0]
+            if household not in chosen:
+                chosen.append(household)
+        return chosen
+
+    cast = 0
+    for number, code in enumerate(codes):
+        if rng.random() < LEAVE_EARLY:
+            continue
+        ballot = {}
+        for cadre in cadres:
+            line = grade(cadre)
+            for criterion in criteria:
+                ballot[(cadre.pk, criterion)] = line if rng.random() < STRAIGHT_LINE else grade(cadre)
+        services.ballot_cast(
+            terminal=terminals[number % 2], code=code, grades=ballot, households=nominations()
+        )
+        cast += 1
+    for terminal in terminals:
+        services.terminal_disarm(terminal=terminal, by=by)
+    return cast
+
+
+def publish_results(meeting: Meeting, staff: Staff) -> ResultSnapshot:
+    """Voting has closed: the honor roll, the results, the public notice, and the results made final."""
+    _honor_roll(meeting, staff)
+    snapshot = results_services.results_compute(meeting=meeting, by=staff.admin)
+    snapshot = results_services.results_publish(snapshot=snapshot, by=staff.admin)
+    # Last year's notice period ended long ago; the daily `close_notices` (no account) made them final.
+    snapshot = results_services.results_finalize(
+        snapshot=snapshot, today=snapshot.notice_ends + datetime.timedelta(days=1)
+    )
+    return _dated_as_last_year(snapshot)
+
+
+def _dated_as_last_year(snapshot: ResultSnapshot) -> ResultSnapshot:
+    """Give the replayed snapshot the dates it had last year: published the day after the meeting.
+
+    The services stamp today's date, which would show last December's results as published this week.
+    Only these three dates move; what the snapshot says and the audit log (which keeps the real times)
+    do not.
+    """
+    published = snapshot.meeting.held_at + datetime.timedelta(days=1)
+    days = (snapshot.notice_ends - snapshot.published_at.date()).days
+    ResultSnapshot.objects.filter(pk=snapshot.pk).update(
+        published_at=published,
+        notice_ends=timezone.localdate(published) + datetime.timedelta(days=days),
+        finalized_at=published + datetime.timedelta(days=days + 1),
+    )
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def _honor_roll(meeting: Meeting, staff: Staff) -> None:
+    """The committees put two households forward; the moderator accepts the most nominated and those,
+    each with an award, and declines the others."""
+    rng = _rng(meeting, "honor")
+    households = Household.objects.filter(village=meeting.village).order_by("pk")
+    voted = dict(
+        BallotNomination.objects.filter(ballot__meeting=meeting)
+        .values_list("household_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    # One the villagers nominated often, and one they hardly know that the committees do.
+    popular = max(voted, key=lambda household: (voted[household], -household))
+    quiet = rng.choice([household.pk for household in households if household.pk not in voted])
+    for household_id, reason in zip((popular, quiet), COMMITTEE_REASONS, strict=True):
+        results_services.honor_nominate(
+            meeting=meeting, household=households.get(pk=household_id), reason=reason, by=staff.moderator
+        )
+    results_services.honor_candidates_collect(meeting=meeting, by=staff.moderator)
+    candidates = list(HonorCandidate.objects.of_meeting(meeting).for_review())
+    for place, candidate in enumerate(candidates):
+        if place < HONOR_ROLL_SIZE or candidate.committee_reason:
+            award, amount = PLAQUE if place < PLAQUES else CERTIFICATE
+            results_services.honor_candidate_review(
+                candidate=candidate, accept=True, award=award, award_amount=amount, by=staff.moderator
+            )
+        else:
+            results_services.honor_candidate_review(
+                candidate=candidate, accept=False, note=DECLINE_NOTE, by=staff.moderator
+            )

@@ -96,6 +96,11 @@ def staff_for(village: Village, fallback) -> Staff:
     return Staff(operator=operator or admin, moderator=moderator or admin, admin=admin)
 
 
+# Township leaders and staff who rate the cadres as the township panel, at least k so that the
+# breakdown by voter group can be shown.
+PANEL_SIZE = 7
+
+
 def _rng(meeting: Meeting, purpose: str) -> random.Random:
     return random.Random(f"{purpose}:{meeting.village.code}:{meeting.year}")
 
@@ -166,6 +171,14 @@ def cast_ballots(meeting: Meeting, codes: list[str], *, by) -> int:
         services.ballot_cast(
             terminal=terminals[number % 2], code=code, grades=ballot, households=nominations()
         )
+        cast += 1
+    # The township panel (township leaders and staff at the meeting) votes on printed panel codes,
+    # with the panel's weight in the scheme; it does not nominate households.
+    for number, code in enumerate(
+        services.codes_issue_batch(meeting=meeting, count=PANEL_SIZE, by=by, panel=True)
+    ):
+        ballot = {(cadre.pk, criterion): grade(cadre) for cadre in cadres for criterion in criteria}
+        services.ballot_cast(terminal=terminals[number % 2], code=code, grades=ballot, households=[])
         cast += 1
     for terminal in terminals:
         services.terminal_disarm(terminal=terminal, by=by)

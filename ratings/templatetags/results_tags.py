@@ -26,8 +26,9 @@ NONE = "—"
 
 
 @register.inclusion_tag("ratings/results/_distribution_bar.html")
-def distribution_bar(histogram: dict, grades: list[dict]) -> dict:
-    """`histogram`: grade code → ballots; `grades`: the scale (code, label, standing), best first."""
+def distribution_bar(histogram: dict, grades: list[dict], abstained: int = 0) -> dict:
+    """`histogram`: grade code → ballots; `grades`: the scale (code, label, standing), best first;
+    `abstained`: the "don't know" answers, written beside the legend since they are not a grade."""
     scale = [grade for grade in grades if grade["standing"] in COLOURS]
     counts = [int((histogram or {}).get(grade["code"], 0)) for grade in scale]
     total = sum(counts)
@@ -47,7 +48,7 @@ def distribution_bar(histogram: dict, grades: list[dict]) -> dict:
             }
         )
         start += width
-    return {"segments": segments, "total": total}
+    return {"segments": segments, "total": total, "abstained": int(abstained or 0)}
 
 
 @register.filter

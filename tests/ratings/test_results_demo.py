@@ -11,6 +11,7 @@ from meetings.models import Attendance, Meeting
 from portal.audit import verify_chain
 from portal.models import AuditEntry, Village
 from ratings import demo as ratings_demo
+from ratings.demo import PANEL_SIZE
 from ratings.models import (
     Ballot,
     BallotCode,
@@ -19,6 +20,7 @@ from ratings.models import (
     PollBookEntry,
     ResultSnapshot,
     Terminal,
+    VoterGroup,
 )
 
 LAST_YEAR = 2025
@@ -51,9 +53,12 @@ def test_each_village_voted_last_year_with_a_few_hundred_ballots(last_year):
         # Two thirds of the roll signed in, each with a code; nearly all of them cast a ballot.
         assert present == meeting.roll_size * 2 // 3
         assert PollBookEntry.objects.filter(meeting=meeting).count() == present
-        assert BallotCode.objects.filter(meeting=meeting).count() == present
-        assert 200 <= ballots.count() <= 280
-        assert present - 15 <= ballots.count() <= present
+        # Villagers' codes, plus the township panel's printed ones.
+        assert BallotCode.objects.filter(meeting=meeting).count() == present + PANEL_SIZE
+        panel = ballots.filter(group__kind=VoterGroup.Kind.TOWNSHIP_PANEL).count()
+        assert panel == PANEL_SIZE
+        assert 200 <= ballots.count() - panel <= 280
+        assert present - 15 <= ballots.count() - panel <= present
         assert (
             BallotCode.objects.filter(meeting=meeting, status=BallotCode.Status.USED).count()
             == ballots.count()

@@ -310,6 +310,7 @@ def recount_differences(snapshot: ResultSnapshot) -> list[str]:
         problems.append(
             f"{label}: {fresh['ballots']} ballots in the box, {published.get('ballots')} published"
         )
+    scale = [grade["code"] for grade in fresh["scheme"]["grades"]]
     published_cadres = {row["id"]: row for row in published.get("cadres", [])}
     fresh_cadres = {row["id"]: row for row in fresh["cadres"]}
     for cadre_id in sorted(set(published_cadres) | set(fresh_cadres)):
@@ -327,17 +328,21 @@ def recount_differences(snapshot: ResultSnapshot) -> list[str]:
                     if before != after:
                         problems.append(
                             f"{label}: cadre {cadre_id} ({new['name']}) criterion {code}: published "
-                            f"{_brief(before)}, recounted {_brief(after)}"
+                            f"{_brief(before, scale)}, recounted {_brief(after, scale)}"
                         )
             elif old.get(key) != new.get(key):
+                before, after = _brief(old.get(key), scale), _brief(new.get(key), scale)
                 problems.append(
-                    f"{label}: cadre {cadre_id} ({new['name']}) {key}: published {_brief(old.get(key))}, "
-                    f"recounted {_brief(new.get(key))}"
+                    f"{label}: cadre {cadre_id} ({new['name']}) {key}: published {before}, recounted {after}"
                 )
     return problems
 
 
-def _brief(figures) -> str:
+def _brief(figures, scale: list[str]) -> str:
+    """A histogram in the order of the scale (PostgreSQL's JSON reorders stored keys), else the value."""
     if isinstance(figures, dict) and "histogram" in figures:
-        return str(figures["histogram"])
+        histogram = figures["histogram"] or {}
+        return (
+            "{" + ", ".join(f"{code}: {histogram.get(code, 0)}" for code in scale if code in histogram) + "}"
+        )
     return str(figures)

@@ -166,8 +166,8 @@ def test_one_changed_grade_is_caught_and_named(published):
     assert f"MISMATCH {meeting}: ballots.csv SHA-256 is " in output
     assert f"MISMATCH {meeting}: cadre {cadre.pk} ({cadre.name}) criterion {de.code}: published " in output
     # The histograms as published and as recounted, so that anyone can see what moved.
-    assert "{'satisfied': 0, 'basically_satisfied': 6, 'dissatisfied': 2}" in output
-    assert "{'satisfied': 1, 'basically_satisfied': 5, 'dissatisfied': 2}" in output
+    assert "{satisfied: 0, basically_satisfied: 6, dissatisfied: 2}" in output
+    assert "{satisfied: 1, basically_satisfied: 5, dissatisfied: 2}" in output
     # Only that criterion of that cadre moved.
     assert "criterion neng" not in output
     assert f"cadre {world.cadres[0].pk} " not in output

@@ -405,3 +405,12 @@ def test_objection_needs_the_csrf_token(county, published):
     response = strict.post(url("objection-lodge", world.meeting), {"subject": "results", "text": "No token."})
     assert response.status_code == 403
     assert not Objection.objects.exists()
+
+
+def test_dont_know_answers_are_shown_beside_the_bar_and_not_as_a_grade(client, county):
+    # Cadre 0: five "satisfied" and two "don't know" on every criterion; the bar holds five grades.
+    votes = ["satisfied"] * 5 + ["dont_know"] * 2
+    world, _snapshot = published_world(county, votes)
+    page = text(client.get(url("results", world.meeting)))
+    assert "“Don't know” 2 , not counted as a grade" in page
+    assert "Satisfied 5 (100%)" in page

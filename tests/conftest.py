@@ -1,9 +1,11 @@
 """Shared fixtures: two villages in one township, a third in another, and one account per role."""
 
 from dataclasses import dataclass
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from portal.models import Role, Township, Village
 from portal.services.roles import role_grant
@@ -51,3 +53,17 @@ def county(db):
         cadre=accounts["cadre1"],
         nobody=accounts["nobody"],
     )
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The demo, seeded once per test module (it casts hundreds of ballots); yields what it printed.
+
+    Each test still runs in a transaction rolled back after it; the module leaves an empty database.
+    """
+    out = StringIO()
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=out, stderr=out)
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)

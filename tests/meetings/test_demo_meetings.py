@@ -11,19 +11,6 @@ from portal.audit import verify_chain
 from portal.models import Village
 
 
-@pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker):
-    """The demo, seeded once for this module: seeding casts hundreds of ballots and takes seconds.
-
-    Each test still runs in a transaction rolled back after it; the module leaves an empty database.
-    """
-    with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
 def demo(seeded_once, db):
     pass

@@ -511,4 +511,3 @@ def test_only_residents_on_the_villages_roll_sign_in(meeting, county):
         with pytest.raises(ValidationError):
             services.attendance_record(meeting=meeting, resident=resident, by=county.township_admin)
     assert not Attendance.objects.exists()
-

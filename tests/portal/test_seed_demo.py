@@ -32,19 +32,6 @@ def seed_demo() -> str:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker):
-    """The demo, seeded once for this module: seeding casts hundreds of ballots and takes seconds.
-
-    Each test still runs in a transaction rolled back after it; the module leaves an empty database.
-    """
-    with django_db_blocker.unblock():
-        output = seed_demo()
-    yield output
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
 def seeded(seeded_once, db):
     return seeded_once

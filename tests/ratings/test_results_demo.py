@@ -26,19 +26,6 @@ from ratings.models import (
 LAST_YEAR = 2025
 
 
-@pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker):
-    """The demo, seeded once for this module: seeding casts hundreds of ballots and takes seconds.
-
-    Each test still runs in a transaction rolled back after it; the module leaves an empty database.
-    """
-    with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
-
-
 @pytest.fixture
 def last_year(seeded_once, db) -> list[Meeting]:
     """Last year's meeting of each demo village, in the order of the villages' codes."""

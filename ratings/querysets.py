@@ -60,7 +60,26 @@ def of(model):
     return QUERYSETS[model.__name__](model=model)
 
 
+# What may change on a results snapshot once written: where it stands in its lifecycle. What it says
+# (the figures, the digest, the version) never changes; a recount writes a new snapshot.
+SNAPSHOT_LIFECYCLE_FIELDS = frozenset({"status", "published_at", "notice_ends", "finalized_at"})
+
+
+class ImmutableSnapshotError(Exception):
+    """Raised on any attempt to change what a results snapshot says."""
+
+
 class ResultSnapshotQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if set(kwargs) - SNAPSHOT_LIFECYCLE_FIELDS:
+            raise ImmutableSnapshotError("What a results snapshot says cannot be changed; compute a new one.")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        if set(fields) - SNAPSHOT_LIFECYCLE_FIELDS:
+            raise ImmutableSnapshotError("What a results snapshot says cannot be changed; compute a new one.")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
     def of_meeting(self, meeting):
         return self.filter(meeting=meeting)
 

@@ -87,7 +87,7 @@ class TownshipRankingTable(FiguresTable):
     )
     ballots = tables.Column(verbose_name=_("Ballots"), attrs={"td": {"class": "text-end"}})
     wilson = tables.Column(
-        verbose_name=_("Satisfied share, 95% sure at least"), attrs={"td": {"class": "text-end"}}
+        verbose_name=_("Satisfied share, 95 percent sure at least"), attrs={"td": {"class": "text-end"}}
     )
     bayesian = tables.Column(verbose_name=_("Bayesian average score"), attrs={"td": {"class": "text-end"}})
 
@@ -145,7 +145,7 @@ class HonorRollTable(PortalTable):
 
     rank = tables.Column(verbose_name=_("Rank"))
     number = tables.Column(verbose_name=_("Household number"))
-    name = tables.Column(verbose_name=_("Household"))
+    name = tables.Column(verbose_name=_("Head of household"))
     votes = tables.Column(verbose_name=_("Ballot nominations"), attrs={"td": {"class": "text-end"}})
     committee_reason = tables.Column(verbose_name=_("The committees' reason"))
     award = tables.Column(verbose_name=_("Award"))

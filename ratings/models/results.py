@@ -8,7 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ratings.querysets import HonorCandidateQuerySet, ObjectionQuerySet, ResultSnapshotQuerySet
+from ratings.querysets import (
+    SNAPSHOT_LIFECYCLE_FIELDS,
+    HonorCandidateQuerySet,
+    ImmutableSnapshotError,
+    ObjectionQuerySet,
+    ResultSnapshotQuerySet,
+)
 
 
 class ResultSnapshot(models.Model):
@@ -61,6 +67,15 @@ class ResultSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.meeting} · v{self.version}"
+
+    def save(self, *args, **kwargs):
+        # Written once: later saves may only move it along its lifecycle (ratings.results_services).
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and (
+            update_fields is None or set(update_fields) - SNAPSHOT_LIFECYCLE_FIELDS
+        ):
+            raise ImmutableSnapshotError("What a results snapshot says cannot be changed; compute a new one.")
+        super().save(*args, **kwargs)
 
     @property
     def village(self):

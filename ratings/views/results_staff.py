@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from meetings.models import IllegalTransition, Meeting
@@ -413,7 +413,15 @@ def honor_collect(request, pk):
     except ValidationError as error:
         messages.error(request, _errors(error))
         return _render_honor(request, meeting, status=CONFLICT)
-    messages.success(request, _("%(count)s households are on the list to review.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s household is on the list to review.",
+            "%(count)s households are on the list to review.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("ratings:staff-honor", pk=meeting.pk)
 
 

@@ -5,9 +5,13 @@ signs them in) and casts one ballot, then voting closes (which shakes the box). 
 pages and commands are tested against it.
 """
 
+import datetime
 from collections.abc import Callable, Sequence
 
+from django.utils import timezone
+
 from meetings import services as meeting_services
+from meetings.models import Meeting
 from ratings import results_services, services
 from ratings.models import ResultSnapshot
 from tests.ratings.ballot_world import BallotWorld, build_world
@@ -77,3 +81,26 @@ def published_world(county, votes: Sequence[Vote], **options) -> tuple[BallotWor
     snapshot = results_services.results_publish(snapshot=snapshot, by=admin)
     world.meeting.refresh_from_db()
     return world, snapshot
+
+
+def vote_again(world, year: int, grade: str, *, admin, operator) -> ResultSnapshot:
+    """The same village and cadres another year: the same villagers vote `grade` everywhere; published."""
+    meeting = meeting_services.meeting_create(
+        village=world.meeting.village,
+        year=year,
+        held_at=timezone.now() - datetime.timedelta(hours=1),
+        venue="Village activity center",
+        kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
+        scheme=world.scheme,
+        cadres=world.cadres,
+        by=admin,
+    )
+    meeting_services.meeting_announce(meeting=meeting, by=operator)
+    meeting = meeting_services.voting_open(meeting=meeting, by=operator)
+    terminal, _token = services.terminal_arm(meeting=meeting, label="Terminal", by=operator)
+    for resident in world.residents:
+        code = services.code_issue(meeting=meeting, resident=resident, by=operator)
+        services.ballot_cast(terminal=terminal, code=code, grades=world.full_grades(grade), households=[])
+    meeting = meeting_services.voting_close(meeting=meeting, by=operator)
+    draft = results_services.results_compute(meeting=meeting, by=admin)
+    return results_services.results_publish(snapshot=draft, by=admin)

@@ -19,11 +19,11 @@ from meetings.models import Meeting
 from portal.audit import verify_chain
 from portal.models import AuditEntry, Role
 from portal.services.roles import role_grant
-from ratings import aggregation, results, results_services, services
+from ratings import aggregation, results, results_services
 from ratings.models import BallotGrade, HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.results_services import ObjectionRateLimited
 from tests.factories import HouseholdFactory, ResidentFactory, UserFactory
-from tests.ratings.results_world import published_world, voted_world
+from tests.ratings.results_world import published_world, vote_again, voted_world
 
 pytestmark = pytest.mark.django_db
 
@@ -784,29 +784,6 @@ def test_the_snapshot_carries_the_digest_of_the_canonical_ballots_file(published
 # --- incompetent two years running ----------------------------------------------------------------------
 
 
-def vote_again(world, year: int, grade: str, *, admin, operator) -> ResultSnapshot:
-    """The same village and cadres another year: the same villagers vote `grade` everywhere; published."""
-    meeting = meeting_services.meeting_create(
-        village=world.meeting.village,
-        year=year,
-        held_at=timezone.now() - datetime.timedelta(hours=1),
-        venue="Village activity center",
-        kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
-        scheme=world.scheme,
-        cadres=world.cadres,
-        by=admin,
-    )
-    meeting_services.meeting_announce(meeting=meeting, by=operator)
-    meeting = meeting_services.voting_open(meeting=meeting, by=operator)
-    terminal, _token = services.terminal_arm(meeting=meeting, label="Terminal", by=operator)
-    for resident in world.residents:
-        code = services.code_issue(meeting=meeting, resident=resident, by=operator)
-        services.ballot_cast(terminal=terminal, code=code, grades=world.full_grades(grade), households=[])
-    meeting = meeting_services.voting_close(meeting=meeting, by=operator)
-    draft = results_services.results_compute(meeting=meeting, by=admin)
-    return results_services.results_publish(snapshot=draft, by=admin)
-
-
 def flags(snapshot) -> list[tuple[str, bool]]:
     return [(cadre["verdict"], cadre["incompetent_two_years"]) for cadre in snapshot.data["cadres"]]
 
@@ -879,3 +856,20 @@ def test_every_step_is_written_to_the_audit_log(county):
     # Lodging an objection is anyone's right, not a privileged action: it is not logged.
     assert not AuditEntry.objects.filter(action__startswith="objection_lodge").exists()
     assert verify_chain().intact
+
+
+def test_what_a_snapshot_says_cannot_be_changed_through_the_orm(county):
+    from ratings.querysets import ImmutableSnapshotError
+
+    _world, snapshot = published_world(county, ["satisfied"] * 6)
+    snapshot.data = {**snapshot.data, "ballots": 7}
+    with pytest.raises(ImmutableSnapshotError):
+        snapshot.save()
+    with pytest.raises(ImmutableSnapshotError):
+        snapshot.save(update_fields=["data"])
+    with pytest.raises(ImmutableSnapshotError):
+        ResultSnapshot.objects.filter(pk=snapshot.pk).update(ballots_sha256="0" * 64)
+    snapshot.refresh_from_db()
+    assert snapshot.data["ballots"] == 6
+    # Its place in the lifecycle still moves.
+    ResultSnapshot.objects.filter(pk=snapshot.pk).update(notice_ends=snapshot.notice_ends)

@@ -37,7 +37,7 @@ class Method:
 
 
 METHODS = {
-    "wilson": Method("wilson", _("Satisfied share we can be 95% sure of (Wilson lower bound)")),
+    "wilson": Method("wilson", _("Satisfied share we can be 95 percent sure of (Wilson lower bound)")),
     "bayes": Method("bayes", _("Bayesian average score")),
 }
 DEFAULT_METHOD = "wilson"

@@ -13,11 +13,20 @@ from collections import defaultdict
 from fractions import Fraction
 
 from django.db.models import Count
+from django.utils import timezone
 
 from meetings.models import Meeting
 from portal.models import CadrePost, Resident
 from ratings import aggregation
-from ratings.models import Ballot, BallotGrade, BallotNomination, HonorCandidate, RatingScheme, ResultSnapshot
+from ratings.models import (
+    Ballot,
+    BallotGrade,
+    BallotNomination,
+    HonorCandidate,
+    RatingScheme,
+    ResultSnapshot,
+    VoterGroup,
+)
 
 OVERALL = "overall"
 # What a recount compares, per cadre: the counted figures, not names that the registry may correct later.
@@ -228,7 +237,12 @@ def results_document(meeting: Meeting, *, ballots_file: bytes | None = None) -> 
     flagged_before = incompetent_last_year(meeting)
     show_groups = group_breakdown_shown(counts, scheme.min_cell)
     ballots_file = ballots_csv(meeting, cadres) if ballots_file is None else ballots_file
-    ballots = Ballot.objects.filter(meeting=meeting).count()
+    by_group = dict(
+        Ballot.objects.filter(meeting=meeting).values_list("group__kind").annotate(n=Count("id")).order_by()
+    )
+    ballots = sum(by_group.values())
+    # The township panel is not on the village's roll: its ballots count, but not toward the turnout.
+    from_roll = ballots - by_group.get(VoterGroup.Kind.TOWNSHIP_PANEL, 0)
     quorum = quorum_of(meeting)
     nominations = BallotNomination.objects.filter(ballot__meeting=meeting).count()
 
@@ -257,7 +271,7 @@ def results_document(meeting: Meeting, *, ballots_file: bytes | None = None) -> 
             "village_code": meeting.village.code,
             "township": meeting.village.township.name,
             "year": meeting.year,
-            "date": meeting.held_at.date().isoformat(),
+            "date": timezone.localdate(meeting.held_at).isoformat(),
             "kind": meeting.kind,
         },
         "scheme": {
@@ -281,7 +295,8 @@ def results_document(meeting: Meeting, *, ballots_file: bytes | None = None) -> 
             "roll": quorum.base,
             "quorum_required": quorum.required,
             "quorum_met": quorum.met,
-            "rate": round(ballots / quorum.base, 4) if quorum.base else None,
+            "by_group": {kind: by_group[kind] for kind in sorted(by_group)},
+            "rate": round(from_roll / quorum.base, 4) if quorum.base else None,
         },
         "ballots": ballots,
         "ballots_sha256": sha256(ballots_file),

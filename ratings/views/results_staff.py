@@ -21,17 +21,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from meetings.models import IllegalTransition, Meeting
 from meetings.services import quorum_of
 from portal import permissions
-from portal.models import CadrePost, Household
+from portal.models import Household
 from portal.permissions import Capability
 from ratings import results, results_services
 from ratings.models import HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.staff_results_forms import NominateForm, PublishForm, ReviewForm, RulingForm
+from ratings.views.results_public import display
 
 CONFLICT = 409
 BAD_INPUT = 400
@@ -43,12 +44,6 @@ RESULTS_STAGES = {
     Meeting.Status.UNDER_NOTICE,
     Meeting.Status.FINAL,
     Meeting.Status.ANNULLED,
-}
-VERDICTS = {
-    "excellent": gettext_lazy("excellent"),
-    "competent": gettext_lazy("competent"),
-    "basically_competent": gettext_lazy("basically competent"),
-    "incompetent": gettext_lazy("incompetent"),
 }
 
 
@@ -104,30 +99,26 @@ def results_tasks(user) -> dict:
 # --- results review -------------------------------------------------------------------------------
 
 
-def _grade_labels(data: dict) -> dict[str, str]:
-    return {grade["code"]: grade["label"] for grade in data.get("scheme", {}).get("grades", [])}
-
-
 def _percent(share) -> float | None:
     return None if share is None else round(share * 100, 1)
 
 
 def _cadre_rows(data: dict) -> list[dict]:
     """What the reviewer reads of each cadre, best rank first."""
-    grades = _grade_labels(data)
-    posts = dict(CadrePost.Post.choices)
+    # The same translated words as the public pages (a known grade's word, not its stored label).
+    grades = display.grade_labels(data.get("scheme", {"grades": []}))
     rows = []
     for cadre in data.get("cadres", []):
         overall = cadre.get("overall") or {}
         rows.append(
             {
                 "name": cadre.get("name", ""),
-                "post": posts.get(cadre.get("post"), cadre.get("post", "")),
+                "post": display.post_label(cadre.get("post", "")),
                 "score": overall.get("score"),
-                "satisfaction": _percent(overall.get("satisfaction")),
+                "satisfaction": overall.get("satisfaction"),
                 "median": grades.get(overall.get("median_grade"), overall.get("median_grade")),
                 "verdict": cadre.get("verdict"),
-                "verdict_label": VERDICTS.get(cadre.get("verdict"), ""),
+                "verdict_label": display.verdict_label(cadre.get("verdict")),
                 "rank": cadre.get("rank"),
                 "flagged": cadre.get("incompetent_two_years", False),
             }

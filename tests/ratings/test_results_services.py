@@ -7,6 +7,7 @@ on the real today.
 """
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -215,6 +216,7 @@ def test_below_quorum_nothing_is_published(county):
         "roll": 7,
         "quorum_required": 4,
         "quorum_met": False,
+        "by_group": {"villager": 3},
         "rate": round(3 / 7, 4),
     }
     with override("en"), pytest.raises(ValidationError) as refused:
@@ -729,6 +731,7 @@ def test_a_small_vote_counted_by_hand(county):
         "roll": 10,
         "quorum_required": 6,
         "quorum_met": True,
+        "by_group": {"villager": 10},
         "rate": 1.0,
     }
     good, poor = data["cadres"]
@@ -873,3 +876,12 @@ def test_what_a_snapshot_says_cannot_be_changed_through_the_orm(county):
     assert snapshot.data["ballots"] == 6
     # Its place in the lifecycle still moves.
     ResultSnapshot.objects.filter(pk=snapshot.pk).update(notice_ends=snapshot.notice_ends)
+
+
+def test_the_published_date_is_the_meeting_days_local_date(county):
+    # 06:00 in Beijing is 22:00 UTC the day before: the snapshot says the day the villagers met.
+    world = voted_world(county, ["satisfied"] * 3)
+    morning = datetime.datetime(2024, 12, 12, 6, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    Meeting.objects.filter(pk=world.meeting.pk).update(held_at=morning)
+    draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    assert draft.data["meeting"]["date"] == "2024-12-12"

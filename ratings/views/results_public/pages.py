@@ -23,7 +23,7 @@ from django_tables2 import RequestConfig
 
 from portal.http import client_address
 from ratings import results, results_services
-from ratings.models import Objection, ResultSnapshot
+from ratings.models import Objection, ResultSnapshot, VoterGroup
 from ratings.results_forms import ObjectionForm
 from ratings.tables_results import HonorRollTable, VillageRankingTable, export_response
 from ratings.views.results_public import display
@@ -103,6 +103,7 @@ def results_page(request, pk):
         "objections_open": objections_open(snapshot),
         "honor_roll": honor_roll[:HONOR_ROLL_SUMMARY],
         "honor_roll_count": len(honor_roll),
+        "panel_ballots": data["turnout"].get("by_group", {}).get(VoterGroup.Kind.TOWNSHIP_PANEL, 0),
     }
     return render(request, "ratings/results/results.html", context)
 

@@ -130,3 +130,12 @@ def test_seeding_again_casts_nothing_more(last_year):
     before = (Ballot.objects.count(), ResultSnapshot.objects.count(), AuditEntry.objects.count())
     call_command("seed_demo", stdout=StringIO())
     assert (Ballot.objects.count(), ResultSnapshot.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_the_demos_open_data_recounts_with_the_standalone_recount(last_year):
+    from ratings import results
+    from ratings.recount import recount
+
+    for meeting in last_year:
+        snapshot = ResultSnapshot.objects.get(meeting=meeting)
+        assert recount(results.ballots_csv(meeting), snapshot.data) == []

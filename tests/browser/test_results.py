@@ -1,6 +1,7 @@
 """Published results in a real browser, in Chinese and in Uyghur (right to left): the bars are drawn."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -41,6 +42,10 @@ def test_results_page_draws_the_distribution_bars(
     else:
         assert segment["x"] == pytest.approx(box["x"], abs=2)
     expect(page.get_by_text(snapshot.ballots_sha256).first).to_be_visible()
+    # axe-core finds nothing serious or critical on the page (WCAG A and AA rules).
+    report = Axe().run(page, options={"resultTypes": ["violations"]})
+    bad = [rule for rule in report.response["violations"] if rule["impact"] in {"serious", "critical"}]
+    assert not bad, report.generate_report()
     assert traffic.console_errors == []
     assert traffic.failures == []
     assert traffic.external_requests() == []

@@ -9,6 +9,7 @@ default is Chinese), the public page in Chinese.
 from collections.abc import Callable, Iterator
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Browser, Locator, Page, Response, expect
 
@@ -79,6 +80,13 @@ def staff(browser: Browser, live_server, traffic: Traffic) -> Iterator[Callable[
         context.close()
 
 
+def assert_accessible(page, name: str) -> None:
+    """axe-core finds nothing serious or critical (WCAG A and AA rules)."""
+    report = Axe().run(page, options={"resultTypes": ["violations"]})
+    bad = [rule for rule in report.response["violations"] if rule["impact"] in {"serious", "critical"}]
+    assert not bad, f"{name}:\n" + report.generate_report()
+
+
 def test_honor_roll_publication_objection_and_ruling_through_the_pages(
     live_server, county, staff, page: Page, traffic: Traffic
 ):
@@ -135,6 +143,7 @@ def test_honor_roll_publication_objection_and_ruling_through_the_pages(
     admin.goto(url + reverse("ratings:staff-results", args=[meeting.pk]))
     expect(admin.get_by_text("2 candidates:")).to_contain_text("0 awaiting review, 1 accepted, 1 declined")
     expect(admin.locator(".draft-results")).to_have_count(0)
+    assert_accessible(admin, "results review")
     admin.get_by_role("button", name="Compute", exact=True).click()
     expect(success(admin)).to_have_text(
         "The results have been computed as draft version 1. Review them, then publish."
@@ -196,6 +205,7 @@ def test_honor_roll_publication_objection_and_ruling_through_the_pages(
     expect(success(moderator)).to_have_text("The objection is rejected; the ruling is published with it.")
     expect(moderator.get_by_text("No objection awaits a ruling.")).to_be_visible()
     expect(moderator.locator(".ruled-objections")).to_contain_text(RULING)
+    assert_accessible(moderator, "objections queue")
 
     page.goto(results_url)
     ruled = page.locator("#objections article")

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from meetings.models import Meeting
 from portal.models import Cadre, Township, Village
+from ratings.models import ResultSnapshot
 
 HOME_MEETINGS = 8
 VILLAGE_MEETINGS = 10
@@ -19,6 +20,11 @@ def home(request):
             "townships": townships,
             "upcoming_meetings": Meeting.objects.upcoming().select_related("village")[:HOME_MEETINGS],
             "recent_meetings": Meeting.objects.recent().select_related("village")[:HOME_MEETINGS],
+            # The public notice (公示) is the villagers' chance to object: it heads the page.
+            "under_notice": ResultSnapshot.objects.live()
+            .under_notice()
+            .with_meeting()
+            .order_by("notice_ends", "meeting__village__code")[:HOME_MEETINGS],
         },
     )
 

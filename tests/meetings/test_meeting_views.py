@@ -751,8 +751,9 @@ def test_home_lists_upcoming_and_recent_public_meetings(client, county):
 def test_home_and_village_pages_do_not_grow_with_meetings(client, crowded, django_assert_num_queries):
     for days in range(1, 6):
         make_meeting(crowded.elsewhere, 2030 + days, held_at=timezone.now() + datetime.timedelta(days=days))
-    # townships, their villages (prefetch), upcoming meetings, recent meetings (with their villages)
-    with django_assert_num_queries(4):
+    # townships, their villages (prefetch), upcoming meetings, recent meetings (with their villages),
+    # results under public notice (with their meetings)
+    with django_assert_num_queries(5):
         html = page(client.get(reverse("home")))
     assert "Arish work-report meeting 2031" in html and "Bostan work-report meeting 2021" in html
     # village with township, its latest meetings, its cadres, their posts (prefetch)

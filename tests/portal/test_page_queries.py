@@ -23,9 +23,9 @@ def crowded(county):
 
 
 def test_home_page(client, crowded, django_assert_num_queries):
-    # townships, then their villages (prefetch), upcoming and recent meetings with their villages
-    # — whatever the number of villages
-    with django_assert_num_queries(4):
+    # townships, then their villages (prefetch), upcoming and recent meetings with their villages,
+    # results under public notice with their meetings — whatever the number of villages
+    with django_assert_num_queries(5):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -414,3 +414,15 @@ def test_dont_know_answers_are_shown_beside_the_bar_and_not_as_a_grade(client, c
     page = text(client.get(url("results", world.meeting)))
     assert "“Don't know” 2 , not counted as a grade" in page
     assert "Satisfied 5 (100%)" in page
+
+
+def test_the_home_page_heads_with_results_under_notice_until_they_are_final(client, county, published):
+    world, snapshot = published
+    home = client.get(reverse("home")).content.decode()
+    assert "Results under public notice" in home
+    assert f"objections until {snapshot.notice_ends:%Y-%m-%d}" in home
+    assert url("results", world.meeting) in home and url("objection-lodge", world.meeting) in home
+    results_services.results_finalize(
+        snapshot=snapshot, today=snapshot.notice_ends + datetime.timedelta(days=1)
+    )
+    assert "Results under public notice" not in client.get(reverse("home")).content.decode()

@@ -3,7 +3,6 @@ inert on every page that shows it back. The payloads are written straight to the
 every form and service, as a bug would."""
 
 import datetime
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -12,15 +11,7 @@ from django.utils import timezone
 from meetings.models import Commitment, CommitmentUpdate, Meeting, MeetingCadre, Question, WorkReport
 from ratings.models import RatingScheme
 from tests.factories import CadreFactory, CadrePostFactory
-
-MARK = "xss-probe"
-PAYLOADS = [
-    f'<script>window["{MARK}"]=1</script>',
-    f"<img src=x onerror=\"window['{MARK}']=1\">",
-    f'"><svg onload="window[\'{MARK}\']=1">',
-    f"<a href=\"javascript:window['{MARK}']=1\">x</a>",
-    f"<style>body{{background:url('{MARK}')}}</style>",
-]
+from tests.payloads import PAYLOADS, assert_inert
 
 
 @pytest.fixture
@@ -65,37 +56,6 @@ def poisoned(county):
     )
     CommitmentUpdate.objects.create(commitment=commitment, text=next(payload))
     return meeting, report, commitment
-
-
-class ActiveContent(HTMLParser):
-    """Collects what a browser would run or load from the page: script and style elements,
-    event-handler attributes and javascript: URLs. Escaped text is text and never lands here."""
-
-    def __init__(self):
-        super().__init__()
-        self.found: list[str] = []
-        self._open: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._open = tag
-        for name, value in attrs:
-            value = (value or "").strip().lower()
-            if name.startswith("on") or value.startswith(("javascript:", "data:text/html")):
-                self.found.append(f"<{tag} {name}={value!r}>")
-
-    def handle_endtag(self, tag):
-        self._open = None
-
-    def handle_data(self, data):
-        if self._open and MARK in data:
-            self.found.append(f"<{self._open}> holding {data!r}")
-
-
-def assert_inert(html: str, url: str) -> None:
-    parser = ActiveContent()
-    parser.feed(html)
-    assert not parser.found, f"{url}: {parser.found}"
 
 
 def test_public_pages_render_stored_payloads_inert(client, poisoned, county):

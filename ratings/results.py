@@ -360,4 +360,7 @@ def _brief(figures, scale: list[str]) -> str:
         return (
             "{" + ", ".join(f"{code}: {histogram.get(code, 0)}" for code in scale if code in histogram) + "}"
         )
+    if isinstance(figures, dict) and figures and all(isinstance(value, dict) for value in figures.values()):
+        # The breakdown by group: each group's histogram.
+        return "{" + ", ".join(f"{group}: {_brief(figures[group], scale)}" for group in sorted(figures)) + "}"
     return str(figures)

@@ -639,3 +639,15 @@ def test_meeting_control_links(client, county):
     Meeting.objects.filter(pk=world.meeting.pk).update(status=Meeting.Status.VOTING_OPEN)
     client.force_login(county.township_admin)
     assert url("staff-results", world.meeting.pk) not in page(client.get(control))
+
+
+def test_the_objection_queue_pages_through_the_shared_pager(client, county):
+    _world, snapshot = published_in(county)
+    for number in range(26):  # one more than a page holds
+        lodge(snapshot, text=f"Objection number {number:02d}", address=f"10.0.1.{number}")
+    client.force_login(county.moderator)
+    first = page(client.get(url("staff-objections"), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Page 1 of 2" in first and "?page=2" in first and "Objection number 00" in first
+    assert "Objection number 25" not in first
+    second = page(client.get(url("staff-objections") + "?page=2", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Page 2 of 2" in second and "Objection number 25" in second and "?page=1" in second

@@ -146,6 +146,18 @@ def test_results_page_queries_do_not_grow_with_cadres(client, county, django_ass
     assert text(response).count("Cadre 5") >= 2
 
 
+@pytest.mark.parametrize("name", ["results-notice", "honor-roll", "results-json"])
+def test_notice_honor_roll_and_json_are_one_query(client, county, name, django_assert_num_queries):
+    # Six cadres and six households on the honor roll: the page is the live snapshot with its meeting
+    # and place, read in one query, whatever the size of the village.
+    world, _snapshot = published_world(
+        county, ["satisfied"] * 6, cadres=6, households=6, nominations=[[n] for n in range(6)]
+    )
+    with django_assert_num_queries(1):
+        response = client.get(url(name, world.meeting))
+    assert response.status_code == 200
+
+
 # --- who sees results: live snapshots of meetings not annulled, nothing else -----------------------
 
 

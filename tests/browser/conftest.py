@@ -102,9 +102,8 @@ def traffic(caplog: pytest.LogCaptureFixture) -> Traffic:
     return Traffic(server_log=caplog)
 
 
-@pytest.fixture
-def page(context: BrowserContext, traffic: Traffic) -> Page:
-    page = context.new_page()
+def record_traffic(page: Page, traffic: Traffic) -> Page:
+    """Record in `traffic` what the page requests, what fails, and what the console reports."""
 
     def on_response(response: Response) -> None:
         traffic.responses[response.url] = response.status
@@ -112,6 +111,10 @@ def page(context: BrowserContext, traffic: Traffic) -> Page:
             traffic.failures.append(f"{response.status} {response.url}")
 
     def on_request_failed(request: Request) -> None:
+        # A resource still loading when the page moves on (a submitted form, a followed link) is
+        # cancelled by the browser: that is no failure of the site. A missing file is a 404 above.
+        if request.failure == "net::ERR_ABORTED" and not request.is_navigation_request():
+            return
         traffic.failures.append(f"{request.failure} {request.url}")
 
     def on_console(message: ConsoleMessage) -> None:
@@ -123,5 +126,11 @@ def page(context: BrowserContext, traffic: Traffic) -> Page:
     page.on("requestfailed", on_request_failed)
     page.on("console", on_console)
     page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught: {error}"))
+    return page
+
+
+@pytest.fixture
+def page(context: BrowserContext, traffic: Traffic) -> Page:
+    page = record_traffic(context.new_page(), traffic)
     yield page
     page.close()

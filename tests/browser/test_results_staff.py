@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
-from playwright.sync_api import Browser, Locator, Page, Response, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from ratings.models import HonorCandidate, Objection, ResultSnapshot
-from tests.browser.conftest import Traffic
+from tests.browser.conftest import Traffic, record_traffic
 from tests.ratings.results_world import voted_world
 
 pytestmark = pytest.mark.browser
@@ -28,29 +28,6 @@ DECLINE_NOTE = "The household moved out of the village this spring."
 OBJECTION = "二号村干部的满意度与我们在会上看到的不符，请核实计票。"
 CONTACT = "13800001234"
 RULING = "已按公开的选票文件重新核对，计票无误。"
-
-
-def watch(page: Page, traffic: Traffic) -> Page:
-    """Record in `traffic` what tests/browser/conftest.py's `page` fixture records for its own page."""
-
-    def on_response(response: Response) -> None:
-        traffic.responses[response.url] = response.status
-        if response.status >= 400:
-            traffic.failures.append(f"{response.status} {response.url}")
-
-    page.on("request", lambda request: traffic.requests.append(request.url))
-    page.on("response", on_response)
-    page.on("requestfailed", lambda request: traffic.failures.append(f"{request.failure} {request.url}"))
-    page.on(
-        "console",
-        lambda message: (
-            traffic.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
-            if message.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught: {error}"))
-    return page
 
 
 def success(page: Page) -> Locator:
@@ -67,7 +44,7 @@ def staff(browser: Browser, live_server, traffic: Traffic) -> Iterator[Callable[
         context = browser.new_context(locale="en")
         context.set_default_timeout(10_000)
         contexts.append(context)
-        page = watch(context.new_page(), traffic)
+        page = record_traffic(context.new_page(), traffic)
         page.goto(live_server.url + reverse("login"))
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)

@@ -12,6 +12,8 @@ from ratings.models import Criterion, Grade, HonorCandidate, HonorNomination, Ob
 from tests.payloads import PAYLOADS, assert_inert
 from tests.ratings.results_world import voted_world
 
+SHORT = "<img src=x onerror=alert(1)>"
+
 
 @pytest.fixture
 def poisoned(county):
@@ -23,8 +25,9 @@ def poisoned(county):
     Village.objects.filter(pk=county.village.pk).update(name=next(payload))
     RatingScheme.objects.filter(pk=world.scheme.pk).update(name=next(payload))
     Criterion.objects.filter(scheme=world.scheme).update(name=next(payload))
-    Grade.objects.filter(scheme=world.scheme).update(label=next(payload))
-    Household.objects.filter(pk=world.households[0].pk).update(number=next(payload))
+    # Short fields (30 and 40 characters; PostgreSQL enforces the length) get a short payload.
+    Grade.objects.filter(scheme=world.scheme).update(label=SHORT)
+    Household.objects.filter(pk=world.households[0].pk).update(number=SHORT)
     Resident.objects.filter(household=world.households[0]).update(name=next(payload))
     HonorNomination.objects.create(
         meeting=meeting, household=world.households[1], reason=next(payload), nominated_by=admin

@@ -37,6 +37,10 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings whose results are out: under public notice, or final."""
         return self.filter(status__in=("under_notice", "final"))
 
+    def results_in_progress(self):
+        """Meetings whose results are being worked on: voting closed, or under public notice."""
+        return self.filter(status__in=("voting_closed", "under_notice"))
+
     def in_villages(self, villages):
         return self.filter(village__in=villages)
 

@@ -90,6 +90,9 @@ class ResultSnapshotQuerySet(models.QuerySet):
     def under_notice(self):
         return self.filter(status="published")
 
+    def superseded(self):
+        return self.filter(status="superseded")
+
     def drafts(self):
         return self.filter(status="draft")
 
@@ -109,6 +112,13 @@ class ObjectionQuerySet(models.QuerySet):
 
     def of_snapshot(self, snapshot):
         return self.filter(snapshot=snapshot)
+
+    def public_of(self, meeting):
+        """The objections a meeting's results page lists: to its live results and to versions a
+        recount superseded (an upheld one is why there was a recount); not to withdrawn ones."""
+        return self.filter(
+            snapshot__meeting=meeting, snapshot__status__in=["published", "final", "superseded"]
+        )
 
     def moderated_by(self, user):
         """Objections to the results of the villages where the user moderates."""
@@ -130,6 +140,9 @@ class HonorCandidateQuerySet(models.QuerySet):
 
     def accepted(self):
         return self.filter(status="accepted")
+
+    def in_villages(self, villages):
+        return self.filter(meeting__village__in=villages)
 
     def for_review(self):
         """Most nominated first, with the household."""

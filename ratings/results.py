@@ -146,12 +146,8 @@ def posts_held(cadre_ids, year: int) -> dict[int, list[str]]:
 def incompetent_last_year(meeting: Meeting) -> set[int]:
     """Cadres the village's published results of the year before rated incompetent."""
     previous = (
-        ResultSnapshot.objects.filter(
-            meeting__village_id=meeting.village_id,
-            meeting__year=meeting.year - 1,
-            status__in=ResultSnapshot.LIVE,
-        )
-        .exclude(meeting__status=Meeting.Status.ANNULLED)
+        ResultSnapshot.objects.live()
+        .filter(meeting__village_id=meeting.village_id, meeting__year=meeting.year - 1)
         .values_list("data", flat=True)
     )
     return {

@@ -65,7 +65,7 @@ def _locked_meeting(meeting: Meeting) -> Meeting:
 
 
 def live_snapshot(meeting: Meeting) -> ResultSnapshot | None:
-    return ResultSnapshot.objects.filter(meeting=meeting, status__in=ResultSnapshot.LIVE).first()
+    return ResultSnapshot.objects.of_meeting(meeting).live().first()
 
 
 def has_upheld_objection(snapshot: ResultSnapshot | None) -> bool:
@@ -344,7 +344,7 @@ def notices_close(*, today: datetime.date | None = None) -> tuple[list[ResultSna
     """Finalize every snapshot whose notice has ended; returns (finalized, [(snapshot, blockers)])."""
     today = today or timezone.localdate()
     finalized, waiting = [], []
-    due = ResultSnapshot.objects.filter(status=ResultSnapshot.Status.PUBLISHED, notice_ends__lt=today)
+    due = ResultSnapshot.objects.under_notice().filter(notice_ends__lt=today)
     for snapshot in due.select_related("meeting__village").order_by("pk"):
         try:
             finalized.append(results_finalize(snapshot=snapshot, today=today))
@@ -384,7 +384,7 @@ def objection_lodge(
     Rate-limited per network address, counted in the database so that it holds across app servers.
     """
     snapshot = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
-    if snapshot.status != ResultSnapshot.Status.PUBLISHED or timezone.localdate() > snapshot.notice_ends:
+    if not snapshot.accepts_objections(timezone.localdate()):
         raise ValidationError(_("The notice period is over: objections can no longer be lodged."))
     text, name, contact = (text or "").strip(), (name or "").strip(), (contact or "").strip()
     if not text:

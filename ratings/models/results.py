@@ -85,6 +85,10 @@ class ResultSnapshot(models.Model):
     def is_live(self) -> bool:
         return self.status in self.LIVE
 
+    def accepts_objections(self, today) -> bool:
+        """Under public notice and the notice period not over (its last day included)."""
+        return self.status == self.Status.PUBLISHED and today <= self.notice_ends
+
 
 class Objection(models.Model):
     """An objection lodged during the notice period; every one gets a ruling shown publicly."""

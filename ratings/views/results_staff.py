@@ -76,7 +76,7 @@ def results_tasks(user) -> dict:
     managed = permissions.villages_with(user, Capability.MANAGE_MEETINGS)
     meetings = list(
         Meeting.objects.in_villages(permissions.villages_with(user, Capability.MODERATE))
-        .filter(status__in=[Meeting.Status.VOTING_CLOSED, Meeting.Status.UNDER_NOTICE])
+        .results_in_progress()
         .with_place()
         .annotate(
             pending_objections=Count(
@@ -422,7 +422,7 @@ def honor_review(request, pk):
     """Village moderators and township administrators of the candidate's village: accept or decline."""
     villages = permissions.villages_with(request.user, Capability.MODERATE)
     candidate = get_object_or_404(
-        HonorCandidate.objects.filter(meeting__village__in=villages).select_related(
+        HonorCandidate.objects.in_villages(villages).select_related(
             "household", "meeting__village__township", "meeting__scheme"
         ),
         pk=pk,

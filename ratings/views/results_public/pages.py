@@ -42,7 +42,7 @@ def live_snapshot_or_404(meeting_pk: int) -> ResultSnapshot:
 
 def objections_open(snapshot: ResultSnapshot) -> bool:
     """Under public notice and the notice period not over: objections are accepted."""
-    return snapshot.status == ResultSnapshot.Status.PUBLISHED and timezone.localdate() <= snapshot.notice_ends
+    return snapshot.accepts_objections(timezone.localdate())
 
 
 def _file_name(snapshot: ResultSnapshot, what: str) -> str:
@@ -77,19 +77,12 @@ def results_page(request, pk):
         return export
     earlier = (
         ResultSnapshot.objects.of_meeting(meeting)
-        .filter(status=ResultSnapshot.Status.SUPERSEDED)
+        .superseded()
         .order_by("-version")
         .only("version", "ballots_sha256", "published_at", "meeting_id")
     )
     # Objections to earlier versions stay listed: an upheld one is why there was a recount.
-    objections = (
-        Objection.objects.filter(
-            snapshot__meeting=meeting,
-            snapshot__status__in=[*ResultSnapshot.LIVE, ResultSnapshot.Status.SUPERSEDED],
-        )
-        .select_related("snapshot")
-        .order_by("lodged_at", "pk")
-    )
+    objections = Objection.objects.public_of(meeting).select_related("snapshot").order_by("lodged_at", "pk")
     honor_roll = display.honor_rows(data)
     context = {
         "meeting": meeting,

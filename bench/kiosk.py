@@ -44,7 +44,7 @@ def open_vote():
     from meetings import services as meeting_services
     from meetings.models import Meeting
     from portal import demo
-    from ratings import services
+    from ratings.ballot import services
 
     superuser = get_user_model().objects.get(username=demo.SUPERUSER)
     meeting = Meeting.objects.get(village__code=demo.VILLAGES[0].code, year=2026)
@@ -60,7 +60,7 @@ class Terminal:
     def __init__(self, token: str):
         from django.test import Client
 
-        from ratings.terminals import TERMINAL_COOKIE
+        from ratings.ballot.terminals import TERMINAL_COOKIE
 
         self.client = Client(HTTP_HOST="localhost")
         self.client.cookies[TERMINAL_COOKIE] = token

@@ -56,7 +56,7 @@ def fill_box():
 
     from meetings.models import Meeting, MeetingCadre
     from portal.models import Cadre, Township, Village
-    from ratings import schemes
+    from ratings.ballot import schemes
     from ratings.models import Ballot, BallotGrade
 
     township = Township.objects.create(name="Bench township", code="653121900")
@@ -101,7 +101,7 @@ def fill_box():
 
 
 def group_by(meeting):
-    from ratings import results
+    from ratings.results import tally as results
 
     return Counter(results.meeting_counts(meeting))
 
@@ -141,7 +141,8 @@ def main() -> None:
         setup(Path(folder))
         from django.db import connection
 
-        from ratings import aggregation, results
+        from ratings import aggregation
+        from ratings.results import tally as results
 
         started = time.perf_counter()
         meeting = fill_box()

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from meetings import question_services, report_services, services
+from meetings import services
 from meetings.models import Commitment, Meeting, WorkReport
+from meetings.questions import services as question_services
+from meetings.reports import services as report_services
 from portal.models import Cadre, CadrePost, Role, Village
 from portal.services.roles import role_grant
 from ratings import demo as ratings_demo

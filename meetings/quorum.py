@@ -1,4 +1,5 @@
-"""The quorum rule of the two kinds of meeting, as pure arithmetic.
+"""The quorum rule of the two kinds of meeting: the pure arithmetic (Quorum), and the one read that
+measures a meeting against it (quorum_of), which the lifecycle, the control page and the results share.
 
 A villagers' assembly needs more than half of the roll present; a representatives' assembly more than
 two thirds of the representatives. "More than" is strict: 50 of 100 is not enough, 51 is.
@@ -6,6 +7,9 @@ two thirds of the representatives. "More than" is strict: 50 of 100 is not enoug
 
 from dataclasses import dataclass
 from fractions import Fraction
+
+from meetings.models import Attendance, Meeting
+from portal.models import Resident
 
 SHARE_NEEDED = {"villagers": Fraction(1, 2), "representatives": Fraction(2, 3)}
 
@@ -33,3 +37,24 @@ class Quorum:
     @property
     def share(self) -> Fraction:
         return Fraction(self.present, self.base) if self.base else Fraction(0)
+
+
+def quorum_of(meeting: Meeting) -> Quorum:
+    """Present against the roll frozen at voting open (or today's roll before that).
+
+    A villagers' assembly counts everyone signed in; a representatives' assembly only the
+    representatives among them. One query once voting has opened, two before.
+    """
+    attending = Attendance.objects.filter(meeting=meeting)
+    roll = Resident.objects.in_village(meeting.village_id).on_roll()
+    if meeting.kind == Meeting.Kind.REPRESENTATIVES_ASSEMBLY:
+        base = meeting.representatives_size
+        if base is None:
+            base = roll.representatives().count()
+        present = attending.filter(resident__representative=True).count()
+    else:
+        base = meeting.roll_size
+        if base is None:
+            base = roll.count()
+        present = attending.count()
+    return Quorum(kind=meeting.kind, base=base, present=present)

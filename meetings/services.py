@@ -3,7 +3,7 @@
 The lifecycle is draft → announced → voting open → voting closed → under notice → final, and
 annulled from anywhere before final (Meeting.TRANSITIONS). Here are the moves a meeting operator or
 a township administrator makes by hand. The last two moves — putting the results under public notice
-and making them final — belong to the results and are made by ratings.results_services
+and making them final — belong to the results and are made by ratings.results.services
 (`results_publish`, `results_finalize`), which publish the snapshot along with them.
 """
 
@@ -14,15 +14,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetings.models import Attendance, Meeting, MeetingCadre
-from meetings.quorum import Quorum
+from meetings.quorum import quorum_of
 from portal import audit, permissions
 from portal.models import Cadre, Resident
 from portal.permissions import Capability
-from ratings import schemes
+from ratings.ballot import schemes
+from ratings.ballot.services import ballots_shake
 from ratings.models import RatingScheme
-from ratings.services import ballots_shake
+from ratings.results.services import results_withdraw
 
-# The scheme a meeting gets when the township administrator picks none (ratings.schemes).
+# The scheme a meeting gets when the township administrator picks none (ratings.ballot.schemes).
 DEFAULT_SCHEME_NAME = schemes.DEFAULT_SCHEME_NAME
 
 
@@ -222,9 +223,6 @@ def meeting_annul(*, meeting: Meeting, reason: str, by) -> Meeting:
     meeting.annulment_reason = reason
     meeting.save(update_fields=["status", "status_changed_at", "annulment_reason"])
     audit.record(actor=by, action="meeting_annul", target=meeting, details={"reason": reason})
-    # Imported here: the results services read the quorum from this module.
-    from ratings.results_services import results_withdraw
-
     results_withdraw(meeting=meeting, by=by)
     return meeting
 
@@ -249,24 +247,3 @@ def attendance_record(*, meeting: Meeting, resident: Resident, by) -> bool:
     if created:
         audit.record(actor=by, action="attendance_record", target=meeting, details={"resident": resident.pk})
     return created
-
-
-def quorum_of(meeting: Meeting) -> Quorum:
-    """Present against the roll frozen at voting open (or today's roll before that).
-
-    A villagers' assembly counts everyone signed in; a representatives' assembly only the
-    representatives among them. One query once voting has opened, two before.
-    """
-    attending = Attendance.objects.filter(meeting=meeting)
-    roll = Resident.objects.in_village(meeting.village_id).on_roll()
-    if meeting.kind == Meeting.Kind.REPRESENTATIVES_ASSEMBLY:
-        base = meeting.representatives_size
-        if base is None:
-            base = roll.representatives().count()
-        present = attending.filter(resident__representative=True).count()
-    else:
-        base = meeting.roll_size
-        if base is None:
-            base = roll.count()
-        present = attending.count()
-    return Quorum(kind=meeting.kind, base=base, present=present)

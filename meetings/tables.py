@@ -1,47 +1,53 @@
-"""Tables of the meetings app, all extending the portal-wide base table."""
+"""Tables of meetings: per village and per township for the public, and the staff's own list."""
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import WorkReport
+from meetings.models import Meeting
 from portal.tables import PortalTable
 
 
-class MyReportTable(PortalTable):
-    """A cadre's own reports, each linked to its editing page."""
+class VillageMeetingTable(PortalTable):
+    """One village's meetings, one a year: each links to its page."""
 
-    meeting = tables.Column(
-        verbose_name=_("Meeting"),
-        order_by=("meeting__year", "meeting__held_at"),
-        linkify=lambda record: reverse("meetings:report-edit", args=[record.pk]),
-    )
+    year = tables.Column(linkify=True)
+    held_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    venue = tables.Column()
+    kind = tables.Column()
     status = tables.Column()
-    updated_at = tables.DateTimeColumn(format="Y-m-d H:i")
-    published_at = tables.DateTimeColumn(format="Y-m-d", default="—")
 
     class Meta(PortalTable.Meta):
-        model = WorkReport
-        fields = ("meeting", "status", "updated_at", "published_at")
-        order_by = ("-meeting",)
+        model = Meeting
+        fields = ("year", "held_at", "venue", "kind", "status")
+        order_by = ("-held_at",)
+        empty_text = _("No meeting has been announced yet.")
+        per_page = 25
 
 
-class ModerationReportTable(PortalTable):
-    """Reports awaiting a moderator, each linked to the page where it is decided."""
+class TownshipMeetingTable(VillageMeetingTable):
+    """The meetings of all the villages of a township; the village links to the village's page."""
 
     village = tables.Column(
-        verbose_name=_("Village"), accessor="meeting__village__name", order_by=("meeting__village__code",)
+        linkify=lambda record: record.village.get_absolute_url(), order_by=("village__name", "-year")
     )
-    year = tables.Column(verbose_name=_("Year"), accessor="meeting__year")
-    cadre = tables.Column(
-        verbose_name=_("Cadre"),
-        accessor="cadre__name",
-        linkify=lambda record: reverse("meetings:moderation-report", args=[record.pk]),
-    )
+
+    class Meta(VillageMeetingTable.Meta):
+        fields = ("village", "year", "held_at", "venue", "kind", "status")
+        sequence = ("village", "year", "held_at", "venue", "kind", "status")
+
+
+class StaffMeetingTable(PortalTable):
+    """The meetings an operator or administrator runs, drafts included; each opens its control page."""
+
+    village = tables.Column(order_by=("village__name", "-year"))
+    year = tables.Column(linkify=lambda record: reverse("meetings:staff-meeting", args=[record.pk]))
+    held_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    kind = tables.Column()
     status = tables.Column()
-    updated_at = tables.DateTimeColumn(format="Y-m-d H:i")
 
     class Meta(PortalTable.Meta):
-        model = WorkReport
-        fields = ("village", "year", "cadre", "status", "updated_at")
-        order_by = ("updated_at",)
+        model = Meeting
+        fields = ("village", "year", "held_at", "kind", "status")
+        order_by = ("-held_at",)
+        per_page = 25

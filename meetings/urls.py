@@ -1,10 +1,40 @@
+"""Routes of the meetings app, all named "meetings:<name>": the meetings themselves (the public lists and
+page, the staff's meeting control), then the work reports and the questions and commitments."""
+
 from django.urls import include, path
+
+from meetings import views
 
 app_name = "meetings"
 
-# Each area of the app keeps its own routes; all of them are named "meetings:<name>".
 urlpatterns = [
-    path("", include("meetings.urls_meetings")),
-    path("", include("meetings.urls_reports")),
-    path("", include("meetings.urls_questions")),
+    path("v/<str:code>/meetings/", views.village_meetings, name="village-meetings"),
+    path("t/<str:code>/meetings/", views.township_meetings, name="township-meetings"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("staff/meetings/", views.staff_meeting_list, name="staff-meetings"),
+    path("staff/meetings/new/<str:code>/", views.staff_meeting_create, name="staff-meeting-create"),
+    path("staff/meetings/<int:pk>/", views.staff_meeting, name="staff-meeting"),
+    path("staff/meetings/<int:pk>/edit/", views.staff_meeting_edit, name="staff-meeting-edit"),
+    path("staff/meetings/<int:pk>/annul/", views.staff_meeting_annul, name="staff-meeting-annul"),
+    path("staff/meetings/<int:pk>/sign-in/", views.staff_sign_in, name="staff-sign-in"),
+    path(
+        "staff/meetings/<int:pk>/announce/",
+        views.staff_transition,
+        {"action": "announce"},
+        name="staff-announce",
+    ),
+    path(
+        "staff/meetings/<int:pk>/voting-open/",
+        views.staff_transition,
+        {"action": "voting-open"},
+        name="staff-voting-open",
+    ),
+    path(
+        "staff/meetings/<int:pk>/voting-close/",
+        views.staff_transition,
+        {"action": "voting-close"},
+        name="staff-voting-close",
+    ),
+    path("", include("meetings.reports.urls")),
+    path("", include("meetings.questions.urls")),
 ]

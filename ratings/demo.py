@@ -1,7 +1,7 @@
 """The demo's vote and results: last year's ballots, honor roll, public notice and final results.
 
 Written through the services the kiosk and the staff pages use, by the accounts that would do it: the
-clerk signs two thirds of the roll in and hands each a code (ratings.services.code_issue), arms two
+clerk signs two thirds of the roll in and hands each a code (ratings.ballot.services.code_issue), arms two
 terminals, and the villagers cast their ballots (ballot_cast) with grades drawn from each cadre's
 standing in the village; voting closes; the committees put two households forward, the moderator
 reviews the honor roll; the township administrator computes and publishes the results; the daily
@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from portal.models import Cadre, CadrePost, Household, Resident, Role, Village
-from ratings import results_services, services
+from ratings.ballot import services
 from ratings.models import BallotNomination, HonorCandidate, ResultSnapshot
+from ratings.results import services as results_services
 
 Post = CadrePost.Post
 

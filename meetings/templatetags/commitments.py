@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from meetings.models import Commitment
-from meetings.question_services import OPEN_FOR_QUESTIONS
+from meetings.questions.services import OPEN_FOR_QUESTIONS
 
 register = template.Library()
 
@@ -48,5 +48,5 @@ def commitment_outcome(commitment: Commitment) -> str:
 
 @register.filter
 def takes_questions(meeting) -> bool:
-    """Whether the meeting still takes questions (see meetings.question_services)."""
+    """Whether the meeting still takes questions (see meetings.questions.services)."""
     return meeting.status in OPEN_FOR_QUESTIONS

@@ -4,16 +4,16 @@ from dataclasses import dataclass
 
 from django import template
 
-from meetings import markdown as report_markdown
-from meetings.markdown import DiffLine
 from meetings.models import WorkReport
+from meetings.reports import markdown as report_markdown
+from meetings.reports.markdown import DiffLine
 
 register = template.Library()
 
 
 @register.filter(name="markdown")
 def markdown_filter(text):
-    """Markdown source → sanitized HTML (see meetings.markdown)."""
+    """Markdown source → sanitized HTML (see meetings.reports.markdown)."""
     return report_markdown.render(str(text) if text is not None else "")
 
 

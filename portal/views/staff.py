@@ -6,7 +6,7 @@ from django.shortcuts import render
 from portal import permissions
 from portal.models import RoleAssignment
 from portal.permissions import Capability
-from ratings.views.results_staff import results_tasks
+from ratings.results.dashboard import results_tasks
 
 
 @login_required

@@ -69,7 +69,7 @@ class ResultSnapshot(models.Model):
         return f"{self.meeting} · v{self.version}"
 
     def save(self, *args, **kwargs):
-        # Written once: later saves may only move it along its lifecycle (ratings.results_services).
+        # Written once: later saves may only move it along its lifecycle (ratings.results.services).
         update_fields = kwargs.get("update_fields")
         if not self._state.adding and (
             update_fields is None or set(update_fields) - SNAPSHOT_LIFECYCLE_FIELDS

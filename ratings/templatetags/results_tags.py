@@ -11,7 +11,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
-from ratings.views.results_public.display import grade_label
+from ratings.results.display import grade_label
 
 register = template.Library()
 

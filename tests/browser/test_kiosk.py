@@ -11,11 +11,11 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
-from ratings import codes
+from ratings.ballot import codes
+from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination
-from ratings.terminals import TERMINAL_COOKIE
 from tests.browser.conftest import Traffic
-from tests.ratings.kiosk_world import build_kiosk_world
+from tests.ratings.ballot.kiosk_world import build_kiosk_world
 
 pytestmark = pytest.mark.browser
 

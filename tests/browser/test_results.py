@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Traffic
-from tests.ratings.results_world import published_world
+from tests.ratings.results.results_world import published_world
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from meetings.models import Meeting
 from portal.models import AuditEntry
-from ratings.schemes import scheme_create
+from ratings.ballot.schemes import scheme_create
 from tests.factories import CadreFactory
 from tests.meetings.conftest import make_meeting
 

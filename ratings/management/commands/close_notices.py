@@ -2,8 +2,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ratings import results_services
 from ratings.models import ResultSnapshot
+from ratings.results import services as results_services
 
 
 def _label(snapshot: ResultSnapshot) -> str:

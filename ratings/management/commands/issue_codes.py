@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from meetings.models import Meeting
-from ratings import codes, services
+from ratings.ballot import codes, services
 
 
 class Command(BaseCommand):

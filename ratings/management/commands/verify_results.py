@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from meetings.models import Meeting
-from ratings import results
 from ratings.models import ResultSnapshot
+from ratings.results import tally as results
 
 
 class Command(BaseCommand):

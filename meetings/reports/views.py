@@ -1,0 +1,360 @@
+"""Work reports: cadres write their own, moderators decide on them, the public reads published ones."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_tables2 import RequestConfig
+
+from meetings.models import Attachment, Meeting, ReportRevision, WorkReport
+from meetings.reports import services
+from meetings.reports.forms import ApproveForm, AttachmentForm, ReportForm, ReturnForm
+from meetings.reports.markdown import render as render_markdown
+from meetings.reports.tables import ModerationReportTable, MyReportTable
+from portal import permissions
+from portal.models import Cadre, CadrePost
+from portal.permissions import Capability
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _own_cadre(user) -> Cadre | None:
+    """The cadre record linked to this account, if any."""
+    return Cadre.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def _meetings_to_report_at(cadre: Cadre | None):
+    """Meetings still open at which the cadre reports and has not started a report yet."""
+    if cadre is None:
+        return Meeting.objects.none()
+    return (
+        Meeting.objects.filter(reporting__cadre=cadre)
+        .exclude(status__in=services.CLOSED_MEETING)
+        .exclude(reports__cadre=cadre)
+        .select_related("village")
+        .order_by("-held_at")
+    )
+
+
+def _with_everything(reports):
+    """What a report page shows, in one query per kind whatever the length of the report."""
+    return reports.select_related("meeting__village__township", "cadre").prefetch_related(
+        Prefetch("cadre__posts", queryset=CadrePost.objects.order_by("term_start")),
+        "attachments",
+        Prefetch("revisions", queryset=ReportRevision.objects.order_by("number")),
+    )
+
+
+def _posts_in_year(report: WorkReport) -> list[CadrePost]:
+    year = report.meeting.year
+    posts = [
+        post
+        for post in report.cadre.posts.all()
+        if post.term_start <= year and (post.term_end is None or post.term_end >= year)
+    ]
+    return sorted(posts, key=lambda post: CadrePost.RANK.get(post.post, len(CadrePost.RANK)))
+
+
+def _rendered_sections(report_or_sections) -> list[tuple[str, str, str]]:
+    """(name, label, HTML) of each section, in reading order."""
+    texts = (
+        report_or_sections.section_texts()
+        if isinstance(report_or_sections, WorkReport)
+        else report_or_sections
+    )
+    return [(name, label, render_markdown(texts.get(name, ""))) for name, label in WorkReport.SECTIONS]
+
+
+# ——— the cadre's own reports ———
+
+
+@login_required
+@require_GET
+def my_reports(request):
+    """Cadres with a linked account: their own reports, and the meetings they still have to write for."""
+    cadre = _own_cadre(request.user)
+    reports = WorkReport.objects.of_cadre_user(request.user).select_related("meeting__village")
+    table = MyReportTable(reports)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    context = {"cadre": cadre, "table": table, "meetings": _meetings_to_report_at(cadre)}
+    return render(request, "meetings/reports/my_reports.html", context)
+
+
+@login_required
+def report_create(request, meeting_pk):
+    """The cadre of the linked account, for a meeting they report at: an empty report (saved by POST)."""
+    cadre = _own_cadre(request.user)
+    if cadre is None:
+        raise Http404(_("This account is not linked to a cadre."))
+    existing = WorkReport.objects.of_cadre_user(request.user).filter(meeting_id=meeting_pk).first()
+    if existing is not None:
+        return redirect("meetings:report-edit", pk=existing.pk)
+    meeting = get_object_or_404(_meetings_to_report_at(cadre), pk=meeting_pk)
+    form = ReportForm(request.POST or None)
+    saving = form.is_bound and "preview" not in request.POST
+    if saving and form.is_valid():
+        try:
+            report = services.report_create(
+                meeting=meeting, cadre=cadre, by=request.user, sections=form.sections
+            )
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, _("The report has been saved as a draft."))
+            return redirect("meetings:report-edit", pk=report.pk)
+    context = {
+        "meeting": meeting,
+        "cadre": cadre,
+        "form": form,
+        "preview": _rendered_sections(form.sections) if form.is_bound and form.is_valid() else None,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "meetings/reports/create.html", context, status=status)
+
+
+def _own_report_or_404(user, pk) -> WorkReport:
+    return get_object_or_404(
+        WorkReport.objects.of_cadre_user(user)
+        .select_related("meeting__village", "cadre")
+        .prefetch_related("attachments"),
+        pk=pk,
+    )
+
+
+def _edit_page(request, report, *, form=None, attachment_form=None, preview=None, status=200):
+    context = {
+        "report": report,
+        "form": form or ReportForm(initial=report.section_texts()),
+        "attachment_form": attachment_form or AttachmentForm(),
+        "preview": preview,
+        "can_edit": report.status in services.EDITABLE
+        and report.meeting.status not in services.CLOSED_MEETING,
+        "can_submit": report.status in {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED},
+        "can_attach": report.status in services.ATTACHMENTS_EDITABLE,
+        "is_published": report.status == WorkReport.Status.PUBLISHED,
+        "max_attachments": services.MAX_ATTACHMENTS,
+    }
+    return render(request, "meetings/reports/edit.html", context, status=status)
+
+
+@login_required
+def report_edit(request, pk):
+    """The cadre who wrote the report: change its sections (POST), or preview them without saving."""
+    report = _own_report_or_404(request.user, pk)
+    if request.method != "POST":
+        return _edit_page(request, report)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, report, form=form, status=400)
+    if "preview" in request.POST:
+        return _edit_page(request, report, form=form, preview=_rendered_sections(form.sections))
+    try:
+        services.report_save(report=report, by=request.user, sections=form.sections)
+    except ValidationError as error:
+        form.add_error(None, _errors(error))
+        return _edit_page(request, report, form=form, status=400)
+    messages.success(request, _("The report has been saved."))
+    return redirect("meetings:report-edit", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    """The cadre who wrote the report: hand it to the village's moderators (POST)."""
+    report = _own_report_or_404(request.user, pk)
+    try:
+        services.report_submit(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return _edit_page(request, report, status=400)
+    messages.success(request, _("The report has been submitted to the moderator."))
+    return redirect("meetings:report-edit", pk=report.pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    """The cadre who wrote the report: upload a photo or PDF (POST)."""
+    report = _own_report_or_404(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _edit_page(request, report, attachment_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    if upload.size > services.MAX_ATTACHMENT_BYTES:
+        # Refused before reading it into memory; the service checks again on the bytes.
+        limit = services.MAX_ATTACHMENT_BYTES // (1024 * 1024)
+        form.add_error("file", _("The file is larger than %(limit)s MB.") % {"limit": limit})
+        return _edit_page(request, report, attachment_form=form, status=400)
+    try:
+        services.attachment_add(report=report, by=request.user, name=upload.name, content=upload.read())
+    except ValidationError as error:
+        form.add_error("file", _errors(error))
+        return _edit_page(request, report, attachment_form=form, status=400)
+    messages.success(request, _("The file has been attached."))
+    return redirect("meetings:report-edit", pk=report.pk)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk):
+    """The cadre who wrote the report: remove one of its attachments (POST)."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(report__in=WorkReport.objects.of_cadre_user(request.user)), pk=pk
+    )
+    try:
+        services.attachment_remove(attachment=attachment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return _edit_page(request, _own_report_or_404(request.user, attachment.report_id), status=400)
+    messages.success(request, _("The attachment has been removed."))
+    return redirect("meetings:report-edit", pk=attachment.report_id)
+
+
+# ——— moderation ———
+
+
+@login_required
+@require_GET
+def moderation_queue(request):
+    """Village moderators and township administrators: reports of their villages awaiting a decision."""
+    if not permissions.has_any_capability(request.user, Capability.MODERATE):
+        raise PermissionDenied(_("This account moderates no village."))
+    reports = WorkReport.objects.moderated_by(request.user).select_related("meeting__village", "cadre")
+    awaiting = ModerationReportTable(reports.awaiting_moderation(), prefix="submitted-")
+    approved = ModerationReportTable(reports.filter(status=WorkReport.Status.APPROVED), prefix="approved-")
+    for table in (awaiting, approved):
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request, "meetings/reports/moderation_queue.html", {"awaiting": awaiting, "approved": approved}
+    )
+
+
+def _moderation_page(request, report, *, approve_form=None, return_form=None, status=200):
+    context = {
+        "report": report,
+        "sections": _rendered_sections(report),
+        "posts": _posts_in_year(report),
+        "approve_form": approve_form or ApproveForm(),
+        "return_form": return_form or ReturnForm(),
+        "can_approve": report.status == WorkReport.Status.SUBMITTED,
+        "can_return": report.status in {WorkReport.Status.SUBMITTED, WorkReport.Status.APPROVED},
+        "can_publish": report.status == WorkReport.Status.APPROVED,
+        "meeting_is_public": report.meeting.is_public,
+    }
+    return render(request, "meetings/reports/moderation_report.html", context, status=status)
+
+
+def _moderated_report_or_404(user, pk) -> WorkReport:
+    return get_object_or_404(_with_everything(WorkReport.objects.moderated_by(user)), pk=pk)
+
+
+@login_required
+@require_GET
+def moderation_report(request, pk):
+    """Village moderators and township administrators of the report's village: read it and decide."""
+    return _moderation_page(request, _moderated_report_or_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def report_approve(request, pk):
+    """Village moderators and township administrators of the report's village: approve (POST)."""
+    report = _moderated_report_or_404(request.user, pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        return _moderation_page(request, report, approve_form=form, status=400)
+    try:
+        services.report_approve(report=report, by=request.user, comment=form.cleaned_data["comment"])
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return _moderation_page(request, report, status=400)
+    messages.success(request, _("The report has been approved."))
+    return redirect("meetings:moderation-report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_return(request, pk):
+    """Village moderators and township administrators of the report's village: return it with a comment."""
+    report = _moderated_report_or_404(request.user, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _moderation_page(request, report, return_form=form, status=400)
+    try:
+        services.report_return(report=report, by=request.user, comment=form.cleaned_data["comment"])
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return _moderation_page(request, report, status=400)
+    messages.success(request, _("The report has been returned to the cadre."))
+    return redirect("meetings:moderation-reports")
+
+
+@login_required
+@require_POST
+def report_publish(request, pk):
+    """Village moderators and township administrators of the report's village: publish it (POST)."""
+    report = _moderated_report_or_404(request.user, pk)
+    try:
+        services.report_publish(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return _moderation_page(request, report, status=400)
+    messages.success(request, _("The report has been published."))
+    return redirect("meetings:moderation-report", pk=report.pk)
+
+
+# ——— public ———
+
+
+@require_GET
+def report_detail(request, pk):
+    """Anyone, for a published report; its cadre and the village's moderators, for a preview."""
+    report = get_object_or_404(_with_everything(WorkReport.objects.readable_by(request.user)), pk=pk)
+    context = {
+        "report": report,
+        "sections": _rendered_sections(report),
+        "posts": _posts_in_year(report),
+        "is_preview": report.status != WorkReport.Status.PUBLISHED,
+    }
+    response = render(request, "meetings/reports/report.html", context)
+    if context["is_preview"]:
+        add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def attachment_download(request, pk):
+    """Anyone, for an attachment of a published report; its cadre and the village's moderators otherwise.
+
+    Images are shown inline, PDFs are downloaded; the type is the one found by content on upload, and
+    the browser is told not to guess another.
+    """
+    attachment = get_object_or_404(
+        Attachment.objects.filter(report__in=WorkReport.objects.readable_by(request.user)).select_related(
+            "report"
+        ),
+        pk=pk,
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("The file is missing.")) from error
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=attachment.kind == Attachment.Kind.PDF,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even opened on its own, the file runs nothing and loads nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    if attachment.report.status != WorkReport.Status.PUBLISHED:
+        add_never_cache_headers(response)
+    return response

@@ -1,0 +1,407 @@
+"""Meetings: the public lists and page, and the staff's meeting control.
+
+Public pages are open to all; a draft exists only for its village's operators and township
+administrators. Staff pages scope every object to the villages where the user holds the capability, so
+that another village's meeting is a 404; the services check the capability again.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from meetings import services
+from meetings.filters import MeetingFilter, StaffMeetingFilter, TownshipMeetingFilter
+from meetings.forms import AnnulForm, MeetingForm, SignInForm
+from meetings.models import Attendance, Commitment, IllegalTransition, Meeting, Question, WorkReport
+from meetings.quorum import quorum_of
+from meetings.tables import StaffMeetingTable, TownshipMeetingTable, VillageMeetingTable
+from portal import permissions
+from portal.models import CadrePost, Resident, Township, Village
+from portal.permissions import Capability
+from ratings.ballot.control import control_panel
+
+PER_PAGE = 25
+SIGN_IN_RESULTS = 30
+
+
+def _template_available(name: str) -> bool:
+    """Whether a partial written by another part of the app exists yet."""
+    try:
+        select_template([name])
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _posts_held_in(cadre, year: int) -> list[CadrePost]:
+    """The cadre's posts during the year reported on, from the prefetched posts, by rank."""
+    posts = [
+        post
+        for post in cadre.posts.all()
+        if post.term_start <= year and (post.term_end is None or post.term_end >= year)
+    ]
+    return sorted(posts, key=lambda post: CadrePost.RANK[post.post])
+
+
+# Public pages --------------------------------------------------------------------------------------
+
+
+def village_meetings(request, code):
+    """Public: one village's meetings, filtered by year, status and kind, sortable and paged."""
+    village = get_object_or_404(Village.objects.select_related("township"), code=code)
+    meetings = Meeting.objects.in_village(village).public()
+    filterset = MeetingFilter(request.GET or None, queryset=meetings)
+    table = VillageMeetingTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "meetings/meeting/village_list.html",
+        {"village": village, "filter": filterset, "table": table},
+    )
+
+
+def township_meetings(request, code):
+    """Public: the meetings of every village of a township, filtered also by village."""
+    township = get_object_or_404(Township, code=code)
+    meetings = Meeting.objects.in_township(township).public().select_related("village")
+    filterset = TownshipMeetingFilter(
+        request.GET or None, queryset=meetings, villages=Village.objects.in_township(township)
+    )
+    table = TownshipMeetingTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "meetings/meeting/township_list.html",
+        {"township": township, "filter": filterset, "table": table},
+    )
+
+
+def meeting_detail(request, pk):
+    """Public once announced; a draft only for its village's operators and township administrators."""
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(request.user).with_place().select_related("scheme"), pk=pk
+    )
+    reporting = meeting.reporting.select_related("cadre").prefetch_related("cadre__posts")
+    reports = {report.cadre_id: report for report in WorkReport.objects.published().filter(meeting=meeting)}
+    speakers = [
+        {
+            "cadre": row.cadre,
+            "posts": _posts_held_in(row.cadre, meeting.year),
+            "report": reports.get(row.cadre_id),
+        }
+        for row in reporting
+    ]
+    context = {
+        "meeting": meeting,
+        "speakers": speakers,
+        # The roll's size is frozen when voting opens: from then on the quorum means something.
+        "quorum": quorum_of(meeting) if meeting.roll_size is not None else None,
+        "question_list_available": _template_available("meetings/questions/_list.html"),
+        "last_year_available": _template_available("meetings/commitments/_last_year.html"),
+    }
+    if context["question_list_available"]:
+        context["questions"] = (
+            Question.objects.filter(meeting=meeting).shown_publicly().select_related("cadre", "commitment")
+        )
+        context["question_form"] = _question_form(meeting)
+    if context["last_year_available"]:
+        previous = Meeting.objects.previous_of(meeting).first()
+        context["previous_meeting"] = previous
+        context["previous_commitments"] = (
+            Commitment.objects.from_meeting(previous).select_related("owner") if previous else []
+        )
+    return render(request, "meetings/meeting/detail.html", context)
+
+
+def _question_form(meeting):
+    """The form to leave a question, when the questions part of the app provides one."""
+    try:
+        from meetings.questions.forms import QuestionForm
+    except ImportError:
+        return None
+    return QuestionForm(meeting=meeting)
+
+
+# Staff: the meeting control ------------------------------------------------------------------------
+
+
+def _operated_meeting_or_404(user, pk) -> Meeting:
+    """A meeting of a village where the user operates meetings; any other meeting does not exist."""
+    return get_object_or_404(Meeting.objects.operated_by(user).with_place().select_related("scheme"), pk=pk)
+
+
+def _managed_meeting_or_404(user, pk) -> Meeting:
+    """A meeting of a village the user administers; any other meeting does not exist."""
+    villages = permissions.villages_with(user, Capability.MANAGE_MEETINGS)
+    return get_object_or_404(
+        Meeting.objects.in_villages(villages).with_place().select_related("scheme"), pk=pk
+    )
+
+
+@login_required
+def staff_meeting_list(request):
+    """Meeting operators and township administrators: the meetings of their villages, drafts too."""
+    villages = permissions.villages_with(request.user, Capability.OPERATE_MEETING)
+    if not villages.exists():
+        raise PermissionDenied(_("You do not run meetings in any village."))
+    meetings = Meeting.objects.in_villages(villages).select_related("village")
+    filterset = StaffMeetingFilter(
+        request.GET or None, queryset=meetings, villages=villages.select_related("township")
+    )
+    table = StaffMeetingTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    context = {
+        "filter": filterset,
+        "table": table,
+        "creatable_villages": permissions.villages_with(request.user, Capability.MANAGE_MEETINGS)
+        .select_related("township")
+        .order_by("township__code", "code"),
+    }
+    return render(request, "meetings/meeting/staff_list.html", context)
+
+
+@login_required
+def staff_meeting(request, pk):
+    """Meeting operators and township administrators of the village: status, actions, sign-in."""
+    meeting = _operated_meeting_or_404(request.user, pk)
+    return _render_control(request, meeting)
+
+
+def _render_control(request, meeting: Meeting, *, status: int = 200):
+    query = request.GET.get("q", "").strip()
+    signing_in = meeting.status in services.ATTENDANCE_OPEN
+    attending = (
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("resident__household")
+        .order_by("resident__household__number", "resident__name")
+    )
+    results, found = [], []
+    if signing_in and query:
+        found = list(
+            Resident.objects.in_village(meeting.village)
+            .on_roll()
+            .search(query)
+            .select_related("household")[:SIGN_IN_RESULTS]
+        )
+        present = set(
+            Attendance.objects.filter(meeting=meeting, resident__in=found).values_list(
+                "resident_id", flat=True
+            )
+        )
+        results = [{"resident": resident, "present": resident.pk in present} for resident in found]
+    context = {
+        "meeting": meeting,
+        "reporting": meeting.reporting.select_related("cadre"),
+        "quorum": quorum_of(meeting),
+        "attending": attending,
+        "signing_in": signing_in,
+        "query": query,
+        "results": results,
+        "result_limit": SIGN_IN_RESULTS,
+        "actions": [action for action in TRANSITIONS.values() if meeting.can_move_to(action.status)],
+        "can_manage": permissions.has_capability(request.user, Capability.MANAGE_MEETINGS, meeting.village),
+        "can_moderate": permissions.has_capability(request.user, Capability.MODERATE, meeting.village),
+        # Ballot codes, the poll book and the terminals' link: the ratings app's part of the page.
+        **control_panel(meeting, found),
+    }
+    return render(request, "meetings/meeting/staff_control.html", context, status=status)
+
+
+@login_required
+@require_POST
+def staff_sign_in(request, pk):
+    """Meeting operators and township administrators of the village: sign one resident in (POST)."""
+    meeting = _operated_meeting_or_404(request.user, pk)
+    form = SignInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a resident to sign in."))
+        return _render_control(request, meeting, status=400)
+    resident = get_object_or_404(
+        Resident.objects.in_village(meeting.village), pk=form.cleaned_data["resident"]
+    )
+    try:
+        created = services.attendance_record(meeting=meeting, resident=resident, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_control(request, meeting, status=400)
+    if created:
+        messages.success(request, _("%(name)s is signed in.") % {"name": resident.name})
+    else:
+        messages.info(request, _("%(name)s was already signed in.") % {"name": resident.name})
+    # Back to the search the operator was working through, for the next person in the queue.
+    url = reverse("meetings:staff-meeting", args=[meeting.pk])
+    query = request.POST.get("q", "").strip()
+    return redirect(f"{url}?{urlencode({'q': query})}#sign-in" if query else f"{url}#sign-in")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move an operator makes by hand, confirmed on its own page and made with a POST."""
+
+    slug: str
+    status: str
+    service: object
+    title: str
+    explanation: str
+    button: str
+    done: str
+
+    @property
+    def url_name(self) -> str:
+        return f"meetings:staff-{self.slug}"
+
+
+TRANSITIONS = {
+    "announce": Transition(
+        "announce",
+        Meeting.Status.ANNOUNCED,
+        services.meeting_announce,
+        gettext_lazy("Announce the meeting"),
+        gettext_lazy("The meeting and its published reports become public, and residents can be signed in."),
+        gettext_lazy("Yes, announce it"),
+        gettext_lazy("The meeting has been announced."),
+    ),
+    "voting-open": Transition(
+        "voting-open",
+        Meeting.Status.VOTING_OPEN,
+        services.voting_open,
+        gettext_lazy("Open the vote"),
+        gettext_lazy(
+            "The rating scheme, the reporting cadres and the kind of meeting freeze, and the roll is "
+            "counted for the quorum. This cannot be undone."
+        ),
+        gettext_lazy("Yes, open the vote"),
+        gettext_lazy("Voting is open."),
+    ),
+    "voting-close": Transition(
+        "voting-close",
+        Meeting.Status.VOTING_CLOSED,
+        services.voting_close,
+        gettext_lazy("Close the vote"),
+        gettext_lazy("No more ballots are accepted and no one more can be signed in. This cannot be undone."),
+        gettext_lazy("Yes, close the vote"),
+        gettext_lazy("Voting is closed."),
+    ),
+}
+
+
+@login_required
+def staff_transition(request, pk, action):
+    """Meeting operators and township administrators of the village: confirm (GET), then move (POST)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    meeting = _operated_meeting_or_404(request.user, pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            transition.service(meeting=meeting, by=request.user)
+        except IllegalTransition as error:
+            messages.error(request, str(error))
+            status = 409
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            messages.success(request, transition.done)
+            return redirect("meetings:staff-meeting", pk=meeting.pk)
+        meeting.refresh_from_db()
+    elif not meeting.can_move_to(transition.status):
+        messages.error(
+            request,
+            _("A meeting cannot go from “%(current)s” to “%(next)s”.")
+            % {"current": meeting.get_status_display(), "next": transition.status.label},
+        )
+        status = 409
+    return render(
+        request,
+        "meetings/meeting/staff_confirm.html",
+        {"meeting": meeting, "transition": transition, "allowed": meeting.can_move_to(transition.status)},
+        status=status,
+    )
+
+
+@login_required
+def staff_meeting_create(request, code):
+    """Township administrators of the village: set up a draft meeting."""
+    village = permissions.village_or_404(request.user, Capability.MANAGE_MEETINGS, code)
+    form = MeetingForm(request.POST or None, village=village)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(village=village, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The meeting has been created as a draft."))
+            return redirect("meetings:staff-meeting", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting/staff_form.html",
+        {"village": village, "form": form, "meeting": None},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def staff_meeting_edit(request, pk):
+    """Township administrators of the village: change a meeting; scheme and cadres until voting opens."""
+    meeting = _managed_meeting_or_404(request.user, pk)
+    if meeting.status in {Meeting.Status.FINAL, Meeting.Status.ANNULLED}:
+        messages.error(request, _("A final or annulled meeting can no longer be changed."))
+        return redirect("meetings:staff-meeting", pk=meeting.pk)
+    form = MeetingForm(request.POST or None, village=meeting.village, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        # Disabled fields (the year always, the ballot's meaning once frozen) are not passed on.
+        changes = {name: value for name, value in form.cleaned_data.items() if not form.fields[name].disabled}
+        try:
+            services.meeting_update(meeting=meeting, by=request.user, **changes)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The meeting has been saved."))
+            return redirect("meetings:staff-meeting", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting/staff_form.html",
+        {"village": meeting.village, "form": form, "meeting": meeting},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def staff_meeting_annul(request, pk):
+    """Township administrators of the village: annul the meeting with a reason (POST)."""
+    meeting = _managed_meeting_or_404(request.user, pk)
+    form = AnnulForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.meeting_annul(meeting=meeting, reason=form.cleaned_data["reason"], by=request.user)
+            except IllegalTransition as error:
+                messages.error(request, str(error))
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The meeting has been annulled."))
+                return redirect("meetings:staff-meeting", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting/staff_annul.html",
+        {"meeting": meeting, "form": form, "allowed": meeting.can_move_to(Meeting.Status.ANNULLED)},
+        status=status,
+    )

@@ -1,0 +1,24 @@
+"""What the meeting control page shows of the ballot, beside the attendance and the quorum."""
+
+from meetings.models import Meeting
+from ratings.ballot import services
+from ratings.models import BallotCode, PollBookEntry
+from ratings.querysets import of
+
+OVER = {Meeting.Status.FINAL, Meeting.Status.ANNULLED}
+
+
+def control_panel(meeting: Meeting, residents) -> dict:
+    """What the meeting control page shows of the ballot: counts, the poll book, who holds a code.
+
+    The poll book says who received a code, never which one nor when; the counts say how many codes
+    are unused, used or voided, never which.
+    """
+    poll_book = of(PollBookEntry).of_meeting(meeting)
+    return {
+        "issuing": meeting.status in services.ISSUING,
+        "terminals_open": meeting.status not in OVER,
+        "code_counts": of(BallotCode).of_meeting(meeting).counts_by_status(),
+        "poll_book": poll_book.by_name(),
+        "code_holders": poll_book.holders_among(residents) if residents else set(),
+    }

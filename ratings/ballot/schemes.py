@@ -1,0 +1,84 @@
+"""The default rating scheme of the brief, and the words the kiosk shows for its criteria and grades.
+
+Criteria and grades are rows a township may change, but the usual ones have known codes: for those
+the interface shows a translated word (the villager may read Uyghur), for any other the stored label.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from ratings.models import Criterion, Grade, RatingScheme, VoterGroup
+
+DEFAULT_SCHEME_NAME = "Default scheme"
+
+# (code, stored name, translated name, what it means)
+CRITERIA = (
+    ("de", "德", _("Morality"), _("Political integrity and conduct")),
+    ("neng", "能", _("Ability"), _("Getting things done for the village")),
+    ("qin", "勤", _("Diligence"), _("Hard work and presence among the villagers")),
+    ("ji", "绩", _("Performance"), _("Results of the year")),
+    ("lian", "廉", _("Integrity"), _("Honesty with money and power")),
+)
+# (code, stored label, translated label, score, standing, tone)
+SATISFACTION_GRADES = (
+    ("satisfied", "满意", _("Satisfied"), 100, Grade.Standing.TOP, Grade.Tone.GOOD),
+    ("basically_satisfied", "基本满意", _("Basically satisfied"), 75, Grade.Standing.PASS, Grade.Tone.FAIR),
+    ("dissatisfied", "不满意", _("Dissatisfied"), 55, Grade.Standing.BOTTOM, Grade.Tone.POOR),
+    ("dont_know", "不了解", _("Don't know"), None, Grade.Standing.ABSTAIN, Grade.Tone.NEUTRAL),
+)
+COMPETENCE_GRADES = (
+    ("excellent", "优秀", _("Excellent"), 100, Grade.Standing.TOP, Grade.Tone.GOOD),
+    ("competent", "称职", _("Competent"), 85, Grade.Standing.PASS, Grade.Tone.GOOD),
+    ("basically_competent", "基本称职", _("Basically competent"), 70, Grade.Standing.LOW, Grade.Tone.FAIR),
+    ("incompetent", "不称职", _("Incompetent"), 55, Grade.Standing.BOTTOM, Grade.Tone.POOR),
+    ("dont_know", "不了解", _("Don't know"), None, Grade.Standing.ABSTAIN, Grade.Tone.NEUTRAL),
+)
+# Villagers' ballots count 70%, the township panel's 30% (the brief's example). A scheme that wants
+# Party members or representatives counted apart adds their groups; a voter gets the most specific
+# group the scheme has (ratings.ballot.codes.group_for).
+GROUP_WEIGHTS = (
+    (VoterGroup.Kind.VILLAGER, Decimal("0.700")),
+    (VoterGroup.Kind.TOWNSHIP_PANEL, Decimal("0.300")),
+)
+
+CRITERION_NAMES = {code: name for code, _stored, name, _meaning in CRITERIA}
+CRITERION_MEANINGS = {code: meaning for code, _stored, _name, meaning in CRITERIA}
+GRADE_LABELS = {code: label for code, _stored, label, *_rest in SATISFACTION_GRADES + COMPETENCE_GRADES}
+OVERALL = _("Overall")
+
+
+def criterion_name(criterion: Criterion | None) -> str:
+    if criterion is None:
+        return str(OVERALL)
+    return str(CRITERION_NAMES.get(criterion.code, criterion.name))
+
+
+def grade_label(grade: Grade) -> str:
+    return str(GRADE_LABELS.get(grade.code, grade.label))
+
+
+@transaction.atomic
+def scheme_create(*, name: str, competence_scale: bool = False, quick_mode: bool = False) -> RatingScheme:
+    """A scheme with the brief's defaults: five criteria, a four-step scale, the group weights."""
+    scheme = RatingScheme.objects.create(name=name, quick_mode=quick_mode)
+    Criterion.objects.bulk_create(
+        Criterion(scheme=scheme, code=code, name=stored, order=index)
+        for index, (code, stored, _name, _meaning) in enumerate(CRITERIA)
+    )
+    scale = COMPETENCE_GRADES if competence_scale else SATISFACTION_GRADES
+    Grade.objects.bulk_create(
+        Grade(scheme=scheme, code=code, label=stored, value=value, standing=standing, tone=tone, order=index)
+        for index, (code, stored, _label, value, standing, tone) in enumerate(scale)
+    )
+    VoterGroup.objects.bulk_create(
+        VoterGroup(scheme=scheme, kind=kind, weight=weight) for kind, weight in GROUP_WEIGHTS
+    )
+    return scheme
+
+
+def default_scheme() -> RatingScheme:
+    """The scheme a meeting gets when nobody picks one, created with the defaults on first use."""
+    scheme = RatingScheme.objects.filter(name=DEFAULT_SCHEME_NAME).order_by("pk").first()
+    return scheme or scheme_create(name=DEFAULT_SCHEME_NAME)

@@ -1,0 +1,539 @@
+"""Writes of the ballot: codes, the poll book, terminals, casting, and shaking the box.
+
+Secrecy and "one code, one ballot" are decided here:
+- a code is burned by a conditional UPDATE (… WHERE status = 'issued'), which exactly one of any
+  number of concurrent transactions can win, and the ballot is written in the same transaction;
+- nothing written for a ballot names the code, the resident, the terminal, the session or the user,
+  and identifiers are random; when voting closes the ballots are rewritten in random order.
+"""
+
+import datetime
+import hashlib
+import random
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from meetings.models import Attendance, Meeting
+from portal import audit, permissions
+from portal.models import Household, Resident
+from portal.permissions import Capability
+from ratings.ballot import codes
+from ratings.models import (
+    Ballot,
+    BallotCode,
+    BallotGrade,
+    BallotNomination,
+    Grade,
+    PollBookEntry,
+    Terminal,
+    VoterGroup,
+)
+
+# Codes may be handed out from the announcement on, so that the clerk can sign villagers in before
+# the vote opens; they are redeemed only while voting is open.
+ISSUING = {Meeting.Status.ANNOUNCED, Meeting.Status.VOTING_OPEN}
+MAX_BATCH = 2000
+# Wrong codes on one terminal: free for the first few slips, then waits that double up to a cap.
+FREE_ATTEMPTS = 3
+FIRST_DELAY = datetime.timedelta(seconds=5)
+MAX_DELAY = datetime.timedelta(minutes=5)
+# Random draws that collide with a stored code or receipt are drawn again, a bounded number of times:
+# a collision is all but impossible, so a run of them means some other constraint fails.
+DRAWS = 10
+# Row identifiers are 64-bit; anything larger names nothing and must not reach the database.
+MAX_ID = 2**63 - 1
+
+
+class BallotRejected(Exception):
+    """A ballot or a code that cannot be accepted; the message is user-facing (the view answers 4xx)."""
+
+
+class TerminalLocked(BallotRejected):
+    """Too many wrong codes on this terminal; `retry_after` seconds to wait."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _key() -> bytes:
+    return settings.BALLOT_CODE_KEY.encode()
+
+
+def _holder_key(meeting: Meeting, resident: Resident) -> str:
+    return codes.code_hash(_key(), meeting.pk, f"holder:{resident.pk}")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(f"{settings.BALLOT_CODE_KEY}:terminal:{token}".encode()).hexdigest()
+
+
+def group_for(meeting: Meeting, resident: Resident | None) -> VoterGroup:
+    """The most specific group the meeting's scheme has for this voter (None: the township panel)."""
+    groups = {group.kind: group for group in meeting.scheme.groups.all()}
+    if resident is None:
+        wanted = [VoterGroup.Kind.TOWNSHIP_PANEL]
+    else:
+        wanted = []
+        if resident.representative:
+            wanted.append(VoterGroup.Kind.REPRESENTATIVE)
+        if resident.party_member:
+            wanted.append(VoterGroup.Kind.PARTY_MEMBER)
+        wanted.append(VoterGroup.Kind.VILLAGER)
+    for kind in wanted:
+        if kind in groups:
+            return groups[kind]
+    raise ValidationError(_("The rating scheme has no voter group for this voter."))
+
+
+def _ensure_issuing(meeting: Meeting) -> None:
+    if meeting.status not in ISSUING:
+        raise ValidationError(_("Ballot codes are handed out only while the meeting is announced or voting."))
+
+
+def _new_code_row(meeting: Meeting, group: VoterGroup, holder_key: str = "") -> str:
+    collisions = 0
+    while True:
+        code = codes.new_code()
+        try:
+            with transaction.atomic():
+                BallotCode.objects.create(
+                    meeting=meeting,
+                    code_hash=codes.code_hash(_key(), meeting.pk, code),
+                    group=group,
+                    holder_key=holder_key,
+                )
+            return code
+        except IntegrityError:  # a collision of 45 random bits: draw again
+            collisions += 1
+            if collisions == DRAWS:
+                raise
+
+
+@transaction.atomic
+def code_issue(*, meeting: Meeting, resident: Resident, by) -> str:
+    """Sign the resident in and hand them a code; returns the code, shown or printed once.
+
+    Operators and township administrators of the village. The poll book records that the resident
+    received a code; the code remembers its holder only until it is used (to void it if lost).
+    """
+    permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    meeting = Meeting.objects.select_for_update().select_related("scheme", "village").get(pk=meeting.pk)
+    _ensure_issuing(meeting)
+    if resident.village_id != meeting.village_id or not resident.active:
+        raise ValidationError(_("This person is not on the village's roll."))
+    _entry, created = PollBookEntry.objects.get_or_create(meeting=meeting, resident=resident)
+    if not created:
+        raise ValidationError(
+            _("%(name)s has already received a ballot code. If it was lost, reprint it.")
+            % {"name": resident.name}
+        )
+    Attendance.objects.get_or_create(meeting=meeting, resident=resident)
+    code = _new_code_row(meeting, group_for(meeting, resident), _holder_key(meeting, resident))
+    audit.record(actor=by, action="code_issue", target=meeting, details={"codes": 1})
+    return code
+
+
+@transaction.atomic
+def code_reissue(*, meeting: Meeting, resident: Resident, by) -> str:
+    """A lost code: void the resident's unused code and hand out a new one."""
+    permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    meeting = Meeting.objects.select_for_update().select_related("scheme", "village").get(pk=meeting.pk)
+    _ensure_issuing(meeting)
+    if not PollBookEntry.objects.filter(meeting=meeting, resident=resident).exists():
+        raise ValidationError(_("%(name)s has not received a code yet.") % {"name": resident.name})
+    holder = _holder_key(meeting, resident)
+    voided = BallotCode.objects.filter(
+        meeting=meeting, holder_key=holder, status=BallotCode.Status.ISSUED
+    ).update(status=BallotCode.Status.VOIDED, holder_key="")
+    if not voided:
+        raise ValidationError(
+            _(
+                "%(name)s's code cannot be reprinted: it has been used (one ballot per villager), or it "
+                "was a pre-printed code, which can only be voided by typing it in."
+            )
+            % {"name": resident.name}
+        )
+    code = _new_code_row(meeting, group_for(meeting, resident), holder)
+    audit.record(actor=by, action="code_reissue", target=meeting, details={"voided": voided})
+    return code
+
+
+@transaction.atomic
+def codes_issue_batch(*, meeting: Meeting, count: int, by, panel: bool = False) -> list[str]:
+    """Codes to pre-print and hand out in random order; they name no holder.
+
+    `by` None is the command line (manage.py issue_codes), which runs with the server's authority.
+    """
+    if by is not None:
+        permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    meeting = Meeting.objects.select_for_update().select_related("scheme", "village").get(pk=meeting.pk)
+    _ensure_issuing(meeting)
+    if not 1 <= count <= MAX_BATCH:
+        raise ValidationError(_("Print between 1 and %(max)s codes at a time.") % {"max": MAX_BATCH})
+    group = group_for(meeting, None) if panel else group_for_villagers(meeting)
+    issued = [_new_code_row(meeting, group) for _ in range(count)]
+    audit.record(
+        actor=by, action="codes_issue_batch", target=meeting, details={"codes": count, "panel": panel}
+    )
+    return issued
+
+
+def group_for_villagers(meeting: Meeting) -> VoterGroup:
+    groups = {group.kind: group for group in meeting.scheme.groups.all()}
+    if VoterGroup.Kind.VILLAGER not in groups:
+        raise ValidationError(_("The rating scheme has no voter group for villagers."))
+    return groups[VoterGroup.Kind.VILLAGER]
+
+
+@transaction.atomic
+def poll_book_record(*, meeting: Meeting, resident: Resident, by) -> bool:
+    """A pre-printed code was handed to this resident: record who, never which code."""
+    permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    # The status read afresh under the lock, as code_issue does: no entry after voting has closed.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _ensure_issuing(meeting)
+    if resident.village_id != meeting.village_id or not resident.active:
+        raise ValidationError(_("This person is not on the village's roll."))
+    _entry, created = PollBookEntry.objects.get_or_create(meeting=meeting, resident=resident)
+    if not created:
+        raise ValidationError(_("%(name)s has already received a ballot code.") % {"name": resident.name})
+    Attendance.objects.get_or_create(meeting=meeting, resident=resident)
+    audit.record(actor=by, action="poll_book_record", target=meeting)
+    return created
+
+
+@transaction.atomic
+def code_void(*, meeting: Meeting, code: str, by) -> None:
+    """Void an unused code, e.g. one found on the floor."""
+    permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    code = codes.normalize(code)
+    if not codes.is_well_formed(code):
+        raise ValidationError(_("This is not a valid ballot code; check for a typing error."))
+    voided = BallotCode.objects.filter(
+        meeting=meeting, code_hash=codes.code_hash(_key(), meeting.pk, code), status=BallotCode.Status.ISSUED
+    ).update(status=BallotCode.Status.VOIDED, holder_key="")
+    if not voided:
+        raise ValidationError(_("No unused code of this meeting matches."))
+    audit.record(actor=by, action="code_void", target=meeting)
+
+
+# --- terminals ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def terminal_arm(*, meeting: Meeting, label: str, by) -> tuple[Terminal, str]:
+    """Arm a browser for the meeting's ballot; returns the terminal and the token for its cookie."""
+    permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    if meeting.status in {Meeting.Status.FINAL, Meeting.Status.ANNULLED}:
+        raise ValidationError(_("This meeting is over; its terminals cannot be armed."))
+    label = (label or "").strip()[:50] or _("Terminal")
+    token = secrets.token_urlsafe(32)
+    terminal = Terminal.objects.create(
+        meeting=meeting, label=label, token_hash=_token_hash(token), armed_by=by
+    )
+    audit.record(
+        actor=by, action="terminal_arm", target=meeting, details={"terminal": terminal.pk, "label": label}
+    )
+    return terminal, token
+
+
+@transaction.atomic
+def terminal_disarm(*, terminal: Terminal, by) -> Terminal:
+    permissions.ensure(by, Capability.OPERATE_MEETING, terminal.meeting.village)
+    terminal = Terminal.objects.select_for_update().get(pk=terminal.pk)
+    if terminal.disarmed_at is None:
+        terminal.disarmed_at = timezone.now()
+        terminal.save(update_fields=["disarmed_at"])
+        audit.record(
+            actor=by, action="terminal_disarm", target=terminal.meeting, details={"terminal": terminal.pk}
+        )
+    return terminal
+
+
+def terminal_from_token(token: str | None) -> Terminal | None:
+    """The armed terminal this browser's cookie names, if any."""
+    if not token:
+        return None
+    return (
+        Terminal.objects.filter(token_hash=_token_hash(token), disarmed_at__isnull=True)
+        .select_related("meeting__village", "meeting__scheme")
+        .first()
+    )
+
+
+def _ensure_voting(terminal: Terminal, *, lock: bool = False) -> Meeting:
+    """The terminal's meeting, if the terminal is still armed and the meeting accepts ballots.
+
+    Both are read afresh: the caller's objects date from the start of the request, and an operator may
+    have disarmed the terminal or closed the vote since.
+    """
+    meetings = Meeting.objects.select_related("scheme", "village")
+    if lock:
+        # Casting holds the meeting's row, so voting cannot close (and the box be shaken) halfway.
+        meetings = meetings.select_for_update(of=("self",))
+    meeting = meetings.get(pk=terminal.meeting_id)
+    if not Terminal.objects.filter(pk=terminal.pk, disarmed_at__isnull=True).exists():
+        raise BallotRejected(_("This terminal has been disarmed."))
+    if meeting.status != Meeting.Status.VOTING_OPEN:
+        raise BallotRejected(_("Voting is not open."))
+    return meeting
+
+
+# --- checking a code on the terminal -------------------------------------------------------------
+
+
+def _delay_after(failures: int) -> datetime.timedelta:
+    if failures < FREE_ATTEMPTS:
+        return datetime.timedelta(0)
+    # The exponent stops growing long after the cap is reached: 2**n would overflow a timedelta.
+    return min(FIRST_DELAY * 2 ** min(failures - FREE_ATTEMPTS, 32), MAX_DELAY)
+
+
+def _ensure_unlocked(terminal: Terminal, now: datetime.datetime) -> None:
+    if terminal.locked_until and terminal.locked_until > now:
+        wait = int((terminal.locked_until - now).total_seconds()) + 1
+        raise TerminalLocked(
+            ngettext(
+                "Too many wrong codes. Please wait %(seconds)s second and try again.",
+                "Too many wrong codes. Please wait %(seconds)s seconds and try again.",
+                wait,
+            )
+            % {"seconds": wait},
+            retry_after=wait,
+        )
+
+
+def _note_failure(terminal: Terminal, now: datetime.datetime) -> None:
+    """One more wrong code on this terminal (locked by the caller): the wait before the next grows."""
+    terminal.failed_attempts += 1
+    delay = _delay_after(terminal.failed_attempts)
+    terminal.locked_until = now + delay if delay else None
+    terminal.save(update_fields=["failed_attempts", "locked_until"])
+
+
+def code_check(*, terminal: Terminal, typed: str) -> str:
+    """Whether the typed code may vote now; returns it in canonical form. Burns nothing.
+
+    Wrong codes are counted on the terminal alone: its waits grow, other terminals behind the same
+    network address are untouched.
+    """
+    with transaction.atomic():
+        terminal = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        meeting = _ensure_voting(terminal)
+        now = timezone.now()
+        _ensure_unlocked(terminal, now)
+        code = codes.normalize(typed)
+        valid = (
+            codes.is_well_formed(code)
+            and BallotCode.objects.filter(
+                meeting=meeting,
+                code_hash=codes.code_hash(_key(), meeting.pk, code),
+                status=BallotCode.Status.ISSUED,
+            ).exists()
+        )
+        if valid:
+            if terminal.failed_attempts:
+                terminal.failed_attempts, terminal.locked_until = 0, None
+                terminal.save(update_fields=["failed_attempts", "locked_until"])
+            return code
+        _note_failure(terminal, now)
+    raise BallotRejected(
+        _("This code is not valid, or it has been used. Check it and type it again, or ask the clerk.")
+    )
+
+
+# --- casting --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    receipt: str
+
+
+class _CodeRefused(Exception):
+    """Inside ballot_cast: the code cannot vote. Rolls the cast back; the failure is then counted."""
+
+
+def _row_id(value) -> int:
+    """A row identifier as the caller gave it (an int, or a string of digits from a form), or a 4xx."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if type(value) is not int or not 0 < value <= MAX_ID:
+        raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+    return value
+
+
+def _clean_choices(grades, households) -> tuple[dict[tuple[int, int | None], int], list[int]]:
+    """The choices as row identifiers, whatever shape they came in: junk is a 4xx, never a 500."""
+    if not isinstance(grades, dict) or not isinstance(households, (list, tuple)):
+        raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+    cleaned = {}
+    for key, grade in grades.items():
+        if not isinstance(key, tuple) or len(key) != 2:
+            raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+        cadre, criterion = key
+        cleaned[(_row_id(cadre), None if criterion is None else _row_id(criterion))] = _row_id(grade)
+    if len(cleaned) != len(grades):  # "7" and 7 named the same line twice
+        raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+    return cleaned, [_row_id(household) for household in households]
+
+
+def _validate_choices(meeting: Meeting, grades: dict[tuple[int, int | None], int]):
+    """Every reporting cadre graded on every criterion (or once, overall, in quick mode)."""
+    scheme = meeting.scheme
+    cadre_ids = list(meeting.reporting.values_list("cadre_id", flat=True))
+    criterion_ids = [None] if scheme.quick_mode else list(scheme.criteria.values_list("pk", flat=True))
+    valid_grades = set(Grade.objects.filter(scheme=scheme).values_list("pk", flat=True))
+    expected = {(cadre, criterion) for cadre in cadre_ids for criterion in criterion_ids}
+    unknown = set(grades) - expected
+    if unknown:
+        raise BallotRejected(_("The ballot names a cadre or a criterion that is not part of this vote."))
+    if set(grades) != expected:
+        raise BallotRejected(_("Every cadre must be given a grade on every line (or “don't know”)."))
+    if not set(grades.values()) <= valid_grades:
+        raise BallotRejected(_("The ballot holds a grade that is not on this meeting's scale."))
+
+
+def _validate_nominations(meeting: Meeting, households: list[int]) -> list[int]:
+    unique = list(dict.fromkeys(households))
+    if len(unique) != len(households):
+        raise BallotRejected(_("A household can be nominated only once."))
+    limit = meeting.scheme.max_nominations
+    if len(unique) > limit:
+        raise BallotRejected(
+            ngettext(
+                "At most %(count)s household may be nominated.",
+                "At most %(count)s households may be nominated.",
+                limit,
+            )
+            % {"count": limit}
+        )
+    if Household.objects.filter(pk__in=unique, village=meeting.village).count() != len(unique):
+        raise BallotRejected(_("Only households of this village can be nominated."))
+    return unique
+
+
+def ballot_cast(
+    *, terminal: Terminal, code: str, grades: dict[tuple[int, int | None], int], households: list[int]
+) -> CastBallot:
+    """Burn the code and write the ballot, its grades and nominations: all in one transaction or none.
+
+    `grades` maps (cadre id, criterion id or None for overall) to a grade id. No person, code,
+    terminal, session or time finer than the meeting's date is written with the ballot.
+
+    A code that cannot vote counts as a wrong code on the terminal, as in code_check: the service is
+    a door of its own, whatever the view in front of it checked before.
+    """
+    grades, households = _clean_choices(grades, households)
+    try:
+        with transaction.atomic():
+            meeting = _ensure_voting(terminal, lock=True)
+            _ensure_unlocked(Terminal.objects.get(pk=terminal.pk), timezone.now())
+            _validate_choices(meeting, grades)
+            nominated = _validate_nominations(meeting, households)
+            code = codes.normalize(code if isinstance(code, str) else "")
+            if not codes.is_well_formed(code):
+                raise _CodeRefused
+            burnable = BallotCode.objects.filter(
+                meeting=meeting,
+                code_hash=codes.code_hash(_key(), meeting.pk, code),
+                status=BallotCode.Status.ISSUED,
+            )
+            group_id = burnable.values_list("group_id", flat=True).first()
+            # The conditional UPDATE is the lock: of any number of transactions burning this code at
+            # the same instant, exactly one changes a row; the others find nothing and write nothing.
+            if group_id is None or burnable.update(status=BallotCode.Status.USED, holder_key="") != 1:
+                raise _CodeRefused
+            ballot = _write_ballot(meeting, group_id, grades, nominated)
+    except _CodeRefused:
+        with transaction.atomic():
+            _note_failure(Terminal.objects.select_for_update().get(pk=terminal.pk), timezone.now())
+        raise BallotRejected(_("This code is not valid, or it has been used.")) from None
+    return CastBallot(receipt=ballot.receipt)
+
+
+def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: list[int]) -> Ballot:
+    collisions = 0
+    while True:
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(
+                    meeting=meeting,
+                    group_id=group_id,
+                    receipt=codes.new_receipt(),
+                    cast_on=timezone.localdate(meeting.held_at),
+                )
+            break
+        except IntegrityError:  # the same receipt twice in one meeting: draw again
+            collisions += 1
+            if collisions == DRAWS:
+                raise
+    BallotGrade.objects.bulk_create(
+        BallotGrade(ballot=ballot, cadre_id=cadre, criterion_id=criterion, grade_id=grade)
+        for (cadre, criterion), grade in grades.items()
+    )
+    BallotNomination.objects.bulk_create(
+        BallotNomination(ballot=ballot, household_id=pk) for pk in households
+    )
+    return ballot
+
+
+@transaction.atomic
+def ballots_shake(*, meeting: Meeting) -> int:
+    """Rewrite the meeting's ballots in random order with new identifiers, like shaking the box.
+
+    Whatever order the rows were stored in is lost: the identifiers are new, and the rows are written
+    again in random order (SQLite numbers rows in insertion order, PostgreSQL stores them that way and
+    stamps each with its writing transaction; after the shake all of them carry the shake's).
+    Called when voting closes, under the meeting's lock; returns the number of ballots.
+    """
+    ballots = Ballot.objects.filter(meeting=meeting)
+    # Read with joins, not with a list of every ballot's identifier in an IN clause.
+    grades: dict = {}
+    for ballot_id, cadre, criterion, grade in BallotGrade.objects.filter(ballot__meeting=meeting).values_list(
+        "ballot_id", "cadre_id", "criterion_id", "grade_id"
+    ):
+        grades.setdefault(ballot_id, []).append((cadre, criterion, grade))
+    nominations: dict = {}
+    for ballot_id, household in BallotNomination.objects.filter(ballot__meeting=meeting).values_list(
+        "ballot_id", "household_id"
+    ):
+        nominations.setdefault(ballot_id, []).append(household)
+    contents = [
+        (group, receipt, cast_on, grades.get(pk, []), nominations.get(pk, []))
+        for pk, group, receipt, cast_on in ballots.values_list("pk", "group_id", "receipt", "cast_on")
+    ]
+    random.SystemRandom().shuffle(contents)
+    ballots.delete()
+    fresh = [
+        Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on)
+        for group, receipt, cast_on, _grades, _households in contents
+    ]
+    Ballot.objects.bulk_create(fresh)
+    BallotGrade.objects.bulk_create(
+        BallotGrade(ballot=ballot, cadre_id=cadre, criterion_id=criterion, grade_id=grade)
+        for ballot, (_g, _r, _c, ballot_grades, _h) in zip(fresh, contents, strict=True)
+        for cadre, criterion, grade in ballot_grades
+    )
+    BallotNomination.objects.bulk_create(
+        BallotNomination(ballot=ballot, household_id=household)
+        for ballot, (_g, _r, _c, _grades, households) in zip(fresh, contents, strict=True)
+        for household in households
+    )
+    return len(fresh)
+
+
+def receipt_counted(*, meeting: Meeting, receipt: str) -> bool:
+    """Whether a ballot with this receipt is in the meeting's box."""
+    receipt = codes.normalize(receipt if isinstance(receipt, str) else "")
+    if len(receipt) != codes.RECEIPT_SYMBOLS or any(symbol not in codes.ALPHABET for symbol in receipt):
+        return False
+    return Ballot.objects.filter(meeting=meeting, receipt=receipt).exists()

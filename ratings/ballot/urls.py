@@ -1,0 +1,34 @@
+"""Routes of the ballot, all named "ratings:<name>": the operator's pages (codes, slips, poll book,
+terminals), the kiosk on a shared terminal, and the public receipt check."""
+
+from django.urls import path
+
+from ratings.ballot.views import kiosk, operator, receipts
+
+urlpatterns = [
+    # The operator's pages of one meeting
+    path("staff/meetings/<int:pk>/codes/", operator.codes_page, name="codes"),
+    path("staff/meetings/<int:pk>/codes/issue/", operator.code_issue, name="code-issue"),
+    path("staff/meetings/<int:pk>/codes/reissue/", operator.code_reissue, name="code-reissue"),
+    path("staff/meetings/<int:pk>/codes/batch/", operator.codes_batch, name="codes-batch"),
+    path("staff/meetings/<int:pk>/codes/void/", operator.code_void, name="code-void"),
+    path("staff/meetings/<int:pk>/poll-book/", operator.poll_book_record, name="poll-book-record"),
+    path("staff/meetings/<int:pk>/terminals/", operator.terminals_page, name="terminals"),
+    path("staff/meetings/<int:pk>/terminals/arm/", operator.terminal_arm, name="terminal-arm"),
+    path(
+        "staff/meetings/<int:pk>/terminals/<int:terminal>/disarm/",
+        operator.terminal_disarm,
+        name="terminal-disarm",
+    ),
+    # The kiosk
+    path("kiosk/", kiosk.welcome, name="kiosk"),
+    path("kiosk/code/", kiosk.code, name="kiosk-code"),
+    path("kiosk/cadre/<int:position>/", kiosk.cadre, name="kiosk-cadre"),
+    path("kiosk/nominate/", kiosk.nominate, name="kiosk-nominate"),
+    path("kiosk/review/", kiosk.review, name="kiosk-review"),
+    path("kiosk/cast/", kiosk.cast, name="kiosk-cast"),
+    path("kiosk/receipt/", kiosk.receipt, name="kiosk-receipt"),
+    path("kiosk/reset/", kiosk.reset, name="kiosk-reset"),
+    # Public
+    path("receipts/", receipts.receipt_check, name="receipt-check"),
+]

@@ -1,0 +1,317 @@
+"""The operator's side of the ballot: handing out codes, printing slips, voiding codes, terminals.
+
+Operators and township administrators of the meeting's village; any other meeting is a 404, and the
+services check the capability again. Every change is a POST. A code exists in clear only in the
+response that hands it out: those pages are sent with Cache-Control: no-store and never shown again.
+"""
+
+from contextlib import suppress
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from meetings.models import Meeting
+from portal.models import Resident
+from ratings.ballot import codes, services
+from ratings.ballot.forms import ArmForm, BatchForm, ResidentForm, VoidForm
+from ratings.ballot.terminals import TERMINAL_COOKIE, terminal_for
+from ratings.models import BallotCode, Terminal
+from ratings.querysets import of
+
+SLIPS_PER_PAGE = 10
+TERMINAL_COOKIE_AGE = 24 * 3600  # one meeting day; the operator arms the terminals again next time
+# Every slip speaks both languages of the village, whatever the operator's language is.
+SLIP_LANGUAGES = (("zh-hans", "ltr"), ("ug", "rtl"))
+SLIP_INSTRUCTION = gettext_lazy("Type or scan this code on the voting terminal. It works only once.")
+OVER = {Meeting.Status.FINAL, Meeting.Status.ANNULLED}
+
+
+def _meeting_or_404(user, pk) -> Meeting:
+    """A meeting of a village where the user operates meetings; any other meeting does not exist."""
+    return get_object_or_404(Meeting.objects.operated_by(user).with_place().select_related("scheme"), pk=pk)
+
+
+# --- slips ----------------------------------------------------------------------------------------
+
+
+def qr_svg(code: str) -> str:
+    """The code as a QR symbol, inline SVG sized by the stylesheet. Safe: made from our alphabet only."""
+    symbol = segno.make_qr(code, error="m")
+    return mark_safe(symbol.svg_inline(scale=1, border=4, omitsize=True, svgclass="slip-qr-svg"))  # noqa: S308
+
+
+@dataclass(frozen=True)
+class Slip:
+    code: str
+
+    @property
+    def human(self) -> str:
+        return codes.display(self.code)
+
+    @property
+    def qr(self) -> str:
+        return qr_svg(self.code)
+
+
+def _slip_texts(meeting: Meeting) -> list[dict]:
+    """The meeting's name and the instruction in each language of the slip."""
+    texts = []
+    for language, direction in SLIP_LANGUAGES:
+        with translation.override(language):
+            texts.append(
+                {
+                    "lang": language,
+                    "dir": direction,
+                    "title": str(meeting),
+                    "instruction": str(SLIP_INSTRUCTION),
+                }
+            )
+    return texts
+
+
+def _shown_once(response):
+    """The page holds codes in clear: no browser or proxy may keep it."""
+    add_never_cache_headers(response)
+    return response
+
+
+# --- handing out codes from the control page -------------------------------------------------------
+
+
+def _back_to_sign_in(meeting: Meeting, query: str):
+    url = reverse("meetings:staff-meeting", args=[meeting.pk])
+    return redirect(f"{url}?{urlencode({'q': query})}#sign-in" if query else f"{url}#sign-in")
+
+
+def _resident_from(request, meeting: Meeting) -> tuple[Resident | None, str]:
+    form = ResidentForm(request.POST)
+    if not form.is_valid():
+        return None, ""
+    resident = get_object_or_404(
+        Resident.objects.in_village(meeting.village), pk=form.cleaned_data["resident"]
+    )
+    return resident, form.cleaned_data["q"].strip()
+
+
+def _hand_out(request, pk, service, *, reissued: bool):
+    meeting = _meeting_or_404(request.user, pk)
+    resident, query = _resident_from(request, meeting)
+    if resident is None:
+        messages.error(request, _("Choose a resident."))
+        return _back_to_sign_in(meeting, "")
+    try:
+        code = service(meeting=meeting, resident=resident, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back_to_sign_in(meeting, query)
+    context = {
+        "meeting": meeting,
+        "resident": resident,
+        "slip": Slip(code),
+        "slip_texts": _slip_texts(meeting),
+        "reissued": reissued,
+        "back": _back_to_sign_in(meeting, query)["Location"],
+    }
+    return _shown_once(render(request, "ratings/ballot/operator/slip.html", context))
+
+
+@login_required
+@require_POST
+def code_issue(request, pk):
+    """Sign a resident in and hand them a new code, shown once on a slip to print."""
+    return _hand_out(request, pk, services.code_issue, reissued=False)
+
+
+@login_required
+@require_POST
+def code_reissue(request, pk):
+    """A lost code: the old one is voided, a new one is shown once."""
+    return _hand_out(request, pk, services.code_reissue, reissued=True)
+
+
+@login_required
+@require_POST
+def poll_book_record(request, pk):
+    """A pre-printed code was handed to a resident: the poll book records who, never which code."""
+    meeting = _meeting_or_404(request.user, pk)
+    resident, query = _resident_from(request, meeting)
+    if resident is None:
+        messages.error(request, _("Choose a resident."))
+        return _back_to_sign_in(meeting, "")
+    try:
+        services.poll_book_record(meeting=meeting, resident=resident, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is signed in and has received a pre-printed code.") % {"name": resident.name}
+        )
+    return _back_to_sign_in(meeting, query)
+
+
+# --- the codes page: printing a batch, voiding --------------------------------------------------------
+
+
+def _render_codes(request, meeting, *, batch_form=None, void_form=None, status=200):
+    context = {
+        "meeting": meeting,
+        "issuing": meeting.status in services.ISSUING,
+        "code_counts": of(BallotCode).of_meeting(meeting).counts_by_status(),
+        "batch_form": batch_form or BatchForm(),
+        "void_form": void_form or VoidForm(),
+    }
+    return render(request, "ratings/ballot/operator/codes.html", context, status=status)
+
+
+@login_required
+@require_GET
+def codes_page(request, pk):
+    """How many codes there are, and the forms to print a batch and to void a code."""
+    return _render_codes(request, _meeting_or_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def codes_batch(request, pk):
+    """Print a batch of codes on A4 sheets of slips; shown once."""
+    meeting = _meeting_or_404(request.user, pk)
+    form = BatchForm(request.POST)
+    if not form.is_valid():
+        return _render_codes(request, meeting, batch_form=form, status=400)
+    try:
+        issued = services.codes_issue_batch(
+            meeting=meeting,
+            count=form.cleaned_data["count"],
+            panel=form.cleaned_data["panel"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_codes(request, meeting, batch_form=form, status=400)
+    slips = [Slip(code) for code in issued]
+    context = {
+        "meeting": meeting,
+        "pages": [slips[start : start + SLIPS_PER_PAGE] for start in range(0, len(slips), SLIPS_PER_PAGE)],
+        "count": len(slips),
+        "panel": form.cleaned_data["panel"],
+        "slip_texts": _slip_texts(meeting),
+    }
+    return _shown_once(render(request, "ratings/ballot/operator/sheet.html", context))
+
+
+@login_required
+@require_POST
+def code_void(request, pk):
+    """Void an unused code that is typed in, e.g. one found on the floor."""
+    meeting = _meeting_or_404(request.user, pk)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.code_void(meeting=meeting, code=form.cleaned_data["code"], by=request.user)
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            messages.success(request, _("The code has been voided: it can no longer be used."))
+            return redirect("ratings:codes", pk=meeting.pk)
+    return _render_codes(request, meeting, void_form=form, status=400)
+
+
+# --- terminals ------------------------------------------------------------------------------------------
+
+
+def _render_terminals(request, meeting, *, form=None, status=200):
+    context = {
+        "meeting": meeting,
+        "terminals": of(Terminal).of_meeting(meeting).for_list(),
+        "this_browser": terminal_for(request),
+        "form": form or ArmForm(),
+        "can_arm": meeting.status not in OVER,
+    }
+    return render(request, "ratings/ballot/operator/terminals.html", context, status=status)
+
+
+@login_required
+@require_GET
+def terminals_page(request, pk):
+    """The meeting's terminals, armed and disarmed, and the form to arm this browser."""
+    return _render_terminals(request, _meeting_or_404(request.user, pk))
+
+
+def _kiosk_url(meeting: Meeting) -> str:
+    """The terminal's welcome page; the meeting control until the kiosk's routes exist."""
+    try:
+        return reverse("ratings:kiosk")
+    except NoReverseMatch:
+        return reverse("meetings:staff-meeting", args=[meeting.pk])
+
+
+@login_required
+@require_POST
+def terminal_arm(request, pk):
+    """Arm this browser for the meeting's ballot, and sign the operator out of it.
+
+    The terminal is handed to one villager after another: it must not carry the operator's session,
+    or a villager could reach the staff pages. The cookie holds a random token the database knows
+    only as a hash.
+    """
+    meeting = _meeting_or_404(request.user, pk)
+    form = ArmForm(request.POST)
+    if not form.is_valid():
+        return _render_terminals(request, meeting, form=form, status=400)
+    previous = terminal_for(request)
+    try:
+        terminal, token = services.terminal_arm(
+            meeting=meeting, label=form.cleaned_data["label"], by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render_terminals(request, meeting, form=form, status=400)
+    if previous is not None:
+        # The browser was another terminal: that one can no longer be reached, so it is disarmed.
+        # Another village's terminal is left to its own operators, who see it in their list.
+        with suppress(PermissionDenied):
+            services.terminal_disarm(terminal=previous, by=request.user)
+    logout(request)
+    messages.success(request, _("This browser is now the terminal “%(label)s”.") % {"label": terminal.label})
+    response = redirect(_kiosk_url(meeting))
+    response.set_cookie(
+        TERMINAL_COOKIE,
+        token,
+        max_age=TERMINAL_COOKIE_AGE,
+        path="/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+@login_required
+@require_POST
+def terminal_disarm(request, pk, terminal):
+    """Disarm one of the meeting's terminals: its browser shows the ballot no more."""
+    meeting = _meeting_or_404(request.user, pk)
+    terminal = get_object_or_404(
+        of(Terminal).of_meeting(meeting).select_related("meeting__village"), pk=terminal
+    )
+    was_this_browser = terminal_for(request) == terminal
+    services.terminal_disarm(terminal=terminal, by=request.user)
+    messages.success(request, _("The terminal “%(label)s” has been disarmed.") % {"label": terminal.label})
+    response = redirect("ratings:terminals", pk=meeting.pk)
+    if was_this_browser:
+        response.delete_cookie(TERMINAL_COOKIE, path="/", samesite="Strict")
+    return response

@@ -1,0 +1,441 @@
+"""Writes of the results: compute → review → publish, the public notice, objections, the honor roll.
+
+The order of a meeting's last steps:
+1. voting closes; the moderator gathers the honor roll candidates (ballot and committee nominations)
+   and reviews each, with its award;
+2. the township administrator computes the results into a draft snapshot and reviews it;
+3. publishing puts the snapshot (results and honor roll together) under public notice: the meeting
+   moves to "under notice" for RESULTS_NOTICE_DAYS days. Below quorum nothing is published;
+4. anyone may lodge an objection; a moderator rules on each, upheld or rejected, with the reason;
+5. an upheld objection lets the township administrator recount (a new snapshot, a new notice period)
+   or annul the meeting; otherwise, once the period is over and every objection is ruled,
+   `results_finalize` (run daily by `manage.py close_notices`) makes the results final.
+"""
+
+import datetime
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from meetings.models import Meeting
+from meetings.quorum import quorum_of
+from portal import audit, permissions
+from portal.models import Household
+from portal.permissions import Capability
+from ratings.models import BallotNomination, HonorCandidate, HonorNomination, Objection, ResultSnapshot
+from ratings.results import tally as results
+
+DEFAULT_NOTICE_DAYS = 7
+MAX_NOTICE_DAYS = 30
+RATE_WINDOW = datetime.timedelta(hours=1)
+DEFAULT_OBJECTIONS_PER_ADDRESS_PER_HOUR = 3
+OBJECTION_MAX_CHARS = 2000
+REASON_MAX_CHARS = 1000
+MAX_AWARD = 1_000_000
+# Committees may put households forward from the announcement until the results are published; one put
+# forward after the list was collected holds publication back until it is collected too.
+NOMINATING = {Meeting.Status.ANNOUNCED, Meeting.Status.VOTING_OPEN, Meeting.Status.VOTING_CLOSED}
+
+
+class ObjectionRateLimited(Exception):
+    """Too many objections from one address; the message is user-facing (the view answers 429)."""
+
+
+def notice_days() -> int:
+    return getattr(settings, "RESULTS_NOTICE_DAYS", DEFAULT_NOTICE_DAYS)
+
+
+def objections_per_address_per_hour() -> int:
+    return getattr(settings, "OBJECTIONS_PER_ADDRESS_PER_HOUR", DEFAULT_OBJECTIONS_PER_ADDRESS_PER_HOUR)
+
+
+def sender_key(address: str) -> str:
+    """A keyed hash of the sender's network address, only to count objections per address."""
+    return salted_hmac("ratings.objection.sender", address or "", algorithm="sha256").hexdigest()
+
+
+def _locked_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("village__township").get(pk=meeting.pk)
+
+
+def live_snapshot(meeting: Meeting) -> ResultSnapshot | None:
+    return ResultSnapshot.objects.of_meeting(meeting).live().first()
+
+
+def has_upheld_objection(snapshot: ResultSnapshot | None) -> bool:
+    return snapshot is not None and snapshot.objections.filter(status=Objection.Status.UPHELD).exists()
+
+
+def may_recount(meeting: Meeting) -> bool:
+    """Under notice with an upheld objection: the results may be computed and published again."""
+    if meeting.status != Meeting.Status.UNDER_NOTICE:
+        return False
+    snapshot = live_snapshot(meeting)
+    return (
+        snapshot is not None
+        and snapshot.status == ResultSnapshot.Status.PUBLISHED
+        and has_upheld_objection(snapshot)
+    )
+
+
+def _ensure_results_open(meeting: Meeting) -> None:
+    """Results and the honor roll are worked on after voting closes, or again for a recount."""
+    if meeting.status != Meeting.Status.VOTING_CLOSED and not may_recount(meeting):
+        raise ValidationError(
+            _(
+                "Results can be computed only after voting has closed, or for a recount after an objection "
+                "was upheld."
+            )
+        )
+
+
+def _document_bytes(document: dict) -> str:
+    return json.dumps(document, sort_keys=True, ensure_ascii=False)
+
+
+# --- the honor roll ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def honor_nominate(*, meeting: Meeting, household: Household, reason: str, by) -> HonorNomination:
+    """The village committees put a household forward, with the reason; moderators enter it."""
+    permissions.ensure(by, Capability.MODERATE, meeting.village)
+    meeting = _locked_meeting(meeting)
+    if meeting.status not in NOMINATING:
+        raise ValidationError(_("Households can be put forward only until the results are published."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for putting the household forward."))
+    if len(reason) > REASON_MAX_CHARS:
+        raise ValidationError(
+            _("The reason is too long (at most %(limit)s characters).") % {"limit": REASON_MAX_CHARS}
+        )
+    if household.village_id != meeting.village_id:
+        raise ValidationError(_("This household is not on the village's roll."))
+    if HonorNomination.objects.filter(meeting=meeting, household=household).exists():
+        raise ValidationError(_("This household has already been put forward."))
+    nomination = HonorNomination.objects.create(
+        meeting=meeting, household=household, reason=reason, nominated_by=by
+    )
+    audit.record(actor=by, action="honor_nominate", target=nomination, details={"household": household.pk})
+    return nomination
+
+
+@transaction.atomic
+def honor_candidates_collect(*, meeting: Meeting, by) -> int:
+    """Count the ballots' nominations (one GROUP BY) and add the committees': the list to review.
+
+    Reviews already made are kept; the vote counts are refreshed. Returns the number of candidates.
+    """
+    permissions.ensure(by, Capability.MODERATE, meeting.village)
+    meeting = _locked_meeting(meeting)
+    _ensure_results_open(meeting)
+    votes = dict(
+        BallotNomination.objects.filter(ballot__meeting=meeting)
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("household_id", "n")
+    )
+    reasons = dict(HonorNomination.objects.filter(meeting=meeting).values_list("household_id", "reason"))
+    existing = {
+        candidate.household_id: candidate for candidate in HonorCandidate.objects.filter(meeting=meeting)
+    }
+    for household_id in set(votes) | set(reasons):
+        candidate = existing.get(household_id) or HonorCandidate(meeting=meeting, household_id=household_id)
+        candidate.votes = votes.get(household_id, 0)
+        candidate.committee_reason = reasons.get(household_id, "")
+        candidate.save()
+    audit.record(
+        actor=by,
+        action="honor_candidates_collect",
+        target=meeting,
+        details={"households": len(set(votes) | set(reasons)), "from_ballots": len(votes)},
+    )
+    return HonorCandidate.objects.filter(meeting=meeting).count()
+
+
+@transaction.atomic
+def honor_candidate_review(
+    *, candidate: HonorCandidate, accept: bool, note: str = "", award: str = "", award_amount=None, by
+) -> HonorCandidate:
+    """A moderator accepts a household onto the honor roll with its award, or declines it with a note."""
+    permissions.ensure(by, Capability.MODERATE, candidate.meeting.village)
+    _ensure_results_open(_locked_meeting(candidate.meeting))
+    candidate = HonorCandidate.objects.select_for_update().get(pk=candidate.pk)
+    note, award = (note or "").strip(), (award or "").strip()
+    if award_amount is not None and not (0 <= award_amount <= MAX_AWARD):
+        raise ValidationError(
+            _("The award amount must be between 0 and %(limit)s yuan.") % {"limit": MAX_AWARD}
+        )
+    if accept:
+        candidate.status, candidate.award, candidate.award_amount = (
+            HonorCandidate.Status.ACCEPTED,
+            award,
+            award_amount,
+        )
+    else:
+        if not note:
+            raise ValidationError(_("Say why the household is declined."))
+        candidate.status, candidate.award, candidate.award_amount = HonorCandidate.Status.DECLINED, "", None
+    if len(note) > 200:
+        raise ValidationError(_("The note is too long (at most %(limit)s characters).") % {"limit": 200})
+    candidate.review_note = note
+    candidate.reviewed_by, candidate.reviewed_at = by, timezone.now()
+    candidate.save()
+    audit.record(
+        actor=by,
+        action="honor_candidate_review",
+        target=candidate,
+        details={
+            "accepted": accept,
+            "award": award,
+            "amount": str(award_amount) if award_amount is not None else "",
+        },
+    )
+    return candidate
+
+
+# --- results -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def results_compute(*, meeting: Meeting, by) -> ResultSnapshot:
+    """Count the ballots into a draft snapshot for review; replaces an earlier draft. Township admins."""
+    permissions.ensure(by, Capability.MANAGE_MEETINGS, meeting.village)
+    meeting = _locked_meeting(meeting)
+    _ensure_results_open(meeting)
+    # Numbered before the old draft goes, so that no two drafts in the audit log share a version.
+    version = (ResultSnapshot.objects.filter(meeting=meeting).aggregate(last=Max("version"))["last"] or 0) + 1
+    ResultSnapshot.objects.filter(meeting=meeting, status=ResultSnapshot.Status.DRAFT).delete()
+    document = results.results_document(meeting)
+    snapshot = ResultSnapshot.objects.create(
+        meeting=meeting,
+        version=version,
+        data=document,
+        ballots=document["ballots"],
+        ballots_sha256=document["ballots_sha256"],
+        computed_at=timezone.now(),
+        computed_by=by,
+    )
+    audit.record(
+        actor=by,
+        action="results_compute",
+        target=snapshot,
+        details={"version": version, "ballots": snapshot.ballots, "sha256": snapshot.ballots_sha256},
+    )
+    return snapshot
+
+
+@transaction.atomic
+def results_publish(*, snapshot: ResultSnapshot, by, days: int | None = None) -> ResultSnapshot:
+    """Publish a reviewed draft for the public notice period; the meeting goes under notice.
+
+    Refused below quorum, while honor roll candidates await review, and when the ballots or the honor
+    roll changed since the draft was computed (the reviewer must see what is published). A recount
+    supersedes the snapshot under notice and starts a new notice period.
+    """
+    meeting = snapshot.meeting
+    permissions.ensure(by, Capability.MANAGE_MEETINGS, meeting.village)
+    meeting = _locked_meeting(meeting)
+    snapshot = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if snapshot.status != ResultSnapshot.Status.DRAFT:
+        raise ValidationError(_("Only a draft under review can be published."))
+    _ensure_results_open(meeting)
+    days = notice_days() if days is None else days
+    if not 1 <= days <= MAX_NOTICE_DAYS:
+        raise ValidationError(
+            _("The notice period must be between 1 and %(limit)s days.") % {"limit": MAX_NOTICE_DAYS}
+        )
+    quorum = quorum_of(meeting)
+    if not quorum.met:
+        raise ValidationError(
+            _("Below quorum (%(present)s present, %(required)s needed): the results cannot be published.")
+            % {"present": quorum.present, "required": quorum.required}
+        )
+    if HonorCandidate.objects.filter(meeting=meeting, status=HonorCandidate.Status.PENDING).exists():
+        raise ValidationError(_("Some honor roll candidates still await review."))
+    uncollected = HonorNomination.objects.filter(meeting=meeting).exclude(
+        household__in=HonorCandidate.objects.filter(meeting=meeting).values("household")
+    )
+    if uncollected.exists():
+        raise ValidationError(
+            _("Some committee nominations are not on the list yet: collect the nominations again.")
+        )
+    if Objection.objects.filter(snapshot__meeting=meeting, status=Objection.Status.PENDING).exists():
+        raise ValidationError(_("Rule on every objection before publishing a recount."))
+    if _document_bytes(results.results_document(meeting)) != _document_bytes(snapshot.data):
+        raise ValidationError(
+            _("The ballots or the honor roll changed after the results were computed. Compute them again.")
+        )
+    superseded = ResultSnapshot.objects.filter(meeting=meeting, status=ResultSnapshot.Status.PUBLISHED)
+    previous = list(superseded.values_list("version", flat=True))
+    superseded.update(status=ResultSnapshot.Status.SUPERSEDED)
+    if meeting.status == Meeting.Status.VOTING_CLOSED:
+        meeting.transition_to(Meeting.Status.UNDER_NOTICE)
+        meeting.save(update_fields=["status", "status_changed_at"])
+    now = timezone.now()
+    snapshot.status = ResultSnapshot.Status.PUBLISHED
+    snapshot.published_at = now
+    snapshot.notice_ends = timezone.localdate(now) + datetime.timedelta(days=days)
+    snapshot.save(update_fields=["status", "published_at", "notice_ends"])
+    audit.record(
+        actor=by,
+        action="results_publish",
+        target=snapshot,
+        details={
+            "version": snapshot.version,
+            "sha256": snapshot.ballots_sha256,
+            "notice_ends": snapshot.notice_ends.isoformat(),
+            "supersedes": previous,
+        },
+    )
+    return snapshot
+
+
+def finalize_blockers(snapshot: ResultSnapshot, today: datetime.date) -> list[str]:
+    """Why the snapshot cannot become final today; empty when it can."""
+    blockers = []
+    if snapshot.status != ResultSnapshot.Status.PUBLISHED:
+        blockers.append(_("The results are not under public notice."))
+        return blockers
+    if today <= snapshot.notice_ends:
+        blockers.append(
+            _("The notice period runs until %(date)s.") % {"date": snapshot.notice_ends.isoformat()}
+        )
+    if snapshot.objections.filter(status=Objection.Status.PENDING).exists():
+        blockers.append(_("Some objections still await a ruling."))
+    if has_upheld_objection(snapshot):
+        blockers.append(_("An objection was upheld: recount or annul the meeting."))
+    return blockers
+
+
+@transaction.atomic
+def results_finalize(
+    *, snapshot: ResultSnapshot, today: datetime.date | None = None, by=None
+) -> ResultSnapshot:
+    """The notice period is over and every objection ruled: the results and the meeting become final.
+
+    `by` is None when the daily `close_notices` command runs it; a township administrator may also
+    do it by hand. Safe to run twice or at once: the rows are locked and the state read afresh.
+    """
+    if by is not None:
+        permissions.ensure(by, Capability.MANAGE_MEETINGS, snapshot.meeting.village)
+    meeting = _locked_meeting(snapshot.meeting)
+    snapshot = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+    blockers = finalize_blockers(snapshot, today or timezone.localdate())
+    if blockers:
+        raise ValidationError(blockers)
+    meeting.transition_to(Meeting.Status.FINAL)
+    meeting.save(update_fields=["status", "status_changed_at"])
+    snapshot.status, snapshot.finalized_at = ResultSnapshot.Status.FINAL, timezone.now()
+    snapshot.save(update_fields=["status", "finalized_at"])
+    audit.record(actor=by, action="results_finalize", target=snapshot, details={"version": snapshot.version})
+    return snapshot
+
+
+def notices_close(*, today: datetime.date | None = None) -> tuple[list[ResultSnapshot], list[tuple]]:
+    """Finalize every snapshot whose notice has ended; returns (finalized, [(snapshot, blockers)])."""
+    today = today or timezone.localdate()
+    finalized, waiting = [], []
+    due = ResultSnapshot.objects.under_notice().filter(notice_ends__lt=today)
+    for snapshot in due.select_related("meeting__village").order_by("pk"):
+        try:
+            finalized.append(results_finalize(snapshot=snapshot, today=today))
+        except ValidationError as error:
+            waiting.append((snapshot, error.messages))
+    return finalized, waiting
+
+
+def results_withdraw(*, meeting: Meeting, by) -> int:
+    """The meeting was annulled: its drafts and published results are withdrawn (kept, marked so).
+
+    Called by meetings.services.meeting_annul inside its transaction.
+    """
+    withdrawn = ResultSnapshot.objects.filter(
+        meeting=meeting, status__in=[ResultSnapshot.Status.DRAFT, ResultSnapshot.Status.PUBLISHED]
+    ).update(status=ResultSnapshot.Status.WITHDRAWN)
+    if withdrawn:
+        audit.record(actor=by, action="results_withdraw", target=meeting, details={"snapshots": withdrawn})
+    return withdrawn
+
+
+# --- objections ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def objection_lodge(
+    *,
+    snapshot: ResultSnapshot,
+    text: str,
+    subject: str = Objection.Subject.RESULTS,
+    name: str = "",
+    contact: str = "",
+    sender_address: str,
+) -> Objection:
+    """Anyone, no account, while the notice period runs: an objection awaiting a ruling.
+
+    Rate-limited per network address, counted in the database so that it holds across app servers.
+    """
+    snapshot = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if not snapshot.accepts_objections(timezone.localdate()):
+        raise ValidationError(_("The notice period is over: objections can no longer be lodged."))
+    text, name, contact = (text or "").strip(), (name or "").strip(), (contact or "").strip()
+    if not text:
+        raise ValidationError(_("Write what you object to."))
+    if len(text) > OBJECTION_MAX_CHARS:
+        raise ValidationError(
+            _("The objection is too long (at most %(limit)s characters).") % {"limit": OBJECTION_MAX_CHARS}
+        )
+    if subject not in Objection.Subject.values:
+        raise ValidationError(_("Choose what the objection is about."))
+    if len(name) > 50 or len(contact) > 100:
+        raise ValidationError(_("The name or the contact is too long."))
+    key = sender_key(sender_address)
+    recent = Objection.objects.filter(sender_key=key, lodged_at__gte=timezone.now() - RATE_WINDOW).count()
+    if recent >= objections_per_address_per_hour():
+        raise ObjectionRateLimited(
+            _("Too many objections from this connection. Please try again in an hour.")
+        )
+    return Objection.objects.create(
+        snapshot=snapshot, subject=subject, text=text, name=name, contact=contact, sender_key=key
+    )
+
+
+@transaction.atomic
+def objection_rule(
+    *, objection: Objection, upheld: bool, ruling: str, withhold_text: bool = False, by
+) -> Objection:
+    """A moderator rules: upheld or rejected, with the reason that is shown publicly."""
+    permissions.ensure(by, Capability.MODERATE, objection.snapshot.meeting.village)
+    objection = Objection.objects.select_for_update().select_related("snapshot").get(pk=objection.pk)
+    if objection.status != Objection.Status.PENDING:
+        raise ValidationError(_("This objection has already been ruled on."))
+    # Objections lodged against results later withdrawn by an annulment still get their ruling.
+    if objection.snapshot.status not in (ResultSnapshot.Status.PUBLISHED, ResultSnapshot.Status.WITHDRAWN):
+        raise ValidationError(_("These results are no longer under public notice."))
+    ruling = (ruling or "").strip()
+    if not ruling:
+        raise ValidationError(_("Give the reason for the ruling; it is published."))
+    if len(ruling) > REASON_MAX_CHARS:
+        raise ValidationError(
+            _("The ruling is too long (at most %(limit)s characters).") % {"limit": REASON_MAX_CHARS}
+        )
+    objection.status = Objection.Status.UPHELD if upheld else Objection.Status.REJECTED
+    objection.ruling, objection.text_withheld = ruling, bool(withhold_text)
+    objection.ruled_by, objection.ruled_at = by, timezone.now()
+    objection.save()
+    audit.record(
+        actor=by,
+        action="objection_rule",
+        target=objection,
+        scope=objection.snapshot.meeting.village.code,
+        details={"upheld": upheld, "ruling": ruling, "withheld": bool(withhold_text)},
+    )
+    return objection

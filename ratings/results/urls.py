@@ -1,0 +1,46 @@
+"""Routes of the results, all named "ratings:<name>": a meeting's public results and open data, the
+rankings, and the staff's review and publication, objections queue and honor roll."""
+
+from django.urls import path
+
+from ratings.results.views import public, rankings, staff
+
+urlpatterns = [
+    # Public
+    path("results/meetings/<int:pk>/", public.results_page, name="results"),
+    path("results/meetings/<int:pk>/ballots.csv", public.ballots_csv, name="ballots-csv"),
+    path("results/meetings/<int:pk>/results.json", public.results_json, name="results-json"),
+    path("results/meetings/<int:pk>/notice/", public.results_notice, name="results-notice"),
+    path("results/meetings/<int:pk>/objection/", public.objection_lodge, name="objection-lodge"),
+    path("results/meetings/<int:pk>/honor-roll/", public.honor_roll, name="honor-roll"),
+    path("results/cadres/<int:pk>/", rankings.cadre_history, name="cadre-history"),
+    path("results/villages/<str:code>/", rankings.village_ranking, name="village-ranking"),
+    path("results/townships/<int:pk>/ranking/", rankings.township_ranking, name="township-ranking"),
+    # Staff
+    path("staff/meetings/<int:pk>/results/", staff.results_review, name="staff-results"),
+    path(
+        "staff/meetings/<int:pk>/results/compute/",
+        staff.results_compute,
+        name="staff-results-compute",
+    ),
+    path(
+        "staff/meetings/<int:pk>/results/publish/",
+        staff.results_publish,
+        name="staff-results-publish",
+    ),
+    path(
+        "staff/meetings/<int:pk>/results/finalize/",
+        staff.results_finalize,
+        name="staff-results-finalize",
+    ),
+    path("staff/objections/", staff.objection_queue, name="staff-objections"),
+    path("staff/objections/<int:pk>/rule/", staff.objection_rule, name="staff-objection-rule"),
+    path("staff/meetings/<int:pk>/honor-roll/", staff.honor_roll, name="staff-honor"),
+    path(
+        "staff/meetings/<int:pk>/honor-roll/nominate/",
+        staff.honor_nominate,
+        name="staff-honor-nominate",
+    ),
+    path("staff/meetings/<int:pk>/honor-roll/collect/", staff.honor_collect, name="staff-honor-collect"),
+    path("staff/honor-candidates/<int:pk>/review/", staff.honor_review, name="staff-honor-review"),
+]

@@ -1,0 +1,200 @@
+"""Whatever is posted to the kiosk or to the receipt check, the answer is never a server error.
+
+Hypothesis writes the bodies: the fields the pages know and fields they do not, with values that are
+empty, huge, negative, not numbers, NUL characters, ids of other villages' rows, several values where
+one is expected — or a raw body that is no form at all. Each is posted at a terminal in each step of
+the ballot (no terminal, nothing begun, a ballot begun, a code accepted, every cadre graded, voting
+closed). A view that raises fails the test (the test client re-raises), and so does any 5xx.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from meetings.models import Meeting
+from ratings.ballot import services
+from ratings.ballot.terminals import TERMINAL_COOKIE
+from ratings.models import Terminal
+from tests.ratings.ballot.ballot_world import build_world, publish
+
+pytestmark = pytest.mark.django_db
+
+STEPS = ["no terminal", "nothing begun", "begun", "code accepted", "graded", "voting closed"]
+KIOSK_PAGES = [
+    "kiosk",
+    "kiosk-code",
+    "kiosk-cadre",
+    "kiosk-nominate",
+    "kiosk-review",
+    "kiosk-cast",
+    "kiosk-receipt",
+    "kiosk-reset",
+]
+CONTENT_TYPES = [
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=xyz",
+    "multipart/form-data",
+    "application/json",
+    "text/plain; charset=utf-16",
+]
+ODD_VALUES = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1.5",
+    "1e9",
+    "NaN",
+    "null",
+    "\x00",
+    "1\x00",
+    "9" * 30,
+    str(2**63),
+    "overall",
+    "zh-hans",
+    "ug",
+    "large",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "٣",
+]
+HYPOTHESIS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def world(county):
+    return build_world(county, codes=0, residents=0)
+
+
+def known_values(world) -> list[str]:
+    """Ids that exist, of this meeting and of others: a grade, a criterion, a cadre, households."""
+    return [
+        str(world.grades["satisfied"].pk),
+        str(world.criteria[0].pk),
+        str(world.cadres[0].pk),
+        str(world.households[0].pk),
+        str(world.foreign_household.pk),
+        str(world.meeting.pk),
+    ]
+
+
+def field_names(world) -> st.SearchStrategy:
+    known = [
+        "language",
+        "text_size",
+        "code",
+        "grade-overall",
+        "household",
+        "remove",
+        "q",
+        "meeting",
+        "receipt",
+    ]
+    known += [f"grade-{criterion.pk}" for criterion in world.criteria]
+    return st.one_of(st.sampled_from(known), st.text(max_size=12))
+
+
+def values(world) -> st.SearchStrategy:
+    one = st.one_of(
+        st.text(max_size=60),
+        st.sampled_from(ODD_VALUES + known_values(world)),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    )
+    return st.one_of(one, st.lists(one, min_size=2, max_size=4))
+
+
+def form_bodies(world) -> st.SearchStrategy:
+    return st.dictionaries(field_names(world), values(world), max_size=8)
+
+
+def raw_bodies() -> st.SearchStrategy:
+    return st.tuples(st.sampled_from(CONTENT_TYPES), st.binary(max_size=300))
+
+
+def fresh_code(world) -> str:
+    return services.codes_issue_batch(meeting=world.meeting, count=1, by=world.operator)[0]
+
+
+def at_step(world, step: str) -> Client:
+    """A browser at this step of the ballot, on a terminal with no wrong codes counted against it."""
+    Terminal.objects.filter(pk=world.terminal.pk).update(failed_attempts=0, locked_until=None)
+    Meeting.objects.filter(pk=world.meeting.pk).update(status=Meeting.Status.VOTING_OPEN)
+    client = Client()
+    if step == "no terminal":
+        return client
+    client.cookies[TERMINAL_COOKIE] = world.token
+    if step == "nothing begun":
+        return client
+    assert client.post(reverse("ratings:kiosk"), {"language": "en", "text_size": "normal"}).status_code == 302
+    if step == "begun":
+        return client
+    assert client.post(reverse("ratings:kiosk-code"), {"code": fresh_code(world)}).status_code == 302
+    if step == "code accepted":
+        return client
+    for position, cadre_lines in enumerate(world.cadres, start=1):
+        grades = {f"grade-{criterion.pk}": world.grades["satisfied"].pk for criterion in world.criteria}
+        response = client.post(reverse("ratings:kiosk-cadre", args=[position]), grades)
+        assert response.status_code == 302, (cadre_lines, response.content[:500])
+    if step == "voting closed":
+        Meeting.objects.filter(pk=world.meeting.pk).update(status=Meeting.Status.VOTING_CLOSED)
+    return client
+
+
+def kiosk_path(page: str, position: int) -> str:
+    return reverse(f"ratings:{page}", args=[position] if page == "kiosk-cadre" else [])
+
+
+def assert_no_server_error(response, where: str) -> None:
+    assert response.status_code < 500, f"{where}: {response.status_code}"
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_no_form_posted_to_the_kiosk_is_a_server_error(world, data):
+    step = data.draw(st.sampled_from(STEPS), label="step")
+    page = data.draw(st.sampled_from(KIOSK_PAGES), label="page")
+    position = data.draw(st.one_of(st.integers(0, 5), st.integers(0, 10**25)), label="position")
+    body = data.draw(form_bodies(world), label="body")
+    client = at_step(world, step)
+
+    response = client.post(kiosk_path(page, position), body)
+
+    assert_no_server_error(response, f"{step} → {page}")
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_no_raw_body_posted_to_the_kiosk_is_a_server_error(world, data):
+    step = data.draw(st.sampled_from(STEPS), label="step")
+    page = data.draw(st.sampled_from(KIOSK_PAGES), label="page")
+    content_type, body = data.draw(raw_bodies(), label="body")
+    client = at_step(world, step)
+
+    # generic(): the body goes out byte for byte, where post() would first re-encode it.
+    response = client.generic("POST", kiosk_path(page, 1), body, content_type=content_type)
+
+    assert_no_server_error(response, f"{step} → {page}")
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_no_post_to_the_receipt_check_is_a_server_error(world, data):
+    cache.clear()  # the allowance per address is not what is tested here
+    published = data.draw(st.booleans(), label="published")
+    publish(world.meeting, Meeting.Status.FINAL if published else Meeting.Status.VOTING_CLOSED)
+    client = Client()
+    if data.draw(st.booleans(), label="raw"):
+        content_type, body = data.draw(raw_bodies(), label="body")
+        response = client.generic("POST", reverse("ratings:receipt-check"), body, content_type=content_type)
+    else:
+        body = data.draw(form_bodies(world), label="body")
+        response = client.post(reverse("ratings:receipt-check"), body)
+
+    assert_no_server_error(response, "receipt check")

@@ -1,0 +1,345 @@
+"""The services behind the operator's pages: handing out, reprinting, printing and voiding codes,
+the poll book, and arming terminals. Every service checks the capability itself."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import translation
+
+from meetings.models import Attendance
+from portal.models import AuditEntry
+from ratings.ballot import codes, services
+from ratings.models import BallotCode, PollBookEntry, Terminal, VoterGroup
+from tests.ratings.ballot.operator_world import (
+    PLACES,
+    ROLES,
+    Status,
+    ballot_world,
+    make_resident,
+    operates,
+    set_status,
+)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages in English, the language the tests read; the site's default is Chinese."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world(county):
+    return ballot_world(county)
+
+
+def stored(meeting, code) -> BallotCode | None:
+    return BallotCode.objects.filter(
+        code_hash=services.codes.code_hash(services._key(), meeting.pk, code)
+    ).first()
+
+
+def voting_terminal(world):
+    set_status(world.meeting, Status.VOTING_OPEN)
+    terminal, _token = services.terminal_arm(meeting=world.meeting, label="Door", by=world.county.operator)
+    return terminal
+
+
+# --- handing out a code ---------------------------------------------------------------------------
+
+
+def test_a_code_is_handed_out_once_and_stored_only_as_a_hash(world):
+    code = services.code_issue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    assert codes.is_well_formed(code)
+    row = BallotCode.objects.get()
+    assert row == stored(world.meeting, code)
+    assert row.status == BallotCode.Status.ISSUED
+    assert row.group.kind == VoterGroup.Kind.VILLAGER
+    # Nowhere in the row is the code in clear.
+    values = [str(getattr(row, field.attname)) for field in BallotCode._meta.concrete_fields]
+    assert not any(code in value or codes.display(code) in value for value in values)
+    assert PollBookEntry.objects.filter(meeting=world.meeting, resident=world.aygul).exists()
+    assert Attendance.objects.filter(meeting=world.meeting, resident=world.aygul).exists()
+    assert AuditEntry.objects.filter(action="code_issue").count() == 1
+
+
+def test_a_second_code_for_the_same_resident_is_refused(world):
+    services.code_issue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    with pytest.raises(ValidationError, match="already received a ballot code"):
+        services.code_issue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    assert BallotCode.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["left", "stranger"])
+def test_only_residents_on_the_villages_roll_get_a_code(world, who):
+    with pytest.raises(ValidationError, match="not on the village's roll"):
+        services.code_issue(meeting=world.meeting, resident=getattr(world, who), by=world.county.operator)
+    assert not BallotCode.objects.exists() and not PollBookEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [
+        (Status.DRAFT, False),
+        (Status.ANNOUNCED, True),
+        (Status.VOTING_OPEN, True),
+        (Status.VOTING_CLOSED, False),
+        (Status.UNDER_NOTICE, False),
+        (Status.FINAL, False),
+        (Status.ANNULLED, False),
+    ],
+)
+def test_codes_are_handed_out_while_announced_or_voting(world, status, allowed):
+    set_status(world.meeting, status)
+    by = world.county.operator
+    attempts = [
+        lambda: services.code_issue(meeting=world.meeting, resident=world.aygul, by=by),
+        lambda: services.poll_book_record(meeting=world.meeting, resident=world.mamat, by=by),
+        lambda: services.codes_issue_batch(meeting=world.meeting, count=2, by=by),
+    ]
+    for attempt in attempts:
+        if allowed:
+            attempt()
+        else:
+            with pytest.raises(ValidationError, match="only while the meeting is announced or voting"):
+                attempt()
+    assert BallotCode.objects.count() == (3 if allowed else 0)
+    assert PollBookEntry.objects.count() == (2 if allowed else 0)
+
+
+# --- reprinting a lost code -------------------------------------------------------------------------
+
+
+def test_reprinting_voids_the_lost_code(world):
+    operator = world.county.operator
+    old = services.code_issue(meeting=world.meeting, resident=world.aygul, by=operator)
+    new = services.code_reissue(meeting=world.meeting, resident=world.aygul, by=operator)
+    assert new != old
+    assert stored(world.meeting, old).status == BallotCode.Status.VOIDED
+    assert stored(world.meeting, old).holder_key == ""
+    assert stored(world.meeting, new).status == BallotCode.Status.ISSUED
+    assert PollBookEntry.objects.count() == 1
+    terminal = voting_terminal(world)
+    with pytest.raises(services.BallotRejected):
+        services.code_check(terminal=terminal, typed=old)
+    assert services.code_check(terminal=terminal, typed=codes.display(new).lower()) == new
+
+
+def test_reprinting_twice_leaves_only_the_last_code_usable(world):
+    operator = world.county.operator
+    first = services.code_issue(meeting=world.meeting, resident=world.aygul, by=operator)
+    second = services.code_reissue(meeting=world.meeting, resident=world.aygul, by=operator)
+    third = services.code_reissue(meeting=world.meeting, resident=world.aygul, by=operator)
+    statuses = [stored(world.meeting, code).status for code in (first, second, third)]
+    assert statuses == [BallotCode.Status.VOIDED, BallotCode.Status.VOIDED, BallotCode.Status.ISSUED]
+
+
+def test_reprinting_needs_a_code_handed_out_before(world):
+    with pytest.raises(ValidationError, match="has not received a code"):
+        services.code_reissue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    assert not BallotCode.objects.exists()
+
+
+def test_a_used_code_is_not_reprinted(world):
+    code = services.code_issue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    BallotCode.objects.filter(pk=stored(world.meeting, code).pk).update(status="used", holder_key="")
+    with pytest.raises(ValidationError, match="cannot be reprinted"):
+        services.code_reissue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    assert BallotCode.objects.count() == 1
+
+
+def test_reprinting_only_touches_the_residents_own_code(world):
+    operator = world.county.operator
+    aygul = services.code_issue(meeting=world.meeting, resident=world.aygul, by=operator)
+    mamat = services.code_issue(meeting=world.meeting, resident=world.mamat, by=operator)
+    services.code_reissue(meeting=world.meeting, resident=world.aygul, by=operator)
+    assert stored(world.meeting, aygul).status == BallotCode.Status.VOIDED
+    assert stored(world.meeting, mamat).status == BallotCode.Status.ISSUED
+
+
+# --- pre-printed codes and the poll book --------------------------------------------------------------
+
+
+def test_a_batch_is_distinct_well_formed_and_names_no_holder(world):
+    batch = services.codes_issue_batch(meeting=world.meeting, count=25, by=world.county.operator)
+    assert len(set(batch)) == 25
+    assert all(codes.is_well_formed(code) for code in batch)
+    rows = BallotCode.objects.filter(meeting=world.meeting)
+    assert rows.count() == 25
+    assert set(rows.values_list("holder_key", flat=True)) == {""}
+    assert {row.group.kind for row in rows} == {VoterGroup.Kind.VILLAGER}
+    assert all(stored(world.meeting, code) for code in batch)
+    assert not PollBookEntry.objects.exists()
+
+
+def test_a_panel_batch_is_in_the_township_panels_group(world):
+    batch = services.codes_issue_batch(
+        meeting=world.meeting, count=3, panel=True, by=world.county.township_admin
+    )
+    assert {stored(world.meeting, code).group.kind for code in batch} == {VoterGroup.Kind.TOWNSHIP_PANEL}
+
+
+@pytest.mark.parametrize("count", [0, -1, services.MAX_BATCH + 1])
+def test_a_batch_has_bounds(world, count):
+    with pytest.raises(ValidationError, match="between 1 and"):
+        services.codes_issue_batch(meeting=world.meeting, count=count, by=world.county.operator)
+    assert not BallotCode.objects.exists()
+
+
+def test_handing_a_pre_printed_code_records_who_never_which(world):
+    services.codes_issue_batch(meeting=world.meeting, count=2, by=world.county.operator)
+    assert services.poll_book_record(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    entry = PollBookEntry.objects.get()
+    assert entry.resident == world.aygul
+    assert Attendance.objects.filter(meeting=world.meeting, resident=world.aygul).exists()
+    assert set(BallotCode.objects.values_list("holder_key", flat=True)) == {""}
+    with pytest.raises(ValidationError, match="already received a ballot code"):
+        services.poll_book_record(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    with pytest.raises(ValidationError, match="already received a ballot code"):
+        services.code_issue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+
+
+def test_the_poll_book_has_no_code_and_no_time():
+    fields = {field.name: field for field in PollBookEntry._meta.get_fields()}
+    assert set(fields) == {"id", "meeting", "resident"}
+    assert isinstance(fields["id"], models.UUIDField)  # a random key: not even the order of handing out
+    assert not any(isinstance(field, (models.DateField, models.TimeField)) for field in fields.values())
+    assert fields["meeting"].related_model._meta.label == "meetings.Meeting"
+    assert fields["resident"].related_model._meta.label == "portal.Resident"
+
+
+# --- voiding --------------------------------------------------------------------------------------------
+
+
+def test_a_voided_code_no_longer_votes(world):
+    code = services.codes_issue_batch(meeting=world.meeting, count=1, by=world.county.operator)[0]
+    services.code_void(meeting=world.meeting, code=codes.display(code).lower(), by=world.county.operator)
+    assert stored(world.meeting, code).status == BallotCode.Status.VOIDED
+    assert AuditEntry.objects.filter(action="code_void").count() == 1
+    with pytest.raises(services.BallotRejected):
+        services.code_check(terminal=voting_terminal(world), typed=code)
+    with pytest.raises(ValidationError, match="No unused code"):
+        services.code_void(meeting=world.meeting, code=code, by=world.county.operator)
+
+
+def test_voiding_needs_a_well_formed_code_of_this_meeting(world):
+    code = services.codes_issue_batch(
+        meeting=world.neighbour_meeting, count=1, by=world.county.township_admin
+    )[0]
+    typo = code[:-1] + ("1" if code[-1] != "1" else "2")
+    with pytest.raises(ValidationError, match="typing error"):
+        services.code_void(meeting=world.neighbour_meeting, code=typo, by=world.county.township_admin)
+    with pytest.raises(ValidationError, match="No unused code"):
+        services.code_void(meeting=world.meeting, code=code, by=world.county.township_admin)
+    assert stored(world.neighbour_meeting, code).status == BallotCode.Status.ISSUED
+
+
+def test_a_used_code_cannot_be_voided(world):
+    code = services.codes_issue_batch(meeting=world.meeting, count=1, by=world.county.operator)[0]
+    BallotCode.objects.update(status=BallotCode.Status.USED)
+    with pytest.raises(ValidationError, match="No unused code"):
+        services.code_void(meeting=world.meeting, code=code, by=world.county.operator)
+    assert stored(world.meeting, code).status == BallotCode.Status.USED
+
+
+# --- terminals -------------------------------------------------------------------------------------------
+
+
+def test_an_armed_terminal_is_found_by_its_token_until_disarmed(world):
+    terminal, token = services.terminal_arm(meeting=world.meeting, label="  Door  ", by=world.county.operator)
+    assert terminal.label == "Door"
+    assert token not in terminal.token_hash
+    assert services.terminal_from_token(token) == terminal
+    assert services.terminal_from_token(token + "x") is None
+    assert services.terminal_from_token("") is None
+    services.terminal_disarm(terminal=terminal, by=world.county.operator)
+    assert services.terminal_from_token(token) is None
+    assert Terminal.objects.get().disarmed_at is not None
+    assert [e.action for e in AuditEntry.objects.filter(action__startswith="terminal_").order_by("seq")] == [
+        "terminal_arm",
+        "terminal_disarm",
+    ]
+
+
+def test_a_disarmed_terminal_accepts_no_code(world):
+    code = services.code_issue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    terminal = voting_terminal(world)
+    assert services.code_check(terminal=terminal, typed=code) == code
+    services.terminal_disarm(terminal=terminal, by=world.county.operator)
+    with pytest.raises(services.BallotRejected, match="disarmed"):
+        services.code_check(terminal=terminal, typed=code)
+
+
+@pytest.mark.parametrize("status", [Status.ANNOUNCED, Status.VOTING_CLOSED])
+def test_an_armed_terminal_accepts_codes_only_while_voting_is_open(world, status):
+    code = services.code_issue(meeting=world.meeting, resident=world.aygul, by=world.county.operator)
+    terminal, _token = services.terminal_arm(meeting=world.meeting, label="Door", by=world.county.operator)
+    set_status(world.meeting, status)
+    with pytest.raises(services.BallotRejected, match="Voting is not open"):
+        services.code_check(terminal=terminal, typed=code)
+
+
+@pytest.mark.parametrize("status", [Status.FINAL, Status.ANNULLED])
+def test_a_finished_meeting_arms_no_terminal(world, status):
+    set_status(world.meeting, status)
+    with pytest.raises(ValidationError, match="over"):
+        services.terminal_arm(meeting=world.meeting, label="Door", by=world.county.operator)
+    assert not Terminal.objects.exists()
+
+
+# --- who may --------------------------------------------------------------------------------------------
+
+
+def _state():
+    return (
+        sorted(BallotCode.objects.values_list("status", flat=True)),
+        PollBookEntry.objects.count(),
+        Terminal.objects.filter(disarmed_at__isnull=True).count(),
+        Terminal.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+def _actions(world, meeting, by):
+    """Each service of the operator's side on `meeting` as `by`, in an order that works when allowed.
+
+    What the actions need (residents, an unused code, an armed terminal) is made beforehand with the
+    server's or the superuser's authority.
+    """
+    first = make_resident(meeting.village, "First Resident")
+    second = make_resident(meeting.village, "Second Resident")
+    spare_code = services.codes_issue_batch(meeting=meeting, count=1, by=None)[0]
+    spare_terminal, _token = services.terminal_arm(meeting=meeting, label="Spare", by=world.county.superuser)
+    return [
+        ("code_issue", lambda: services.code_issue(meeting=meeting, resident=first, by=by)),
+        ("code_reissue", lambda: services.code_reissue(meeting=meeting, resident=first, by=by)),
+        ("codes_issue_batch", lambda: services.codes_issue_batch(meeting=meeting, count=1, by=by)),
+        ("poll_book_record", lambda: services.poll_book_record(meeting=meeting, resident=second, by=by)),
+        ("code_void", lambda: services.code_void(meeting=meeting, code=spare_code, by=by)),
+        ("terminal_arm", lambda: services.terminal_arm(meeting=meeting, label="T", by=by)),
+        ("terminal_disarm", lambda: services.terminal_disarm(terminal=spare_terminal, by=by)),
+    ]
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("role", ROLES)
+def test_permissions_matrix(world, role, place):
+    meeting = world.meeting_in(place)
+    actions = _actions(world, meeting, getattr(world.county, role))
+    before = _state()
+    if operates(role, place):
+        for _name, action in actions:
+            action()
+        # issued + reissued (old voided) + batch + spare (voided); two in the poll book; one of two
+        # terminals disarmed.
+        assert _state()[:4] == (["issued", "issued", "voided", "voided"], 2, 1, 2)
+    else:
+        for name, action in actions:
+            with pytest.raises(PermissionDenied):
+                action()
+            assert _state() == before, name
+
+
+def test_the_command_line_prints_with_the_servers_authority(world):
+    assert len(services.codes_issue_batch(meeting=world.meeting, count=2, by=None)) == 2
+    assert AuditEntry.objects.filter(action="codes_issue_batch").count() == 1

@@ -1,0 +1,409 @@
+"""Rankings built on published results: a village's cadres, one post across a township, a cadre's years;
+and the breakdowns hidden to keep a small village's ballot secret.
+
+`hold_meeting` runs a whole meeting through the services — create, announce, open, sign in, cast,
+close, compute, publish — with the cadres, posts and grades a test needs. Every ballot gives one
+grade on every line, so "19 satisfied, 1 dissatisfied" reads the same on every criterion.
+"""
+
+import datetime
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import services as meeting_services
+from meetings.models import Meeting
+from portal.models import CadrePost, Resident
+from ratings.ballot import schemes, services
+from ratings.results import services as results_services
+from tests.factories import CadreFactory, CadrePostFactory, HouseholdFactory, ResidentFactory, VillageFactory
+
+Post = CadrePost.Post
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def cadres_of(village, *posts_and_names):
+    """Cadres of the village, each with one post held since 2020."""
+    cadres = []
+    for post, name in posts_and_names:
+        cadre = CadreFactory(village=village, name=name)
+        CadrePostFactory(cadre=cadre, post=post, term_start=2020)
+        cadres.append(cadre)
+    return cadres
+
+
+def hold_meeting(county, village, cadres, grades, *, year=2024, panel=(), quick_mode=False, publish=True):
+    """`grades[i]`: ballot i's grade code for every line, or a list of one code per cadre.
+
+    The residents of earlier meetings leave the roll first, so that the new voters make the quorum.
+    `panel` lists the grades of township-panel ballots (pre-printed panel codes).
+    """
+    by = county.superuser
+    Resident.objects.filter(village=village).update(active=False)
+    scheme = schemes.scheme_create(name=f"{village.code} {year}", quick_mode=quick_mode)
+    meeting = meeting_services.meeting_create(
+        village=village,
+        year=year,
+        held_at=timezone.now() - datetime.timedelta(days=365 * (2025 - year)),
+        venue="Activity center",
+        kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
+        scheme=scheme,
+        cadres=cadres,
+        by=by,
+    )
+    home = HouseholdFactory(village=village, number=f"{village.code[-3:]}-{year}")
+    voters = [ResidentFactory(household=home) for _ in grades]
+    meeting_services.meeting_announce(meeting=meeting, by=by)
+    meeting = meeting_services.voting_open(meeting=meeting, by=by)
+    codes = [services.code_issue(meeting=meeting, resident=voter, by=by) for voter in voters]
+    if panel:
+        codes += services.codes_issue_batch(meeting=meeting, count=len(panel), by=by, panel=True)
+    terminal, _token = services.terminal_arm(meeting=meeting, label="Terminal", by=by)
+    grade_ids = {grade.code: grade.pk for grade in scheme.grades.all()}
+    criteria = [None] if quick_mode else list(scheme.criteria.values_list("pk", flat=True))
+    for code, vote in zip(codes, [*grades, *panel], strict=True):
+        per_cadre = [vote] * len(cadres) if isinstance(vote, str) else vote
+        services.ballot_cast(
+            terminal=terminal,
+            code=code,
+            grades={
+                (cadre.pk, criterion): grade_ids[grade]
+                for cadre, grade in zip(cadres, per_cadre, strict=True)
+                for criterion in criteria
+            },
+            households=[],
+        )
+    meeting = meeting_services.voting_close(meeting=meeting, by=by)
+    if not publish:
+        return meeting, None
+    snapshot = results_services.results_compute(meeting=meeting, by=by)
+    return meeting, results_services.results_publish(snapshot=snapshot, by=by)
+
+
+def visible(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def text(response) -> str:
+    return visible(response.content.decode())
+
+
+def table_rows(response) -> list[str]:
+    """The visible text of each body row of the page's first data table."""
+    body = response.content.decode().split("<tbody", 1)[1].split(">", 1)[1].split("</tbody>", 1)[0]
+    return [visible(row) for row in body.split("</tr>")[:-1]]
+
+
+# --- one post across the villages of a township ----------------------------------------------------
+
+
+@pytest.fixture
+def township(county):
+    """Bostan: 20 ballots, its secretary 19 satisfied and 1 dissatisfied (95%, score 97.75).
+    Yulghun: 5 ballots in quick mode, all satisfied (100%, score 100): a better share, on few ballots.
+    Arish, in another township, and an unpublished village of the township must not appear.
+    """
+    bostan = cadres_of(
+        county.village,
+        (Post.PARTY_SECRETARY, "Secretary Bostan"),
+        (Post.COMMITTEE_DIRECTOR, "Director Bostan"),
+    )
+    hold_meeting(county, county.village, bostan, ["satisfied"] * 19 + [["dissatisfied", "satisfied"]])
+    yulghun = cadres_of(
+        county.neighbour,
+        (Post.PARTY_SECRETARY, "Secretary Yulghun"),
+        (Post.COMMITTEE_DIRECTOR, "Director Yulghun"),
+    )
+    hold_meeting(county, county.neighbour, yulghun, [["satisfied", "dissatisfied"]] * 5, quick_mode=True)
+    arish = cadres_of(county.elsewhere, (Post.PARTY_SECRETARY, "Secretary Arish"))
+    hold_meeting(county, county.elsewhere, arish, ["satisfied"] * 3)
+    quiet = VillageFactory(township=county.township, name="Qumbagh")
+    hold_meeting(
+        county,
+        quiet,
+        cadres_of(quiet, (Post.PARTY_SECRETARY, "Secretary Qumbagh")),
+        ["satisfied"] * 3,
+        publish=False,
+    )
+    return county.township
+
+
+def township_url(township, **params):
+    url = reverse("ratings:township-ranking", args=[township.pk])
+    return f"{url}?{'&'.join(f'{key}={value}' for key, value in params.items())}" if params else url
+
+
+def test_wilson_ranks_the_steady_big_village_above_the_lucky_small_one(client, township):
+    response = client.get(township_url(township))
+
+    assert response.status_code == 200
+    rows = table_rows(response)
+    assert [row.split()[0:3] for row in rows] == [["1", "Bostan", "Secretary"], ["2", "Yulghun", "Secretary"]]
+    # Ballots, score, satisfaction, and the Wilson bound: 19 of 20 → 76.4%, 5 of 5 → 56.6%.
+    assert "20 97.75 95% 76.4%" in rows[0]
+    assert "5 100.00 100% 56.6%" in rows[1]
+    page = text(response)
+    assert "Secretary Arish" not in page and "Secretary Qumbagh" not in page and "Director" not in page
+    assert "Why a small village does not win by luck" in page
+    assert "2 villages published their results for 2024." in page
+
+
+def test_bayesian_average_pulls_small_samples_toward_the_township_mean(client, township):
+    response = client.get(township_url(township, method="bayes"))
+
+    rows = table_rows(response)
+    # Township mean (20·97.75 + 5·100)/25 = 98.2; Bostan (10·98.2 + 20·97.75)/30 = 97.9,
+    # Yulghun (10·98.2 + 5·100)/15 = 98.8: the small village moves far toward the mean, but still leads.
+    assert [row.split()[1] for row in rows] == ["Yulghun", "Bostan"]
+    assert "98.80" in rows[0] and "97.90" in rows[1]
+    assert "township's average score (98.20)" in text(response)
+
+
+def test_another_post(client, township):
+    rows = table_rows(client.get(township_url(township, post="committee_director")))
+    assert [row.split()[1:3] for row in rows] == [["Bostan", "Director"], ["Yulghun", "Director"]]
+    assert "0%" in rows[1]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "first"),
+    [
+        ({"method": "x"}, 200, "Bostan"),  # falls back to Wilson
+        ({"post": "nonsense"}, 200, "Bostan"),  # falls back to the Party branch secretary
+        ({"post": "", "method": ""}, 200, "Bostan"),
+        ({"year": "abc"}, 404, None),
+        ({"year": "2019"}, 404, None),
+        ({"year": "99999999999999999999"}, 404, None),
+        ({"year": "2024"}, 200, "Bostan"),
+    ],
+)
+def test_bad_parameters_never_break_the_township_ranking(client, township, params, status, first):
+    response = client.get(township_url(township, **params))
+    assert response.status_code == status
+    if first:
+        assert table_rows(response)[0].split()[1] == first
+        assert "Secretary Bostan" in text(response)
+
+
+def test_an_unknown_township_is_404(client, db):
+    assert client.get(reverse("ratings:township-ranking", args=[999])).status_code == 404
+
+
+def test_a_township_without_published_results(client, county):
+    response = client.get(reverse("ratings:township-ranking", args=[county.township.pk]))
+    assert response.status_code == 200
+    assert "No village of this township has published results yet." in text(response)
+
+
+def test_township_ranking_exports(client, township):
+    response = client.get(township_url(township, _export="csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("Rank,Village,Cadre,Ballots,Overall score,Satisfaction")
+    assert lines[1].startswith("1,Bostan,Secretary Bostan,20,97.75,0.95,0.76")
+
+    response = client.get(township_url(township, _export="xlsx"))
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="ranking-' in response["Content-Disposition"]
+
+
+def test_township_ranking_is_not_n_plus_one(client, county, township, django_assert_num_queries):
+    # township, the years with published results, the live snapshots of the year with their villages,
+    # and ONE GROUP BY of the grades of the whole township: the schemes come with the snapshots
+    with django_assert_num_queries(4):
+        response = client.get(township_url(township))
+    assert len(table_rows(response)) == 2
+
+    for number in range(2):
+        village = VillageFactory(township=county.township, name=f"Extra {number}")
+        cadres = cadres_of(
+            village,
+            (Post.PARTY_SECRETARY, f"Secretary Extra {number}"),
+            (Post.PARTY_DEPUTY, f"Deputy Extra {number}"),
+            (Post.COMMITTEE_MEMBER, f"Member Extra {number}"),
+        )
+        hold_meeting(county, village, cadres, ["basically_satisfied"] * 3)
+    with django_assert_num_queries(4):
+        response = client.get(township_url(township))
+    assert len(table_rows(response)) == 4
+
+
+# --- a village's cadres, and a cadre over the years ---------------------------------------------------
+
+
+@pytest.fixture
+def two_years(county):
+    """The same two cadres in 2023 and 2024; Nurali rated incompetent both years."""
+    cadres = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"), (Post.COMMITTEE_DIRECTOR, "Nurali"))
+    _meeting, first = hold_meeting(
+        county, county.village, cadres, [["satisfied", "dissatisfied"]] * 5, year=2023
+    )
+    _meeting, second = hold_meeting(
+        county, county.village, cadres, [["basically_satisfied", "dissatisfied"]] * 6, year=2024
+    )
+    return cadres, first, second
+
+
+def test_village_ranking_shows_the_latest_year_and_links_the_others(client, county, two_years):
+    _cadres, _first, second = two_years
+    response = client.get(reverse("ratings:village-ranking", args=[county.village.code]))
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "Ranking of the cadres of Bostan, 2024" in page
+    rows = table_rows(response)
+    assert rows[0].startswith("1 Aygul Party branch secretary 75.00 100% Basically satisfied")
+    assert rows[1].startswith("2 Nurali villagers' committee director 55.00 0% Dissatisfied Incompetent")
+    assert "rated incompetent two years running" in rows[1]
+    assert 'href="?year=2023"' in response.content.decode()
+    assert reverse("ratings:results", args=[second.meeting_id]) in response.content.decode()
+
+
+def test_village_ranking_of_an_earlier_year(client, county, two_years):
+    response = client.get(reverse("ratings:village-ranking", args=[county.village.code]), {"year": 2023})
+    rows = table_rows(response)
+    assert rows[0].startswith("1 Aygul Party branch secretary 100.00 100% Satisfied Excellent")
+    assert "two years" not in rows[1]
+
+
+@pytest.mark.parametrize("year", ["abc", "2019", "-1", "2023.0"])
+def test_village_ranking_of_a_year_without_results_is_404(client, county, two_years, year):
+    response = client.get(reverse("ratings:village-ranking", args=[county.village.code]), {"year": year})
+    assert response.status_code == 404
+
+
+def test_village_ranking_export(client, county, two_years):
+    url = reverse("ratings:village-ranking", args=[county.village.code])
+    response = client.get(url, {"year": 2024, "_export": "csv"})
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Rank,Cadre,Post,Overall score,Satisfaction,Median grade,Verdict"
+    verdict = "Incompetent (rated incompetent two years running)"
+    assert lines[2] == f"2,Nurali,villagers' committee director,55.0,0.0,Dissatisfied,{verdict}"
+    assert response["Content-Disposition"] == 'attachment; filename="ranking-653121100201-2024.csv"'
+
+
+def test_village_ranking_before_any_published_results(client, county):
+    hold_meeting(
+        county,
+        county.village,
+        cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul")),
+        ["satisfied"] * 3,
+        publish=False,
+    )
+    response = client.get(reverse("ratings:village-ranking", args=[county.village.code]))
+    assert response.status_code == 200
+    assert "This village has no published results yet." in text(response)
+    assert "Aygul" not in text(response)
+
+
+def test_an_unknown_village_is_404(client, db):
+    assert client.get(reverse("ratings:village-ranking", args=["000000000000"])).status_code == 404
+
+
+def test_village_ranking_is_not_n_plus_one(client, county, two_years, django_assert_num_queries):
+    # village with its township, the years with published results, the year's live snapshot
+    with django_assert_num_queries(3):
+        client.get(reverse("ratings:village-ranking", args=[county.village.code]))
+
+
+def test_cadre_history_newest_first(client, two_years):
+    cadres, first, second = two_years
+    response = client.get(reverse("ratings:cadre-history", args=[cadres[1].pk]))
+
+    assert response.status_code == 200
+    rows = table_rows(response)
+    assert [row.split()[0] for row in rows] == ["2024", "2023"]
+    assert "55.00 0% Dissatisfied Incompetent rated incompetent two years running 2 of 2" in rows[0]
+    assert "rated incompetent two years running" not in rows[1]
+    html = response.content.decode()
+    assert reverse("ratings:results", args=[second.meeting_id]) in html
+    assert reverse("ratings:results", args=[first.meeting_id]) in html
+
+
+def test_cadre_history_is_not_n_plus_one(client, two_years, django_assert_num_queries):
+    cadres, _first, _second = two_years
+    # the cadre with its village and township, the live snapshots of the meetings where they reported:
+    # each year's figures are in its snapshot, whatever the number of years
+    with django_assert_num_queries(2):
+        client.get(reverse("ratings:cadre-history", args=[cadres[0].pk]))
+
+
+def test_cadre_history_leaves_out_unpublished_and_annulled_years(client, county, two_years):
+    cadres, _first, second = two_years
+    meeting_services.meeting_annul(meeting=second.meeting, reason="Recount in person", by=county.superuser)
+
+    rows = table_rows(client.get(reverse("ratings:cadre-history", args=[cadres[0].pk])))
+
+    assert [row.split()[0] for row in rows] == ["2023"]
+
+
+def test_cadre_without_public_results_is_404(client, county):
+    cadre = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"))[0]
+    assert client.get(reverse("ratings:cadre-history", args=[cadre.pk])).status_code == 404
+    hold_meeting(county, county.village, [cadre], ["satisfied"] * 3, publish=False)
+    assert client.get(reverse("ratings:cadre-history", args=[cadre.pk])).status_code == 404
+    assert client.get(reverse("ratings:cadre-history", args=[99999])).status_code == 404
+
+
+# --- the secret ballot of a small village: breakdowns under k ballots are hidden -----------------------
+
+
+def results_page(client, snapshot):
+    return text(client.get(reverse("ratings:results", args=[snapshot.meeting_id])))
+
+
+def test_criteria_of_fewer_than_k_ballots_are_hidden(client, county):
+    cadres = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"))
+    _meeting, snapshot = hold_meeting(
+        county, county.village, cadres, ["satisfied", "satisfied", "dissatisfied"]
+    )
+
+    page = results_page(client, snapshot)
+
+    assert page.count("Hidden: fewer than 5 ballots, to keep the ballot secret.") == 5
+    assert "Morality Hidden" in page
+    # The cadre's overall result is the result itself: always shown.
+    assert "Overall score 85.00" in page and "Satisfaction 66.7%" in page
+
+
+def test_criteria_of_k_ballots_are_shown(client, county):
+    cadres = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"))
+    _meeting, snapshot = hold_meeting(county, county.village, cadres, ["satisfied"] * 4 + ["dissatisfied"])
+
+    page = results_page(client, snapshot)
+
+    assert "Hidden: fewer than" not in page
+    assert "Morality Satisfied: 4" in page
+
+
+def test_a_small_voter_group_hides_the_breakdown_by_group(client, county):
+    cadres = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"))
+    _meeting, snapshot = hold_meeting(
+        county, county.village, cadres, ["satisfied"] * 6, panel=["dissatisfied", "dissatisfied"]
+    )
+
+    page = results_page(client, snapshot)
+
+    assert "The breakdown by voter group is not shown: a group cast fewer than 5 ballots" in page
+    assert "By voter group" not in page
+
+
+def test_voter_groups_of_k_ballots_each_are_shown(client, county):
+    cadres = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"))
+    _meeting, snapshot = hold_meeting(
+        county, county.village, cadres, ["satisfied"] * 6, panel=["dissatisfied"] * 5
+    )
+
+    page = results_page(client, snapshot)
+
+    assert "By voter group" in page
+    assert "Township panel 30% Dissatisfied: 25" in page.replace("Satisfied: 0; Basically satisfied: 0; ", "")
+    assert "Villager 70%" in page

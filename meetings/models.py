@@ -40,6 +40,8 @@ class Meeting(models.Model):
         Status.FINAL: set(),
         Status.ANNULLED: set(),
     }
+    # Over: nothing about the meeting changes any more (its reports, terminals, details).
+    CLOSED = {Status.FINAL, Status.ANNULLED}
     # From voting open on, nothing that changes the meaning of a cast ballot may be edited.
     FROZEN = {Status.VOTING_OPEN, Status.VOTING_CLOSED, Status.UNDER_NOTICE, Status.FINAL, Status.ANNULLED}
     PUBLIC = {
@@ -96,6 +98,11 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:meeting", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        """Final or annulled: the meeting is over and nothing about it changes any more."""
+        return self.status in self.CLOSED
 
     @property
     def is_frozen(self) -> bool:

@@ -5,10 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import permissions
-from portal.permissions import Capability
+from portal.permissions import Capability, VillageScopedQuerySet
 
 
-class MeetingQuerySet(models.QuerySet):
+class MeetingQuerySet(VillageScopedQuerySet):
     def in_village(self, village):
         return self.filter(village=village)
 
@@ -33,6 +33,10 @@ class MeetingQuerySet(models.QuerySet):
     def live(self):
         return self.exclude(status="annulled")
 
+    def not_closed(self):
+        """Meetings that are neither final nor annulled (Meeting.is_closed in one query)."""
+        return self.exclude(status__in=self.model.CLOSED)
+
     def results_published(self):
         """Meetings whose results are out: under public notice, or final."""
         return self.filter(status__in=("under_notice", "final"))
@@ -41,23 +45,12 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings whose results are being worked on: voting closed, or under public notice."""
         return self.filter(status__in=("voting_closed", "under_notice"))
 
-    def in_villages(self, villages):
-        return self.filter(village__in=villages)
-
-    def operated_by(self, user):
-        """Every meeting, drafts included, of the villages where the user operates meetings."""
-        from portal.permissions import Capability, villages_with
-
-        return self.in_villages(villages_with(user, Capability.OPERATE_MEETING))
-
     def visible_to(self, user):
         """The public meetings, and the drafts the user may preview (their operators and administrators)."""
         if not user.is_authenticated:
             return self.public()
-        from portal.permissions import Capability, villages_with
-
         return self.filter(
-            ~models.Q(status="draft") | models.Q(village__in=villages_with(user, Capability.OPERATE_MEETING))
+            ~Q(status="draft") | Q(village__in=permissions.villages_with(user, Capability.OPERATE_MEETING))
         )
 
     def previous_of(self, meeting):

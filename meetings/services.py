@@ -109,7 +109,7 @@ def meeting_update(
     if unknown:
         raise ValueError(f"meeting_update cannot change {sorted(unknown)}")
     meeting = Meeting.objects.select_for_update().select_related("village").get(pk=meeting.pk)
-    if meeting.status in {Meeting.Status.FINAL, Meeting.Status.ANNULLED}:
+    if meeting.is_closed:
         raise ValidationError(_("A final or annulled meeting can no longer be changed."))
     if "kind" in fields:
         _ensure_kind(fields["kind"])

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from meetings import services
+from meetings.access import get_meeting_for_user_or_404
 from meetings.filters import MeetingFilter, StaffMeetingFilter, TownshipMeetingFilter
 from meetings.forms import AnnulForm, MeetingForm, SignInForm
 from meetings.models import Attendance, Commitment, IllegalTransition, Meeting, Question, WorkReport
@@ -43,16 +44,6 @@ def _template_available(name: str) -> bool:
     except TemplateDoesNotExist:
         return False
     return True
-
-
-def _posts_held_in(cadre, year: int) -> list[CadrePost]:
-    """The cadre's posts during the year reported on, from the prefetched posts, by rank."""
-    posts = [
-        post
-        for post in cadre.posts.all()
-        if post.term_start <= year and (post.term_end is None or post.term_end >= year)
-    ]
-    return sorted(posts, key=lambda post: CadrePost.RANK[post.post])
 
 
 # Public pages --------------------------------------------------------------------------------------
@@ -93,12 +84,14 @@ def meeting_detail(request, pk):
     meeting = get_object_or_404(
         Meeting.objects.visible_to(request.user).with_place().select_related("scheme"), pk=pk
     )
-    reporting = meeting.reporting.select_related("cadre").prefetch_related("cadre__posts")
+    reporting = meeting.reporting.select_related("cadre").prefetch_related(
+        CadrePost.prefetch_held_in(meeting.year, "cadre__posts")
+    )
     reports = {report.cadre_id: report for report in WorkReport.objects.published().filter(meeting=meeting)}
     speakers = [
         {
             "cadre": row.cadre,
-            "posts": _posts_held_in(row.cadre, meeting.year),
+            "posts": row.cadre.posts_held,
             "report": reports.get(row.cadre_id),
         }
         for row in reporting
@@ -137,19 +130,6 @@ def _question_form(meeting):
 # Staff: the meeting control ------------------------------------------------------------------------
 
 
-def _operated_meeting_or_404(user, pk) -> Meeting:
-    """A meeting of a village where the user operates meetings; any other meeting does not exist."""
-    return get_object_or_404(Meeting.objects.operated_by(user).with_place().select_related("scheme"), pk=pk)
-
-
-def _managed_meeting_or_404(user, pk) -> Meeting:
-    """A meeting of a village the user administers; any other meeting does not exist."""
-    villages = permissions.villages_with(user, Capability.MANAGE_MEETINGS)
-    return get_object_or_404(
-        Meeting.objects.in_villages(villages).with_place().select_related("scheme"), pk=pk
-    )
-
-
 @login_required
 def staff_meeting_list(request):
     """Meeting operators and township administrators: the meetings of their villages, drafts too."""
@@ -175,7 +155,7 @@ def staff_meeting_list(request):
 @login_required
 def staff_meeting(request, pk):
     """Meeting operators and township administrators of the village: status, actions, sign-in."""
-    meeting = _operated_meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     return _render_control(request, meeting)
 
 
@@ -223,7 +203,7 @@ def _render_control(request, meeting: Meeting, *, status: int = 200):
 @require_POST
 def staff_sign_in(request, pk):
     """Meeting operators and township administrators of the village: sign one resident in (POST)."""
-    meeting = _operated_meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     form = SignInForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a resident to sign in."))
@@ -303,7 +283,7 @@ def staff_transition(request, pk, action):
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404
-    meeting = _operated_meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     status = 200
     if request.method == "POST":
         try:
@@ -357,8 +337,8 @@ def staff_meeting_create(request, code):
 @login_required
 def staff_meeting_edit(request, pk):
     """Township administrators of the village: change a meeting; scheme and cadres until voting opens."""
-    meeting = _managed_meeting_or_404(request.user, pk)
-    if meeting.status in {Meeting.Status.FINAL, Meeting.Status.ANNULLED}:
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.MANAGE_MEETINGS)
+    if meeting.is_closed:
         messages.error(request, _("A final or annulled meeting can no longer be changed."))
         return redirect("meetings:staff-meeting", pk=meeting.pk)
     form = MeetingForm(request.POST or None, village=meeting.village, meeting=meeting)
@@ -383,7 +363,7 @@ def staff_meeting_edit(request, pk):
 @login_required
 def staff_meeting_annul(request, pk):
     """Township administrators of the village: annul the meeting with a reason (POST)."""
-    meeting = _managed_meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.MANAGE_MEETINGS)
     form = AnnulForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -1,6 +1,8 @@
 """Small request helpers shared by the apps."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 
 
 def client_address(request) -> str:
@@ -15,3 +17,21 @@ def client_address(request) -> str:
         if forwarded:
             return forwarded
     return request.META.get("REMOTE_ADDR", "")
+
+
+def show_service_error(request, error: Exception, *, form=None, field: str | None = None) -> None:
+    """Show what a service refused, the one way every view does.
+
+    A service says no with a ValidationError (or, for a lifecycle move, an IllegalTransition whose text
+    is the message). With a form on the page the error goes on the form: on the field the error names
+    when the form has it, else on `field`, else above the form. Without a form it is a message at the
+    top of the page. The view chooses the status (400 for bad input, 409 for a refused move).
+    """
+    texts = error.messages if isinstance(error, ValidationError) else [str(error)]
+    if form is None:
+        messages.error(request, " ".join(texts))
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else field, errors)
+    else:
+        form.add_error(field, ValidationError(texts))

@@ -6,8 +6,10 @@ township; every other role over the one village it was given for. Views scope th
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from portal.models import Role, RoleAssignment, Township, Village
@@ -132,3 +134,26 @@ def capabilities_somewhere(user, assignments) -> set[str]:
 
 def has_any_capability(user, capability: str) -> bool:
     return villages_with(user, capability).exists()
+
+
+class VillageScopedQuerySet(models.QuerySet):
+    """Rows that belong to a village, read through the villages where a user holds a capability.
+
+    `village_path` leads from the model to its village. The accessor pair of every such model is
+    `Thing.objects.for_user(user, capability)` and `get_for_user_or_404(...)`: an object of a village
+    the user does not reach for that capability does not exist for them (404). A user who reaches
+    the object but lacks a further capability for an action gets a 403 from `ensure`.
+    """
+
+    village_path = "village"
+
+    def in_villages(self, villages):
+        return self.filter(**{f"{self.village_path}__in": villages})
+
+    def for_user(self, user, capability: str):
+        return self.in_villages(villages_with(user, capability))
+
+
+def get_for_user_or_404(queryset: VillageScopedQuerySet, user, capability: str, **lookup):
+    """The one object of the user's villages for the capability that matches the lookup, or 404."""
+    return get_object_or_404(queryset.for_user(user, capability), **lookup)

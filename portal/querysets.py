@@ -1,7 +1,17 @@
 """Named reads of the registry. Scoping to a user's villages lives in portal.permissions."""
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Value, When
+
+
+def held_in(year: int, path: str = "") -> Q:
+    """The rule of a post held during a year: begun by then, and not ended before it.
+
+    `path` leads from the model queried to the posts ("posts__" from a cadre).
+    """
+    return Q(**{f"{path}term_start__lte": year}) & (
+        Q(**{f"{path}term_end__isnull": True}) | Q(**{f"{path}term_end__gte": year})
+    )
 
 
 class VillageQuerySet(models.QuerySet):
@@ -36,22 +46,40 @@ class ResidentQuerySet(models.QuerySet):
         )
 
 
+class CadrePostQuerySet(models.QuerySet):
+    def held_in(self, year: int):
+        """The posts held during the year (a meeting reports on one year)."""
+        return self.filter(held_in(year))
+
+    def by_rank(self):
+        """The Party branch first, then the committee, then the stationed team (CadrePost.RANK)."""
+        rank = Case(
+            *(When(post=post, then=Value(i)) for post, i in self.model.RANK.items()), default=Value(99)
+        )
+        return self.order_by(rank, "term_start")
+
+
 class CadreQuerySet(models.QuerySet):
     def in_village(self, village):
         return self.filter(village=village)
 
-    def with_posts(self):
-        from portal.models import CadrePost
+    def _posts(self) -> CadrePostQuerySet:
+        return self.model.posts.field.model.objects.all()
 
+    def with_posts(self):
         return self.prefetch_related(
-            Prefetch("posts", queryset=CadrePost.objects.order_by("-term_start", "post"))
+            Prefetch("posts", queryset=self._posts().order_by("-term_start", "post"))
+        )
+
+    def with_posts_held_in(self, year: int, path: str = ""):
+        """Prefetch each cadre's posts of the year, by rank, as `posts_held` (at `path`, e.g. "cadre__")."""
+        return self.prefetch_related(
+            Prefetch(f"{path}posts", queryset=self._posts().held_in(year).by_rank(), to_attr="posts_held")
         )
 
     def serving_in(self, year: int):
         """Cadres holding at least one post during the given year."""
-        return self.filter(
-            Q(posts__term_start__lte=year) & (Q(posts__term_end__isnull=True) | Q(posts__term_end__gte=year))
-        ).distinct()
+        return self.filter(held_in(year, "posts__")).distinct()
 
 
 class RoleAssignmentQuerySet(models.QuerySet):

@@ -52,7 +52,6 @@ IMAGE_FORMATS = {
 }
 PDF_MAGIC = b"%PDF-"
 
-CLOSED_MEETING = {Meeting.Status.FINAL, Meeting.Status.ANNULLED}
 EDITABLE = {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED, WorkReport.Status.PUBLISHED}
 # Attachments are not part of a revision; they change only before moderation.
 ATTACHMENTS_EDITABLE = {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED}
@@ -70,7 +69,7 @@ def _ensure_own(user, cadre: Cadre) -> None:
 
 
 def _ensure_meeting_open(meeting: Meeting) -> None:
-    if meeting.status in CLOSED_MEETING:
+    if meeting.is_closed:
         raise ValidationError(_("The meeting is final or annulled; its reports can no longer change."))
 
 

@@ -36,7 +36,7 @@ def _meetings_to_report_at(cadre: Cadre | None):
         return Meeting.objects.none()
     return (
         Meeting.objects.filter(reporting__cadre=cadre)
-        .exclude(status__in=services.CLOSED_MEETING)
+        .not_closed()
         .exclude(reports__cadre=cadre)
         .select_related("village")
         .order_by("-held_at")
@@ -46,20 +46,13 @@ def _meetings_to_report_at(cadre: Cadre | None):
 def _with_everything(reports):
     """What a report page shows, in one query per kind whatever the length of the report."""
     return reports.select_related("meeting__village__township", "cadre").prefetch_related(
-        Prefetch("cadre__posts", queryset=CadrePost.objects.order_by("term_start")),
         "attachments",
         Prefetch("revisions", queryset=ReportRevision.objects.order_by("number")),
     )
 
 
 def _posts_in_year(report: WorkReport) -> list[CadrePost]:
-    year = report.meeting.year
-    posts = [
-        post
-        for post in report.cadre.posts.all()
-        if post.term_start <= year and (post.term_end is None or post.term_end >= year)
-    ]
-    return sorted(posts, key=lambda post: CadrePost.RANK.get(post.post, len(CadrePost.RANK)))
+    return list(CadrePost.objects.filter(cadre=report.cadre_id).held_in(report.meeting.year).by_rank())
 
 
 def _rendered_sections(report_or_sections) -> list[tuple[str, str, str]]:
@@ -134,8 +127,7 @@ def _edit_page(request, report, *, form=None, attachment_form=None, preview=None
         "form": form or ReportForm(initial=report.section_texts()),
         "attachment_form": attachment_form or AttachmentForm(),
         "preview": preview,
-        "can_edit": report.status in services.EDITABLE
-        and report.meeting.status not in services.CLOSED_MEETING,
+        "can_edit": report.status in services.EDITABLE and not report.meeting.is_closed,
         "can_submit": report.status in {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED},
         "can_attach": report.status in services.ATTACHMENTS_EDITABLE,
         "is_published": report.status == WorkReport.Status.PUBLISHED,

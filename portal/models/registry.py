@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.querysets import CadreQuerySet, ResidentQuerySet, VillageQuerySet
+from portal.querysets import CadrePostQuerySet, CadreQuerySet, ResidentQuerySet, VillageQuerySet
 
 township_code_validator = RegexValidator(r"^\d{9}$", _("A township code has 9 digits."))
 village_code_validator = RegexValidator(r"^\d{12}$", _("A village code has 12 digits."))
@@ -167,6 +168,8 @@ class CadrePost(models.Model):
     term_start = models.PositiveSmallIntegerField(_("term from (year)"))
     term_end = models.PositiveSmallIntegerField(_("term until (year)"), null=True, blank=True)
 
+    objects = CadrePostQuerySet.as_manager()
+
     class Meta:
         ordering = ["cadre", "term_start"]
         constraints = [
@@ -183,6 +186,11 @@ class CadrePost(models.Model):
 
     def __str__(self):
         return f"{self.get_post_display()} {self.term_label}"
+
+    @classmethod
+    def prefetch_held_in(cls, year: int, path: str = "posts") -> Prefetch:
+        """Prefetch the posts held during the year, by rank, as `posts_held` on each cadre at `path`."""
+        return Prefetch(path, queryset=cls.objects.held_in(year).by_rank(), to_attr="posts_held")
 
     @property
     def term_label(self) -> str:

@@ -5,8 +5,6 @@ from ratings.ballot import services
 from ratings.models import BallotCode, PollBookEntry
 from ratings.querysets import of
 
-OVER = {Meeting.Status.FINAL, Meeting.Status.ANNULLED}
-
 
 def control_panel(meeting: Meeting, residents) -> dict:
     """What the meeting control page shows of the ballot: counts, the poll book, who holds a code.
@@ -17,7 +15,7 @@ def control_panel(meeting: Meeting, residents) -> dict:
     poll_book = of(PollBookEntry).of_meeting(meeting)
     return {
         "issuing": meeting.status in services.ISSUING,
-        "terminals_open": meeting.status not in OVER,
+        "terminals_open": not meeting.is_closed,
         "code_counts": of(BallotCode).of_meeting(meeting).counts_by_status(),
         "poll_book": poll_book.by_name(),
         "code_holders": poll_book.holders_among(residents) if residents else set(),

@@ -232,7 +232,7 @@ def code_void(*, meeting: Meeting, code: str, by) -> None:
 def terminal_arm(*, meeting: Meeting, label: str, by) -> tuple[Terminal, str]:
     """Arm a browser for the meeting's ballot; returns the terminal and the token for its cookie."""
     permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
-    if meeting.status in {Meeting.Status.FINAL, Meeting.Status.ANNULLED}:
+    if meeting.is_closed:
         raise ValidationError(_("This meeting is over; its terminals cannot be armed."))
     label = (label or "").strip()[:50] or _("Terminal")
     token = secrets.token_urlsafe(32)

@@ -136,12 +136,11 @@ def sha256(data: bytes) -> str:
 def posts_held(cadre_ids, year: int) -> dict[int, list[str]]:
     """Each cadre's posts in the given year, most senior first."""
     posts = defaultdict(list)
-    for cadre_id, post, term_end in CadrePost.objects.filter(
-        cadre_id__in=cadre_ids, term_start__lte=year
-    ).values_list("cadre_id", "post", "term_end"):
-        if term_end is None or term_end >= year:
+    held = CadrePost.objects.filter(cadre_id__in=cadre_ids).held_in(year).by_rank()
+    for cadre_id, post in held.values_list("cadre_id", "post"):
+        if post not in posts[cadre_id]:
             posts[cadre_id].append(post)
-    return {cadre: sorted(set(held), key=CadrePost.RANK.get) for cadre, held in posts.items()}
+    return dict(posts)
 
 
 def incompetent_last_year(meeting: Meeting) -> set[int]:

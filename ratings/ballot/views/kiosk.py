@@ -198,15 +198,9 @@ def _grade_view(grade: Grade) -> dict:
 
 
 def _posts(cadre, year: int) -> str:
-    posts = sorted(
-        (
-            post
-            for post in CadrePost.objects.filter(cadre=cadre)
-            if post.term_start <= year and (post.term_end is None or post.term_end >= year)
-        ),
-        key=lambda post: CadrePost.RANK[post.post],
+    return " · ".join(
+        str(post.get_post_display()) for post in CadrePost.objects.filter(cadre=cadre).held_in(year).by_rank()
     )
-    return " · ".join(str(post.get_post_display()) for post in posts)
 
 
 def _summary(meeting: Meeting, cadre) -> str:

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from meetings.access import get_meeting_for_user_or_404
 from meetings.models import Meeting
 from portal.models import Resident
+from portal.permissions import Capability
 from ratings.ballot import codes, services
 from ratings.ballot.forms import ArmForm, BatchForm, ResidentForm, VoidForm
 from ratings.ballot.terminals import TERMINAL_COOKIE, terminal_for
@@ -37,12 +39,6 @@ TERMINAL_COOKIE_AGE = 24 * 3600  # one meeting day; the operator arms the termin
 # Every slip speaks both languages of the village, whatever the operator's language is.
 SLIP_LANGUAGES = (("zh-hans", "ltr"), ("ug", "rtl"))
 SLIP_INSTRUCTION = gettext_lazy("Type or scan this code on the voting terminal. It works only once.")
-OVER = {Meeting.Status.FINAL, Meeting.Status.ANNULLED}
-
-
-def _meeting_or_404(user, pk) -> Meeting:
-    """A meeting of a village where the user operates meetings; any other meeting does not exist."""
-    return get_object_or_404(Meeting.objects.operated_by(user).with_place().select_related("scheme"), pk=pk)
 
 
 # --- slips ----------------------------------------------------------------------------------------
@@ -108,7 +104,7 @@ def _resident_from(request, meeting: Meeting) -> tuple[Resident | None, str]:
 
 
 def _hand_out(request, pk, service, *, reissued: bool):
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     resident, query = _resident_from(request, meeting)
     if resident is None:
         messages.error(request, _("Choose a resident."))
@@ -147,7 +143,7 @@ def code_reissue(request, pk):
 @require_POST
 def poll_book_record(request, pk):
     """A pre-printed code was handed to a resident: the poll book records who, never which code."""
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     resident, query = _resident_from(request, meeting)
     if resident is None:
         messages.error(request, _("Choose a resident."))
@@ -181,14 +177,14 @@ def _render_codes(request, meeting, *, batch_form=None, void_form=None, status=2
 @require_GET
 def codes_page(request, pk):
     """How many codes there are, and the forms to print a batch and to void a code."""
-    return _render_codes(request, _meeting_or_404(request.user, pk))
+    return _render_codes(request, get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING))
 
 
 @login_required
 @require_POST
 def codes_batch(request, pk):
     """Print a batch of codes on A4 sheets of slips; shown once."""
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     form = BatchForm(request.POST)
     if not form.is_valid():
         return _render_codes(request, meeting, batch_form=form, status=400)
@@ -217,7 +213,7 @@ def codes_batch(request, pk):
 @require_POST
 def code_void(request, pk):
     """Void an unused code that is typed in, e.g. one found on the floor."""
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     form = VoidForm(request.POST)
     if form.is_valid():
         try:
@@ -239,7 +235,7 @@ def _render_terminals(request, meeting, *, form=None, status=200):
         "terminals": of(Terminal).of_meeting(meeting).for_list(),
         "this_browser": terminal_for(request),
         "form": form or ArmForm(),
-        "can_arm": meeting.status not in OVER,
+        "can_arm": not meeting.is_closed,
     }
     return render(request, "ratings/ballot/operator/terminals.html", context, status=status)
 
@@ -248,7 +244,9 @@ def _render_terminals(request, meeting, *, form=None, status=200):
 @require_GET
 def terminals_page(request, pk):
     """The meeting's terminals, armed and disarmed, and the form to arm this browser."""
-    return _render_terminals(request, _meeting_or_404(request.user, pk))
+    return _render_terminals(
+        request, get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
+    )
 
 
 def _kiosk_url(meeting: Meeting) -> str:
@@ -268,7 +266,7 @@ def terminal_arm(request, pk):
     or a villager could reach the staff pages. The cookie holds a random token the database knows
     only as a hash.
     """
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     form = ArmForm(request.POST)
     if not form.is_valid():
         return _render_terminals(request, meeting, form=form, status=400)
@@ -304,7 +302,7 @@ def terminal_arm(request, pk):
 @require_POST
 def terminal_disarm(request, pk, terminal):
     """Disarm one of the meeting's terminals: its browser shows the ballot no more."""
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     terminal = get_object_or_404(
         of(Terminal).of_meeting(meeting).select_related("meeting__village"), pk=terminal
     )

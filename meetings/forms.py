@@ -12,11 +12,6 @@ from portal.models import Cadre, CadrePost
 from ratings.models import RatingScheme
 
 
-def post_rank(cadre: Cadre) -> int:
-    """Where a cadre speaks: by their highest post (Party branch first), as CadrePost.RANK orders them."""
-    return min((CadrePost.RANK[post.post] for post in cadre.posts.all()), default=len(CadrePost.RANK))
-
-
 class CadreChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -104,9 +99,16 @@ class MeetingForm(forms.Form):
         )
 
     def clean_cadres(self):
-        """The speaking order: by post rank, then by name."""
-        cadres = list(self.cleaned_data["cadres"])
-        return sorted(cadres, key=lambda cadre: (post_rank(cadre), cadre.name))
+        """The speaking order: by the highest post (CadrePost.RANK: the Party branch first), then by name.
+
+        Cadres without a post speak last. The posts are those prefetched by `with_posts()`.
+        """
+        last = len(CadrePost.RANK)
+
+        def highest_post(cadre: Cadre) -> int:
+            return min((CadrePost.RANK[post.post] for post in cadre.posts.all()), default=last)
+
+        return sorted(self.cleaned_data["cadres"], key=lambda cadre: (highest_post(cadre), cadre.name))
 
 
 class AnnulForm(forms.Form):

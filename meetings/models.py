@@ -52,6 +52,10 @@ class Meeting(models.Model):
         Status.FINAL,
         Status.ANNULLED,
     }
+    # Questions are taken from the announcement to the end of the notice period (meetings.questions).
+    TAKES_QUESTIONS = {Status.ANNOUNCED, Status.VOTING_OPEN, Status.VOTING_CLOSED, Status.UNDER_NOTICE}
+    # A commitment is made at or after the meeting, never for a draft or an annulled one.
+    TAKES_COMMITMENTS = TAKES_QUESTIONS | {Status.FINAL}
 
     village = models.ForeignKey(
         "portal.Village", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("village")
@@ -112,6 +116,14 @@ class Meeting(models.Model):
     def is_public(self) -> bool:
         return self.status in self.PUBLIC
 
+    @property
+    def takes_questions(self) -> bool:
+        return self.status in self.TAKES_QUESTIONS
+
+    @property
+    def takes_commitments(self) -> bool:
+        return self.status in self.TAKES_COMMITMENTS
+
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
 
@@ -168,6 +180,17 @@ class WorkReport(models.Model):
         APPROVED = "approved", _("approved")
         PUBLISHED = "published", _("published")
 
+    # Which actions each status allows; nothing is allowed once the meeting is closed (`allows`).
+    # Attachments are not part of a revision: they change only before moderation.
+    ALLOWED_IN = {
+        "edit": {Status.DRAFT, Status.RETURNED, Status.PUBLISHED},
+        "attach": {Status.DRAFT, Status.RETURNED},
+        "submit": {Status.DRAFT, Status.RETURNED},
+        "approve": {Status.SUBMITTED},
+        "return": {Status.SUBMITTED, Status.APPROVED},
+        "publish": {Status.APPROVED},
+    }
+
     # The sections of a report (述职报告), in the order they are read.
     SECTIONS = (
         ("duties", _("Duties")),
@@ -210,6 +233,20 @@ class WorkReport(models.Model):
 
     def section_texts(self) -> dict[str, str]:
         return {name: getattr(self, name) for name, _label in self.SECTIONS}
+
+    def status_allows(self, action: str) -> bool:
+        return self.status in self.ALLOWED_IN[action]
+
+    def allows(self, action: str) -> bool:
+        """Whether the action ("edit", "attach", "submit", "approve", "return", "publish") is possible now.
+
+        The one rule the services enforce and the pages offer buttons by. Publishing also waits for the
+        meeting to be announced (`meeting.is_public`), which the services and the page say separately.
+        """
+        return not self.meeting.is_closed and self.status_allows(action)
+
+    def allowed_actions(self) -> set[str]:
+        return {action for action in self.ALLOWED_IN if self.allows(action)}
 
 
 class ReportRevision(models.Model):

@@ -1,6 +1,5 @@
 """Named reads of meetings, reports, questions and commitments."""
 
-from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -61,7 +60,9 @@ class MeetingQuerySet(VillageScopedQuerySet):
         return self.select_related("village__township")
 
 
-class WorkReportQuerySet(models.QuerySet):
+class WorkReportQuerySet(VillageScopedQuerySet):
+    village_path = "meeting__village"
+
     def published(self):
         return self.filter(status="published")
 
@@ -71,13 +72,6 @@ class WorkReportQuerySet(models.QuerySet):
 
     def awaiting_moderation(self):
         return self.filter(status="submitted")
-
-    def in_villages(self, villages):
-        return self.filter(meeting__village__in=villages)
-
-    def moderated_by(self, user):
-        """Reports in the villages where the user moderates; any other does not exist for them."""
-        return self.in_villages(permissions.villages_with(user, Capability.MODERATE))
 
     def readable_by(self, user):
         """Published reports, and unpublished ones to preview: the cadre's own, and their moderators'."""
@@ -90,7 +84,9 @@ class WorkReportQuerySet(models.QuerySet):
         )
 
 
-class QuestionQuerySet(models.QuerySet):
+class QuestionQuerySet(VillageScopedQuerySet):
+    village_path = "meeting__village"
+
     def shown_publicly(self):
         """Approved questions, and hidden ones, which keep their place with a note."""
         return self.exclude(status="pending")
@@ -98,14 +94,9 @@ class QuestionQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status="pending")
 
-    def in_villages(self, villages):
-        return self.filter(meeting__village__in=villages)
-
     def addressed_to(self, user):
         """Questions to the user's own cadre record, while the user holds the cadre role there."""
-        return self.filter(cadre__user=user).in_villages(
-            permissions.villages_with(user, Capability.WRITE_OWN_CONTENT)
-        )
+        return self.filter(cadre__user=user).for_user(user, Capability.WRITE_OWN_CONTENT)
 
     def to_answer_by(self, user):
         return (
@@ -115,12 +106,11 @@ class QuestionQuerySet(models.QuerySet):
         )
 
 
-class CommitmentQuerySet(models.QuerySet):
+class CommitmentQuerySet(VillageScopedQuerySet):
+    village_path = "meeting__village"
+
     def in_village(self, village):
         return self.filter(meeting__village=village)
-
-    def in_villages(self, villages):
-        return self.filter(meeting__village__in=villages)
 
     def owned_by_user(self, user):
         return self.filter(owner__user=user) if user.is_authenticated else self.none()
@@ -130,12 +120,12 @@ class CommitmentQuerySet(models.QuerySet):
         return self.exclude(meeting__status="draft")
 
     def manageable_by(self, user):
-        """The commitments the user may update: the own ones as a cadre, every one where a moderator."""
-        moderated = permissions.villages_with(user, Capability.MODERATE)
-        own_villages = permissions.villages_with(user, Capability.WRITE_OWN_CONTENT)
-        return self.filter(
-            Q(meeting__village__in=moderated) | Q(owner__user=user, meeting__village__in=own_villages)
-        )
+        """The commitments the user may update: the own ones as a cadre, every one where a moderator.
+
+        The one statement of that rule; `meetings.questions.services.may_manage_commitment` asks it.
+        """
+        own = self.owned_by_user(user).for_user(user, Capability.WRITE_OWN_CONTENT)
+        return self.for_user(user, Capability.MODERATE) | own
 
     def overdue(self):
         return self.exclude(status="done").filter(due_date__lt=timezone.localdate())

@@ -23,9 +23,6 @@ from ratings.ballot.services import ballots_shake
 from ratings.models import RatingScheme
 from ratings.results.services import results_withdraw
 
-# The scheme a meeting gets when the township administrator picks none (ratings.ballot.schemes).
-DEFAULT_SCHEME_NAME = schemes.DEFAULT_SCHEME_NAME
-
 
 def _ensure_cadres_of_village(cadres, village) -> None:
     if any(cadre.village_id != village.pk for cadre in cadres):
@@ -45,10 +42,6 @@ def _set_cadres(meeting: Meeting, cadres: list[Cadre]) -> None:
     MeetingCadre.objects.bulk_create(
         MeetingCadre(meeting=meeting, cadre=cadre, order=index) for index, cadre in enumerate(cadres)
     )
-
-
-def _default_scheme() -> RatingScheme:
-    return schemes.default_scheme()
 
 
 @transaction.atomic
@@ -80,7 +73,7 @@ def meeting_create(
         held_at=held_at,
         venue=venue,
         kind=kind,
-        scheme=scheme or _default_scheme(),
+        scheme=scheme or schemes.default_scheme(),
         agenda=agenda,
     )
     _set_cadres(meeting, cadres)

@@ -8,21 +8,30 @@ from meetings.models import Meeting
 from portal.tables import PortalTable
 
 
-class VillageMeetingTable(PortalTable):
-    """One village's meetings, one a year: each links to its page."""
+class MeetingTable(PortalTable):
+    """What every list of meetings shows: when, what kind, and how far it has come; newest first."""
 
-    year = tables.Column(linkify=True)
     held_at = tables.DateTimeColumn(format="Y-m-d H:i")
-    venue = tables.Column()
     kind = tables.Column()
     status = tables.Column()
 
     class Meta(PortalTable.Meta):
         model = Meeting
-        fields = ("year", "held_at", "venue", "kind", "status")
+        fields = ("held_at", "kind", "status")
         order_by = ("-held_at",)
-        empty_text = _("No meeting has been announced yet.")
         per_page = 25
+
+
+class VillageMeetingTable(MeetingTable):
+    """One village's meetings, one a year: each links to its page."""
+
+    year = tables.Column(linkify=True)
+    venue = tables.Column()
+
+    class Meta(MeetingTable.Meta):
+        fields = ("year", "held_at", "venue", "kind", "status")
+        sequence = fields
+        empty_text = _("No meeting has been announced yet.")
 
 
 class TownshipMeetingTable(VillageMeetingTable):
@@ -34,20 +43,15 @@ class TownshipMeetingTable(VillageMeetingTable):
 
     class Meta(VillageMeetingTable.Meta):
         fields = ("village", "year", "held_at", "venue", "kind", "status")
-        sequence = ("village", "year", "held_at", "venue", "kind", "status")
+        sequence = fields
 
 
-class StaffMeetingTable(PortalTable):
+class StaffMeetingTable(MeetingTable):
     """The meetings an operator or administrator runs, drafts included; each opens its control page."""
 
     village = tables.Column(order_by=("village__name", "-year"))
     year = tables.Column(linkify=lambda record: reverse("meetings:staff-meeting", args=[record.pk]))
-    held_at = tables.DateTimeColumn(format="Y-m-d H:i")
-    kind = tables.Column()
-    status = tables.Column()
 
-    class Meta(PortalTable.Meta):
-        model = Meeting
+    class Meta(MeetingTable.Meta):
         fields = ("village", "year", "held_at", "kind", "status")
-        order_by = ("-held_at",)
-        per_page = 25
+        sequence = fields

@@ -13,8 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,10 +23,12 @@ from meetings import services
 from meetings.access import get_meeting_for_user_or_404
 from meetings.filters import MeetingFilter, StaffMeetingFilter, TownshipMeetingFilter
 from meetings.forms import AnnulForm, MeetingForm, SignInForm
-from meetings.models import Attendance, Commitment, IllegalTransition, Meeting, Question, WorkReport
+from meetings.models import Attendance, Commitment, IllegalTransition, Meeting, WorkReport
+from meetings.questions.forms import QuestionForm
 from meetings.quorum import quorum_of
 from meetings.tables import StaffMeetingTable, TownshipMeetingTable, VillageMeetingTable
 from portal import permissions
+from portal.http import show_service_error
 from portal.models import CadrePost, Resident, Township, Village
 from portal.permissions import Capability
 from ratings.ballot.control import control_panel
@@ -37,13 +37,11 @@ PER_PAGE = 25
 SIGN_IN_RESULTS = 30
 
 
-def _template_available(name: str) -> bool:
-    """Whether a partial written by another part of the app exists yet."""
-    try:
-        select_template([name])
-    except TemplateDoesNotExist:
-        return False
-    return True
+def _list_page(request, template: str, filterset, table_class, context: dict):
+    """A filtered, sortable, paged table of meetings."""
+    table = table_class(filterset.qs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, template, {**context, "filter": filterset, "table": table})
 
 
 # Public pages --------------------------------------------------------------------------------------
@@ -54,12 +52,8 @@ def village_meetings(request, code):
     village = get_object_or_404(Village.objects.select_related("township"), code=code)
     meetings = Meeting.objects.in_village(village).public()
     filterset = MeetingFilter(request.GET or None, queryset=meetings)
-    table = VillageMeetingTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(
-        request,
-        "meetings/meeting/village_list.html",
-        {"village": village, "filter": filterset, "table": table},
+    return _list_page(
+        request, "meetings/meeting/village_list.html", filterset, VillageMeetingTable, {"village": village}
     )
 
 
@@ -70,13 +64,8 @@ def township_meetings(request, code):
     filterset = TownshipMeetingFilter(
         request.GET or None, queryset=meetings, villages=Village.objects.in_township(township)
     )
-    table = TownshipMeetingTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    return render(
-        request,
-        "meetings/meeting/township_list.html",
-        {"township": township, "filter": filterset, "table": table},
-    )
+    template = "meetings/meeting/township_list.html"
+    return _list_page(request, template, filterset, TownshipMeetingTable, {"township": township})
 
 
 def meeting_detail(request, pk):
@@ -96,35 +85,21 @@ def meeting_detail(request, pk):
         }
         for row in reporting
     ]
+    questions = meeting.questions.shown_publicly().select_related("cadre", "commitment")
+    previous = Meeting.objects.previous_of(meeting).first()
     context = {
         "meeting": meeting,
         "speakers": speakers,
         # The roll's size is frozen when voting opens: from then on the quorum means something.
         "quorum": quorum_of(meeting) if meeting.roll_size is not None else None,
-        "question_list_available": _template_available("meetings/questions/_list.html"),
-        "last_year_available": _template_available("meetings/commitments/_last_year.html"),
-    }
-    if context["question_list_available"]:
-        context["questions"] = (
-            Question.objects.filter(meeting=meeting).shown_publicly().select_related("cadre", "commitment")
-        )
-        context["question_form"] = _question_form(meeting)
-    if context["last_year_available"]:
-        previous = Meeting.objects.previous_of(meeting).first()
-        context["previous_meeting"] = previous
-        context["previous_commitments"] = (
+        "questions": questions,
+        "question_form": QuestionForm(meeting=meeting),
+        "previous_meeting": previous,
+        "previous_commitments": (
             Commitment.objects.from_meeting(previous).select_related("owner") if previous else []
-        )
+        ),
+    }
     return render(request, "meetings/meeting/detail.html", context)
-
-
-def _question_form(meeting):
-    """The form to leave a question, when the questions part of the app provides one."""
-    try:
-        from meetings.questions.forms import QuestionForm
-    except ImportError:
-        return None
-    return QuestionForm(meeting=meeting)
 
 
 # Staff: the meeting control ------------------------------------------------------------------------
@@ -136,20 +111,18 @@ def staff_meeting_list(request):
     villages = permissions.villages_with(request.user, Capability.OPERATE_MEETING)
     if not villages.exists():
         raise PermissionDenied(_("You do not run meetings in any village."))
-    meetings = Meeting.objects.in_villages(villages).select_related("village")
+    meetings = Meeting.objects.for_user(request.user, Capability.OPERATE_MEETING).select_related("village")
     filterset = StaffMeetingFilter(
         request.GET or None, queryset=meetings, villages=villages.select_related("township")
     )
-    table = StaffMeetingTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    context = {
-        "filter": filterset,
-        "table": table,
-        "creatable_villages": permissions.villages_with(request.user, Capability.MANAGE_MEETINGS)
-        .select_related("township")
-        .order_by("township__code", "code"),
-    }
-    return render(request, "meetings/meeting/staff_list.html", context)
+    creatable = permissions.villages_with(request.user, Capability.MANAGE_MEETINGS).select_related("township")
+    return _list_page(
+        request,
+        "meetings/meeting/staff_list.html",
+        filterset,
+        StaffMeetingTable,
+        {"creatable_villages": creatable.order_by("township__code", "code")},
+    )
 
 
 @login_required
@@ -214,7 +187,7 @@ def staff_sign_in(request, pk):
     try:
         created = services.attendance_record(meeting=meeting, resident=resident, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_service_error(request, error)
         return _render_control(request, meeting, status=400)
     if created:
         messages.success(request, _("%(name)s is signed in.") % {"name": resident.name})
@@ -288,12 +261,9 @@ def staff_transition(request, pk, action):
     if request.method == "POST":
         try:
             transition.service(meeting=meeting, by=request.user)
-        except IllegalTransition as error:
-            messages.error(request, str(error))
-            status = 409
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            status = 400
+        except (IllegalTransition, ValidationError) as error:
+            show_service_error(request, error)
+            status = 409 if isinstance(error, IllegalTransition) else 400
         else:
             messages.success(request, transition.done)
             return redirect("meetings:staff-meeting", pk=meeting.pk)
@@ -322,7 +292,7 @@ def staff_meeting_create(request, code):
         try:
             meeting = services.meeting_create(village=village, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            show_service_error(request, error, form=form)
         else:
             messages.success(request, _("The meeting has been created as a draft."))
             return redirect("meetings:staff-meeting", pk=meeting.pk)
@@ -348,7 +318,7 @@ def staff_meeting_edit(request, pk):
         try:
             services.meeting_update(meeting=meeting, by=request.user, **changes)
         except ValidationError as error:
-            form.add_error(None, error)
+            show_service_error(request, error, form=form)
         else:
             messages.success(request, _("The meeting has been saved."))
             return redirect("meetings:staff-meeting", pk=meeting.pk)
@@ -372,10 +342,10 @@ def staff_meeting_annul(request, pk):
             try:
                 services.meeting_annul(meeting=meeting, reason=form.cleaned_data["reason"], by=request.user)
             except IllegalTransition as error:
-                messages.error(request, str(error))
+                show_service_error(request, error)
                 status = 409
             except ValidationError as error:
-                form.add_error(None, error)
+                show_service_error(request, error, form=form)
             else:
                 messages.success(request, _("The meeting has been annulled."))
                 return redirect("meetings:staff-meeting", pk=meeting.pk)

@@ -12,7 +12,7 @@ def client_address(request) -> str:
     comes from the proxy, so the last X-Forwarded-For entry — the one our proxy appended, which the
     client cannot forge — names the sender. Otherwise the peer's address does.
     """
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+    if settings.SECURE_PROXY_SSL_HEADER:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
         if forwarded:
             return forwarded

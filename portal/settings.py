@@ -175,17 +175,39 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if env_bool("DJANGO_BEHIND_PROXY", False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# None without a proxy in front; portal.http.client_address then counts the peer's address.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
+)
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Roll files may hold a few thousand rows; larger ones are refused before parsing.
 ROLL_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Uploaded photos and PDFs (portal.uploads): the largest file, and the most pixels an image may have,
+# checked before it is decoded, since a small file can unpack to gigabytes (a "pixel bomb").
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
 
 # Days the published results stay under public notice before they can become final (the brief's 7).
 RESULTS_NOTICE_DAYS = int(os.environ.get("PORTAL_NOTICE_DAYS", 7))
+
+# What anyone may do without an account is limited per network address (portal.ratelimit). One address
+# may be a whole village office behind one router, so the limits are not tight.
+QUESTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_QUESTIONS_PER_ADDRESS_PER_HOUR", 3))
+OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_ADDRESS_PER_HOUR", 3))
+RECEIPT_CHECKS_PER_WINDOW = int(os.environ.get("PORTAL_RECEIPT_CHECKS_PER_WINDOW", 30))
+RECEIPT_CHECK_WINDOW_SECONDS = int(os.environ.get("PORTAL_RECEIPT_CHECK_WINDOW_SECONDS", 10 * 60))
+
+# The kiosk's timings, in seconds: no input for KIOSK_IDLE_SECONDS asks "still voting?", unanswered for
+# KIOSK_IDLE_GRACE_SECONDS it clears the ballot; the receipt shows for KIOSK_RECEIPT_SECONDS. A ballot
+# left alone for KIOSK_ABANDONED_SECONDS is dropped by the server too (for a browser whose script did
+# not run).
+KIOSK_IDLE_SECONDS = int(os.environ.get("PORTAL_KIOSK_IDLE_SECONDS", 180))
+KIOSK_IDLE_GRACE_SECONDS = int(os.environ.get("PORTAL_KIOSK_IDLE_GRACE_SECONDS", 45))
+KIOSK_RECEIPT_SECONDS = int(os.environ.get("PORTAL_KIOSK_RECEIPT_SECONDS", 10))
+KIOSK_ABANDONED_SECONDS = int(os.environ.get("PORTAL_KIOSK_ABANDONED_SECONDS", 10 * 60))
 
 LOGGING = {
     "version": 1,

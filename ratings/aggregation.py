@@ -97,6 +97,24 @@ class SchemeSpec:
         if any(Fraction(weight) < 0 for weight in self.group_weights.values()):
             raise ValueError("group weights cannot be negative")
 
+    @classmethod
+    def from_document(cls, scheme: Mapping[str, Any]) -> "SchemeSpec":
+        """The scheme as a results document publishes it (the "scheme" of results.json).
+
+        The document is written by ratings.results.tally from the scheme as it froze when voting opened,
+        so that the portal, its rankings and an offline recount all read the same scale and weights.
+        """
+        return cls(
+            grades=tuple(
+                GradeSpec(code=grade["code"], value=grade["value"], standing=grade["standing"])
+                for grade in scheme["grades"]
+            ),
+            criteria=tuple(criterion["code"] for criterion in scheme["criteria"]),
+            group_weights={kind: Fraction(weight) for kind, weight in scheme["groups"].items()},
+            excellent_share=Fraction(scheme["excellent_share"]),
+            incompetent_share=Fraction(scheme["incompetent_share"]),
+        )
+
     @property
     def scale(self) -> tuple[GradeSpec, ...]:
         """The grades that count as grades, best first."""

@@ -1,10 +1,13 @@
-"""Named reads of ballot codes, the poll book and terminals.
+"""Named reads of the ratings models: ballot codes, the poll book, terminals, results and their objections.
 
-The models do not declare these as their managers yet; until they do, `of(Model)` builds the
-queryset: `of(PollBookEntry).of_meeting(meeting).by_name()`.
+The models a staff page fetches for a user (terminals, results snapshots, objections, honor roll
+candidates) read through `portal.permissions.VillageScopedQuerySet`: `Thing.objects.for_user(user,
+capability)`, and ratings.access for one of them by its key.
 """
 
 from django.db import models
+
+from portal.permissions import VillageScopedQuerySet
 
 
 class BallotCodeQuerySet(models.QuerySet):
@@ -13,9 +16,7 @@ class BallotCodeQuerySet(models.QuerySet):
 
     def counts_by_status(self) -> dict[str, int]:
         """How many codes are in each status (one GROUP BY); never which."""
-        from ratings.models import BallotCode
-
-        counts = dict.fromkeys(BallotCode.Status.values, 0)
+        counts = dict.fromkeys(self.model.Status.values, 0)
         for row in self.order_by().values("status").annotate(n=models.Count("pk")):
             counts[row["status"]] = row["n"]
         return counts
@@ -34,7 +35,9 @@ class PollBookQuerySet(models.QuerySet):
         return set(self.filter(resident__in=residents).values_list("resident_id", flat=True))
 
 
-class TerminalQuerySet(models.QuerySet):
+class TerminalQuerySet(VillageScopedQuerySet):
+    village_path = "meeting__village"
+
     def of_meeting(self, meeting):
         return self.filter(meeting=meeting)
 
@@ -48,18 +51,6 @@ class TerminalQuerySet(models.QuerySet):
         )
 
 
-QUERYSETS = {
-    "BallotCode": BallotCodeQuerySet,
-    "PollBookEntry": PollBookQuerySet,
-    "Terminal": TerminalQuerySet,
-}
-
-
-def of(model):
-    """The named queryset of a ratings model, e.g. of(Terminal).of_meeting(meeting).armed()."""
-    return QUERYSETS[model.__name__](model=model)
-
-
 # What may change on a results snapshot once written: where it stands in its lifecycle. What it says
 # (the figures, the digest, the version) never changes; a recount writes a new snapshot.
 SNAPSHOT_LIFECYCLE_FIELDS = frozenset({"status", "published_at", "notice_ends", "finalized_at"})
@@ -69,7 +60,9 @@ class ImmutableSnapshotError(Exception):
     """Raised on any attempt to change what a results snapshot says."""
 
 
-class ResultSnapshotQuerySet(models.QuerySet):
+class ResultSnapshotQuerySet(VillageScopedQuerySet):
+    village_path = "meeting__village"
+
     def update(self, **kwargs):
         if set(kwargs) - SNAPSHOT_LIFECYCLE_FIELDS:
             raise ImmutableSnapshotError("What a results snapshot says cannot be changed; compute a new one.")
@@ -96,17 +89,13 @@ class ResultSnapshotQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status="draft")
 
-    def in_villages(self, villages):
-        return self.filter(meeting__village__in=villages)
-
-    def of_township_year(self, township, year: int):
-        return self.filter(meeting__village__township=township, meeting__year=year)
-
     def with_meeting(self):
         return self.select_related("meeting__village__township")
 
 
-class ObjectionQuerySet(models.QuerySet):
+class ObjectionQuerySet(VillageScopedQuerySet):
+    village_path = "snapshot__meeting__village"
+
     def pending(self):
         return self.filter(status="pending")
 
@@ -120,18 +109,14 @@ class ObjectionQuerySet(models.QuerySet):
             snapshot__meeting=meeting, snapshot__status__in=["published", "final", "superseded"]
         )
 
-    def moderated_by(self, user):
-        """Objections to the results of the villages where the user moderates."""
-        from portal.permissions import Capability, villages_with
-
-        return self.filter(snapshot__meeting__village__in=villages_with(user, Capability.MODERATE))
-
     def for_queue(self):
         """Oldest first, with what the moderator needs to see in one query."""
         return self.select_related("snapshot__meeting__village").order_by("lodged_at", "pk")
 
 
-class HonorCandidateQuerySet(models.QuerySet):
+class HonorCandidateQuerySet(VillageScopedQuerySet):
+    village_path = "meeting__village"
+
     def of_meeting(self, meeting):
         return self.filter(meeting=meeting)
 
@@ -140,9 +125,6 @@ class HonorCandidateQuerySet(models.QuerySet):
 
     def accepted(self):
         return self.filter(status="accepted")
-
-    def in_villages(self, villages):
-        return self.filter(meeting__village__in=villages)
 
     def for_review(self):
         """Most nominated first, with the household."""

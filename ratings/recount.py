@@ -14,27 +14,12 @@ import io
 import json
 import sys
 from collections import Counter
-from fractions import Fraction
 
 from ratings import aggregation
 
 FIXED_COLUMNS = ("receipt", "group", "nominations")
 # What is compared per cadre; the breakdown by group only where it was published (see k).
 COMPARED = ("criteria", "overall", "verdict", "rank")
-
-
-def scheme_of(results: dict) -> aggregation.SchemeSpec:
-    scheme = results["scheme"]
-    return aggregation.SchemeSpec(
-        grades=tuple(
-            aggregation.GradeSpec(code=grade["code"], value=grade["value"], standing=grade["standing"])
-            for grade in scheme["grades"]
-        ),
-        criteria=tuple(criterion["code"] for criterion in scheme["criteria"]),
-        group_weights={kind: Fraction(weight) for kind, weight in scheme["groups"].items()},
-        excellent_share=Fraction(scheme["excellent_share"]),
-        incompetent_share=Fraction(scheme["incompetent_share"]),
-    )
 
 
 def count(ballots: bytes, spec: aggregation.SchemeSpec) -> tuple[Counter, int]:
@@ -62,7 +47,7 @@ def recount(ballots: bytes, results: dict) -> list[str]:
         problems.append(
             f"ballots.csv has SHA-256 {digest}, results.json published {results['ballots_sha256']}"
         )
-    spec = scheme_of(results)
+    spec = aggregation.SchemeSpec.from_document(results["scheme"])
     counts, rows = count(ballots, spec)
     if rows != results["ballots"]:
         problems.append(f"ballots.csv holds {rows} ballots, results.json published {results['ballots']}")

@@ -5,7 +5,9 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 
 from portal.models import Role, Township, Village
 from portal.services.roles import role_grant
@@ -55,6 +57,14 @@ def county(db):
     )
 
 
+@pytest.fixture
+def empty_cache():
+    """Django's cache, empty before and after the test: the rate limits counted in it outlive a test."""
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
 @pytest.fixture(scope="module")
 def seeded_once(django_db_setup, django_db_blocker):
     """The demo, seeded once per test module (it casts hundreds of ballots); yields what it printed.
@@ -67,3 +77,20 @@ def seeded_once(django_db_setup, django_db_blocker):
     yield out.getvalue()
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def english():
+    """Messages in English, the language the tests read; the site's default is Chinese.
+
+    A module asks for it (and for `english_pages`) with `pytestmark = pytest.mark.usefixtures(...)`.
+    """
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_pages(client):
+    """The test client asks for pages in English, the language the tests read."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

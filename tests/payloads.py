@@ -2,6 +2,10 @@
 
 from html.parser import HTMLParser
 
+# Plain markup a page must show as text.
+SCRIPT = "<script>alert('x')</script>"
+IMG = '<img src=x onerror="alert(1)">'
+
 MARK = "xss-probe"
 PAYLOADS = [
     f'<script>window["{MARK}"]=1</script>',
@@ -41,3 +45,11 @@ def assert_inert(html: str, url: str) -> None:
     parser = ActiveContent()
     parser.feed(html)
     assert not parser.found, f"{url}: {parser.found}"
+
+
+def assert_pages_inert(client, urls) -> None:
+    """Every page answers and keeps the stored payloads inert."""
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_inert(response.content.decode(), url)

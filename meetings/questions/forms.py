@@ -6,10 +6,12 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Commitment
 from meetings.questions import services as rules
+from portal import uploads
 from portal.models import Cadre
 
 OVERDUE = "overdue"
@@ -124,12 +126,15 @@ class CommitmentUpdateForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo (optional)"),
         required=False,
-        help_text=_("A JPEG, PNG or WebP image of at most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
     def __init__(self, *args, commitment, **kwargs):
         super().__init__(*args, **kwargs)
+        # Interpolated here, not at import, so that it is translated into the request's language.
+        self.fields["photo"].help_text = gettext("A JPEG, PNG or WebP image of at most %(limit)s MB.") % {
+            "limit": uploads.max_megabytes()
+        }
         self.helper = FormHelper()
         self.helper.form_action = reverse("meetings:commitment-update-add", args=[commitment.pk])
         self.helper.add_input(Submit("add-update", _("Add the progress update")))

@@ -21,34 +21,19 @@ Who does what:
 import datetime
 import io
 import uuid
-import warnings
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from meetings.models import Commitment, CommitmentUpdate, Meeting, Question
-from portal import audit, permissions
+from portal import audit, permissions, ratelimit, uploads
 from portal.models import Cadre
 from portal.permissions import Capability
-
-# While these hold, the meeting takes questions: from the announcement to the end of the notice period.
-OPEN_FOR_QUESTIONS = frozenset(
-    {
-        Meeting.Status.ANNOUNCED,
-        Meeting.Status.VOTING_OPEN,
-        Meeting.Status.VOTING_CLOSED,
-        Meeting.Status.UNDER_NOTICE,
-    }
-)
-# A commitment is made at or after the meeting, never for a draft or an annulled one.
-OPEN_FOR_COMMITMENTS = OPEN_FOR_QUESTIONS | {Meeting.Status.FINAL}
 
 QUESTION_MIN_LENGTH = 5
 QUESTION_MAX_LENGTH = 2000
@@ -59,30 +44,7 @@ DETAILS_MAX_LENGTH = 5000
 HIDE_REASON_MAX_LENGTH = 200  # Question.moderation_note
 ASKER_NAME_MAX_LENGTH = 100  # Question.asker_name
 
-# Anonymous questions per network address per hour, unless settings.QUESTIONS_PER_ADDRESS_PER_HOUR
-# says otherwise: one address may be a whole village office behind one router.
-DEFAULT_QUESTIONS_PER_ADDRESS_PER_HOUR = 3
-RATE_WINDOW = datetime.timedelta(hours=1)
-
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_PIXELS = 40_000_000
-# Pillow format → the extension of the stored file.
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-
-
-class QuestionRateLimited(Exception):
-    """Too many questions from one address; the message is user-facing (the view answers 429)."""
-
-
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def sender_key(address: str) -> str:
-    """A keyed hash of the sender's network address: equal for equal addresses, useless to a reader.
-
-    The key derives from SECRET_KEY, so the stored value cannot be reversed by hashing all addresses.
-    """
-    return salted_hmac("meetings.question.sender", address or "", algorithm="sha256").hexdigest()
 
 
 def _clean_text(value: str, *, field: str, maximum: int, minimum: int = 1) -> str:
@@ -116,7 +78,7 @@ def _clean_text(value: str, *, field: str, maximum: int, minimum: int = 1) -> st
 
 
 def _clean_question(meeting: Meeting, text: str, asker_name: str, cadre: Cadre | None) -> tuple[str, str]:
-    if meeting.status not in OPEN_FOR_QUESTIONS:
+    if not meeting.takes_questions:
         raise ValidationError(_("This meeting no longer takes questions."))
     text = _clean_text(text, field="text", minimum=QUESTION_MIN_LENGTH, maximum=QUESTION_MAX_LENGTH)
     asker_name = (asker_name or "").strip()
@@ -125,10 +87,6 @@ def _clean_question(meeting: Meeting, text: str, asker_name: str, cadre: Cadre |
     if cadre is not None and not meeting.reporting.filter(cadre=cadre).exists():
         raise ValidationError({"cadre": _("Only a cadre reporting at this meeting can be asked.")})
     return text, asker_name
-
-
-def questions_per_address_per_hour() -> int:
-    return getattr(settings, "QUESTIONS_PER_ADDRESS_PER_HOUR", DEFAULT_QUESTIONS_PER_ADDRESS_PER_HOUR)
 
 
 def _may_moderate(user, village) -> bool:
@@ -144,7 +102,7 @@ def _is_acting_cadre(user, cadre: Cadre) -> bool:
 
 def may_manage_commitment(user, commitment: Commitment) -> bool:
     """The owner cadre or a moderator of the village: progress updates and status changes."""
-    return _is_acting_cadre(user, commitment.owner) or _may_moderate(user, commitment.meeting.village)
+    return Commitment.objects.manageable_by(user).filter(pk=commitment.pk).exists()
 
 
 def _ensure_manage_commitment(user, commitment: Commitment) -> None:
@@ -161,17 +119,15 @@ def question_ask_online(
 ) -> Question:
     """Anyone, no account: a question left on the site, pending moderation.
 
-    The rate limit is counted in the database, so it holds across several app servers. Two posts
-    racing from one address may both pass on PostgreSQL; that is acceptable for a spam brake.
+    Rate-limited per network address (RateLimited), counted in the questions already left.
     """
     text, asker_name = _clean_question(meeting, text, asker_name, cadre)
-    key = sender_key(sender_address)
-    since = timezone.now() - RATE_WINDOW
-    recent = Question.objects.filter(sender_key=key, created_at__gte=since).count()
-    if recent >= questions_per_address_per_hour():
-        raise QuestionRateLimited(
-            _("Too many questions from this connection. Please try again in an hour, or ask the clerk.")
-        )
+    key = ratelimit.questions().spend(
+        sender_address,
+        rows=Question.objects,
+        stamped="created_at",
+        message=_("Too many questions from this connection. Please try again in an hour, or ask the clerk."),
+    )
     return Question.objects.create(
         meeting=meeting,
         cadre=cadre,
@@ -267,7 +223,7 @@ def question_answer(*, question: Question, answer: str, by) -> Question:
 
 
 def _clean_commitment(meeting: Meeting, owner: Cadre, title: str, details: str, due_date: datetime.date):
-    if meeting.status not in OPEN_FOR_COMMITMENTS:
+    if not meeting.takes_commitments:
         raise ValidationError(_("Commitments are made at a held meeting, not a draft or annulled one."))
     if owner.village_id != meeting.village_id:
         raise ValidationError({"owner": _("The responsible cadre must be a cadre of the meeting's village.")})
@@ -346,38 +302,24 @@ def _clean_photo(photo) -> ContentFile:
     Re-encoding drops the EXIF block (a phone's photo carries where it was taken) and anything
     smuggled after the image data; the file name and the declared content type are not trusted.
     """
-    refused = ValidationError({"photo": _("The photo must be a JPEG, PNG or WebP image.")})
-    if photo.size > PHOTO_MAX_BYTES:
-        raise ValidationError(
-            {"photo": _("The photo is larger than %(mb)d MB.") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)}}
-        )
-    photo.seek(0)
-    data = photo.read()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                image_format = probe.format
-                if image_format not in PHOTO_FORMATS:
-                    raise refused
-                if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                    raise ValidationError({"photo": _("The photo has too many pixels.")})
-                probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                if image_format == "JPEG" and image.mode not in ("RGB", "L"):
-                    image = image.convert("RGB")
-                output = io.BytesIO()
-                options = {"quality": 85} if image_format in ("JPEG", "WEBP") else {}
-                image.save(output, format=image_format, **options)
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise refused from None
-    except (OSError, SyntaxError, ValueError):  # truncated or malformed image data
-        raise refused from None
-    return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{PHOTO_FORMATS[image_format]}")
+        uploads.check_size(photo.size)  # before reading it into memory
+        photo.seek(0)
+        data = photo.read()
+        checked = uploads.check_upload(data)
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if checked.image_format == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            output = io.BytesIO()
+            options = {"quality": 85} if checked.image_format in ("JPEG", "WEBP") else {}
+            image.save(output, format=checked.image_format, **options)
+    except ValidationError as error:
+        raise ValidationError({"photo": error.messages}) from None
+    except (OSError, SyntaxError, ValueError):  # verified, yet malformed past what verify() reads
+        raise ValidationError({"photo": _("The photo must be a JPEG, PNG or WebP image.")}) from None
+    return ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}{checked.extension}")
 
 
 @transaction.atomic

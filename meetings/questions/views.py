@@ -11,10 +11,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from meetings.access import (
+    get_commitment_for_user_or_404,
+    get_meeting_for_user_or_404,
+    get_question_for_user_or_404,
+    get_question_to_answer_or_404,
+)
 from meetings.models import Commitment, Meeting, Question
 from meetings.questions import services
 from meetings.questions.forms import (
@@ -29,45 +36,34 @@ from meetings.questions.forms import (
 )
 from meetings.questions.tables import CommitmentTable
 from portal import permissions
-from portal.http import client_address
+from portal.http import client_address, show_service_error
 from portal.models import Village
 from portal.permissions import Capability
+from portal.ratelimit import RateLimited
 
 PER_PAGE = 25
 RECENTLY_APPROVED = 20
 
 
-def _add_service_error(form, error: ValidationError) -> None:
-    """Put a service's error on the form: on its field when the form has one, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _meetings_with(user, capability: str):
-    return Meeting.objects.filter(village__in=permissions.villages_with(user, capability)).select_related(
-        "village"
-    )
-
-
-def _questions_with(user, capability: str):
-    return Question.objects.in_villages(permissions.villages_with(user, capability)).select_related(
-        "meeting__village", "cadre"
-    )
-
-
-def _addressed_to(user):
-    return Question.objects.addressed_to(user).select_related("meeting__village", "cadre")
-
-
-def _manageable(user):
-    return Commitment.objects.manageable_by(user).select_related("meeting__village", "owner")
-
-
 def _page(request, items):
     return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _form_page(request, form, template: str, context: dict, *, act, done: str):
+    """A staff page whose form calls a service.
+
+    On a valid POST, `act(cleaned_data)` makes the change and returns where to go next (anything
+    `redirect` takes); a refusal of the service is shown on the form and the page answers 400.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = act(form.cleaned_data)
+        except ValidationError as error:
+            show_service_error(request, error, form=form)
+        else:
+            messages.success(request, done)
+            return redirect(target)
+    return render(request, template, {**context, "form": form}, status=400 if form.is_bound else 200)
 
 
 # Public ----------------------------------------------------------------------------------------------
@@ -87,15 +83,15 @@ def question_ask(request, pk):
                 cadre=form.cleaned_data["cadre"],
                 sender_address=client_address(request),
             )
-        except services.QuestionRateLimited as error:
+        except RateLimited as error:
             form.add_error(None, str(error))
             response = render(
                 request, "meetings/questions/ask.html", {"meeting": meeting, "form": form}, status=429
             )
-            response["Retry-After"] = str(int(services.RATE_WINDOW.total_seconds()))
+            response["Retry-After"] = str(error.retry_after)
             return response
         except ValidationError as error:
-            _add_service_error(form, error)
+            show_service_error(request, error, form=form)
         else:
             messages.success(
                 request, _("Thank you. Your question awaits moderation and will be shown once approved.")
@@ -136,30 +132,25 @@ def commitment_detail(request, pk):
 @login_required
 def questions_record(request, pk):
     """Meeting operators (the clerk) and township administrators of the village: questions asked aloud."""
-    meeting = get_object_or_404(_meetings_with(request.user, Capability.OPERATE_MEETING), pk=pk)
-    form = QuestionRecordForm(request.POST or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.question_record_at_meeting(meeting=meeting, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(
-                request, _("The question has been recorded; it is shown once a moderator approves it.")
-            )
-            return redirect("meetings:questions-record", pk=meeting.pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     recorded = (
         meeting.questions.filter(source=Question.Source.AT_MEETING)
         .select_related("cadre")
         .order_by("-created_at")
     )
-    context = {
-        "meeting": meeting,
-        "form": form,
-        "recorded": recorded,
-        "takes_questions": meeting.status in services.OPEN_FOR_QUESTIONS,
-    }
-    return render(request, "meetings/questions/record.html", context, status=400 if form.is_bound else 200)
+
+    def record(fields):
+        services.question_record_at_meeting(meeting=meeting, by=request.user, **fields)
+        return reverse("meetings:questions-record", args=[meeting.pk])
+
+    return _form_page(
+        request,
+        QuestionRecordForm(request.POST or None, meeting=meeting),
+        "meetings/questions/record.html",
+        {"meeting": meeting, "recorded": recorded},
+        act=record,
+        done=_("The question has been recorded; it is shown once a moderator approves it."),
+    )
 
 
 # Staff: moderation -----------------------------------------------------------------------------------
@@ -168,10 +159,11 @@ def questions_record(request, pk):
 @login_required
 def question_queue(request):
     """Village moderators and township administrators: the pending questions of their villages."""
-    villages = permissions.villages_with(request.user, Capability.MODERATE)
-    if not villages.exists():
+    if not permissions.has_any_capability(request.user, Capability.MODERATE):
         raise Http404(_("No villages to moderate."))
-    questions = Question.objects.in_villages(villages).select_related("meeting__village", "cadre")
+    questions = Question.objects.for_user(request.user, Capability.MODERATE).select_related(
+        "meeting__village", "cadre"
+    )
     context = {
         "pending": _page(request, questions.pending().order_by("created_at", "pk")),
         # Questions already shown, which a moderator may still turn into a commitment.
@@ -186,7 +178,7 @@ def question_queue(request):
 @require_POST
 def question_approve(request, pk):
     """Village moderators and township administrators of the question's village; POST only."""
-    question = get_object_or_404(_questions_with(request.user, Capability.MODERATE), pk=pk)
+    question = get_question_for_user_or_404(request.user, pk, Capability.MODERATE)
     services.question_approve(question=question, by=request.user)
     messages.success(request, _("The question is now shown to the public."))
     return redirect("meetings:question-queue")
@@ -195,44 +187,44 @@ def question_approve(request, pk):
 @login_required
 def question_hide(request, pk):
     """Village moderators and township administrators of the question's village: hide, with a reason."""
-    question = get_object_or_404(_questions_with(request.user, Capability.MODERATE), pk=pk)
-    form = QuestionHideForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.question_hide(question=question, reason=form.cleaned_data["reason"], by=request.user)
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, _("The question is hidden; its place shows “hidden by moderator”."))
-            return redirect("meetings:question-queue")
-    context = {"question": question, "form": form}
-    return render(request, "meetings/questions/hide.html", context, status=400 if form.is_bound else 200)
+    question = get_question_for_user_or_404(request.user, pk, Capability.MODERATE)
+
+    def hide(fields):
+        services.question_hide(question=question, reason=fields["reason"], by=request.user)
+        return "meetings:question-queue"
+
+    return _form_page(
+        request,
+        QuestionHideForm(request.POST or None),
+        "meetings/questions/hide.html",
+        {"question": question},
+        act=hide,
+        done=_("The question is hidden; its place shows “hidden by moderator”."),
+    )
 
 
 def _commitment_form_page(request, *, meeting, question=None, action: str):
     initial = {"owner": question.cadre_id} if question is not None else None
-    form = CommitmentForm(request.POST or None, meeting=meeting, action=action, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if question is not None:
-                commitment = services.commitment_create_from_question(
-                    question=question, by=request.user, **form.cleaned_data
-                )
-            else:
-                commitment = services.commitment_create(meeting=meeting, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, _("The commitment is made and shown to the public."))
-            return redirect(commitment)
-    context = {"meeting": meeting, "question": question, "form": form}
-    return render(request, "meetings/commitments/form.html", context, status=400 if form.is_bound else 200)
+
+    def create(fields):
+        if question is not None:
+            return services.commitment_create_from_question(question=question, by=request.user, **fields)
+        return services.commitment_create(meeting=meeting, by=request.user, **fields)
+
+    return _form_page(
+        request,
+        CommitmentForm(request.POST or None, meeting=meeting, action=action, initial=initial),
+        "meetings/commitments/form.html",
+        {"meeting": meeting, "question": question},
+        act=create,
+        done=_("The commitment is made and shown to the public."),
+    )
 
 
 @login_required
 def commitment_from_question(request, pk):
     """Village moderators and township administrators of the question's village: make it a commitment."""
-    question = get_object_or_404(_questions_with(request.user, Capability.MODERATE), pk=pk)
+    question = get_question_for_user_or_404(request.user, pk, Capability.MODERATE)
     action = request.path
     return _commitment_form_page(request, meeting=question.meeting, question=question, action=action)
 
@@ -240,7 +232,7 @@ def commitment_from_question(request, pk):
 @login_required
 def commitment_create(request, pk):
     """Village moderators and township administrators of the meeting's village: a new commitment."""
-    meeting = get_object_or_404(_meetings_with(request.user, Capability.MODERATE), pk=pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.MODERATE)
     return _commitment_form_page(request, meeting=meeting, action=request.path)
 
 
@@ -267,32 +259,28 @@ def my_questions(request):
 @login_required
 def question_answer(request, pk):
     """The cadre the question is addressed to (own account): answer it, or edit the answer."""
-    question = get_object_or_404(
-        Question.objects.addressed_to(request.user)
-        .select_related("meeting__village", "cadre")
-        .filter(status=Question.Status.APPROVED),
-        pk=pk,
+    question = get_question_to_answer_or_404(request.user, pk)
+
+    def answer(fields):
+        services.question_answer(question=question, answer=fields["answer"], by=request.user)
+        return "meetings:my-questions"
+
+    return _form_page(
+        request,
+        QuestionAnswerForm(request.POST or None, question=question),
+        "meetings/questions/answer.html",
+        {"question": question},
+        act=answer,
+        done=_("Your answer is published."),
     )
-    form = QuestionAnswerForm(request.POST or None, question=question)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.question_answer(question=question, answer=form.cleaned_data["answer"], by=request.user)
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
-            messages.success(request, _("Your answer is published."))
-            return redirect("meetings:my-questions")
-    context = {"question": question, "form": form}
-    return render(request, "meetings/questions/answer.html", context, status=400 if form.is_bound else 200)
 
 
 @login_required
 def my_commitments(request):
     """Cadres with an account: the commitments they are responsible for."""
-    villages = permissions.villages_with(request.user, Capability.WRITE_OWN_CONTENT)
     commitments = (
         Commitment.objects.owned_by_user(request.user)
-        .in_villages(villages)
+        .for_user(request.user, Capability.WRITE_OWN_CONTENT)
         .select_related("meeting__village", "owner")
         .order_by("status", "due_date", "pk")
     )
@@ -312,7 +300,7 @@ def _render_manage(request, commitment, *, update_form=None, status_form=None, s
 @login_required
 def commitment_manage(request, pk):
     """The responsible cadre (own account) and the village's moderators: progress and status."""
-    commitment = get_object_or_404(_manageable(request.user), pk=pk)
+    commitment = get_commitment_for_user_or_404(request.user, pk)
     return _render_manage(request, commitment)
 
 
@@ -320,13 +308,13 @@ def commitment_manage(request, pk):
 @require_POST
 def commitment_update_add(request, pk):
     """The responsible cadre (own account) and the village's moderators: a progress update; POST only."""
-    commitment = get_object_or_404(_manageable(request.user), pk=pk)
+    commitment = get_commitment_for_user_or_404(request.user, pk)
     form = CommitmentUpdateForm(request.POST, request.FILES, commitment=commitment)
     if form.is_valid():
         try:
             services.commitment_update_add(commitment=commitment, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error)
+            show_service_error(request, error, form=form)
         else:
             messages.success(request, _("The progress update is published."))
             return redirect("meetings:commitment-manage", pk=commitment.pk)
@@ -337,7 +325,7 @@ def commitment_update_add(request, pk):
 @require_POST
 def commitment_status(request, pk):
     """The responsible cadre moves it forward; the village's moderators also reopen it. POST only."""
-    commitment = get_object_or_404(_manageable(request.user), pk=pk)
+    commitment = get_commitment_for_user_or_404(request.user, pk)
     form = CommitmentStatusForm(request.POST, commitment=commitment)
     status = 400
     if form.is_valid():
@@ -346,10 +334,10 @@ def commitment_status(request, pk):
                 commitment=commitment, status=form.cleaned_data["status"], by=request.user
             )
         except PermissionDenied as error:
-            form.add_error(None, str(error))
+            show_service_error(request, error, form=form)
             status = 403
         except ValidationError as error:
-            _add_service_error(form, error)
+            show_service_error(request, error, form=form)
         else:
             messages.success(request, _("The status is changed."))
             return redirect("meetings:commitment-manage", pk=commitment.pk)

@@ -7,7 +7,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import WorkReport
-from meetings.reports.services import MAX_ATTACHMENT_BYTES, MAX_SECTION_LENGTH
+from meetings.reports.services import MAX_SECTION_LENGTH
+from portal import uploads
 
 SECTION_HELP = {
     "duties": _("The posts you hold and what they make you responsible for."),
@@ -54,7 +55,13 @@ class AttachmentForm(forms.Form):
         # Interpolated here, not at import, so that it is translated into the request's language.
         self.fields["file"].help_text = gettext(
             "JPEG, PNG or WebP photos and PDF documents, up to %(limit)s MB each."
-        ) % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+        ) % {"limit": uploads.max_megabytes()}
+
+    def clean_file(self):
+        """Refuse a file too large by its declared size, before it is read into memory."""
+        file = self.cleaned_data["file"]
+        uploads.check_size(file.size)
+        return file
 
 
 class ApproveForm(forms.Form):

@@ -17,10 +17,8 @@ Moderators are those holding `Capability.MODERATE` over the report's village (it
 and the township's administrators). Nothing about a meeting that is final or annulled can change.
 """
 
-import io
 import unicodedata
 import uuid
-from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,10 +28,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image
 
 from meetings.models import Attachment, Meeting, MeetingCadre, ReportRevision, WorkReport
-from portal import audit, permissions
+from portal import audit, permissions, uploads
 from portal.models import Cadre
 from portal.permissions import Capability
 
@@ -41,20 +38,7 @@ SECTION_NAMES = tuple(name for name, _label in WorkReport.SECTIONS)
 # The longest a section may be; a year's report is a few pages, not a book.
 MAX_SECTION_LENGTH = 20_000
 
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 20
-# Larger images are refused before decoding: a small file can unpack to gigabytes (a "pixel bomb").
-MAX_IMAGE_PIXELS = 50_000_000
-IMAGE_FORMATS = {
-    "JPEG": ("image/jpeg", ".jpg"),
-    "PNG": ("image/png", ".png"),
-    "WEBP": ("image/webp", ".webp"),
-}
-PDF_MAGIC = b"%PDF-"
-
-EDITABLE = {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED, WorkReport.Status.PUBLISHED}
-# Attachments are not part of a revision; they change only before moderation.
-ATTACHMENTS_EDITABLE = {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED}
 
 
 def _scope(report: WorkReport) -> str:
@@ -71,6 +55,13 @@ def _ensure_own(user, cadre: Cadre) -> None:
 def _ensure_meeting_open(meeting: Meeting) -> None:
     if meeting.is_closed:
         raise ValidationError(_("The meeting is final or annulled; its reports can no longer change."))
+
+
+def _ensure_allows(report: WorkReport, action: str) -> None:
+    """The report allows the action now (WorkReport.allows), or a ValidationError saying why not."""
+    _ensure_meeting_open(report.meeting)
+    if not report.status_allows(action):
+        raise ValidationError(str(REFUSALS[action]) % {"status": report.get_status_display()})
 
 
 def _locked(report: WorkReport) -> WorkReport:
@@ -95,17 +86,16 @@ def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
-# One whole sentence per move, so that each language can word it its own way.
-ILLEGAL_MOVES = {
+# Why the status refuses each action: one whole sentence per action, so that each language can word it
+# its own way.
+REFUSALS = {
+    "edit": gettext_lazy("The report is with the moderator and cannot be changed now."),
+    "attach": gettext_lazy("Attachments can be changed only while the report is a draft or returned."),
     "submit": gettext_lazy("A report that is “%(status)s” cannot be submitted."),
     "approve": gettext_lazy("A report that is “%(status)s” cannot be approved."),
     "return": gettext_lazy("A report that is “%(status)s” cannot be returned."),
     "publish": gettext_lazy("A report that is “%(status)s” cannot be published."),
 }
-
-
-def _illegal(report: WorkReport, move: str) -> ValidationError:
-    return ValidationError(str(ILLEGAL_MOVES[move]) % {"status": report.get_status_display()})
 
 
 @transaction.atomic
@@ -136,9 +126,7 @@ def report_save(*, report: WorkReport, by, sections: dict[str, str]) -> WorkRepo
     """
     report = _locked(report)
     _ensure_own(by, report.cadre)
-    _ensure_meeting_open(report.meeting)
-    if report.status not in EDITABLE:
-        raise ValidationError(_("The report is with the moderator and cannot be changed now."))
+    _ensure_allows(report, "edit")
     sections = _clean_sections(sections)
     before = report.section_texts()
     changed = sorted(name for name, text in sections.items() if before[name] != text)
@@ -161,9 +149,7 @@ def report_submit(*, report: WorkReport, by) -> WorkReport:
     """The cadre hands a draft or returned report to the village's moderators."""
     report = _locked(report)
     _ensure_own(by, report.cadre)
-    _ensure_meeting_open(report.meeting)
-    if report.status not in {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED}:
-        raise _illegal(report, "submit")
+    _ensure_allows(report, "submit")
     if not any(report.section_texts().values()):
         raise ValidationError(_("Write at least one section before submitting the report."))
     report.status = WorkReport.Status.SUBMITTED
@@ -177,9 +163,7 @@ def report_approve(*, report: WorkReport, by, comment: str = "") -> WorkReport:
     """A moderator of the village accepts a submitted report; it can be published from then on."""
     report = _locked(report)
     permissions.ensure(by, Capability.MODERATE, report.meeting.village)
-    _ensure_meeting_open(report.meeting)
-    if report.status != WorkReport.Status.SUBMITTED:
-        raise _illegal(report, "approve")
+    _ensure_allows(report, "approve")
     report.status = WorkReport.Status.APPROVED
     report.moderator_comment = (comment or "").strip()
     report.save(update_fields=["status", "moderator_comment", "updated_at"])
@@ -201,9 +185,7 @@ def report_return(*, report: WorkReport, by, comment: str) -> WorkReport:
         raise ValidationError(_("Say what the cadre should change before returning the report."))
     report = _locked(report)
     permissions.ensure(by, Capability.MODERATE, report.meeting.village)
-    _ensure_meeting_open(report.meeting)
-    if report.status not in {WorkReport.Status.SUBMITTED, WorkReport.Status.APPROVED}:
-        raise _illegal(report, "return")
+    _ensure_allows(report, "return")
     report.status = WorkReport.Status.RETURNED
     report.moderator_comment = comment
     report.save(update_fields=["status", "moderator_comment", "updated_at"])
@@ -218,9 +200,7 @@ def report_publish(*, report: WorkReport, by) -> WorkReport:
     """A moderator of the village makes an approved report public, once the meeting is announced."""
     report = _locked(report)
     permissions.ensure(by, Capability.MODERATE, report.meeting.village)
-    _ensure_meeting_open(report.meeting)
-    if report.status != WorkReport.Status.APPROVED:
-        raise _illegal(report, "publish")
+    _ensure_allows(report, "publish")
     if not report.meeting.is_public:
         raise ValidationError(_("Reports are published once the meeting has been announced."))
     report.status = WorkReport.Status.PUBLISHED
@@ -228,43 +208,6 @@ def report_publish(*, report: WorkReport, by) -> WorkReport:
     report.save(update_fields=["status", "published_at", "updated_at"])
     audit.record(actor=by, action="report_publish", target=report, scope=_scope(report))
     return report
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    kind: str
-    content_type: str
-    extension: str
-
-
-def check_attachment(content: bytes) -> CheckedFile:
-    """What the bytes are, judged by their content and never by their name; or a ValidationError.
-
-    Accepted: JPEG, PNG and WebP images that Pillow can verify, and PDF documents.
-    """
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(limit)s MB.") % {"limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-        )
-    if not content:
-        raise ValidationError(_("The file is empty."))
-    if content.startswith(PDF_MAGIC):
-        return CheckedFile(Attachment.Kind.PDF, "application/pdf", ".pdf")
-    try:
-        with Image.open(io.BytesIO(content), formats=list(IMAGE_FORMATS)) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise ValidationError(_("The image has too many pixels."))
-            image.verify()
-            image_format = image.format
-    except ValidationError:
-        raise
-    except Exception as error:  # Pillow signals a bad file with many exception types
-        raise ValidationError(
-            _("Only photos (JPEG, PNG, WebP) and PDF documents can be attached.")
-        ) from error
-    content_type, extension = IMAGE_FORMATS[image_format]
-    return CheckedFile(Attachment.Kind.IMAGE, content_type, extension)
 
 
 def display_name(name: str) -> str:
@@ -282,18 +225,16 @@ def attachment_add(*, report: WorkReport, by, name: str, content: bytes) -> Atta
     """
     report = _locked(report)
     _ensure_own(by, report.cadre)
-    _ensure_meeting_open(report.meeting)
-    if report.status not in ATTACHMENTS_EDITABLE:
-        raise ValidationError(_("Attachments can be changed only while the report is a draft or returned."))
+    _ensure_allows(report, "attach")
     if report.attachments.count() >= MAX_ATTACHMENTS:
         raise ValidationError(
             _("A report can have at most %(limit)s attachments.") % {"limit": MAX_ATTACHMENTS}
         )
-    checked = check_attachment(content)
+    checked = uploads.check_upload(content, pdf=True)
     attachment = Attachment(
         report=report,
         original_name=display_name(name),
-        kind=checked.kind,
+        kind=Attachment.Kind(checked.kind),
         content_type=checked.content_type,
         size=len(content),
     )
@@ -320,9 +261,7 @@ def attachment_remove(*, attachment: Attachment, by) -> None:
     """The cadre removes an attachment from their own report before it goes to moderation."""
     report = _locked(attachment.report)
     _ensure_own(by, report.cadre)
-    _ensure_meeting_open(report.meeting)
-    if report.status not in ATTACHMENTS_EDITABLE:
-        raise ValidationError(_("Attachments can be changed only while the report is a draft or returned."))
+    _ensure_allows(report, "attach")
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, report=report)
     storage, stored = attachment.file.storage, attachment.file.name
     audit.record(

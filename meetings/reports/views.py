@@ -1,28 +1,34 @@
 """Work reports: cadres write their own, moderators decide on them, the public reads published ones."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
-from meetings.models import Attachment, Meeting, ReportRevision, WorkReport
+from meetings.access import (
+    get_own_attachment_or_404,
+    get_own_report_or_404,
+    get_report_for_user_or_404,
+    with_everything,
+)
+from meetings.models import Attachment, Meeting, WorkReport
 from meetings.reports import services
 from meetings.reports.forms import ApproveForm, AttachmentForm, ReportForm, ReturnForm
 from meetings.reports.markdown import render as render_markdown
 from meetings.reports.tables import ModerationReportTable, MyReportTable
 from portal import permissions
+from portal.http import show_service_error
 from portal.models import Cadre, CadrePost
 from portal.permissions import Capability
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _own_cadre(user) -> Cadre | None:
@@ -40,14 +46,6 @@ def _meetings_to_report_at(cadre: Cadre | None):
         .exclude(reports__cadre=cadre)
         .select_related("village")
         .order_by("-held_at")
-    )
-
-
-def _with_everything(reports):
-    """What a report page shows, in one query per kind whatever the length of the report."""
-    return reports.select_related("meeting__village__township", "cadre").prefetch_related(
-        "attachments",
-        Prefetch("revisions", queryset=ReportRevision.objects.order_by("number")),
     )
 
 
@@ -98,7 +96,7 @@ def report_create(request, meeting_pk):
                 meeting=meeting, cadre=cadre, by=request.user, sections=form.sections
             )
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            show_service_error(request, error, form=form)
         else:
             messages.success(request, _("The report has been saved as a draft."))
             return redirect("meetings:report-edit", pk=report.pk)
@@ -112,24 +110,13 @@ def report_create(request, meeting_pk):
     return render(request, "meetings/reports/create.html", context, status=status)
 
 
-def _own_report_or_404(user, pk) -> WorkReport:
-    return get_object_or_404(
-        WorkReport.objects.of_cadre_user(user)
-        .select_related("meeting__village", "cadre")
-        .prefetch_related("attachments"),
-        pk=pk,
-    )
-
-
 def _edit_page(request, report, *, form=None, attachment_form=None, preview=None, status=200):
     context = {
         "report": report,
         "form": form or ReportForm(initial=report.section_texts()),
         "attachment_form": attachment_form or AttachmentForm(),
         "preview": preview,
-        "can_edit": report.status in services.EDITABLE and not report.meeting.is_closed,
-        "can_submit": report.status in {WorkReport.Status.DRAFT, WorkReport.Status.RETURNED},
-        "can_attach": report.status in services.ATTACHMENTS_EDITABLE,
+        "allowed": report.allowed_actions(),
         "is_published": report.status == WorkReport.Status.PUBLISHED,
         "max_attachments": services.MAX_ATTACHMENTS,
     }
@@ -139,7 +126,7 @@ def _edit_page(request, report, *, form=None, attachment_form=None, preview=None
 @login_required
 def report_edit(request, pk):
     """The cadre who wrote the report: change its sections (POST), or preview them without saving."""
-    report = _own_report_or_404(request.user, pk)
+    report = get_own_report_or_404(request.user, pk)
     if request.method != "POST":
         return _edit_page(request, report)
     form = ReportForm(request.POST)
@@ -150,7 +137,7 @@ def report_edit(request, pk):
     try:
         services.report_save(report=report, by=request.user, sections=form.sections)
     except ValidationError as error:
-        form.add_error(None, _errors(error))
+        show_service_error(request, error, form=form)
         return _edit_page(request, report, form=form, status=400)
     messages.success(request, _("The report has been saved."))
     return redirect("meetings:report-edit", pk=report.pk)
@@ -160,11 +147,11 @@ def report_edit(request, pk):
 @require_POST
 def report_submit(request, pk):
     """The cadre who wrote the report: hand it to the village's moderators (POST)."""
-    report = _own_report_or_404(request.user, pk)
+    report = get_own_report_or_404(request.user, pk)
     try:
         services.report_submit(report=report, by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        show_service_error(request, error)
         return _edit_page(request, report, status=400)
     messages.success(request, _("The report has been submitted to the moderator."))
     return redirect("meetings:report-edit", pk=report.pk)
@@ -174,20 +161,15 @@ def report_submit(request, pk):
 @require_POST
 def attachment_add(request, pk):
     """The cadre who wrote the report: upload a photo or PDF (POST)."""
-    report = _own_report_or_404(request.user, pk)
+    report = get_own_report_or_404(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _edit_page(request, report, attachment_form=form, status=400)
     upload = form.cleaned_data["file"]
-    if upload.size > services.MAX_ATTACHMENT_BYTES:
-        # Refused before reading it into memory; the service checks again on the bytes.
-        limit = services.MAX_ATTACHMENT_BYTES // (1024 * 1024)
-        form.add_error("file", _("The file is larger than %(limit)s MB.") % {"limit": limit})
-        return _edit_page(request, report, attachment_form=form, status=400)
     try:
         services.attachment_add(report=report, by=request.user, name=upload.name, content=upload.read())
     except ValidationError as error:
-        form.add_error("file", _errors(error))
+        show_service_error(request, error, form=form, field="file")
         return _edit_page(request, report, attachment_form=form, status=400)
     messages.success(request, _("The file has been attached."))
     return redirect("meetings:report-edit", pk=report.pk)
@@ -197,14 +179,12 @@ def attachment_add(request, pk):
 @require_POST
 def attachment_remove(request, pk):
     """The cadre who wrote the report: remove one of its attachments (POST)."""
-    attachment = get_object_or_404(
-        Attachment.objects.filter(report__in=WorkReport.objects.of_cadre_user(request.user)), pk=pk
-    )
+    attachment = get_own_attachment_or_404(request.user, pk)
     try:
         services.attachment_remove(attachment=attachment, by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors(error))
-        return _edit_page(request, _own_report_or_404(request.user, attachment.report_id), status=400)
+        show_service_error(request, error)
+        return _edit_page(request, get_own_report_or_404(request.user, attachment.report_id), status=400)
     messages.success(request, _("The attachment has been removed."))
     return redirect("meetings:report-edit", pk=attachment.report_id)
 
@@ -218,7 +198,9 @@ def moderation_queue(request):
     """Village moderators and township administrators: reports of their villages awaiting a decision."""
     if not permissions.has_any_capability(request.user, Capability.MODERATE):
         raise PermissionDenied(_("This account moderates no village."))
-    reports = WorkReport.objects.moderated_by(request.user).select_related("meeting__village", "cadre")
+    reports = WorkReport.objects.for_user(request.user, Capability.MODERATE).select_related(
+        "meeting__village", "cadre"
+    )
     awaiting = ModerationReportTable(reports.awaiting_moderation(), prefix="submitted-")
     approved = ModerationReportTable(reports.filter(status=WorkReport.Status.APPROVED), prefix="approved-")
     for table in (awaiting, approved):
@@ -235,71 +217,81 @@ def _moderation_page(request, report, *, approve_form=None, return_form=None, st
         "posts": _posts_in_year(report),
         "approve_form": approve_form or ApproveForm(),
         "return_form": return_form or ReturnForm(),
-        "can_approve": report.status == WorkReport.Status.SUBMITTED,
-        "can_return": report.status in {WorkReport.Status.SUBMITTED, WorkReport.Status.APPROVED},
-        "can_publish": report.status == WorkReport.Status.APPROVED,
+        # The moderator's decisions the report allows now (the cadre's actions are not offered here).
+        "allowed": report.allowed_actions() & DECISIONS.keys(),
         "meeting_is_public": report.meeting.is_public,
     }
     return render(request, "meetings/reports/moderation_report.html", context, status=status)
-
-
-def _moderated_report_or_404(user, pk) -> WorkReport:
-    return get_object_or_404(_with_everything(WorkReport.objects.moderated_by(user)), pk=pk)
 
 
 @login_required
 @require_GET
 def moderation_report(request, pk):
     """Village moderators and township administrators of the report's village: read it and decide."""
-    return _moderation_page(request, _moderated_report_or_404(request.user, pk))
+    return _moderation_page(request, get_report_for_user_or_404(request.user, pk, Capability.MODERATE))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A moderator's decision on a report: the service that makes it, its form (if any), what is said."""
+
+    service: Callable
+    form_class: type | None
+    done: str
+    back_to_queue: bool = False
+
+
+DECISIONS = {
+    "approve": Decision(services.report_approve, ApproveForm, gettext_lazy("The report has been approved.")),
+    "return": Decision(
+        services.report_return,
+        ReturnForm,
+        gettext_lazy("The report has been returned to the cadre."),
+        back_to_queue=True,
+    ),
+    "publish": Decision(services.report_publish, None, gettext_lazy("The report has been published.")),
+}
+
+
+def _decide(request, pk, action: str):
+    decision = DECISIONS[action]
+    report = get_report_for_user_or_404(request.user, pk, Capability.MODERATE)
+    fields = {}
+    if decision.form_class is not None:
+        form = decision.form_class(request.POST)
+        if not form.is_valid():
+            return _moderation_page(request, report, status=400, **{f"{action}_form": form})
+        fields["comment"] = form.cleaned_data["comment"]
+    try:
+        decision.service(report=report, by=request.user, **fields)
+    except ValidationError as error:
+        show_service_error(request, error)
+        return _moderation_page(request, report, status=400)
+    messages.success(request, decision.done)
+    if decision.back_to_queue:
+        return redirect("meetings:moderation-reports")
+    return redirect("meetings:moderation-report", pk=report.pk)
 
 
 @login_required
 @require_POST
 def report_approve(request, pk):
     """Village moderators and township administrators of the report's village: approve (POST)."""
-    report = _moderated_report_or_404(request.user, pk)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        return _moderation_page(request, report, approve_form=form, status=400)
-    try:
-        services.report_approve(report=report, by=request.user, comment=form.cleaned_data["comment"])
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-        return _moderation_page(request, report, status=400)
-    messages.success(request, _("The report has been approved."))
-    return redirect("meetings:moderation-report", pk=report.pk)
+    return _decide(request, pk, "approve")
 
 
 @login_required
 @require_POST
 def report_return(request, pk):
     """Village moderators and township administrators of the report's village: return it with a comment."""
-    report = _moderated_report_or_404(request.user, pk)
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        return _moderation_page(request, report, return_form=form, status=400)
-    try:
-        services.report_return(report=report, by=request.user, comment=form.cleaned_data["comment"])
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-        return _moderation_page(request, report, status=400)
-    messages.success(request, _("The report has been returned to the cadre."))
-    return redirect("meetings:moderation-reports")
+    return _decide(request, pk, "return")
 
 
 @login_required
 @require_POST
 def report_publish(request, pk):
     """Village moderators and township administrators of the report's village: publish it (POST)."""
-    report = _moderated_report_or_404(request.user, pk)
-    try:
-        services.report_publish(report=report, by=request.user)
-    except ValidationError as error:
-        messages.error(request, _errors(error))
-        return _moderation_page(request, report, status=400)
-    messages.success(request, _("The report has been published."))
-    return redirect("meetings:moderation-report", pk=report.pk)
+    return _decide(request, pk, "publish")
 
 
 # ——— public ———
@@ -308,7 +300,7 @@ def report_publish(request, pk):
 @require_GET
 def report_detail(request, pk):
     """Anyone, for a published report; its cadre and the village's moderators, for a preview."""
-    report = get_object_or_404(_with_everything(WorkReport.objects.readable_by(request.user)), pk=pk)
+    report = get_object_or_404(with_everything(WorkReport.objects.readable_by(request.user)), pk=pk)
     context = {
         "report": report,
         "sections": _rendered_sections(report),

@@ -6,7 +6,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from meetings.models import Commitment
-from meetings.questions.services import OPEN_FOR_QUESTIONS
 
 register = template.Library()
 
@@ -44,9 +43,3 @@ def commitment_outcome(commitment: Commitment) -> str:
     if commitment.status == Commitment.Status.IN_PROGRESS:
         return format_html('<span class="badge text-bg-primary">{}</span>', _("Still in progress"))
     return format_html('<span class="badge text-bg-secondary">{}</span>', _("Still open"))
-
-
-@register.filter
-def takes_questions(meeting) -> bool:
-    """Whether the meeting still takes questions (see meetings.questions.services)."""
-    return meeting.status in OPEN_FOR_QUESTIONS

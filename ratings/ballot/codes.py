@@ -51,6 +51,11 @@ def is_well_formed(code: str) -> bool:
     )
 
 
+def is_receipt(receipt: str) -> bool:
+    """A receipt's shape (in canonical form): the right length, known symbols."""
+    return len(receipt) == RECEIPT_SYMBOLS and all(symbol in ALPHABET for symbol in receipt)
+
+
 def display(code: str) -> str:
     """Grouped for reading aloud and copying: two groups of five, as in 7KQ2M-W9D4H."""
     return f"{code[:5]}-{code[5:]}"

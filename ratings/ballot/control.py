@@ -3,7 +3,6 @@
 from meetings.models import Meeting
 from ratings.ballot import services
 from ratings.models import BallotCode, PollBookEntry
-from ratings.querysets import of
 
 
 def control_panel(meeting: Meeting, residents) -> dict:
@@ -12,11 +11,11 @@ def control_panel(meeting: Meeting, residents) -> dict:
     The poll book says who received a code, never which one nor when; the counts say how many codes
     are unused, used or voided, never which.
     """
-    poll_book = of(PollBookEntry).of_meeting(meeting)
+    poll_book = PollBookEntry.objects.of_meeting(meeting)
     return {
-        "issuing": meeting.status in services.ISSUING,
+        "issuing": services.codes_issuing(meeting),
         "terminals_open": not meeting.is_closed,
-        "code_counts": of(BallotCode).of_meeting(meeting).counts_by_status(),
+        "code_counts": BallotCode.objects.of_meeting(meeting).counts_by_status(),
         "poll_book": poll_book.by_name(),
         "code_holders": poll_book.holders_among(residents) if residents else set(),
     }

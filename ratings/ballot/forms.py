@@ -16,6 +16,13 @@ from ratings.ballot import codes, services
 from ratings.ballot.session import TEXT_SIZES, line_key
 
 
+def _helper(button: str, label, **submit) -> FormHelper:
+    """A form with one button, posting to the page it is on unless `form_action` is set."""
+    helper = FormHelper()
+    helper.add_input(Submit(button, label, **submit))
+    return helper
+
+
 class ResidentForm(forms.Form):
     """One resident of the roll; the view looks them up in the meeting's village only.
 
@@ -42,8 +49,7 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("print", _("Print the codes")))
+        self.helper = _helper("print", _("Print the codes"))
 
 
 class VoidForm(forms.Form):
@@ -58,8 +64,7 @@ class VoidForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("void", _("Void the code"), css_class="btn-danger"))
+        self.helper = _helper("void", _("Void the code"), css_class="btn-danger")
 
     def clean_code(self):
         code = codes.normalize(self.cleaned_data["code"])
@@ -78,8 +83,7 @@ class ArmForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("arm", _("Arm this browser as a terminal")))
+        self.helper = _helper("arm", _("Arm this browser as a terminal"))
 
 
 class StartForm(forms.Form):
@@ -178,14 +182,13 @@ class ReceiptCheckForm(forms.Form):
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = meetings
-        self.helper = FormHelper()
+        self.helper = _helper("check", _("Check the receipt"))
         self.helper.form_action = reverse("ratings:receipt-check")
-        self.helper.add_input(Submit("check", _("Check the receipt")))
 
     def clean_receipt(self) -> str:
         """Canonical form, forgiving as on the terminal (lower case, O for 0, I and L for 1, hyphens)."""
         receipt = codes.normalize(self.cleaned_data["receipt"])
-        if len(receipt) != codes.RECEIPT_SYMBOLS or any(symbol not in codes.ALPHABET for symbol in receipt):
+        if not codes.is_receipt(receipt):
             raise forms.ValidationError(
                 _("A receipt is %(count)s letters and digits. Check it and type it again.")
                 % {"count": codes.RECEIPT_SYMBOLS}

@@ -37,7 +37,7 @@ COMPETENCE_GRADES = (
 )
 # Villagers' ballots count 70%, the township panel's 30% (the brief's example). A scheme that wants
 # Party members or representatives counted apart adds their groups; a voter gets the most specific
-# group the scheme has (ratings.ballot.codes.group_for).
+# group the scheme has (ratings.ballot.services.group_for).
 GROUP_WEIGHTS = (
     (VoterGroup.Kind.VILLAGER, Decimal("0.700")),
     (VoterGroup.Kind.TOWNSHIP_PANEL, Decimal("0.300")),

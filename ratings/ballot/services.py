@@ -32,6 +32,7 @@ from ratings.models import (
     BallotNomination,
     Grade,
     PollBookEntry,
+    RatingScheme,
     Terminal,
     VoterGroup,
 )
@@ -93,8 +94,13 @@ def group_for(meeting: Meeting, resident: Resident | None) -> VoterGroup:
     raise ValidationError(_("The rating scheme has no voter group for this voter."))
 
 
+def codes_issuing(meeting: Meeting) -> bool:
+    """Ballot codes may be handed out (and the poll book kept): announced, or voting."""
+    return meeting.status in ISSUING
+
+
 def _ensure_issuing(meeting: Meeting) -> None:
-    if meeting.status not in ISSUING:
+    if not codes_issuing(meeting):
         raise ValidationError(_("Ballot codes are handed out only while the meeting is announced or voting."))
 
 
@@ -263,7 +269,8 @@ def terminal_from_token(token: str | None) -> Terminal | None:
     if not token:
         return None
     return (
-        Terminal.objects.filter(token_hash=_token_hash(token), disarmed_at__isnull=True)
+        Terminal.objects.armed()
+        .filter(token_hash=_token_hash(token))
         .select_related("meeting__village", "meeting__scheme")
         .first()
     )
@@ -280,7 +287,7 @@ def _ensure_voting(terminal: Terminal, *, lock: bool = False) -> Meeting:
         # Casting holds the meeting's row, so voting cannot close (and the box be shaken) halfway.
         meetings = meetings.select_for_update(of=("self",))
     meeting = meetings.get(pk=terminal.meeting_id)
-    if not Terminal.objects.filter(pk=terminal.pk, disarmed_at__isnull=True).exists():
+    if not Terminal.objects.armed().filter(pk=terminal.pk).exists():
         raise BallotRejected(_("This terminal has been disarmed."))
     if meeting.status != Meeting.Status.VOTING_OPEN:
         raise BallotRejected(_("Voting is not open."))
@@ -402,20 +409,25 @@ def _validate_choices(meeting: Meeting, grades: dict[tuple[int, int | None], int
         raise BallotRejected(_("The ballot holds a grade that is not on this meeting's scale."))
 
 
-def _validate_nominations(meeting: Meeting, households: list[int]) -> list[int]:
-    unique = list(dict.fromkeys(households))
-    if len(unique) != len(households):
-        raise BallotRejected(_("A household can be nominated only once."))
-    limit = meeting.scheme.max_nominations
-    if len(unique) > limit:
+def check_nomination_limit(scheme: RatingScheme, households: list) -> None:
+    """No more households on one ballot than the scheme allows; the kiosk asks as they are added."""
+    limit = scheme.max_nominations
+    if len(households) > limit:
         raise BallotRejected(
             ngettext(
-                "At most %(count)s household may be nominated.",
-                "At most %(count)s households may be nominated.",
+                "You can nominate at most %(count)s household.",
+                "You can nominate at most %(count)s households.",
                 limit,
             )
             % {"count": limit}
         )
+
+
+def _validate_nominations(meeting: Meeting, households: list[int]) -> list[int]:
+    unique = list(dict.fromkeys(households))
+    if len(unique) != len(households):
+        raise BallotRejected(_("A household can be nominated only once."))
+    check_nomination_limit(meeting.scheme, unique)
     if Household.objects.filter(pk__in=unique, village=meeting.village).count() != len(unique):
         raise BallotRejected(_("Only households of this village can be nominated."))
     return unique
@@ -534,6 +546,6 @@ def ballots_shake(*, meeting: Meeting) -> int:
 def receipt_counted(*, meeting: Meeting, receipt: str) -> bool:
     """Whether a ballot with this receipt is in the meeting's box."""
     receipt = codes.normalize(receipt if isinstance(receipt, str) else "")
-    if len(receipt) != codes.RECEIPT_SYMBOLS or any(symbol not in codes.ALPHABET for symbol in receipt):
+    if not codes.is_receipt(receipt):
         return False
     return Ballot.objects.filter(meeting=meeting, receipt=receipt).exists()

@@ -14,8 +14,6 @@ from django.conf import settings
 SESSION_KEY = "kiosk_ballot"
 OVERALL = "overall"
 TEXT_SIZES = ("normal", "large")
-# A ballot left alone this long is gone on the server too, for a browser whose script did not run.
-ABANDONED_SECONDS = 10 * 60
 
 
 def line_key(criterion) -> str:
@@ -50,7 +48,8 @@ class KioskBallot:
 
     def save(self, session) -> None:
         session[SESSION_KEY] = asdict(self)
-        session.set_expiry(getattr(settings, "KIOSK_ABANDONED_SECONDS", ABANDONED_SECONDS))
+        # A ballot left alone this long is gone on the server too, for a browser whose script did not run.
+        session.set_expiry(settings.KIOSK_ABANDONED_SECONDS)
 
     def grades_of(self, cadre_id: int) -> dict[str, int]:
         return dict(self.grades.get(str(cadre_id), {}))

@@ -1,15 +1,9 @@
 """The browser side of a terminal: the cookie that names it and the lookup from a request."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
+from django.http import HttpRequest
 
 from ratings.ballot import services
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
-
-    from ratings.models import Terminal
+from ratings.models import Terminal
 
 TERMINAL_COOKIE = "portal_terminal"
 

@@ -13,6 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models import Meeting
+from ratings.querysets import BallotCodeQuerySet, PollBookQuerySet, TerminalQuerySet
+
 
 class RatingScheme(models.Model):
     """How villagers rate the cadres of one meeting; frozen once voting opens."""
@@ -60,8 +63,6 @@ class RatingScheme(models.Model):
     @property
     def is_frozen(self) -> bool:
         """True once any meeting using the scheme has opened voting."""
-        from meetings.models import Meeting
-
         return self.meetings.filter(status__in=Meeting.FROZEN).exists()
 
 
@@ -176,6 +177,8 @@ class BallotCode(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ISSUED)
     holder_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
+    objects = BallotCodeQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ballot code")
         verbose_name_plural = _("ballot codes")
@@ -191,6 +194,8 @@ class PollBookEntry(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="poll_book")
     resident = models.ForeignKey("portal.Resident", on_delete=models.PROTECT, related_name="+")
+
+    objects = PollBookQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "resident"], name="poll_book_once")]
@@ -213,6 +218,8 @@ class Terminal(models.Model):
     # Wrong codes typed on this terminal, for growing delays that never block the other terminals.
     failed_attempts = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = TerminalQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "label"]

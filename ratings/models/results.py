@@ -6,6 +6,7 @@ changes after that. A recount writes a new version and supersedes the old one, w
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ratings.querysets import (
@@ -26,6 +27,8 @@ class ResultSnapshot(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn: meeting annulled")
 
     LIVE = {Status.PUBLISHED, Status.FINAL}
+    # Objections lodged against results later withdrawn by an annulment still get their ruling.
+    RULABLE = {Status.PUBLISHED, Status.WITHDRAWN}
 
     meeting = models.ForeignKey(
         "meetings.Meeting",
@@ -85,9 +88,14 @@ class ResultSnapshot(models.Model):
     def is_live(self) -> bool:
         return self.status in self.LIVE
 
-    def accepts_objections(self, today) -> bool:
-        """Under public notice and the notice period not over (its last day included)."""
-        return self.status == self.Status.PUBLISHED and today <= self.notice_ends
+    def accepts_objections(self, today=None) -> bool:
+        """Under public notice and the notice period not over (its last day included); today by default."""
+        return self.status == self.Status.PUBLISHED and (today or timezone.localdate()) <= self.notice_ends
+
+    @property
+    def takes_rulings(self) -> bool:
+        """Its objections may still be ruled on: under notice, or withdrawn by an annulment."""
+        return self.status in self.RULABLE
 
 
 class Objection(models.Model):
@@ -135,6 +143,15 @@ class Objection(models.Model):
     @property
     def village(self):
         return self.snapshot.meeting.village
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def may_be_ruled(self) -> bool:
+        """Awaiting its ruling, on results that still take rulings (ratings.results.services checks both)."""
+        return self.is_pending and self.snapshot.takes_rulings
 
 
 class HonorNomination(models.Model):

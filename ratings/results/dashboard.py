@@ -17,7 +17,7 @@ def results_tasks(user) -> dict:
     """
     managed = permissions.villages_with(user, Capability.MANAGE_MEETINGS)
     meetings = list(
-        Meeting.objects.in_villages(permissions.villages_with(user, Capability.MODERATE))
+        Meeting.objects.for_user(user, Capability.MODERATE)
         .results_in_progress()
         .with_place()
         .annotate(

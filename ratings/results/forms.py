@@ -8,12 +8,20 @@ refusal the service still makes afterwards is about the state of the meeting (40
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ratings.models import HonorCandidate, Objection
-from ratings.results import services as rules
-from ratings.results.services import OBJECTION_MAX_CHARS
+from ratings.results import services
+
+
+def _helper(view: str, pk: int, button: str, label) -> FormHelper:
+    """The form posts to the view of the object `pk`, with one button."""
+    helper = FormHelper()
+    helper.form_action = reverse(view, args=[pk])
+    helper.add_input(Submit(button, label))
+    return helper
 
 
 class ObjectionForm(forms.Form):
@@ -27,7 +35,7 @@ class ObjectionForm(forms.Form):
     )
     text = forms.CharField(
         label=_("Your objection"),
-        max_length=OBJECTION_MAX_CHARS,
+        max_length=services.OBJECTION_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Say what you believe is wrong and why. It is published with the ruling."),
     )
@@ -46,9 +54,7 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args, meeting_pk: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = reverse("ratings:objection-lodge", args=[meeting_pk])
-        self.helper.add_input(Submit("lodge", _("Lodge the objection")))
+        self.helper = _helper("ratings:objection-lodge", meeting_pk, "lodge", _("Lodge the objection"))
 
 
 class PublishForm(forms.Form):
@@ -57,17 +63,17 @@ class PublishForm(forms.Form):
     days = forms.IntegerField(
         label=_("Notice period (days)"),
         min_value=1,
-        max_value=rules.MAX_NOTICE_DAYS,
+        max_value=services.MAX_NOTICE_DAYS,
         help_text=_("Anyone may lodge an objection until the period ends."),
     )
     draft = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, meeting, draft: int | None = None, **kwargs):
-        kwargs.setdefault("initial", {"days": rules.notice_days(), "draft": draft})
+        kwargs.setdefault("initial", {"days": settings.RESULTS_NOTICE_DAYS, "draft": draft})
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = reverse("ratings:staff-results-publish", args=[meeting.pk])
-        self.helper.add_input(Submit("publish", _("Publish for public notice")))
+        self.helper = _helper(
+            "ratings:staff-results-publish", meeting.pk, "publish", _("Publish for public notice")
+        )
 
 
 class RulingForm(forms.Form):
@@ -82,7 +88,7 @@ class RulingForm(forms.Form):
     )
     ruling = forms.CharField(
         label=_("Reason for the ruling"),
-        max_length=rules.REASON_MAX_CHARS,
+        max_length=services.REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown publicly with the objection."),
     )
@@ -96,9 +102,7 @@ class RulingForm(forms.Form):
         kwargs.setdefault("auto_id", f"objection-{objection.pk}-%s")
         super().__init__(*args, **kwargs)
         self.objection = objection
-        self.helper = FormHelper()
-        self.helper.form_action = reverse("ratings:staff-objection-rule", args=[objection.pk])
-        self.helper.add_input(Submit("rule", _("Record the ruling")))
+        self.helper = _helper("ratings:staff-objection-rule", objection.pk, "rule", _("Record the ruling"))
 
     @property
     def upheld(self) -> bool:
@@ -116,16 +120,16 @@ class NominateForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Reason"),
-        max_length=rules.REASON_MAX_CHARS,
+        max_length=services.REASON_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why the committees put this household forward; published with the honor roll."),
     )
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = reverse("ratings:staff-honor-nominate", args=[meeting.pk])
-        self.helper.add_input(Submit("nominate", _("Put the household forward")))
+        self.helper = _helper(
+            "ratings:staff-honor-nominate", meeting.pk, "nominate", _("Put the household forward")
+        )
 
     def clean_household(self):
         return self.cleaned_data["household"].strip()
@@ -151,7 +155,7 @@ class ReviewForm(forms.Form):
         label=_("Award amount (yuan)"),
         required=False,
         min_value=0,
-        max_value=rules.MAX_AWARD,
+        max_value=services.MAX_AWARD,
         max_digits=9,
         decimal_places=2,
     )
@@ -178,9 +182,7 @@ class ReviewForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.candidate = candidate
-        self.helper = FormHelper()
-        self.helper.form_action = reverse("ratings:staff-honor-review", args=[candidate.pk])
-        self.helper.add_input(Submit("review", _("Save the review")))
+        self.helper = _helper("ratings:staff-honor-review", candidate.pk, "review", _("Save the review"))
 
     @property
     def accepted(self) -> bool:

@@ -20,44 +20,35 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from meetings.quorum import quorum_of
-from portal import audit, permissions
+from portal import audit, permissions, ratelimit
 from portal.models import Household
 from portal.permissions import Capability
 from ratings.models import BallotNomination, HonorCandidate, HonorNomination, Objection, ResultSnapshot
-from ratings.results import tally as results
+from ratings.results import tally
 
-DEFAULT_NOTICE_DAYS = 7
 MAX_NOTICE_DAYS = 30
-RATE_WINDOW = datetime.timedelta(hours=1)
-DEFAULT_OBJECTIONS_PER_ADDRESS_PER_HOUR = 3
 OBJECTION_MAX_CHARS = 2000
 REASON_MAX_CHARS = 1000
 MAX_AWARD = 1_000_000
 # Committees may put households forward from the announcement until the results are published; one put
 # forward after the list was collected holds publication back until it is collected too.
 NOMINATING = {Meeting.Status.ANNOUNCED, Meeting.Status.VOTING_OPEN, Meeting.Status.VOTING_CLOSED}
+# Results are worked on from the close of the vote; before that the staff pages have nothing to show.
+RESULTS_STAGES = {
+    Meeting.Status.VOTING_CLOSED,
+    Meeting.Status.UNDER_NOTICE,
+    Meeting.Status.FINAL,
+    Meeting.Status.ANNULLED,
+}
 
 
-class ObjectionRateLimited(Exception):
-    """Too many objections from one address; the message is user-facing (the view answers 429)."""
-
-
-def notice_days() -> int:
-    return getattr(settings, "RESULTS_NOTICE_DAYS", DEFAULT_NOTICE_DAYS)
-
-
-def objections_per_address_per_hour() -> int:
-    return getattr(settings, "OBJECTIONS_PER_ADDRESS_PER_HOUR", DEFAULT_OBJECTIONS_PER_ADDRESS_PER_HOUR)
-
-
-def sender_key(address: str) -> str:
-    """A keyed hash of the sender's network address, only to count objections per address."""
-    return salted_hmac("ratings.objection.sender", address or "", algorithm="sha256").hexdigest()
+def _too_long(value: str, model, field: str) -> bool:
+    """Longer than the model's column allows: the one limit the form and the service share."""
+    return len(value) > model._meta.get_field(field).max_length
 
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
@@ -84,9 +75,23 @@ def may_recount(meeting: Meeting) -> bool:
     )
 
 
+def results_started(meeting: Meeting) -> bool:
+    """Voting has closed (or the meeting was annulled): the results pages have something to show."""
+    return meeting.status in RESULTS_STAGES
+
+
+def nominations_open(meeting: Meeting) -> bool:
+    """The committees may still put households forward for the honor roll."""
+    return meeting.status in NOMINATING
+
+
+def results_open(meeting: Meeting) -> bool:
+    """Results may be computed and the honor roll reviewed: voting has closed, or for a recount."""
+    return meeting.status == Meeting.Status.VOTING_CLOSED or may_recount(meeting)
+
+
 def _ensure_results_open(meeting: Meeting) -> None:
-    """Results and the honor roll are worked on after voting closes, or again for a recount."""
-    if meeting.status != Meeting.Status.VOTING_CLOSED and not may_recount(meeting):
+    if not results_open(meeting):
         raise ValidationError(
             _(
                 "Results can be computed only after voting has closed, or for a recount after an objection "
@@ -107,7 +112,7 @@ def honor_nominate(*, meeting: Meeting, household: Household, reason: str, by) -
     """The village committees put a household forward, with the reason; moderators enter it."""
     permissions.ensure(by, Capability.MODERATE, meeting.village)
     meeting = _locked_meeting(meeting)
-    if meeting.status not in NOMINATING:
+    if not nominations_open(meeting):
         raise ValidationError(_("Households can be put forward only until the results are published."))
     reason = (reason or "").strip()
     if not reason:
@@ -184,8 +189,11 @@ def honor_candidate_review(
         if not note:
             raise ValidationError(_("Say why the household is declined."))
         candidate.status, candidate.award, candidate.award_amount = HonorCandidate.Status.DECLINED, "", None
-    if len(note) > 200:
-        raise ValidationError(_("The note is too long (at most %(limit)s characters).") % {"limit": 200})
+    note_limit = HonorCandidate._meta.get_field("review_note").max_length
+    if len(note) > note_limit:
+        raise ValidationError(
+            _("The note is too long (at most %(limit)s characters).") % {"limit": note_limit}
+        )
     candidate.review_note = note
     candidate.reviewed_by, candidate.reviewed_at = by, timezone.now()
     candidate.save()
@@ -214,7 +222,7 @@ def results_compute(*, meeting: Meeting, by) -> ResultSnapshot:
     # Numbered before the old draft goes, so that no two drafts in the audit log share a version.
     version = (ResultSnapshot.objects.filter(meeting=meeting).aggregate(last=Max("version"))["last"] or 0) + 1
     ResultSnapshot.objects.filter(meeting=meeting, status=ResultSnapshot.Status.DRAFT).delete()
-    document = results.results_document(meeting)
+    document = tally.results_document(meeting)
     snapshot = ResultSnapshot.objects.create(
         meeting=meeting,
         version=version,
@@ -248,29 +256,15 @@ def results_publish(*, snapshot: ResultSnapshot, by, days: int | None = None) ->
     if snapshot.status != ResultSnapshot.Status.DRAFT:
         raise ValidationError(_("Only a draft under review can be published."))
     _ensure_results_open(meeting)
-    days = notice_days() if days is None else days
+    days = settings.RESULTS_NOTICE_DAYS if days is None else days
     if not 1 <= days <= MAX_NOTICE_DAYS:
         raise ValidationError(
             _("The notice period must be between 1 and %(limit)s days.") % {"limit": MAX_NOTICE_DAYS}
         )
-    quorum = quorum_of(meeting)
-    if not quorum.met:
-        raise ValidationError(
-            _("Below quorum (%(present)s present, %(required)s needed): the results cannot be published.")
-            % {"present": quorum.present, "required": quorum.required}
-        )
-    if HonorCandidate.objects.filter(meeting=meeting, status=HonorCandidate.Status.PENDING).exists():
-        raise ValidationError(_("Some honor roll candidates still await review."))
-    uncollected = HonorNomination.objects.filter(meeting=meeting).exclude(
-        household__in=HonorCandidate.objects.filter(meeting=meeting).values("household")
-    )
-    if uncollected.exists():
-        raise ValidationError(
-            _("Some committee nominations are not on the list yet: collect the nominations again.")
-        )
-    if Objection.objects.filter(snapshot__meeting=meeting, status=Objection.Status.PENDING).exists():
-        raise ValidationError(_("Rule on every objection before publishing a recount."))
-    if _document_bytes(results.results_document(meeting)) != _document_bytes(snapshot.data):
+    blockers = publish_blockers(meeting)
+    if blockers:
+        raise ValidationError(blockers[0])
+    if _document_bytes(tally.results_document(meeting)) != _document_bytes(snapshot.data):
         raise ValidationError(
             _("The ballots or the honor roll changed after the results were computed. Compute them again.")
         )
@@ -297,6 +291,34 @@ def results_publish(*, snapshot: ResultSnapshot, by, days: int | None = None) ->
         },
     )
     return snapshot
+
+
+def publish_blockers(meeting: Meeting) -> list[str]:
+    """Why a reviewed draft of the meeting's results cannot be published now; empty when it can.
+
+    The rule "may results be published": the service refuses with the first reason, the review page
+    lists them all beside the publish button. Beyond these, publishing checks that the draft is still
+    the one reviewed (the ballots and the honor roll have not changed since it was computed).
+    """
+    blockers = []
+    quorum = quorum_of(meeting)
+    if not quorum.met:
+        blockers.append(
+            _("Below quorum (%(present)s present, %(required)s needed): the results cannot be published.")
+            % {"present": quorum.present, "required": quorum.required}
+        )
+    if HonorCandidate.objects.of_meeting(meeting).pending().exists():
+        blockers.append(_("Some honor roll candidates still await review."))
+    uncollected = HonorNomination.objects.filter(meeting=meeting).exclude(
+        household__in=HonorCandidate.objects.of_meeting(meeting).values("household")
+    )
+    if uncollected.exists():
+        blockers.append(
+            _("Some committee nominations are not on the list yet: collect the nominations again.")
+        )
+    if Objection.objects.filter(snapshot__meeting=meeting).pending().exists():
+        blockers.append(_("Rule on every objection before publishing a recount."))
+    return blockers
 
 
 def finalize_blockers(snapshot: ResultSnapshot, today: datetime.date) -> list[str]:
@@ -381,10 +403,10 @@ def objection_lodge(
 ) -> Objection:
     """Anyone, no account, while the notice period runs: an objection awaiting a ruling.
 
-    Rate-limited per network address, counted in the database so that it holds across app servers.
+    Rate-limited per network address (RateLimited), counted in the objections already lodged.
     """
     snapshot = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
-    if not snapshot.accepts_objections(timezone.localdate()):
+    if not snapshot.accepts_objections():
         raise ValidationError(_("The notice period is over: objections can no longer be lodged."))
     text, name, contact = (text or "").strip(), (name or "").strip(), (contact or "").strip()
     if not text:
@@ -395,14 +417,14 @@ def objection_lodge(
         )
     if subject not in Objection.Subject.values:
         raise ValidationError(_("Choose what the objection is about."))
-    if len(name) > 50 or len(contact) > 100:
+    if _too_long(name, Objection, "name") or _too_long(contact, Objection, "contact"):
         raise ValidationError(_("The name or the contact is too long."))
-    key = sender_key(sender_address)
-    recent = Objection.objects.filter(sender_key=key, lodged_at__gte=timezone.now() - RATE_WINDOW).count()
-    if recent >= objections_per_address_per_hour():
-        raise ObjectionRateLimited(
-            _("Too many objections from this connection. Please try again in an hour.")
-        )
+    key = ratelimit.objections().spend(
+        sender_address,
+        rows=Objection.objects,
+        stamped="lodged_at",
+        message=_("Too many objections from this connection. Please try again in an hour."),
+    )
     return Objection.objects.create(
         snapshot=snapshot, subject=subject, text=text, name=name, contact=contact, sender_key=key
     )
@@ -415,10 +437,10 @@ def objection_rule(
     """A moderator rules: upheld or rejected, with the reason that is shown publicly."""
     permissions.ensure(by, Capability.MODERATE, objection.snapshot.meeting.village)
     objection = Objection.objects.select_for_update().select_related("snapshot").get(pk=objection.pk)
-    if objection.status != Objection.Status.PENDING:
+    # The two halves of Objection.may_be_ruled, each with its own reason.
+    if not objection.is_pending:
         raise ValidationError(_("This objection has already been ruled on."))
-    # Objections lodged against results later withdrawn by an annulment still get their ruling.
-    if objection.snapshot.status not in (ResultSnapshot.Status.PUBLISHED, ResultSnapshot.Status.WITHDRAWN):
+    if not objection.snapshot.takes_rulings:
         raise ValidationError(_("These results are no longer under public notice."))
     ruling = (ruling or "").strip()
     if not ruling:

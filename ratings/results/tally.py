@@ -10,7 +10,6 @@ import csv
 import hashlib
 import io
 from collections import defaultdict
-from fractions import Fraction
 
 from django.db.models import Count
 from django.utils import timezone
@@ -34,22 +33,31 @@ OVERALL = "overall"
 COUNTED_KEYS = ("criteria", "overall", "groups", "verdict", "rank")
 
 
+def scheme_document(scheme: RatingScheme) -> dict:
+    """The scheme as a snapshot publishes it; the pure core reads it with SchemeSpec.from_document.
+
+    Prefetch criteria, grades and groups to save queries.
+    """
+    return {
+        "name": scheme.name,
+        "quick_mode": scheme.quick_mode,
+        "criteria": [{"code": OVERALL, "name": ""}]
+        if scheme.quick_mode
+        else [{"code": criterion.code, "name": criterion.name} for criterion in scheme.criteria.all()],
+        "grades": [
+            {"code": grade.code, "label": grade.label, "value": grade.value, "standing": grade.standing}
+            for grade in scheme.grades.all()
+        ],
+        "groups": {group.kind: str(group.weight) for group in scheme.groups.all()},
+        "excellent_share": str(scheme.excellent_share),
+        "incompetent_share": str(scheme.incompetent_share),
+        "min_cell": scheme.min_cell,
+    }
+
+
 def scheme_spec(scheme: RatingScheme) -> aggregation.SchemeSpec:
-    """The scheme as the pure core sees it (prefetch criteria, grades and groups to save queries)."""
-    grades = tuple(
-        aggregation.GradeSpec(code=grade.code, value=grade.value, standing=grade.standing)
-        for grade in scheme.grades.all()
-    )
-    criteria = (
-        (OVERALL,) if scheme.quick_mode else tuple(criterion.code for criterion in scheme.criteria.all())
-    )
-    return aggregation.SchemeSpec(
-        grades=grades,
-        criteria=criteria,
-        group_weights={group.kind: Fraction(group.weight) for group in scheme.groups.all()},
-        excellent_share=Fraction(scheme.excellent_share),
-        incompetent_share=Fraction(scheme.incompetent_share),
-    )
+    """The scheme as the pure core sees it, read from what a snapshot publishes of it (as recounts do)."""
+    return aggregation.SchemeSpec.from_document(scheme_document(scheme))
 
 
 def grade_counts(ballot_grades) -> dict:
@@ -268,21 +276,7 @@ def results_document(meeting: Meeting, *, ballots_file: bytes | None = None) -> 
             "date": timezone.localdate(meeting.held_at).isoformat(),
             "kind": meeting.kind,
         },
-        "scheme": {
-            "name": scheme.name,
-            "quick_mode": scheme.quick_mode,
-            "criteria": [{"code": OVERALL, "name": ""}]
-            if scheme.quick_mode
-            else [{"code": criterion.code, "name": criterion.name} for criterion in scheme.criteria.all()],
-            "grades": [
-                {"code": grade.code, "label": grade.label, "value": grade.value, "standing": grade.standing}
-                for grade in scheme.grades.all()
-            ],
-            "groups": {group.kind: str(group.weight) for group in scheme.groups.all()},
-            "excellent_share": str(scheme.excellent_share),
-            "incompetent_share": str(scheme.incompetent_share),
-            "min_cell": scheme.min_cell,
-        },
+        "scheme": scheme_document(scheme),
         "turnout": {
             "ballots": ballots,
             "present": quorum.present,

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Traffic
+from tests.browser.traffic import Traffic
 
 pytestmark = pytest.mark.browser
 

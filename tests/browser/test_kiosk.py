@@ -14,8 +14,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from ratings.ballot import codes
 from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination
-from tests.browser.conftest import Traffic
-from tests.ratings.ballot.kiosk_world import build_kiosk_world
+from tests.browser.traffic import Traffic
+from tests.worlds import build_kiosk_world
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Traffic
-from tests.ratings.results.results_world import published_world
+from tests.browser.traffic import Traffic
+from tests.worlds import published_world
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from ratings.models import HonorCandidate, Objection, ResultSnapshot
-from tests.browser.conftest import Traffic, record_traffic
-from tests.ratings.results.results_world import voted_world
+from tests.browser.traffic import Traffic, record_traffic
+from tests.worlds import voted_world
 
 pytestmark = pytest.mark.browser
 

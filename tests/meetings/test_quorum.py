@@ -1,10 +1,14 @@
-"""The quorum rule as pure arithmetic: "more than" half, "more than" two thirds, never "at least"."""
+"""The quorum rule: as pure arithmetic ("more than" half, "more than" two thirds, never "at least"), and
+as `quorum_of` reads it from a meeting's roll and attendance."""
 
 from fractions import Fraction
 
 import pytest
 
-from meetings.quorum import Quorum
+from meetings import services
+from meetings.models import Meeting
+from meetings.quorum import Quorum, quorum_of
+from tests.worlds import residents, set_status
 
 
 @pytest.mark.parametrize(
@@ -74,3 +78,42 @@ def test_missing_counts_down_to_zero():
 
 def test_share_is_exact():
     assert Quorum(kind="representatives", base=30, present=20).share == Fraction(2, 3)
+
+
+# --- quorum_of: the meeting's roll and who signed in -------------------------------------------------
+
+
+def open_with_signed_in(meeting, attendees, *, by) -> None:
+    """Announce the meeting, sign the attendees in, and open the vote (which freezes the roll)."""
+    set_status(meeting, Meeting.Status.ANNOUNCED)
+    for resident in attendees:
+        services.attendance_record(meeting=meeting, resident=resident, by=by)
+    services.voting_open(meeting=meeting, by=by)
+
+
+def test_before_voting_opens_the_quorum_follows_todays_roll(meeting, county):
+    residents(county.village, 4)
+    assert quorum_of(meeting).base == 4
+    residents(county.village, 2)
+    assert quorum_of(meeting).base == 6
+
+
+def test_a_villagers_assembly_counts_everyone_signed_in(meeting, county):
+    roll = residents(county.village, 100)
+    open_with_signed_in(meeting, roll[:50], by=county.operator)
+    quorum = quorum_of(meeting)
+    assert (quorum.base, quorum.present, quorum.required, quorum.met) == (100, 50, 51, False)
+    services.attendance_record(meeting=meeting, resident=roll[50], by=county.operator)
+    assert quorum_of(meeting).met
+
+
+def test_a_representatives_assembly_counts_only_representatives(meeting, county):
+    meeting.kind = Meeting.Kind.REPRESENTATIVES_ASSEMBLY
+    meeting.save()
+    representatives = residents(county.village, 30, representative=True)
+    others = residents(county.village, 40)
+    open_with_signed_in(meeting, representatives[:20] + others, by=county.operator)
+    quorum = quorum_of(meeting)
+    assert (quorum.base, quorum.present, quorum.required, quorum.met) == (30, 20, 21, False)
+    services.attendance_record(meeting=meeting, resident=representatives[20], by=county.operator)
+    assert quorum_of(meeting).met

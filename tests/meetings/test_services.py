@@ -12,21 +12,12 @@ from meetings import services
 from meetings.models import Attendance, IllegalTransition, Meeting
 from meetings.quorum import quorum_of
 from portal.models import AuditEntry
+from ratings.ballot import schemes
 from ratings.models import RatingScheme
-from tests.factories import CadreFactory, HouseholdFactory, ResidentFactory
+from tests.factories import CadreFactory
+from tests.worlds import residents, set_status
 
 Status = Meeting.Status
-
-
-def set_status(meeting, status):
-    Meeting.objects.filter(pk=meeting.pk).update(status=status)
-    meeting.refresh_from_db()
-    return meeting
-
-
-def residents(village, count, **fields):
-    household = HouseholdFactory(village=village)
-    return [ResidentFactory(household=household, **fields) for _ in range(count)]
 
 
 def logged(action):
@@ -245,7 +236,7 @@ def test_create_makes_an_audited_draft_with_cadres_in_order(county, scheme):
 def test_create_without_a_scheme_uses_the_default_one(county):
     first = services.meeting_create(**create_kwargs(county))
     second = services.meeting_create(**create_kwargs(county, village=county.neighbour))
-    assert first.scheme.name == services.DEFAULT_SCHEME_NAME
+    assert first.scheme.name == schemes.DEFAULT_SCHEME_NAME
     assert second.scheme == first.scheme
     assert RatingScheme.objects.count() == 1
 
@@ -421,40 +412,6 @@ def test_voting_open_freezes_the_size_of_the_roll(meeting, county):
     # A roll import after voting opened does not move the quorum's base.
     residents(county.village, 20)
     assert quorum_of(meeting).base == 10
-
-
-def test_before_voting_opens_the_quorum_follows_todays_roll(meeting, county):
-    residents(county.village, 4)
-    assert quorum_of(meeting).base == 4
-    residents(county.village, 2)
-    assert quorum_of(meeting).base == 6
-
-
-def test_a_villagers_assembly_counts_everyone_signed_in(meeting, county):
-    roll = residents(county.village, 100)
-    set_status(meeting, Status.ANNOUNCED)
-    for resident in roll[:50]:
-        services.attendance_record(meeting=meeting, resident=resident, by=county.operator)
-    services.voting_open(meeting=meeting, by=county.operator)
-    quorum = quorum_of(meeting)
-    assert (quorum.base, quorum.present, quorum.required, quorum.met) == (100, 50, 51, False)
-    services.attendance_record(meeting=meeting, resident=roll[50], by=county.operator)
-    assert quorum_of(meeting).met
-
-
-def test_a_representatives_assembly_counts_only_representatives(meeting, county):
-    meeting.kind = Meeting.Kind.REPRESENTATIVES_ASSEMBLY
-    meeting.save()
-    representatives = residents(county.village, 30, representative=True)
-    others = residents(county.village, 40)
-    set_status(meeting, Status.ANNOUNCED)
-    for resident in representatives[:20] + others:
-        services.attendance_record(meeting=meeting, resident=resident, by=county.operator)
-    services.voting_open(meeting=meeting, by=county.operator)
-    quorum = quorum_of(meeting)
-    assert (quorum.base, quorum.present, quorum.required, quorum.met) == (30, 20, 21, False)
-    services.attendance_record(meeting=meeting, resident=representatives[20], by=county.operator)
-    assert quorum_of(meeting).met
 
 
 def test_voting_close_logs_the_quorum_reached(meeting, county):

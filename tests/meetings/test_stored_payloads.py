@@ -11,7 +11,7 @@ from django.utils import timezone
 from meetings.models import Commitment, CommitmentUpdate, Meeting, MeetingCadre, Question, WorkReport
 from ratings.models import RatingScheme
 from tests.factories import CadreFactory, CadrePostFactory
-from tests.payloads import PAYLOADS, assert_inert
+from tests.payloads import PAYLOADS, assert_pages_inert
 
 
 @pytest.fixture
@@ -65,38 +65,38 @@ def test_public_pages_render_stored_payloads_inert(client, poisoned, county):
         "&lt;script&gt;window[&quot;xss-probe&quot;]"
         in client.get(meeting.get_absolute_url()).content.decode()
     )
-    for url in (
-        meeting.get_absolute_url(),
-        report.get_absolute_url(),
-        commitment.get_absolute_url(),
-        reverse("meetings:commitments", args=[county.village.code]),
-        reverse("meetings:village-meetings", args=[county.village.code]),
-        reverse("village", args=[county.village.code]),
-    ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_inert(response.content.decode(), url)
+    assert_pages_inert(
+        client,
+        [
+            meeting.get_absolute_url(),
+            report.get_absolute_url(),
+            commitment.get_absolute_url(),
+            reverse("meetings:commitments", args=[county.village.code]),
+            reverse("meetings:village-meetings", args=[county.village.code]),
+            reverse("village", args=[county.village.code]),
+        ],
+    )
 
 
 def test_staff_pages_render_stored_payloads_inert(client, poisoned, county):
     meeting, report, commitment = poisoned
     client.force_login(county.cadre)
-    for url in (
-        reverse("meetings:my-reports"),
-        reverse("meetings:report-edit", args=[report.pk]),
-        reverse("meetings:my-questions"),
-        reverse("meetings:my-commitments"),
-    ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_inert(response.content.decode(), url)
+    assert_pages_inert(
+        client,
+        [
+            reverse("meetings:my-reports"),
+            reverse("meetings:report-edit", args=[report.pk]),
+            reverse("meetings:my-questions"),
+            reverse("meetings:my-commitments"),
+        ],
+    )
     client.force_login(county.township_admin)
-    for url in (
-        reverse("meetings:moderation-report", args=[report.pk]),
-        reverse("meetings:question-queue"),
-        reverse("meetings:staff-meeting", args=[meeting.pk]),
-        reverse("meetings:commitment-manage", args=[commitment.pk]),
-    ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_inert(response.content.decode(), url)
+    assert_pages_inert(
+        client,
+        [
+            reverse("meetings:moderation-report", args=[report.pk]),
+            reverse("meetings:question-queue"),
+            reverse("meetings:staff-meeting", args=[meeting.pk]),
+            reverse("meetings:commitment-manage", args=[commitment.pk]),
+        ],
+    )

@@ -11,19 +11,16 @@ from django.utils import timezone
 from meetings import services
 from meetings.models import Attendance, Commitment, Meeting, WorkReport
 from portal.models import AuditEntry, CadrePost
+from ratings.ballot import schemes
 from ratings.models import RatingScheme
 from tests.factories import CadreFactory, CadrePostFactory, HouseholdFactory, ResidentFactory
+from tests.worlds import PLACES, set_status
 
 Status = Meeting.Status
 
 
-def set_status(meeting, status, **fields):
-    Meeting.objects.filter(pk=meeting.pk).update(status=status, **fields)
-    meeting.refresh_from_db()
-    return meeting
-
-
-def make_meeting(village, year, *, status=Status.ANNOUNCED, scheme=None, cadres=2, **fields):
+def meeting_with_speakers(village, year, *, status=Status.ANNOUNCED, scheme=None, cadres=2, **fields):
+    """A meeting of `year`, held longer ago the earlier the year, with `cadres` speakers holding a post."""
     meeting = Meeting.objects.create(
         village=village,
         year=year,
@@ -55,7 +52,6 @@ def login(client, user):
     return client
 
 
-PLACES = ("village", "neighbour", "elsewhere")
 ROLES = ("township_admin", "operator", "moderator", "cadre", "nobody", "anonymous")
 # Who may operate a meeting (sign in, announce, open and close the vote) in each place.
 OPERATES = {
@@ -66,11 +62,12 @@ OPERATES = {
 MANAGES = {"township_admin": {"village", "neighbour"}}
 
 
-@pytest.fixture
-def client(client):
-    """Pages in English, the language the tests read; the site's default is Chinese."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def every_role_in_every_place(test):
+    """Run `test` for each role (`role`) in each of the county's villages (`place`)."""
+    return pytest.mark.parametrize("place", PLACES)(pytest.mark.parametrize("role", ROLES)(test))
+
+
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 def user_of(county, role):
@@ -81,9 +78,9 @@ def user_of(county, role):
 
 
 def test_village_list_shows_public_meetings_only(client, county):
-    make_meeting(county.village, 2023)
-    make_meeting(county.village, 2024, status=Status.DRAFT)
-    make_meeting(county.neighbour, 2022)
+    meeting_with_speakers(county.village, 2023)
+    meeting_with_speakers(county.village, 2024, status=Status.DRAFT)
+    meeting_with_speakers(county.neighbour, 2022)
     response = client.get(reverse("meetings:village-meetings", args=[county.village.code]))
     assert response.status_code == 200
     assert table_years(response) == [2023]
@@ -97,7 +94,7 @@ def test_village_list_of_an_unknown_village_is_404(client, county):
 def many_years(county):
     """Thirty years of meetings in the village, of both kinds and several statuses."""
     for year in range(2000, 2030):
-        make_meeting(
+        meeting_with_speakers(
             county.village,
             year,
             status=Status.FINAL if year < 2020 else Status.ANNULLED if year == 2025 else Status.ANNOUNCED,
@@ -138,9 +135,9 @@ def test_village_list_filters(client, many_years, params, years):
 
 
 def test_village_list_offers_only_years_that_have_a_meeting(client, county):
-    make_meeting(county.village, 2021)
-    make_meeting(county.village, 2023)
-    make_meeting(county.neighbour, 2022)
+    meeting_with_speakers(county.village, 2021)
+    meeting_with_speakers(county.village, 2023)
+    meeting_with_speakers(county.neighbour, 2022)
     response = client.get(reverse("meetings:village-meetings", args=[county.village.code]))
     offered = re.findall(r'<option value="(\d{4})"', page(response))
     assert offered == ["2023", "2021"]
@@ -156,10 +153,10 @@ def test_village_list_does_not_offer_draft_as_a_status(client, county):
 
 
 def test_township_list_has_all_its_villages_and_filters_by_village(client, county):
-    make_meeting(county.village, 2023)
-    make_meeting(county.neighbour, 2024)
-    make_meeting(county.neighbour, 2022, status=Status.DRAFT)
-    make_meeting(county.elsewhere, 2021)
+    meeting_with_speakers(county.village, 2023)
+    meeting_with_speakers(county.neighbour, 2024)
+    meeting_with_speakers(county.neighbour, 2022, status=Status.DRAFT)
+    meeting_with_speakers(county.elsewhere, 2021)
     url = reverse("meetings:township-meetings", args=[county.township.code])
     response = client.get(url)
     assert table_years(response) == [2024, 2023]
@@ -179,8 +176,8 @@ def test_township_list_of_an_unknown_township_is_404(client, county):
 def crowded(county):
     """Enough meetings and cadres (each with posts) in the township that an N+1 query would show."""
     for year in range(2010, 2022):
-        make_meeting(county.village, year, cadres=3)
-        make_meeting(county.neighbour, year, cadres=1)
+        meeting_with_speakers(county.village, year, cadres=3)
+        meeting_with_speakers(county.neighbour, year, cadres=1)
     return county
 
 
@@ -263,11 +260,14 @@ def test_an_annulled_meeting_shows_the_reason(client, meeting, county):
 
 def test_meeting_page_shows_questions_and_last_years_commitments(client, meeting, county):
     set_status(meeting, Status.ANNOUNCED)
-    last_year = make_meeting(county.village, 2023, status=Status.FINAL)
+    last_year = meeting_with_speakers(county.village, 2023, status=Status.FINAL)
     owner = last_year.reporting.first().cadre
     Commitment.objects.create(meeting=last_year, owner=owner, title="Fix the well", due_date="2024-06-30")
     Commitment.objects.create(
-        meeting=make_meeting(county.neighbour, 2023), owner=owner, title="Not ours", due_date="2024-06-30"
+        meeting=meeting_with_speakers(county.neighbour, 2023),
+        owner=owner,
+        title="Not ours",
+        due_date="2024-06-30",
     )
     meeting.questions.create(text="When is the road repaired?", source="online", status="approved")
     meeting.questions.create(text="Still pending", source="online", status="pending")
@@ -298,7 +298,7 @@ def test_a_draft_exists_only_for_its_meeting_staff(client, meeting, county, role
 
 
 def test_a_draft_of_another_township_is_404_to_an_administrator(client, county):
-    draft = make_meeting(county.elsewhere, 2024, status=Status.DRAFT)
+    draft = meeting_with_speakers(county.elsewhere, 2024, status=Status.DRAFT)
     client.force_login(county.township_admin)
     assert client.get(draft.get_absolute_url()).status_code == 404
 
@@ -320,7 +320,7 @@ def test_meeting_page_queries_do_not_grow_with_cadres(client, crowded, meeting, 
     set_status(meeting, Status.VOTING_OPEN, roll_size=4, representatives_size=0)
     for number in range(5):
         meeting.questions.create(text=f"Question {number}", source="online", status="approved")
-    last_year = make_meeting(crowded.village, 2023, status=Status.FINAL, cadres=1)
+    last_year = meeting_with_speakers(crowded.village, 2023, status=Status.FINAL, cadres=1)
     for number in range(4):
         Commitment.objects.create(
             meeting=last_year,
@@ -358,10 +358,10 @@ def test_the_staff_list_is_forbidden_without_the_role(client, county, role):
     [("operator", [2024, 2023], False), ("township_admin", [2025, 2024, 2023], True)],
 )
 def test_the_staff_list_shows_the_villages_meetings_drafts_too(client, county, role, years, can_create):
-    make_meeting(county.village, 2024, status=Status.DRAFT)
-    make_meeting(county.village, 2023)
-    make_meeting(county.neighbour, 2025, status=Status.DRAFT)
-    make_meeting(county.elsewhere, 2026)
+    meeting_with_speakers(county.village, 2024, status=Status.DRAFT)
+    meeting_with_speakers(county.village, 2023)
+    meeting_with_speakers(county.neighbour, 2025, status=Status.DRAFT)
+    meeting_with_speakers(county.elsewhere, 2026)
     client.force_login(getattr(county, role))
     response = client.get(reverse("meetings:staff-meetings"))
     assert response.status_code == 200
@@ -379,7 +379,7 @@ def test_the_dashboard_links_to_the_meeting_control(client, county):
 
 
 def meeting_in(county, place, scheme, status=Status.DRAFT):
-    meeting = make_meeting(getattr(county, place), 2024, status=status, scheme=scheme)
+    meeting = meeting_with_speakers(getattr(county, place), 2024, status=status, scheme=scheme)
     return meeting
 
 
@@ -389,8 +389,7 @@ def expected(role, place, reach, allowed=200):
     return allowed if place in reach.get(role, set()) else 404
 
 
-@pytest.mark.parametrize("place", PLACES)
-@pytest.mark.parametrize("role", ROLES)
+@every_role_in_every_place
 def test_control_page_matrix(client, county, scheme, role, place):
     meeting = meeting_in(county, place, scheme)
     login(client, user_of(county, role))
@@ -398,8 +397,7 @@ def test_control_page_matrix(client, county, scheme, role, place):
     assert response.status_code == expected(role, place, OPERATES)
 
 
-@pytest.mark.parametrize("place", PLACES)
-@pytest.mark.parametrize("role", ROLES)
+@every_role_in_every_place
 def test_announce_matrix(client, county, scheme, role, place):
     meeting = meeting_in(county, place, scheme)
     login(client, user_of(county, role))
@@ -410,8 +408,7 @@ def test_announce_matrix(client, county, scheme, role, place):
     assert (meeting.status == Status.ANNOUNCED) is (expected(role, place, OPERATES) == 200)
 
 
-@pytest.mark.parametrize("place", PLACES)
-@pytest.mark.parametrize("role", ROLES)
+@every_role_in_every_place
 def test_sign_in_matrix(client, county, scheme, role, place):
     meeting = meeting_in(county, place, scheme, status=Status.ANNOUNCED)
     resident = ResidentFactory(household=HouseholdFactory(village=meeting.village))
@@ -423,8 +420,7 @@ def test_sign_in_matrix(client, county, scheme, role, place):
     )
 
 
-@pytest.mark.parametrize("place", PLACES)
-@pytest.mark.parametrize("role", ROLES)
+@every_role_in_every_place
 def test_create_matrix(client, county, role, place):
     village = getattr(county, place)
     login(client, user_of(county, role))
@@ -432,8 +428,7 @@ def test_create_matrix(client, county, role, place):
     assert response.status_code == expected(role, place, MANAGES)
 
 
-@pytest.mark.parametrize("place", PLACES)
-@pytest.mark.parametrize("role", ROLES)
+@every_role_in_every_place
 def test_edit_and_annul_matrix(client, county, scheme, role, place):
     meeting = meeting_in(county, place, scheme)
     login(client, user_of(county, role))
@@ -609,7 +604,7 @@ def test_the_administrator_creates_a_meeting_with_the_village_cadres(client, cou
     assert response.status_code == 302
     assert response["Location"] == reverse("meetings:staff-meeting", args=[meeting.pk])
     assert meeting.status == Status.DRAFT
-    assert meeting.scheme.name == services.DEFAULT_SCHEME_NAME
+    assert meeting.scheme.name == schemes.DEFAULT_SCHEME_NAME
     # The Party branch secretary speaks first.
     assert [row.cadre for row in meeting.reporting.all()] == [secretary, director]
     # A cadre of another village cannot be smuggled in.
@@ -729,14 +724,16 @@ def test_the_control_page_offers_only_the_legal_moves(client, meeting, county):
 
 
 def test_home_lists_upcoming_and_recent_public_meetings(client, county):
-    make_meeting(county.village, 2025, held_at=timezone.now() + datetime.timedelta(days=3), venue="Soon hall")
-    make_meeting(
+    meeting_with_speakers(
+        county.village, 2025, held_at=timezone.now() + datetime.timedelta(days=3), venue="Soon hall"
+    )
+    meeting_with_speakers(
         county.neighbour, 2025, held_at=timezone.now() + datetime.timedelta(days=4), status=Status.DRAFT
     )
-    make_meeting(
+    meeting_with_speakers(
         county.neighbour, 2023, held_at=timezone.now() - datetime.timedelta(days=30), status=Status.FINAL
     )
-    make_meeting(
+    meeting_with_speakers(
         county.elsewhere, 2024, held_at=timezone.now() + datetime.timedelta(days=5), status=Status.ANNULLED
     )
     html = page(client.get(reverse("home")))
@@ -750,7 +747,9 @@ def test_home_lists_upcoming_and_recent_public_meetings(client, county):
 
 def test_home_and_village_pages_do_not_grow_with_meetings(client, crowded, django_assert_num_queries):
     for days in range(1, 6):
-        make_meeting(crowded.elsewhere, 2030 + days, held_at=timezone.now() + datetime.timedelta(days=days))
+        meeting_with_speakers(
+            crowded.elsewhere, 2030 + days, held_at=timezone.now() + datetime.timedelta(days=days)
+        )
     # townships, their villages (prefetch), upcoming meetings, recent meetings (with their villages),
     # results under public notice (with their meetings)
     with django_assert_num_queries(5):

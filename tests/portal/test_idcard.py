@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from django.test import override_settings
-from django.utils import translation
 
 from portal import idcard
 from portal.idcard import IdNumberError, parse_id_number
@@ -12,10 +11,7 @@ from tests.factories import valid_id_number
 STANDARD_EXAMPLE = "11010519491231002X"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_the_standard_example_is_valid():

@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
 
 from portal import idcard
 from portal.audit import verify_chain
@@ -25,11 +24,7 @@ HEADER = "household,name,gender,birth_year,id_number,party_member,representative
 THIS_YEAR = datetime.date.today().year
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English; the site's default language is Chinese."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def line(serial, birth_year=1970, *, household="H1", name=None, gender="F", party="否", representative="否"):

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from ratings.recount import recount
-from tests.ratings.results.results_world import published_world
+from tests.worlds import published_world
 
 ROOT = Path(__file__).resolve().parents[2]
 # Cadre 0: a spread of grades and "don't know"; cadre 1 mostly dissatisfied; eight ballots.

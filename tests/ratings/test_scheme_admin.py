@@ -6,7 +6,7 @@ from meetings.models import Meeting
 from portal.models import AuditEntry
 from ratings.ballot.schemes import scheme_create
 from tests.factories import CadreFactory
-from tests.meetings.conftest import make_meeting
+from tests.worlds import make_meeting
 
 
 def test_default_scheme_has_the_briefs_defaults(db):

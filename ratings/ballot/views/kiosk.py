@@ -27,12 +27,12 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings.models import Meeting, WorkReport
 from meetings.reports.markdown import render as render_markdown
+from portal.http import show_service_error
 from portal.models import CadrePost, Household, Resident
 from ratings.ballot import schemes, services
 from ratings.ballot.forms import CodeForm, GradesForm, NominateForm, SearchForm, StartForm
@@ -41,19 +41,13 @@ from ratings.ballot.session import OVERALL, SESSION_KEY, TEXT_SIZES, KioskBallot
 from ratings.ballot.terminals import terminal_for
 from ratings.models import Grade, Terminal
 
-# Timings of the screen, in seconds; a test or a venue may shorten or lengthen them in the settings.
-IDLE_SECONDS = 180  # no input this long: "still voting?"
-IDLE_GRACE_SECONDS = 45  # then this long to answer before the ballot is cleared
-RECEIPT_SECONDS = 10  # the receipt hides itself and the screen resets
+# The screen's timings are settings (KIOSK_IDLE_SECONDS, KIOSK_IDLE_GRACE_SECONDS, KIOSK_RECEIPT_SECONDS),
+# handed to the page, whose script runs the timers.
 RECEIPT_COOKIE = "portal_kiosk_receipt"
 RECEIPT_SALT = "ratings.kiosk.receipt"
 RECEIPT_MAX_AGE = 120  # the receipt is shown once, right after casting
 SEARCH_RESULTS = 12
 SUMMARY_CHARS = 140
-
-
-def _seconds(name: str, default: int) -> float:
-    return float(getattr(settings, name, default))
 
 
 @dataclass
@@ -81,8 +75,9 @@ def _render(request, template: str, context: dict, *, status: int = 200, text_si
     """A kiosk page in the active (the villager's) language."""
     context = {
         "text_size": text_size or TEXT_SIZES[0],
-        "idle_ms": int(_seconds("KIOSK_IDLE_SECONDS", IDLE_SECONDS) * 1000),
-        "idle_grace_ms": int(_seconds("KIOSK_IDLE_GRACE_SECONDS", IDLE_GRACE_SECONDS) * 1000),
+        "idle_ms": int(settings.KIOSK_IDLE_SECONDS * 1000),
+        "idle_grace_ms": int(settings.KIOSK_IDLE_GRACE_SECONDS * 1000),
+        "idle_grace_seconds": settings.KIOSK_IDLE_GRACE_SECONDS,
         **context,
     }
     response = render(request, template, context, status=status)
@@ -317,11 +312,10 @@ def code(request, kiosk: Kiosk):
         if form.is_valid():
             try:
                 ballot.code = services.code_check(terminal=kiosk.terminal, typed=form.cleaned_data["code"])
-            except services.TerminalLocked as locked:
-                form.add_error("code", str(locked))
-                status, headers = 429, {"Retry-After": str(locked.retry_after)}
             except services.BallotRejected as rejected:
-                form.add_error("code", str(rejected))
+                show_service_error(request, rejected, form=form, field="code")
+                if isinstance(rejected, services.TerminalLocked):
+                    status, headers = 429, {"Retry-After": str(rejected.retry_after)}
             else:
                 ballot.save(request.session)
                 return redirect("ratings:kiosk-cadre", 1)
@@ -416,8 +410,10 @@ def nominate(request, kiosk: Kiosk):
                 ballot.households = [pk for pk in ballot.households if pk != removed]
             added = [household.pk for household in form.cleaned_data["household"]]
             households = list(dict.fromkeys(ballot.households + added))
-            if len(households) > limit:
-                errors.append(_too_many(limit))
+            try:
+                services.check_nomination_limit(kiosk.scheme, households)
+            except services.BallotRejected as rejected:
+                errors.append(str(rejected))
             else:
                 ballot.households = households
                 ballot.save(request.session)
@@ -445,14 +441,6 @@ def nominate(request, kiosk: Kiosk):
         status=status,
         text_size=ballot.text_size,
     )
-
-
-def _too_many(limit: int) -> str:
-    return ngettext(
-        "You can nominate at most %(count)s household.",
-        "You can nominate at most %(count)s households.",
-        limit,
-    ) % {"count": limit}
 
 
 def _reporting_ids(kiosk: Kiosk) -> list[int]:
@@ -550,7 +538,7 @@ def receipt(request, kiosk: Kiosk):
             {
                 "kiosk": kiosk,
                 "receipt": receipt_code,
-                "receipt_ms": int(_seconds("KIOSK_RECEIPT_SECONDS", RECEIPT_SECONDS) * 1000),
+                "receipt_ms": int(settings.KIOSK_RECEIPT_SECONDS * 1000),
             },
             text_size=text_size,
         )

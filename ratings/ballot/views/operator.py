@@ -7,6 +7,7 @@ response that hands it out: those pages are sent with Cache-Control: no-store an
 
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlencode
 
 import segno
@@ -16,7 +17,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
@@ -26,13 +27,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from meetings.access import get_meeting_for_user_or_404
 from meetings.models import Meeting
+from portal.http import show_service_error
 from portal.models import Resident
 from portal.permissions import Capability
+from ratings.access import get_terminal_for_user_or_404
 from ratings.ballot import codes, services
 from ratings.ballot.forms import ArmForm, BatchForm, ResidentForm, VoidForm
 from ratings.ballot.terminals import TERMINAL_COOKIE, terminal_for
 from ratings.models import BallotCode, Terminal
-from ratings.querysets import of
 
 SLIPS_PER_PAGE = 10
 TERMINAL_COOKIE_AGE = 24 * 3600  # one meeting day; the operator arms the terminals again next time
@@ -103,17 +105,24 @@ def _resident_from(request, meeting: Meeting) -> tuple[Resident | None, str]:
     return resident, form.cleaned_data["q"].strip()
 
 
-def _hand_out(request, pk, service, *, reissued: bool):
+def _sign_in(request, pk, service, done):
+    """The sign-in desk: the resident the operator chose, the service, then `done(meeting, resident,
+    query, what the service returned)`; a refusal goes back to the control page with its message."""
     meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     resident, query = _resident_from(request, meeting)
     if resident is None:
         messages.error(request, _("Choose a resident."))
         return _back_to_sign_in(meeting, "")
     try:
-        code = service(meeting=meeting, resident=resident, by=request.user)
+        handed = service(meeting=meeting, resident=resident, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_service_error(request, error)
         return _back_to_sign_in(meeting, query)
+    return done(meeting, resident, query, handed)
+
+
+def _slip_page(request, meeting, resident, query, code, *, reissued: bool):
+    """The code just handed out, on a slip to print: shown once."""
     context = {
         "meeting": meeting,
         "resident": resident,
@@ -129,34 +138,28 @@ def _hand_out(request, pk, service, *, reissued: bool):
 @require_POST
 def code_issue(request, pk):
     """Sign a resident in and hand them a new code, shown once on a slip to print."""
-    return _hand_out(request, pk, services.code_issue, reissued=False)
+    return _sign_in(request, pk, services.code_issue, partial(_slip_page, request, reissued=False))
 
 
 @login_required
 @require_POST
 def code_reissue(request, pk):
     """A lost code: the old one is voided, a new one is shown once."""
-    return _hand_out(request, pk, services.code_reissue, reissued=True)
+    return _sign_in(request, pk, services.code_reissue, partial(_slip_page, request, reissued=True))
 
 
 @login_required
 @require_POST
 def poll_book_record(request, pk):
     """A pre-printed code was handed to a resident: the poll book records who, never which code."""
-    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
-    resident, query = _resident_from(request, meeting)
-    if resident is None:
-        messages.error(request, _("Choose a resident."))
-        return _back_to_sign_in(meeting, "")
-    try:
-        services.poll_book_record(meeting=meeting, resident=resident, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+
+    def recorded(meeting, resident, query, _created):
         messages.success(
             request, _("%(name)s is signed in and has received a pre-printed code.") % {"name": resident.name}
         )
-    return _back_to_sign_in(meeting, query)
+        return _back_to_sign_in(meeting, query)
+
+    return _sign_in(request, pk, services.poll_book_record, recorded)
 
 
 # --- the codes page: printing a batch, voiding --------------------------------------------------------
@@ -165,8 +168,8 @@ def poll_book_record(request, pk):
 def _render_codes(request, meeting, *, batch_form=None, void_form=None, status=200):
     context = {
         "meeting": meeting,
-        "issuing": meeting.status in services.ISSUING,
-        "code_counts": of(BallotCode).of_meeting(meeting).counts_by_status(),
+        "issuing": services.codes_issuing(meeting),
+        "code_counts": BallotCode.objects.of_meeting(meeting).counts_by_status(),
         "batch_form": batch_form or BatchForm(),
         "void_form": void_form or VoidForm(),
     }
@@ -196,7 +199,7 @@ def codes_batch(request, pk):
             by=request.user,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_service_error(request, error)
         return _render_codes(request, meeting, batch_form=form, status=400)
     slips = [Slip(code) for code in issued]
     context = {
@@ -219,7 +222,7 @@ def code_void(request, pk):
         try:
             services.code_void(meeting=meeting, code=form.cleaned_data["code"], by=request.user)
         except ValidationError as error:
-            form.add_error("code", error)
+            show_service_error(request, error, form=form, field="code")
         else:
             messages.success(request, _("The code has been voided: it can no longer be used."))
             return redirect("ratings:codes", pk=meeting.pk)
@@ -232,7 +235,7 @@ def code_void(request, pk):
 def _render_terminals(request, meeting, *, form=None, status=200):
     context = {
         "meeting": meeting,
-        "terminals": of(Terminal).of_meeting(meeting).for_list(),
+        "terminals": Terminal.objects.of_meeting(meeting).for_list(),
         "this_browser": terminal_for(request),
         "form": form or ArmForm(),
         "can_arm": not meeting.is_closed,
@@ -247,14 +250,6 @@ def terminals_page(request, pk):
     return _render_terminals(
         request, get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     )
-
-
-def _kiosk_url(meeting: Meeting) -> str:
-    """The terminal's welcome page; the meeting control until the kiosk's routes exist."""
-    try:
-        return reverse("ratings:kiosk")
-    except NoReverseMatch:
-        return reverse("meetings:staff-meeting", args=[meeting.pk])
 
 
 @login_required
@@ -276,7 +271,7 @@ def terminal_arm(request, pk):
             meeting=meeting, label=form.cleaned_data["label"], by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_service_error(request, error)
         return _render_terminals(request, meeting, form=form, status=400)
     if previous is not None:
         # The browser was another terminal: that one can no longer be reached, so it is disarmed.
@@ -285,7 +280,7 @@ def terminal_arm(request, pk):
             services.terminal_disarm(terminal=previous, by=request.user)
     logout(request)
     messages.success(request, _("This browser is now the terminal “%(label)s”.") % {"label": terminal.label})
-    response = redirect(_kiosk_url(meeting))
+    response = redirect("ratings:kiosk")
     response.set_cookie(
         TERMINAL_COOKIE,
         token,
@@ -302,14 +297,11 @@ def terminal_arm(request, pk):
 @require_POST
 def terminal_disarm(request, pk, terminal):
     """Disarm one of the meeting's terminals: its browser shows the ballot no more."""
-    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
-    terminal = get_object_or_404(
-        of(Terminal).of_meeting(meeting).select_related("meeting__village"), pk=terminal
-    )
+    terminal = get_terminal_for_user_or_404(request.user, terminal, Capability.OPERATE_MEETING, meeting_pk=pk)
     was_this_browser = terminal_for(request) == terminal
     services.terminal_disarm(terminal=terminal, by=request.user)
     messages.success(request, _("The terminal “%(label)s” has been disarmed.") % {"label": terminal.label})
-    response = redirect("ratings:terminals", pk=meeting.pk)
+    response = redirect("ratings:terminals", pk=pk)
     if was_this_browser:
         response.delete_cookie(TERMINAL_COOKIE, path="/", samesite="Strict")
     return response

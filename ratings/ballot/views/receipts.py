@@ -3,28 +3,21 @@
 The receipt check answers one question — was the ballot with this receipt counted? — with "counted" or
 "not found", and only for meetings whose results are published (under public notice, or final).
 
-Its rate limit is a counter per network address in Django's cache, not rows in the database: a check
+Checks are limited per network address (portal.ratelimit.receipt_checks), in Django's cache: a check
 writes nothing, and what it could leak is public anyway, since the counted receipts are published
 with the anonymized ballots. The limit is a brake on load and on scripted guessing, sized so that a
-village's shared connection is not shut out. With the default per-process cache each app server
-counts on its own; a county running several servers points CACHES at a shared cache to count once.
+village's shared connection is not shut out.
 """
 
-import hashlib
-import time
-
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from meetings.models import Meeting
-from portal.http import client_address as sender_address
+from portal import ratelimit
+from portal.http import client_address
 from ratings.ballot import services
 from ratings.ballot.forms import ReceiptCheckForm
-
-CHECKS_PER_WINDOW = 30
-WINDOW_SECONDS = 10 * 60
 
 
 def published_meetings():
@@ -34,19 +27,6 @@ def published_meetings():
         .with_place()
         .order_by("village__township__name", "village__name", "-year")
     )
-
-
-def check_allowed(address: str) -> bool:
-    """Spend one check of this address's allowance in the current window; False once it is spent."""
-    window = int(time.time() // WINDOW_SECONDS)
-    key = f"receipt-check:{hashlib.sha256(address.encode()).hexdigest()}:{window}"
-    cache.add(key, 0, timeout=2 * WINDOW_SECONDS)
-    try:
-        spent = cache.incr(key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, timeout=2 * WINDOW_SECONDS)
-        spent = 1
-    return spent <= CHECKS_PER_WINDOW
 
 
 def _unpublished(request) -> Meeting | None:
@@ -68,26 +48,28 @@ def receipt_check(request):
     """Public: a villager types the receipt from the terminal and learns whether the ballot was counted."""
     meetings = published_meetings()
     context = {"counted": None, "limited": False}
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         form = ReceiptCheckForm(request.POST, meetings=meetings)
-        if not check_allowed(sender_address(request)):
+        try:
+            ratelimit.receipt_checks().spend(client_address(request))
+            if form.is_valid():
+                context["counted"] = services.receipt_counted(
+                    meeting=form.cleaned_data["meeting"], receipt=form.cleaned_data["receipt"]
+                )
+                context["checked_meeting"] = form.cleaned_data["meeting"]
+            else:
+                status = 400
+        except ratelimit.RateLimited as limited:
             context["limited"] = True
-            status = 429
-        elif form.is_valid():
-            context["counted"] = services.receipt_counted(
-                meeting=form.cleaned_data["meeting"], receipt=form.cleaned_data["receipt"]
-            )
-            context["checked_meeting"] = form.cleaned_data["meeting"]
-        else:
-            status = 400
+            status, retry_after = 429, limited.retry_after
     else:
         form = ReceiptCheckForm(meetings=meetings, initial={"meeting": request.GET.get("meeting")})
         context["unpublished"] = _unpublished(request)
     context.update(form=form, any_published=meetings.exists())
     response = render(request, "ratings/ballot/receipt_check.html", context, status=status)
-    if status == 429:
-        response["Retry-After"] = str(WINDOW_SECONDS)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
     # A receipt typed in is nobody else's business: no cache keeps the page.
     add_never_cache_headers(response)
     return response

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import quote_etag
@@ -21,29 +20,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
-from portal.http import client_address
+from portal.http import client_address, show_service_error
+from portal.ratelimit import RateLimited
 from ratings.models import Objection, ResultSnapshot, VoterGroup
-from ratings.results import display
+from ratings.results import display, tally
 from ratings.results import services as results_services
-from ratings.results import tally as results
 from ratings.results.forms import ObjectionForm
 from ratings.results.tables import HonorRollTable, VillageRankingTable, export_response
 
 # The open data never changes for a published snapshot; a short cache still lets an annulment or a
 # recount show within minutes.
 OPEN_DATA_MAX_AGE = 300
-RETRY_OBJECTION_AFTER = 3600
 HONOR_ROLL_SUMMARY = 5
 
 
 def live_snapshot_or_404(meeting_pk: int) -> ResultSnapshot:
     """The meeting's published or final results, with the meeting and its place; else a 404."""
     return get_object_or_404(ResultSnapshot.objects.live().with_meeting(), meeting_id=meeting_pk)
-
-
-def objections_open(snapshot: ResultSnapshot) -> bool:
-    """Under public notice and the notice period not over: objections are accepted."""
-    return snapshot.accepts_objections(timezone.localdate())
 
 
 def _file_name(snapshot: ResultSnapshot, what: str) -> str:
@@ -54,7 +47,7 @@ def _file_name(snapshot: ResultSnapshot, what: str) -> str:
 
 def _open_data(request, content: bytes, content_type: str, filename: str, *, download: bool) -> HttpResponse:
     """A public file, cacheable, with an ETag of its SHA-256 so that a recheck costs no download."""
-    etag = quote_etag(results.sha256(content))
+    etag = quote_etag(tally.sha256(content))
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="{filename}"'
     response["ETag"] = etag
@@ -94,7 +87,6 @@ def results_page(request, pk):
         "ranking": ranking,
         "earlier": list(earlier),
         "objections": list(objections),
-        "objections_open": objections_open(snapshot),
         "honor_roll": honor_roll[:HONOR_ROLL_SUMMARY],
         "honor_roll_count": len(honor_roll),
         "panel_ballots": data["turnout"].get("by_group", {}).get(VoterGroup.Kind.TOWNSHIP_PANEL, 0),
@@ -106,7 +98,7 @@ def results_page(request, pk):
 def ballots_csv(request, pk):
     """The anonymized ballots, byte for byte the file whose SHA-256 the snapshot published."""
     snapshot = live_snapshot_or_404(pk)
-    content = results.ballots_csv(snapshot.meeting)
+    content = tally.ballots_csv(snapshot.meeting)
     return _open_data(
         request, content, "text/csv; charset=utf-8", f"{_file_name(snapshot, 'ballots')}.csv", download=True
     )
@@ -147,7 +139,6 @@ def results_notice(request, pk):
         "data": data,
         "rows": display.ranking_rows(data),
         "honor_roll": display.honor_rows(data),
-        "objections_open": objections_open(snapshot),
         # Addresses read left to right, in a right-to-left notice too.
         "objection_url": _address(request, reverse("ratings:objection-lodge", args=[pk])),
         "results_url": _address(request, reverse("ratings:results", args=[pk])),
@@ -160,7 +151,7 @@ def objection_lodge(request, pk):
     """Anyone, while the notice period runs: lodge an objection (rate-limited per connection)."""
     snapshot = live_snapshot_or_404(pk)
     context = {"meeting": snapshot.meeting, "snapshot": snapshot}
-    if not objections_open(snapshot):
+    if not snapshot.accepts_objections():
         return render(request, "ratings/results/objection_closed.html", context, status=409)
     form = ObjectionForm(request.POST or None, meeting_pk=pk)
     status = 200
@@ -171,17 +162,17 @@ def objection_lodge(request, pk):
                 results_services.objection_lodge(
                     snapshot=snapshot, sender_address=client_address(request), **form.cleaned_data
                 )
-            except results_services.ObjectionRateLimited as error:
+            except RateLimited as error:
                 response = render(
                     request,
                     "ratings/results/objection_limited.html",
                     {**context, "message": str(error)},
                     status=429,
                 )
-                response["Retry-After"] = str(RETRY_OBJECTION_AFTER)
+                response["Retry-After"] = str(error.retry_after)
                 return response
             except ValidationError as error:
-                form.add_error(None, error)
+                show_service_error(request, error, form=form)
             else:
                 messages.success(
                     request,
@@ -203,7 +194,6 @@ def honor_roll(request, pk):
     context = {
         "meeting": snapshot.meeting,
         "snapshot": snapshot,
-        "objections_open": objections_open(snapshot),
         "table": table,
     }
     return render(request, "ratings/results/honor_roll.html", context)

@@ -7,7 +7,6 @@ method falls back to the default, so that an old or mistyped link still shows a 
 
 from collections import defaultdict
 from dataclasses import dataclass
-from fractions import Fraction
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -18,8 +17,7 @@ from django_tables2 import RequestConfig
 from portal.models import Cadre, CadrePost, Township, Village
 from ratings import aggregation
 from ratings.models import BallotGrade, ResultSnapshot
-from ratings.results import display
-from ratings.results import tally as results
+from ratings.results import display, tally
 from ratings.results.tables import (
     CadreHistoryTable,
     TownshipRankingTable,
@@ -119,20 +117,6 @@ def village_ranking(request, code):
     return render(request, "ratings/results/village_ranking.html", context)
 
 
-def _spec(scheme: dict) -> aggregation.SchemeSpec:
-    """The scheme as its snapshot published it (it froze when voting opened): no query needed."""
-    return aggregation.SchemeSpec(
-        grades=tuple(
-            aggregation.GradeSpec(code=grade["code"], value=grade["value"], standing=grade["standing"])
-            for grade in scheme["grades"]
-        ),
-        criteria=tuple(criterion["code"] for criterion in scheme["criteria"]),
-        group_weights={kind: Fraction(weight) for kind, weight in scheme["groups"].items()},
-        excellent_share=Fraction(scheme["excellent_share"]),
-        incompetent_share=Fraction(scheme["incompetent_share"]),
-    )
-
-
 def township_standings(
     snapshots: list[ResultSnapshot], post: str, method: str
 ) -> tuple[list[dict], float | None]:
@@ -148,7 +132,7 @@ def township_standings(
                 holders[cadre["id"]] = (snapshot, cadre)
     if not holders:
         return [], None
-    counts = results.grade_counts(
+    counts = tally.grade_counts(
         BallotGrade.objects.filter(
             ballot__meeting__in={snapshot.meeting_id for snapshot, _cadre in holders.values()},
             cadre_id__in=list(holders),
@@ -162,7 +146,8 @@ def township_standings(
         members = set(cadre_ids)
         scheme = holders[cadre_ids[0]][0].data["scheme"]
         own = {key: count for key, count in counts.items() if key[0] in members}
-        tallied.update(aggregation.tally(own, _spec(scheme), cadre_ids))
+        # The scheme as its snapshot published it (it froze when voting opened): no query needed.
+        tallied.update(aggregation.tally(own, aggregation.SchemeSpec.from_document(scheme), cadre_ids))
     if method == "bayes":
         ranks = aggregation.rank_by_bayesian(tallied, PRIOR_WEIGHT)
     else:

@@ -2,8 +2,9 @@
 
 Who may do what (portal.permissions): the village's moderators and its township administrators
 (MODERATE) see the results review, rule on objections and keep the honor roll; only township
-administrators (MANAGE_MEETINGS) compute, publish and finalize results. Any other village's meeting,
-objection or candidate is a 404; the services check the capability again.
+administrators (MANAGE_MEETINGS) compute, publish and finalize results: a moderator who asks to is
+refused (403). Any other village's meeting, objection or candidate is a 404 (meetings.access,
+ratings.access); the services check the capability again.
 
 Every change is a POST. An input the form refuses is a 400; a refusal of the service once the input
 is valid concerns the state of the meeting (below quorum, a review still pending, already ruled…) and
@@ -17,54 +18,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from meetings.access import get_meeting_for_user_or_404
 from meetings.models import IllegalTransition, Meeting
 from meetings.quorum import quorum_of
 from portal import permissions
+from portal.http import show_service_error
 from portal.models import Household
 from portal.permissions import Capability
+from ratings.access import get_honor_candidate_for_user_or_404, get_objection_for_user_or_404
 from ratings.models import HonorCandidate, HonorNomination, Objection, ResultSnapshot
-from ratings.results import display
+from ratings.results import display, tally
 from ratings.results import services as results_services
-from ratings.results import tally as results
 from ratings.results.forms import NominateForm, PublishForm, ReviewForm, RulingForm
 
 CONFLICT = 409
 BAD_INPUT = 400
 QUEUE_PER_PAGE = 25
 RECENT_RULINGS = 20
-# Results are worked on from the close of the vote; before that the pages have nothing to show.
-RESULTS_STAGES = {
-    Meeting.Status.VOTING_CLOSED,
-    Meeting.Status.UNDER_NOTICE,
-    Meeting.Status.FINAL,
-    Meeting.Status.ANNULLED,
-}
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-def _meeting_or_404(user, pk) -> Meeting:
-    """A meeting of a village the user moderates (or administers); any other meeting does not exist."""
-    villages = permissions.villages_with(user, Capability.MODERATE)
-    return get_object_or_404(
-        Meeting.objects.in_villages(villages).with_place().select_related("scheme"), pk=pk
-    )
-
-
-def _managed_meeting(user, pk) -> Meeting:
-    """For the township administrators' actions: a moderator sees the meeting but may not act (403)."""
-    meeting = _meeting_or_404(user, pk)
-    permissions.ensure(user, Capability.MANAGE_MEETINGS, meeting.village)
-    return meeting
 
 
 # --- results review -------------------------------------------------------------------------------
@@ -129,15 +106,16 @@ def _render_results(request, meeting: Meeting, *, publish_form=None, status=200)
     context = {
         "meeting": meeting,
         "quorum": quorum_of(meeting),
-        "started": meeting.status in RESULTS_STAGES,
+        "started": results_services.results_started(meeting),
         "can_manage": can_manage,
-        "can_compute": meeting.status == Meeting.Status.VOTING_CLOSED or recount,
+        "can_compute": results_services.results_open(meeting),
         "recount": recount,
         "draft": _shown(draft),
         "live": _shown(live),
         "history": [snapshot for snapshot in snapshots if snapshot.status != ResultSnapshot.Status.DRAFT],
         "publish_form": publish_form
         or (PublishForm(meeting=meeting, draft=draft.pk) if draft is not None else None),
+        "publish_blockers": results_services.publish_blockers(meeting) if draft is not None else [],
         "finalize_blockers": (
             results_services.finalize_blockers(live, timezone.localdate()) if under_notice else []
         ),
@@ -153,18 +131,19 @@ def _render_results(request, meeting: Meeting, *, publish_form=None, status=200)
 @require_GET
 def results_review(request, pk):
     """Township administrators (and, to read, moderators) of the village: the results of a meeting."""
-    return _render_results(request, _meeting_or_404(request.user, pk))
+    return _render_results(request, get_meeting_for_user_or_404(request.user, pk, Capability.MODERATE))
 
 
 @login_required
 @require_POST
 def results_compute(request, pk):
     """Township administrators of the village: count the ballots into a draft to review (also a recount)."""
-    meeting = _managed_meeting(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.MODERATE)
+    permissions.ensure(request.user, Capability.MANAGE_MEETINGS, meeting.village)
     try:
         snapshot = results_services.results_compute(meeting=meeting, by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        show_service_error(request, error)
         return _render_results(request, meeting, status=CONFLICT)
     messages.success(
         request,
@@ -178,7 +157,8 @@ def results_compute(request, pk):
 @require_POST
 def results_publish(request, pk):
     """Township administrators of the village: publish the reviewed draft for the notice period."""
-    meeting = _managed_meeting(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.MODERATE)
+    permissions.ensure(request.user, Capability.MANAGE_MEETINGS, meeting.village)
     form = PublishForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _render_results(request, meeting, publish_form=form, status=BAD_INPUT)
@@ -194,7 +174,7 @@ def results_publish(request, pk):
             snapshot=draft, by=request.user, days=form.cleaned_data["days"]
         )
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        show_service_error(request, error)
         return _render_results(request, meeting, publish_form=form, status=CONFLICT)
     messages.success(
         request,
@@ -208,7 +188,8 @@ def results_publish(request, pk):
 @require_POST
 def results_finalize(request, pk):
     """Township administrators of the village: make the results final once nothing stands in the way."""
-    meeting = _managed_meeting(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.MODERATE)
+    permissions.ensure(request.user, Capability.MANAGE_MEETINGS, meeting.village)
     snapshot = ResultSnapshot.objects.of_meeting(meeting).under_notice().first()
     if snapshot is None:
         messages.error(request, _("The results are not under public notice."))
@@ -216,7 +197,7 @@ def results_finalize(request, pk):
     try:
         results_services.results_finalize(snapshot=snapshot, by=request.user)
     except (ValidationError, IllegalTransition) as error:
-        messages.error(request, _errors(error) if isinstance(error, ValidationError) else str(error))
+        show_service_error(request, error)
         meeting.refresh_from_db()
         return _render_results(request, meeting, status=CONFLICT)
     messages.success(request, _("The results are final."))
@@ -229,18 +210,13 @@ def results_finalize(request, pk):
 def _render_queue(request, *, bound: RulingForm | None = None, status=200):
     if not permissions.has_any_capability(request.user, Capability.MODERATE):
         raise PermissionDenied(_("This account moderates no village."))
-    objections = Objection.objects.moderated_by(request.user)
+    objections = Objection.objects.for_user(request.user, Capability.MODERATE)
     page = Paginator(objections.pending().for_queue(), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
     for objection in page:
-        # Results withdrawn by an annulment still owe their objections a ruling.
-        rulable = objection.snapshot.status in (
-            ResultSnapshot.Status.PUBLISHED,
-            ResultSnapshot.Status.WITHDRAWN,
-        )
         if bound is not None and bound.objection.pk == objection.pk:
             objection.form = bound
         else:
-            objection.form = RulingForm(objection=objection) if rulable else None
+            objection.form = RulingForm(objection=objection) if objection.may_be_ruled else None
     ruled = (
         objections.exclude(status=Objection.Status.PENDING)
         .select_related("snapshot__meeting__village", "ruled_by")
@@ -262,9 +238,7 @@ def objection_queue(request):
 @require_POST
 def objection_rule(request, pk):
     """Village moderators and township administrators of the objection's village: rule on it (POST)."""
-    objection = get_object_or_404(
-        Objection.objects.moderated_by(request.user).select_related("snapshot__meeting__village"), pk=pk
-    )
+    objection = get_objection_for_user_or_404(request.user, pk, Capability.MODERATE)
     form = RulingForm(request.POST, objection=objection)
     if not form.is_valid():
         return _render_queue(request, bound=form, status=BAD_INPUT)
@@ -277,7 +251,7 @@ def objection_rule(request, pk):
             by=request.user,
         )
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        show_service_error(request, error)
         return _render_queue(request, bound=form, status=CONFLICT)
     if form.upheld:
         messages.success(
@@ -295,16 +269,16 @@ def objection_rule(request, pk):
 def _render_honor(
     request, meeting: Meeting, *, nominate_form=None, bound: ReviewForm | None = None, status=200
 ):
-    reviewing = meeting.status == Meeting.Status.VOTING_CLOSED or results_services.may_recount(meeting)
+    reviewing = results_services.results_open(meeting)
     candidates = list(HonorCandidate.objects.of_meeting(meeting).for_review())
-    names = results.household_label([candidate.household_id for candidate in candidates])
+    names = tally.household_label([candidate.household_id for candidate in candidates])
     for candidate in candidates:
         candidate.first_resident = names.get(candidate.household_id, "")
         if bound is not None and bound.candidate.pk == candidate.pk:
             candidate.form = bound
         else:
             candidate.form = ReviewForm(candidate=candidate) if reviewing else None
-    nominating = meeting.status in results_services.NOMINATING
+    nominating = results_services.nominations_open(meeting)
     context = {
         "meeting": meeting,
         "nominating": nominating,
@@ -330,14 +304,14 @@ def _render_honor(
 @require_GET
 def honor_roll(request, pk):
     """Village moderators and township administrators: nominations, candidates and their review."""
-    return _render_honor(request, _meeting_or_404(request.user, pk))
+    return _render_honor(request, get_meeting_for_user_or_404(request.user, pk, Capability.MODERATE))
 
 
 @login_required
 @require_POST
 def honor_nominate(request, pk):
     """Village moderators and township administrators: the committees put a household forward (POST)."""
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.MODERATE)
     form = NominateForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _render_honor(request, meeting, nominate_form=form, status=BAD_INPUT)
@@ -355,7 +329,7 @@ def honor_nominate(request, pk):
             meeting=meeting, household=household, reason=form.cleaned_data["reason"], by=request.user
         )
     except ValidationError as error:
-        form.add_error(None, error)
+        show_service_error(request, error, form=form)
         return _render_honor(request, meeting, nominate_form=form, status=CONFLICT)
     messages.success(
         request,
@@ -369,11 +343,11 @@ def honor_nominate(request, pk):
 @require_POST
 def honor_collect(request, pk):
     """Village moderators and township administrators: gather the ballots' and committees' nominations."""
-    meeting = _meeting_or_404(request.user, pk)
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.MODERATE)
     try:
         count = results_services.honor_candidates_collect(meeting=meeting, by=request.user)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        show_service_error(request, error)
         return _render_honor(request, meeting, status=CONFLICT)
     messages.success(
         request,
@@ -391,13 +365,7 @@ def honor_collect(request, pk):
 @require_POST
 def honor_review(request, pk):
     """Village moderators and township administrators of the candidate's village: accept or decline."""
-    villages = permissions.villages_with(request.user, Capability.MODERATE)
-    candidate = get_object_or_404(
-        HonorCandidate.objects.in_villages(villages).select_related(
-            "household", "meeting__village__township", "meeting__scheme"
-        ),
-        pk=pk,
-    )
+    candidate = get_honor_candidate_for_user_or_404(request.user, pk, Capability.MODERATE)
     meeting = candidate.meeting
     form = ReviewForm(request.POST, candidate=candidate)
     if not form.is_valid():
@@ -412,7 +380,7 @@ def honor_review(request, pk):
             by=request.user,
         )
     except ValidationError as error:
-        form.add_error(None, error)
+        show_service_error(request, error, form=form)
         return _render_honor(request, meeting, bound=form, status=CONFLICT)
     messages.success(
         request, _("The review of household %(number)s is saved.") % {"number": candidate.household.number}

@@ -2,8 +2,9 @@
  * keypad and, where the device has a camera and the browser the BarcodeDetector API, a QR scanner;
  * an idle ballot asks "still voting?" and is cleared; the receipt hides itself and the screen resets.
  *
- * Timings come from data attributes on #kiosk (milliseconds), read each time a timer starts, so a
- * test may shorten them: data-idle-ms, data-idle-grace-ms, data-receipt-ms.
+ * Timings come from data attributes on #kiosk (milliseconds), which the page sets from the settings
+ * whenever it has the timer; they are read each time a timer starts: data-idle-ms, data-idle-grace-ms,
+ * data-receipt-ms.
  */
 (function () {
   "use strict";
@@ -21,9 +22,8 @@
     }
   });
 
-  function duration(name, fallback) {
-    const value = Number(root.dataset[name]);
-    return Number.isFinite(value) && value >= 0 ? value : fallback;
+  function duration(name) {
+    return Number(root.dataset[name]);
   }
 
   function clearBallot() {
@@ -44,11 +44,11 @@
 
     const arm = function () {
       window.clearTimeout(idleTimer);
-      idleTimer = window.setTimeout(ask, duration("idleMs", 180000));
+      idleTimer = window.setTimeout(ask, duration("idleMs"));
     };
 
     const ask = function () {
-      const grace = duration("idleGraceMs", 45000);
+      const grace = duration("idleGraceMs");
       const deadline = Date.now() + grace;
       const tick = function () {
         if (countdown) {
@@ -103,7 +103,7 @@
         element.hidden = true;
       });
       clearBallot();
-    }, duration("receiptMs", 10000));
+    }, duration("receiptMs"));
   }
 
   // --- welcome: show the page in the language and size being chosen -----------------------------

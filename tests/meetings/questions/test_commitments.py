@@ -8,30 +8,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from PIL import Image
 
 from meetings.models import Commitment, CommitmentUpdate, Meeting, Question
 from meetings.questions import services
 from portal.models import AuditEntry
-from tests.meetings.conftest import make_meeting
+from tests.payloads import IMG, SCRIPT
+from tests.worlds import MODERATORS, NOT_MODERATORS, make_meeting, set_status
 
-SCRIPT = "<script>alert('x')</script>"
-IMG = '<img src=x onerror="alert(1)">'
-
-MODERATORS = ["moderator", "township_admin", "superuser"]
-NOT_MODERATORS = ["operator", "cadre", "other_cadre_user", "nobody", "neighbour_moderator", "elsewhere_admin"]
 # May add progress and move the status of a commitment owned by qa.own_cadre (county.cadre's record).
 MANAGERS = ["cadre", "moderator", "township_admin"]
 NOT_MANAGERS = ["other_cadre_user", "operator", "nobody", "neighbour_moderator", "elsewhere_admin"]
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """The default language is Chinese; these tests read the English strings."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
 
 def today():
@@ -105,8 +96,7 @@ def test_no_due_date_before_the_meeting_and_no_commitment_of_a_draft(qa):
             meeting=qa.meeting, owner=qa.own_cadre, title="Fix it", due_date=days(-2), by=qa.county.moderator
         )
     assert "due_date" in raised.value.message_dict
-    Meeting.objects.filter(pk=qa.meeting.pk).update(status=Meeting.Status.DRAFT)
-    qa.meeting.refresh_from_db()
+    set_status(qa.meeting, Meeting.Status.DRAFT)
     with pytest.raises(ValidationError):
         services.commitment_create(
             meeting=qa.meeting, owner=qa.own_cadre, title="Fix it", due_date=days(9), by=qa.county.moderator

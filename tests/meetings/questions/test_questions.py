@@ -3,33 +3,27 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from meetings.models import Meeting, Question
 from meetings.questions import services
 from portal.models import AuditEntry
-
-SCRIPT = "<script>alert('x')</script>"
-IMG = '<img src=x onerror="alert(1)">'
+from portal.ratelimit import RateLimited, sender_key
+from tests.payloads import IMG, SCRIPT
+from tests.worlds import MODERATORS, NOT_MODERATORS, set_status
 
 # Who may do what to a question of county.village's meeting. The township administrator of the
 # village's township holds every staff capability there; the one of the other township holds none.
-MODERATORS = ["moderator", "township_admin", "superuser"]
-NOT_MODERATORS = ["operator", "cadre", "other_cadre_user", "nobody", "neighbour_moderator", "elsewhere_admin"]
 OPERATORS = ["operator", "township_admin", "superuser"]
 NOT_OPERATORS = ["moderator", "cadre", "nobody", "neighbour_moderator", "elsewhere_admin"]
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """The default language is Chinese; these tests read the English strings."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
 
 def ask(meeting, text="When will the road to the fields be repaired?", address="10.0.0.1", **kwargs):
@@ -52,30 +46,24 @@ def test_an_online_question_waits_for_moderation_and_keeps_no_address(qa):
     assert question.asker_name == "Ayshem"
     assert len(question.sender_key) == 64
     assert "10.0.0.1" not in question.sender_key
-    assert question.sender_key == services.sender_key("10.0.0.1") != services.sender_key("10.0.0.2")
+    assert question.sender_key == sender_key("10.0.0.1") != sender_key("10.0.0.2")
     # Anonymous posting is not a privileged action: the audit log stays the record of what staff did.
     assert not AuditEntry.objects.filter(action__startswith="question").exists()
 
 
-@pytest.mark.parametrize(
-    "status",
-    [
-        Meeting.Status.ANNOUNCED,
-        Meeting.Status.VOTING_OPEN,
-        Meeting.Status.VOTING_CLOSED,
-        Meeting.Status.UNDER_NOTICE,
-    ],
-)
+# A meeting takes questions from its announcement until it is final; a draft or annulled one takes none.
+TAKES_NO_QUESTIONS = [Meeting.Status.DRAFT, Meeting.Status.FINAL, Meeting.Status.ANNULLED]
+
+
+@pytest.mark.parametrize("status", [status for status in Meeting.Status if status not in TAKES_NO_QUESTIONS])
 def test_a_public_meeting_takes_questions_until_it_is_final(qa, status):
-    Meeting.objects.filter(pk=qa.meeting.pk).update(status=status)
-    qa.meeting.refresh_from_db()
+    set_status(qa.meeting, status)
     assert ask(qa.meeting).pk
 
 
-@pytest.mark.parametrize("status", [Meeting.Status.DRAFT, Meeting.Status.FINAL, Meeting.Status.ANNULLED])
+@pytest.mark.parametrize("status", TAKES_NO_QUESTIONS)
 def test_a_draft_final_or_annulled_meeting_takes_no_questions(qa, status):
-    Meeting.objects.filter(pk=qa.meeting.pk).update(status=status)
-    qa.meeting.refresh_from_db()
+    set_status(qa.meeting, status)
     with pytest.raises(ValidationError):
         ask(qa.meeting)
     assert not Question.objects.exists()
@@ -103,12 +91,12 @@ def test_a_question_goes_only_to_a_cadre_reporting_at_the_meeting(qa):
 
 
 def test_rate_limit_per_address_counted_in_the_database(qa):
-    for _ in range(services.DEFAULT_QUESTIONS_PER_ADDRESS_PER_HOUR):
+    for _ in range(settings.QUESTIONS_PER_ADDRESS_PER_HOUR):
         ask(qa.meeting, address="10.0.0.1")
-    with pytest.raises(services.QuestionRateLimited):
+    with pytest.raises(RateLimited):
         ask(qa.meeting, address="10.0.0.1")
     # Across meetings too: the limit is per address, not per meeting.
-    with pytest.raises(services.QuestionRateLimited):
+    with pytest.raises(RateLimited):
         ask(qa.neighbour_meeting, address="10.0.0.1")
     assert ask(qa.meeting, address="10.0.0.2").pk
     # An hour later the address may ask again.
@@ -120,7 +108,7 @@ def test_rate_limit_can_be_raised_in_settings(qa, settings):
     settings.QUESTIONS_PER_ADDRESS_PER_HOUR = 5
     for _ in range(5):
         ask(qa.meeting)
-    with pytest.raises(services.QuestionRateLimited):
+    with pytest.raises(RateLimited):
         ask(qa.meeting)
 
 
@@ -275,19 +263,19 @@ def test_the_public_form_refuses_bad_input_with_400(client, qa):
 
 
 def test_the_nth_plus_one_question_from_one_address_gets_429(client, qa):
-    for _ in range(services.DEFAULT_QUESTIONS_PER_ADDRESS_PER_HOUR):
+    for _ in range(settings.QUESTIONS_PER_ADDRESS_PER_HOUR):
         assert post_question(client, qa.meeting, address="192.0.2.7").status_code == 302
     response = post_question(client, qa.meeting, address="192.0.2.7")
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
     assert "Too many questions" in response.content.decode()
     assert post_question(client, qa.meeting, address="192.0.2.8").status_code == 302
-    assert Question.objects.count() == services.DEFAULT_QUESTIONS_PER_ADDRESS_PER_HOUR + 1
+    assert Question.objects.count() == settings.QUESTIONS_PER_ADDRESS_PER_HOUR + 1
 
 
 def test_behind_the_proxy_the_forwarded_address_is_counted(client, qa, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    limit = services.DEFAULT_QUESTIONS_PER_ADDRESS_PER_HOUR
+    limit = settings.QUESTIONS_PER_ADDRESS_PER_HOUR
     for number in range(limit + 1):
         # Every request reaches the app from the proxy; the client may prepend whatever it likes.
         response = post_question(
@@ -356,8 +344,7 @@ def test_the_meeting_page_shows_the_moderated_questions(client, qa):
 
 def test_the_form_is_offered_only_while_the_meeting_takes_questions(qa):
     assert reverse("meetings:question-ask", args=[qa.meeting.pk]) in render_list(qa.meeting)
-    Meeting.objects.filter(pk=qa.meeting.pk).update(status=Meeting.Status.FINAL)
-    qa.meeting.refresh_from_db()
+    set_status(qa.meeting, Meeting.Status.FINAL)
     assert reverse("meetings:question-ask", args=[qa.meeting.pk]) not in render_list(qa.meeting)
 
 

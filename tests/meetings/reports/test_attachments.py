@@ -5,27 +5,24 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from PIL import Image
 
 from meetings.models import Attachment, WorkReport
 from meetings.reports import services
 from portal.models import AuditEntry
-from tests.meetings.conftest import make_report
+from tests.worlds import make_report
 
 S = WorkReport.Status
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SCRIPT = b"<html><script>alert(document.cookie)</script></html>"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def image_bytes(image_format="PNG", size=(40, 30)) -> bytes:
@@ -116,12 +113,12 @@ def test_anything_but_a_photo_or_pdf_is_refused_by_its_content(rw, media_root, n
 def test_an_oversized_file_is_refused(rw, media_root):
     report = make_report(rw.meeting, rw.own_cadre)
     with pytest.raises(ValidationError, match="larger than 5 MB"):
-        add(rw, report, "scan.pdf", PDF + b"0" * services.MAX_ATTACHMENT_BYTES)
+        add(rw, report, "scan.pdf", PDF + b"0" * settings.UPLOAD_MAX_BYTES)
     assert not Attachment.objects.exists()
 
 
-def test_an_image_with_too_many_pixels_is_refused(rw, media_root, monkeypatch):
-    monkeypatch.setattr(services, "MAX_IMAGE_PIXELS", 100)
+def test_an_image_with_too_many_pixels_is_refused(rw, media_root, settings):
+    settings.UPLOAD_MAX_IMAGE_PIXELS = 100
     report = make_report(rw.meeting, rw.own_cadre)
     with pytest.raises(ValidationError, match="too many pixels"):
         add(rw, report, "big.png", image_bytes(size=(20, 20)))
@@ -179,7 +176,7 @@ def test_upload_page_refuses_a_script_renamed_jpg_with_a_message(rw, media_root)
 
 def test_upload_page_refuses_an_oversized_file_before_reading_it(rw, media_root):
     report = make_report(rw.meeting, rw.own_cadre)
-    upload = SimpleUploadedFile("scan.pdf", PDF + b"0" * services.MAX_ATTACHMENT_BYTES)
+    upload = SimpleUploadedFile("scan.pdf", PDF + b"0" * settings.UPLOAD_MAX_BYTES)
     response = client_for(rw.county.cadre).post(
         reverse("meetings:attachment-add", args=[report.pk]), {"file": upload}
     )

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from meetings.models import WorkReport
 from meetings.reports.markdown import ALLOWED_TAGS, DiffLine, line_diff, render, sanitize
-from tests.meetings.conftest import make_report
+from tests.worlds import make_report
 
 # Each of these has been used to run script through a Markdown renderer or an HTML sanitizer.
 XSS_CORPUS = [

@@ -4,12 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from meetings.models import Meeting, ReportRevision, WorkReport
 from meetings.reports import services
 from portal.models import AuditEntry, CadrePost
-from tests.meetings.conftest import make_report
+from tests.worlds import make_report
 
 S = WorkReport.Status
 
@@ -30,11 +29,7 @@ def accounts(rw):
     }
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English, whatever the site's default language."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def client_for(user):

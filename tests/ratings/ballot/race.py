@@ -129,7 +129,7 @@ def in_threads(count: int, work) -> list:
 
 def seed(args) -> dict:
     from ratings.models import Grade
-    from tests.ratings.ballot.ballot_world import build_world
+    from tests.worlds import build_world
 
     county = make_county()
     grant_operator(county, county.village)
@@ -150,7 +150,7 @@ def seed(args) -> dict:
 def same_code(args) -> dict:
     from ratings.ballot import services
     from ratings.models import Ballot, BallotCode
-    from tests.ratings.ballot.ballot_world import build_world
+    from tests.worlds import build_world
 
     county = make_county()
     grant_operator(county, county.village)
@@ -206,7 +206,7 @@ def close(args) -> dict:
     from ratings.ballot import services
     from ratings.models import Ballot, BallotCode
     from tests.factories import VillageFactory
-    from tests.ratings.ballot.ballot_world import build_world
+    from tests.worlds import build_world
 
     county = make_county()
     trials = []

@@ -18,7 +18,7 @@ from meetings.models import Meeting
 from ratings.ballot import services
 from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Terminal
-from tests.ratings.ballot.ballot_world import build_world, publish
+from tests.worlds import build_world, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +188,7 @@ def test_no_raw_body_posted_to_the_kiosk_is_a_server_error(world, data):
 def test_no_post_to_the_receipt_check_is_a_server_error(world, data):
     cache.clear()  # the allowance per address is not what is tested here
     published = data.draw(st.booleans(), label="published")
-    publish(world.meeting, Meeting.Status.FINAL if published else Meeting.Status.VOTING_CLOSED)
+    set_status(world.meeting, Meeting.Status.FINAL if published else Meeting.Status.VOTING_CLOSED)
     client = Client()
     if data.draw(st.booleans(), label="raw"):
         content_type, body = data.draw(raw_bodies(), label="body")

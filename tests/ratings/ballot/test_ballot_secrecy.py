@@ -18,43 +18,41 @@ from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting
 from portal.models import AuditEntry, Cadre, Household, Resident
 from ratings.ballot import services
-from ratings.models import (
-    Ballot,
-    BallotCode,
-    BallotGrade,
-    BallotNomination,
-    Criterion,
-    Grade,
-    PollBookEntry,
-    Terminal,
-    VoterGroup,
-)
-from tests.ratings.ballot.ballot_world import build_world
+from ratings.models import ballot as ballot_models
+from tests.worlds import build_world
 
 # Every field each model may have: name → (field class, the model a relation points to).
 ALLOWED = {
-    Ballot: {
+    ballot_models.Ballot: {
         "id": (models.UUIDField, None),
         "meeting": (models.ForeignKey, Meeting),
-        "group": (models.ForeignKey, VoterGroup),
+        "group": (models.ForeignKey, ballot_models.VoterGroup),
         "receipt": (models.CharField, None),
         "cast_on": (models.DateField, None),
     },
-    BallotGrade: {
+    ballot_models.BallotGrade: {
         "id": (models.UUIDField, None),
-        "ballot": (models.ForeignKey, Ballot),
+        "ballot": (models.ForeignKey, ballot_models.Ballot),
         "cadre": (models.ForeignKey, Cadre),
-        "criterion": (models.ForeignKey, Criterion),
-        "grade": (models.ForeignKey, Grade),
+        "criterion": (models.ForeignKey, ballot_models.Criterion),
+        "grade": (models.ForeignKey, ballot_models.Grade),
     },
-    BallotNomination: {
+    ballot_models.BallotNomination: {
         "id": (models.UUIDField, None),
-        "ballot": (models.ForeignKey, Ballot),
+        "ballot": (models.ForeignKey, ballot_models.Ballot),
         "household": (models.ForeignKey, Household),
     },
 }
 # Never linked from a ballot, directly or through what hangs from it.
-FORBIDDEN = {BallotCode, Resident, Terminal, Session, get_user_model(), PollBookEntry, Attendance}
+FORBIDDEN = {
+    ballot_models.BallotCode,
+    Resident,
+    ballot_models.Terminal,
+    Session,
+    get_user_model(),
+    ballot_models.PollBookEntry,
+    Attendance,
+}
 TIMES = (models.DateTimeField, models.TimeField, models.DurationField)
 
 BALLOT_MODELS = list(ALLOWED)
@@ -94,7 +92,7 @@ def test_a_ballot_model_has_a_random_key_and_no_time(model):
 def test_nothing_else_hangs_from_a_ballot():
     """Any model pointing at a ballot could carry what the ballot may not: the set is closed."""
     hanging = {relation.related_model for model in BALLOT_MODELS for relation in model._meta.related_objects}
-    assert hanging == {BallotGrade, BallotNomination}
+    assert hanging == {ballot_models.BallotGrade, ballot_models.BallotNomination}
 
 
 @pytest.mark.django_db
@@ -111,22 +109,24 @@ def test_the_ballot_tables_in_the_database_hold_no_other_column(model):
 
 @pytest.mark.django_db
 def test_the_poll_book_says_who_received_a_code_never_which_nor_when():
-    fields = concrete_fields(PollBookEntry)
+    fields = concrete_fields(ballot_models.PollBookEntry)
     assert set(fields) == {"id", "meeting", "resident"}
-    assert isinstance(PollBookEntry._meta.pk, models.UUIDField)
-    assert PollBookEntry._meta.pk.default is uuid.uuid4
+    assert isinstance(ballot_models.PollBookEntry._meta.pk, models.UUIDField)
+    assert ballot_models.PollBookEntry._meta.pk.default is uuid.uuid4
     with connection.cursor() as cursor:
         columns = {
             column.name
-            for column in connection.introspection.get_table_description(cursor, PollBookEntry._meta.db_table)
+            for column in connection.introspection.get_table_description(
+                cursor, ballot_models.PollBookEntry._meta.db_table
+            )
         }
     assert columns == {"id", "meeting_id", "resident_id"}
     # Neither the poll book nor the attendance beside it keeps a time; a code keeps no holder but a
     # keyed hash, and only while it is unused.
-    for model in (PollBookEntry, Attendance, BallotCode):
+    for model in (ballot_models.PollBookEntry, Attendance, ballot_models.BallotCode):
         assert not [field.name for field in model._meta.get_fields() if isinstance(field, TIMES)], model
     assert Resident not in {
-        field.related_model for field in BallotCode._meta.get_fields() if field.is_relation
+        field.related_model for field in ballot_models.BallotCode._meta.get_fields() if field.is_relation
     }
 
 
@@ -160,7 +160,9 @@ def ballot_contents(meeting) -> dict[str, tuple]:
             ),
             sorted(nomination.household_id for nomination in ballot.nominations.all()),
         )
-        for ballot in Ballot.objects.filter(meeting=meeting).prefetch_related("grades", "nominations")
+        for ballot in ballot_models.Ballot.objects.filter(meeting=meeting).prefetch_related(
+            "grades", "nominations"
+        )
     }
 
 
@@ -171,7 +173,7 @@ def test_a_cast_ballot_names_nobody_and_keeps_only_the_meeting_date(world):
     services.code_check(terminal=world.terminal, typed=code)
     receipt = world.cast(code, households=world.households[:2]).receipt
 
-    ballot = Ballot.objects.get(receipt=receipt)
+    ballot = ballot_models.Ballot.objects.get(receipt=receipt)
     assert ballot.id.version == 4
     assert ballot.cast_on == timezone.localdate(world.meeting.held_at)
     assert {grade.id.version for grade in ballot.grades.all()} == {4}
@@ -179,7 +181,9 @@ def test_a_cast_ballot_names_nobody_and_keeps_only_the_meeting_date(world):
     # The code is burned and forgets its holder; checking and casting leave no trace in the audit log,
     # whose entries carry a time.
     assert (
-        not BallotCode.objects.filter(meeting=world.meeting, status=BallotCode.Status.USED)
+        not ballot_models.BallotCode.objects.filter(
+            meeting=world.meeting, status=ballot_models.BallotCode.Status.USED
+        )
         .exclude(holder_key="")
         .exists()
     )
@@ -192,13 +196,13 @@ def test_closing_the_vote_shakes_the_box(world):
         world.cast(code, grade=("satisfied", "dissatisfied")[index % 2]).receipt
         for index, code in enumerate(world.codes)
     ]
-    ids_before = set(Ballot.objects.values_list("id", flat=True))
+    ids_before = set(ballot_models.Ballot.objects.values_list("id", flat=True))
     contents_before = ballot_contents(world.meeting)
     assert physical_order(world.meeting) == cast_order  # before the shake the store keeps the order
 
     meeting_services.voting_close(meeting=world.meeting, by=world.operator)
 
-    assert ids_before.isdisjoint(Ballot.objects.values_list("id", flat=True))
+    assert ids_before.isdisjoint(ballot_models.Ballot.objects.values_list("id", flat=True))
     assert ballot_contents(world.meeting) == contents_before  # nothing lost, nothing changed
     assert sorted(physical_order(world.meeting)) == sorted(cast_order)
     if connection.vendor == "postgresql":

@@ -17,7 +17,7 @@ from meetings.models import Meeting
 from ratings.ballot import codes, schemes, services
 from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination, Terminal
 from tests.factories import CadreFactory
-from tests.ratings.ballot.ballot_world import build_world
+from tests.worlds import build_world, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def refusals():
         (
             "too many nominations",
             with_households(lambda world: [household.pk for household in world.households]),
-            "At most 3 households",
+            "at most 3 households",
         ),
         (
             "a household twice",
@@ -302,7 +302,7 @@ def test_a_code_of_another_meeting_is_refused(county, world):
     ],
 )
 def test_no_ballot_is_cast_unless_voting_is_open(world, status):
-    Meeting.objects.filter(pk=world.meeting.pk).update(status=status)
+    set_status(world.meeting, status)
     before = box(world.meeting)
 
     with override("en"), pytest.raises(services.BallotRejected, match="Voting is not open"):

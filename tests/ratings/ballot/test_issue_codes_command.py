@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from portal.models import AuditEntry
 from ratings.ballot import codes, services
 from ratings.models import BallotCode, PollBookEntry, VoterGroup
-from tests.ratings.ballot.operator_world import Status, make_meeting, set_status
+from tests.worlds import Status, make_meeting, set_status, stored_code
 
 
 @pytest.fixture
@@ -25,10 +25,6 @@ def run(*args) -> tuple[list[str], str]:
     return out.getvalue().splitlines(), err.getvalue()
 
 
-def stored(meeting, code):
-    return BallotCode.objects.filter(code_hash=codes.code_hash(services._key(), meeting.pk, code)).first()
-
-
 def test_prints_n_new_codes_one_per_line(meeting):
     lines, note = run("--meeting", str(meeting.pk), "--count", "7")
     assert len(lines) == len(set(lines)) == 7
@@ -36,7 +32,7 @@ def test_prints_n_new_codes_one_per_line(meeting):
         assert len(line) == 11 and line[5] == "-"
         code = codes.normalize(line)
         assert codes.is_well_formed(code)
-        row = stored(meeting, code)
+        row = stored_code(meeting, code)
         assert row.status == BallotCode.Status.ISSUED and row.holder_key == ""
         assert row.group.kind == VoterGroup.Kind.VILLAGER
     assert BallotCode.objects.count() == 7
@@ -48,7 +44,7 @@ def test_prints_n_new_codes_one_per_line(meeting):
 
 def test_panel_codes(meeting):
     lines, _note = run("--meeting", str(meeting.pk), "--count", "2", "--panel")
-    assert {stored(meeting, codes.normalize(line)).group.kind for line in lines} == {
+    assert {stored_code(meeting, codes.normalize(line)).group.kind for line in lines} == {
         VoterGroup.Kind.TOWNSHIP_PANEL
     }
 

@@ -8,17 +8,18 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Meeting
 from ratings.ballot import services
 from ratings.ballot.schemes import scheme_create
-from ratings.ballot.session import ABANDONED_SECONDS
+from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination
-from tests.ratings.ballot.ballot_world import publish
-from tests.ratings.ballot.kiosk_world import arm, build_kiosk_world, url
+from tests.worlds import build_kiosk_world, set_status
 
 PAGES = [
     ("get", "kiosk", ()),
@@ -29,6 +30,15 @@ PAGES = [
     ("post", "kiosk-cast", ()),
     ("get", "kiosk-receipt", ()),
 ]
+
+
+def arm(client, world) -> None:
+    """Make the test client's browser the world's first terminal."""
+    client.cookies[TERMINAL_COOKIE] = world.token
+
+
+def url(name: str, *args) -> str:
+    return reverse(f"ratings:{name}", args=args)
 
 
 @pytest.fixture
@@ -114,7 +124,7 @@ def test_a_disarmed_terminal_gets_a_403_page_and_loses_its_ballot(terminal, worl
 def test_voting_not_open_is_a_clear_409_and_clears_the_ballot_in_progress(terminal, world, status, words):
     start(terminal)
     enter_code(terminal, world.codes[0])
-    publish(world.meeting, status)
+    set_status(world.meeting, status)
     responses = [getattr(terminal, method)(url(name, *args)) for method, name, args in PAGES[:-1]]
     assert [response.status_code for response in responses] == [409] * len(responses)
     assert all(no_store(response) for response in responses)
@@ -294,7 +304,18 @@ def test_a_ballot_left_alone_expires_on_the_server_even_without_javascript(termi
     start(terminal)
     enter_code(terminal, world.codes[0])
     session = Session.objects.get()
-    assert session.expire_date <= timezone.now() + datetime.timedelta(seconds=ABANDONED_SECONDS)
+    assert session.expire_date <= timezone.now() + datetime.timedelta(
+        seconds=settings.KIOSK_ABANDONED_SECONDS
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ug"])
+def test_the_idle_question_counts_down_the_grace_the_settings_give(terminal, world, settings, language):
+    settings.KIOSK_IDLE_SECONDS, settings.KIOSK_IDLE_GRACE_SECONDS = 120, 30
+    start(terminal, language=language)
+    page = terminal.get(url("kiosk-code")).content.decode()
+    assert 'data-idle-ms="120000" data-idle-grace-ms="30000"' in page
+    assert "<span data-idle-countdown>30</span>" in page
 
 
 def test_the_language_is_the_villagers_own_and_never_a_cookie(client, world):

@@ -1,27 +1,18 @@
 """The public receipt check: counted or not found, once the results are published, and nothing else."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import override
 
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from ratings.ballot import codes
-from ratings.ballot.views import receipts as public
-from tests.ratings.ballot.ballot_world import build_world, publish
+from tests.worlds import build_world, make_meeting, set_status
 
-pytestmark = pytest.mark.django_db
+# The allowance of checks is counted in the cache, which outlives a test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 URL = "/receipts/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_allowance():
-    """The allowance of checks is counted in the cache, which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -56,7 +47,7 @@ def test_a_link_to_a_meeting_still_counting_says_its_results_are_not_published(c
     other = build_world(
         county, village=county.neighbour, codes=0, residents=0, operator=county.township_admin
     )
-    publish(other.meeting, Meeting.Status.FINAL)  # so that the form itself is shown
+    set_status(other.meeting, Meeting.Status.FINAL)  # so that the form itself is shown
 
     response = client.get(URL, {"meeting": voted.meeting.pk}, HTTP_ACCEPT_LANGUAGE="en")
 
@@ -66,7 +57,7 @@ def test_a_link_to_a_meeting_still_counting_says_its_results_are_not_published(c
 
 
 def test_a_link_to_an_annulled_meeting_says_it_has_no_results(client, voted):
-    publish(voted.meeting, Meeting.Status.ANNULLED)
+    set_status(voted.meeting, Meeting.Status.ANNULLED)
 
     response = client.get(URL, {"meeting": voted.meeting.pk}, HTTP_ACCEPT_LANGUAGE="en")
 
@@ -82,8 +73,6 @@ def test_a_link_to_no_public_meeting_says_nothing_about_it(client, voted, meetin
 
 
 def test_a_draft_meeting_is_not_named_even_by_a_link(client, county):
-    from tests.meetings.conftest import make_meeting
-
     draft = make_meeting(county.neighbour, [], status=Meeting.Status.DRAFT, year=2031)
 
     response = client.get(URL, {"meeting": draft.pk}, HTTP_ACCEPT_LANGUAGE="en")
@@ -93,7 +82,7 @@ def test_a_draft_meeting_is_not_named_even_by_a_link(client, county):
 
 
 def test_only_meetings_with_published_results_can_be_chosen(client, voted, county):
-    publish(voted.meeting, Meeting.Status.UNDER_NOTICE)
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
     neighbour = build_world(
         county, village=county.neighbour, codes=0, residents=0, operator=county.township_admin
     )
@@ -105,7 +94,7 @@ def test_only_meetings_with_published_results_can_be_chosen(client, voted, count
         operator=county.superuser,
         admin=county.superuser,
     )
-    publish(elsewhere.meeting, Meeting.Status.FINAL)
+    set_status(elsewhere.meeting, Meeting.Status.FINAL)
 
     response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
 
@@ -116,7 +105,7 @@ def test_only_meetings_with_published_results_can_be_chosen(client, voted, count
 
 @pytest.mark.parametrize("status", [Meeting.Status.UNDER_NOTICE, Meeting.Status.FINAL])
 def test_a_counted_receipt_is_counted(client, voted, status):
-    publish(voted.meeting, status)
+    set_status(voted.meeting, status)
 
     response = check(client, voted.meeting, voted.receipts[1])
 
@@ -127,14 +116,14 @@ def test_a_counted_receipt_is_counted(client, voted, status):
 
 
 def test_the_receipt_may_be_typed_as_a_villager_types_it(client, voted):
-    publish(voted.meeting)
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
     typed = f" {voted.receipts[0][:4].lower()}-{voted.receipts[0][4:].lower()} "
 
     assert check(client, voted.meeting, typed).context["counted"] is True
 
 
 def test_an_unknown_receipt_is_not_found(client, voted):
-    publish(voted.meeting)
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
 
     response = check(client, voted.meeting, codes.new_receipt())
 
@@ -144,20 +133,20 @@ def test_an_unknown_receipt_is_not_found(client, voted):
 
 
 def test_a_receipt_of_another_meeting_is_not_found_in_this_one(client, voted, county):
-    publish(voted.meeting)
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
     other = build_world(
         county, village=county.neighbour, codes=1, residents=0, operator=county.township_admin
     )
     receipt = other.cast(other.codes[0]).receipt
     meeting_services.voting_close(meeting=other.meeting, by=county.township_admin)
-    publish(other.meeting)
+    set_status(other.meeting, Meeting.Status.UNDER_NOTICE)
 
     assert check(client, voted.meeting, receipt).context["counted"] is False
     assert check(client, other.meeting, receipt).context["counted"] is True
 
 
 def test_the_answer_tells_nothing_of_the_ballot(client, voted):
-    publish(voted.meeting)
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
 
     page = check(client, voted.meeting, voted.receipts[0]).text
 
@@ -177,7 +166,7 @@ def test_before_publication_a_check_is_refused(client, voted):
 
 @pytest.mark.parametrize("receipt", ["", "SHORT", "ABCDEFGHU", "ABCD*FGH", "ЁЁЁЁЁЁЁЁ", "x" * 500])
 def test_a_malformed_receipt_is_a_400_with_a_message(client, voted, receipt):
-    publish(voted.meeting)
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
 
     response = check(client, voted.meeting, receipt)
 
@@ -186,9 +175,9 @@ def test_a_malformed_receipt_is_a_400_with_a_message(client, voted, receipt):
     assert response.context["form"].errors["receipt"]
 
 
-def test_checks_are_limited_per_address_and_other_addresses_go_on(client, voted, monkeypatch):
-    publish(voted.meeting)
-    monkeypatch.setattr(public, "CHECKS_PER_WINDOW", 3)
+def test_checks_are_limited_per_address_and_other_addresses_go_on(client, voted, settings):
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
+    settings.RECEIPT_CHECKS_PER_WINDOW = 3
     for _check in range(3):
         assert check(client, voted.meeting, voted.receipts[0], REMOTE_ADDR="10.1.1.1").status_code == 200
 
@@ -209,7 +198,7 @@ def test_only_get_and_post(client):
 
 @pytest.mark.parametrize("language", ["zh-hans", "ug", "en"])
 def test_the_page_speaks_the_visitors_language(client, voted, language):
-    publish(voted.meeting)
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
     client.cookies["django_language"] = language
 
     response = client.get(URL)
@@ -219,12 +208,12 @@ def test_the_page_speaks_the_visitors_language(client, voted, language):
 
 
 def test_the_page_is_a_fixed_number_of_queries(client, voted, county, django_assert_num_queries):
-    publish(voted.meeting)
+    set_status(voted.meeting, Meeting.Status.UNDER_NOTICE)
     for village in (county.neighbour, county.elsewhere):
         world = build_world(
             county, village=village, codes=0, residents=0, operator=county.superuser, admin=county.superuser
         )
-        publish(world.meeting, Meeting.Status.FINAL)
+        set_status(world.meeting, Meeting.Status.FINAL)
     # whether any meeting is published, then the meetings with their villages and townships for the
     # list — however many meetings there are
     with django_assert_num_queries(2):

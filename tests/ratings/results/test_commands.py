@@ -11,7 +11,7 @@ from django.utils.translation import override
 from meetings.models import Meeting
 from ratings.models import Ballot, BallotGrade, ResultSnapshot
 from ratings.results import services as results_services
-from tests.ratings.results.results_world import published_world, voted_world
+from tests.worlds import published_world, voted_world
 
 pytestmark = pytest.mark.django_db
 

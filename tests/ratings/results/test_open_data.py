@@ -17,7 +17,7 @@ from django.urls import reverse
 from ratings.models import BallotGrade, Grade
 from ratings.results import services as results_services
 from ratings.results import tally as results
-from tests.ratings.results.results_world import published_world
+from tests.worlds import published_world
 
 SCALE = ["satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
 
@@ -30,10 +30,7 @@ def varied_vote(ballot: int):
 VOTES = [varied_vote(ballot) for ballot in range(9)]
 
 
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 def download(client, name: str, meeting, **headers):

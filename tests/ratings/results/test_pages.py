@@ -1,6 +1,6 @@
 """The public results of a meeting: the page, the notice, the honor roll, objections, and who sees them.
 
-Ballots are cast through the kiosk's own service (tests/ratings/results/results_world.py). Cadre 0 gets four
+Ballots are cast through the kiosk's own service (tests/worlds.py). Cadre 0 gets four
 "satisfied", one "basically satisfied" and one "dissatisfied" on every criterion: mean 530/6 = 88.33,
 trimmed mean (100·3 + 75)/4 = 93.75, satisfaction 5/6 = 83.3%, median "satisfied", verdict competent.
 Cadre 1 gets "dissatisfied" on every ballot: 55, 0%, incompetent, ranked second.
@@ -21,18 +21,14 @@ from meetings import services as meeting_services
 from ratings.models import Objection, ResultSnapshot
 from ratings.results import services as results_services
 from ratings.templatetags.results_tags import distribution_bar
-from tests.ratings.results.results_world import published_world, vote_again, voted_world
+from tests.worlds import published_world, vote_again, voted_world
 
 CADRE_0 = ["satisfied"] * 4 + ["basically_satisfied", "dissatisfied"]
 VOTES = [lambda cadre, _criterion, grade=grade: grade if cadre == 0 else "dissatisfied" for grade in CADRE_0]
 MEETING_PAGES = ("results", "results-notice", "honor-roll", "objection-lodge", "ballots-csv", "results-json")
 
 
-@pytest.fixture
-def client(client):
-    """Pages in English, the language the tests read; the site's default is Chinese."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 @pytest.fixture

@@ -24,10 +24,7 @@ from tests.factories import CadreFactory, CadrePostFactory, HouseholdFactory, Re
 Post = CadrePost.Post
 
 
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 def cadres_of(village, *posts_and_names):

@@ -1,7 +1,7 @@
 """The results services (ratings.results.services): compute → review → publish, the public notice,
 objections, the honor roll, recounts and annulment; who may do each, and what the log keeps.
 
-The worlds are voted through the kiosk's own service (tests/ratings/results/results_world.py). Dates of the
+The worlds are voted through the kiosk's own service (tests/worlds.py). Dates of the
 notice are handed to `results_finalize(today=…)` as the daily command does; the notice period starts
 on the real today.
 """
@@ -11,6 +11,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import override
@@ -19,14 +20,14 @@ from meetings import services as meeting_services
 from meetings.models import Meeting
 from portal.audit import verify_chain
 from portal.models import AuditEntry, Role
+from portal.ratelimit import RateLimited, sender_key
 from portal.services.roles import role_grant
 from ratings import aggregation
 from ratings.models import BallotGrade, HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.results import services as results_services
 from ratings.results import tally as results
-from ratings.results.services import ObjectionRateLimited
 from tests.factories import HouseholdFactory, ResidentFactory, UserFactory
-from tests.ratings.results.results_world import published_world, vote_again, voted_world
+from tests.worlds import published_world, vote_again, voted_world
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,15 @@ def lodge(snapshot, text="The count of cadre 1 looks wrong.", address=ADDRESS, *
 def refreshed(obj):
     obj.refresh_from_db()
     return obj
+
+
+def accepted_candidate(county, **review) -> tuple:
+    """A closed vote whose one nominated household the moderator collected and accepted."""
+    world = voted_world(county, ["satisfied"] * 3, nominations=[[0]])
+    results_services.honor_candidates_collect(meeting=world.meeting, by=county.moderator)
+    candidate = HonorCandidate.objects.get(meeting=world.meeting)
+    results_services.honor_candidate_review(candidate=candidate, accept=True, by=county.moderator, **review)
+    return world, candidate
 
 
 @pytest.fixture
@@ -184,7 +194,7 @@ def test_publishing_puts_the_meeting_under_notice_for_the_notice_period(voted, c
     meeting = refreshed(voted.meeting)
     assert meeting.status == Meeting.Status.UNDER_NOTICE
     assert snapshot.status == Status.PUBLISHED
-    assert snapshot.notice_ends == TODAY() + day(results_services.DEFAULT_NOTICE_DAYS) == TODAY() + day(7)
+    assert snapshot.notice_ends == TODAY() + day(settings.RESULTS_NOTICE_DAYS) == TODAY() + day(7)
     assert snapshot.published_at is not None
     assert results_services.live_snapshot(meeting) == snapshot
 
@@ -260,10 +270,7 @@ def test_pending_honor_candidates_block_publishing(county):
 
 
 def test_a_committee_nomination_not_yet_collected_blocks_publishing(county):
-    world = voted_world(county, ["satisfied"] * 3, nominations=[[0]])
-    results_services.honor_candidates_collect(meeting=world.meeting, by=county.moderator)
-    candidate = HonorCandidate.objects.get(meeting=world.meeting)
-    results_services.honor_candidate_review(candidate=candidate, accept=True, by=county.moderator)
+    world, candidate = accepted_candidate(county)
     results_services.honor_nominate(
         meeting=world.meeting, household=world.households[2], reason="Paid off a loan", by=county.moderator
     )
@@ -287,12 +294,7 @@ def test_a_ballot_changed_after_computing_blocks_publishing(voted, county):
 
 
 def test_an_honor_roll_changed_after_computing_blocks_publishing(county):
-    world = voted_world(county, ["satisfied"] * 3, nominations=[[0]])
-    results_services.honor_candidates_collect(meeting=world.meeting, by=county.moderator)
-    candidate = HonorCandidate.objects.get(meeting=world.meeting)
-    results_services.honor_candidate_review(
-        candidate=candidate, accept=True, award="Plaque", by=county.moderator
-    )
+    world, candidate = accepted_candidate(county, award="Plaque")
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
     results_services.honor_candidate_review(
         candidate=candidate, accept=True, award="Plaque", award_amount=Decimal(500), by=county.moderator
@@ -429,7 +431,7 @@ def test_an_objection_is_lodged_pending_without_an_account(published):
         Objection.Subject.HONOR_ROLL,
         "Household 3 was nominated by the committee without a reason.",
     )
-    assert objection.sender_key == results_services.sender_key(ADDRESS) != ADDRESS
+    assert objection.sender_key == sender_key(ADDRESS) != ADDRESS
     assert ADDRESS not in objection.sender_key
 
 
@@ -459,7 +461,7 @@ def test_three_objections_an_hour_per_address(published):
     _world, snapshot = published
     for number in range(3):
         lodge(snapshot, text=f"Objection {number}")
-    with override("en"), pytest.raises(ObjectionRateLimited, match="Too many objections"):
+    with override("en"), pytest.raises(RateLimited, match="Too many objections"):
         lodge(snapshot, text="A fourth one")
     assert Objection.objects.count() == 3
     lodge(snapshot, text="From another connection", address="198.51.100.7")
@@ -824,12 +826,7 @@ def test_no_flag_after_an_annulled_meeting(county):
 
 
 def test_every_step_is_written_to_the_audit_log(county):
-    world = voted_world(county, ["satisfied"] * 3, nominations=[[0]])
-    results_services.honor_candidates_collect(meeting=world.meeting, by=county.moderator)
-    candidate = HonorCandidate.objects.get(meeting=world.meeting)
-    results_services.honor_candidate_review(
-        candidate=candidate, accept=True, award="Plaque", award_amount=Decimal("800"), by=county.moderator
-    )
+    world, candidate = accepted_candidate(county, award="Plaque", award_amount=Decimal("800"))
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
     snapshot = results_services.results_publish(snapshot=draft, by=county.township_admin)
     results_services.objection_rule(

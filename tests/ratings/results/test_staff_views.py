@@ -13,9 +13,8 @@ from meetings.models import Meeting
 from portal.models import AuditEntry
 from ratings.models import HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.results import services as results_services
-from tests.ratings.results.results_world import published_world, voted_world
+from tests.worlds import PLACES, published_world, voted_world
 
-PLACES = ("village", "neighbour", "elsewhere")
 ROLES = ("superuser", "township_admin", "moderator", "operator", "cadre", "nobody", "anonymous")
 # portal.permissions: MODERATE (moderators and township administrators), MANAGE_MEETINGS (the latter).
 MODERATES = {"superuser": set(PLACES), "township_admin": {"village", "neighbour"}, "moderator": {"village"}}
@@ -25,11 +24,7 @@ VOTES = ["satisfied", "satisfied", "dissatisfied"]
 NOMINATIONS = [[0], [0, 1], []]
 
 
-@pytest.fixture
-def client(client):
-    """Pages in English, the language the tests read; the site's default is Chinese."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 def page(response) -> str:
@@ -110,6 +105,16 @@ def expected(role, place, granted, allowed=302, refused=404):
 def assert_login_redirect(response):
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def assert_refused(client, meeting, address, data=None, *, status: int, message: str):
+    """Posting `data` to `address` is refused with `status` and `message`, and changes nothing."""
+    before = state(meeting)
+    response = client.post(address, data)
+    assert response.status_code == status
+    assert message in page(response)
+    assert state(meeting) == before
+    return response
 
 
 # --- who may ---------------------------------------------------------------------------------------
@@ -325,11 +330,14 @@ def test_below_quorum_is_not_published(client, county):
     client.force_login(county.township_admin)
     client.post(url("staff-results-compute", world.meeting.pk))
     assert "below quorum" in page(client.get(url("staff-results", world.meeting.pk)))
-    before = state(world.meeting)
-    response = client.post(url("staff-results-publish", world.meeting.pk), publishing(world.meeting))
-    assert response.status_code == 409
-    assert "Below quorum (3 present, 51 needed): the results cannot be published." in page(response)
-    assert state(world.meeting) == before
+    assert_refused(
+        client,
+        world.meeting,
+        url("staff-results-publish", world.meeting.pk),
+        publishing(world.meeting),
+        status=409,
+        message="Below quorum (3 present, 51 needed): the results cannot be published.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -345,13 +353,14 @@ def test_a_bad_notice_period_is_refused(client, county, days, message):
     world = reviewed(world_in(county), county.moderator)
     client.force_login(county.township_admin)
     client.post(url("staff-results-compute", world.meeting.pk))
-    before = state(world.meeting)
-    response = client.post(
-        url("staff-results-publish", world.meeting.pk), {**publishing(world.meeting), "days": days}
+    assert_refused(
+        client,
+        world.meeting,
+        url("staff-results-publish", world.meeting.pk),
+        {**publishing(world.meeting), "days": days},
+        status=400,
+        message=message,
     )
-    assert response.status_code == 400
-    assert message in page(response)
-    assert state(world.meeting) == before
 
 
 def test_a_draft_replaced_meanwhile_is_not_published(client, county):
@@ -361,22 +370,27 @@ def test_a_draft_replaced_meanwhile_is_not_published(client, county):
     client.post(url("staff-results-compute", world.meeting.pk))
     reviewed_draft = publishing(world.meeting)
     client.post(url("staff-results-compute", world.meeting.pk))
-    before = state(world.meeting)
-    response = client.post(url("staff-results-publish", world.meeting.pk), reviewed_draft)
-    assert response.status_code == 409
-    assert "This draft is no longer the one under review." in page(response)
-    assert state(world.meeting) == before
+    assert_refused(
+        client,
+        world.meeting,
+        url("staff-results-publish", world.meeting.pk),
+        reviewed_draft,
+        status=409,
+        message="This draft is no longer the one under review.",
+    )
 
 
 def test_results_cannot_be_computed_while_voting(client, county):
     world = world_in(county)
     Meeting.objects.filter(pk=world.meeting.pk).update(status=Meeting.Status.VOTING_OPEN)
     client.force_login(county.township_admin)
-    before = state(world.meeting)
-    response = client.post(url("staff-results-compute", world.meeting.pk))
-    assert response.status_code == 409
-    assert "Results can be computed only after voting has closed" in page(response)
-    assert state(world.meeting) == before
+    assert_refused(
+        client,
+        world.meeting,
+        url("staff-results-compute", world.meeting.pk),
+        status=409,
+        message="Results can be computed only after voting has closed",
+    )
     assert "Compute" not in page(client.get(url("staff-results", world.meeting.pk)))
 
 
@@ -385,11 +399,13 @@ def test_finalize_by_hand(client, county):
     client.force_login(county.township_admin)
     review = page(client.get(url("staff-results", world.meeting.pk)))
     assert f"The notice period runs until {snapshot.notice_ends.isoformat()}." in review
-    before = state(world.meeting)
-    response = client.post(url("staff-results-finalize", world.meeting.pk))
-    assert response.status_code == 409
-    assert "The notice period runs until" in page(response)
-    assert state(world.meeting) == before
+    assert_refused(
+        client,
+        world.meeting,
+        url("staff-results-finalize", world.meeting.pk),
+        status=409,
+        message="The notice period runs until",
+    )
 
     ResultSnapshot.objects.filter(pk=snapshot.pk).update(
         notice_ends=timezone.localdate() - datetime.timedelta(days=1)
@@ -429,11 +445,9 @@ def test_a_bad_review_is_refused(client, county, data, message):
     results_services.honor_candidates_collect(meeting=world.meeting, by=county.moderator)
     candidate = HonorCandidate.objects.of_meeting(world.meeting).first()
     client.force_login(county.moderator)
-    before = state(world.meeting)
-    response = client.post(url("staff-honor-review", candidate.pk), data)
-    assert response.status_code == 400
-    assert message in page(response)
-    assert state(world.meeting) == before
+    assert_refused(
+        client, world.meeting, url("staff-honor-review", candidate.pk), data, status=400, message=message
+    )
 
 
 def test_reviews_close_with_publication(client, county):
@@ -465,13 +479,14 @@ def test_a_bad_nomination_is_refused(client, county, household, reason, message)
         household, household
     )
     client.force_login(county.moderator)
-    before = state(world.meeting)
-    response = client.post(
-        url("staff-honor-nominate", world.meeting.pk), {"household": number, "reason": reason}
+    assert_refused(
+        client,
+        world.meeting,
+        url("staff-honor-nominate", world.meeting.pk),
+        {"household": number, "reason": reason},
+        status=400,
+        message=message,
     )
-    assert response.status_code == 400
-    assert message in page(response)
-    assert state(world.meeting) == before
 
 
 def test_a_household_is_put_forward_once(client, county):
@@ -479,11 +494,14 @@ def test_a_household_is_put_forward_once(client, county):
     client.force_login(county.moderator)
     data = {"household": world.households[3].number, "reason": "Orchard"}
     assert client.post(url("staff-honor-nominate", world.meeting.pk), data).status_code == 302
-    before = state(world.meeting)
-    response = client.post(url("staff-honor-nominate", world.meeting.pk), data)
-    assert response.status_code == 409
-    assert "This household has already been put forward." in page(response)
-    assert state(world.meeting) == before
+    assert_refused(
+        client,
+        world.meeting,
+        url("staff-honor-nominate", world.meeting.pk),
+        data,
+        status=409,
+        message="This household has already been put forward.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -499,11 +517,9 @@ def test_a_bad_ruling_is_refused(client, county, data, message):
     world, snapshot = published_in(county)
     objection = lodge(snapshot)
     client.force_login(county.moderator)
-    before = state(world.meeting)
-    response = client.post(url("staff-objection-rule", objection.pk), data)
-    assert response.status_code == 400
-    assert message in page(response)
-    assert state(world.meeting) == before
+    assert_refused(
+        client, world.meeting, url("staff-objection-rule", objection.pk), data, status=400, message=message
+    )
 
 
 def test_an_objection_is_ruled_once(client, county):
@@ -511,13 +527,14 @@ def test_an_objection_is_ruled_once(client, county):
     objection = lodge(snapshot)
     results_services.objection_rule(objection=objection, upheld=False, ruling="Checked.", by=county.moderator)
     client.force_login(county.township_admin)
-    before = state(world.meeting)
-    response = client.post(
-        url("staff-objection-rule", objection.pk), {"decision": "upheld", "ruling": "Again"}
+    assert_refused(
+        client,
+        world.meeting,
+        url("staff-objection-rule", objection.pk),
+        {"decision": "upheld", "ruling": "Again"},
+        status=409,
+        message="This objection has already been ruled on.",
     )
-    assert response.status_code == 409
-    assert "This objection has already been ruled on." in page(response)
-    assert state(world.meeting) == before
 
 
 def test_objections_to_withdrawn_results_still_get_their_ruling(client, county):

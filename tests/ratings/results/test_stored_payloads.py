@@ -9,8 +9,8 @@ from django.urls import reverse
 from portal.models import Cadre, Household, Resident, Village
 from ratings.models import Criterion, Grade, HonorCandidate, HonorNomination, Objection, RatingScheme
 from ratings.results import services as results_services
-from tests.payloads import PAYLOADS, assert_inert
-from tests.ratings.results.results_world import voted_world
+from tests.payloads import PAYLOADS, assert_pages_inert
+from tests.worlds import voted_world
 
 SHORT = "<img src=x onerror=alert(1)>"
 
@@ -54,30 +54,30 @@ def test_public_results_pages_keep_stored_payloads_inert(client, county, poisone
     page = client.get(reverse("ratings:results", args=[meeting.pk])).content.decode()
     # Shown as text: escaped, not dropped.
     assert "&lt;script&gt;window[&quot;xss-probe&quot;]" in page
-    for url in (
-        reverse("ratings:results", args=[meeting.pk]),
-        reverse("ratings:results-notice", args=[meeting.pk]),
-        reverse("ratings:honor-roll", args=[meeting.pk]),
-        reverse("ratings:objection-lodge", args=[meeting.pk]),
-        reverse("ratings:cadre-history", args=[cadre.pk]),
-        reverse("ratings:village-ranking", args=[county.village.code]),
-        reverse("ratings:township-ranking", args=[county.township.pk]),
-        reverse("home"),
-    ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_inert(response.content.decode(), url)
+    assert_pages_inert(
+        client,
+        [
+            reverse("ratings:results", args=[meeting.pk]),
+            reverse("ratings:results-notice", args=[meeting.pk]),
+            reverse("ratings:honor-roll", args=[meeting.pk]),
+            reverse("ratings:objection-lodge", args=[meeting.pk]),
+            reverse("ratings:cadre-history", args=[cadre.pk]),
+            reverse("ratings:village-ranking", args=[county.village.code]),
+            reverse("ratings:township-ranking", args=[county.township.pk]),
+            reverse("home"),
+        ],
+    )
 
 
 def test_staff_results_pages_keep_stored_payloads_inert(client, county, poisoned):
     meeting = poisoned.meeting
     client.force_login(county.township_admin)
-    for url in (
-        reverse("ratings:staff-results", args=[meeting.pk]),
-        reverse("ratings:staff-honor", args=[meeting.pk]),
-        reverse("ratings:staff-objections"),
-        reverse("staff:dashboard"),
-    ):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert_inert(response.content.decode(), url)
+    assert_pages_inert(
+        client,
+        [
+            reverse("ratings:staff-results", args=[meeting.pk]),
+            reverse("ratings:staff-honor", args=[meeting.pk]),
+            reverse("ratings:staff-objections"),
+            reverse("staff:dashboard"),
+        ],
+    )

@@ -1,0 +1,106 @@
+"""The one brake per network address on what anyone may do without an account.
+
+Three things are limited: questions left on the site, objections to published results, and receipt
+checks. Each is an `AddressLimit` (below, with its numbers from the settings), spent with `spend`,
+which answers the sender's key or raises `RateLimited`; the view answers 429 with its `retry_after`.
+
+Where the allowance is counted depends on what the action writes anyway:
+
+- a question or an objection is a row that stores the sender's key, so those rows are the count: the
+  limit holds across several app servers, and nothing else is stored. Two posts racing from one
+  address may both pass on PostgreSQL; that is acceptable for a spam brake;
+- a receipt check writes nothing, and must not start writing: its allowance is a counter in Django's
+  cache. With the default per-process cache each app server counts on its own; a county running
+  several servers points CACHES at a shared cache to count once.
+
+The address itself is never stored, only `sender_key(address)`: a keyed hash, equal for equal
+addresses and useless to a reader, since the key derives from SECRET_KEY.
+"""
+
+import datetime
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+HOUR = datetime.timedelta(hours=1)
+
+
+class RateLimited(Exception):
+    """The address has spent its allowance. The message, if any, is user-facing."""
+
+    def __init__(self, message: str = "", *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def sender_key(address: str) -> str:
+    """A keyed hash of a network address: the only form in which an address is counted or stored."""
+    return salted_hmac("portal.ratelimit.sender", address or "", algorithm="sha256").hexdigest()
+
+
+@dataclass(frozen=True)
+class AddressLimit:
+    """At most `per_window` actions of one `purpose` from one address in any `window`."""
+
+    purpose: str
+    per_window: int
+    window: datetime.timedelta
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds a refused sender is told to wait (the Retry-After header): a whole window."""
+        return int(self.window.total_seconds())
+
+    def spend(
+        self, address: str, *, rows: QuerySet | None = None, stamped: str = "", message: str = ""
+    ) -> str:
+        """Spend one action of the address's allowance and return its sender key, or raise RateLimited.
+
+        With `rows` (the caller's own rows, which store the sender key in `sender_key` and the time in
+        the field `stamped`), the actions already spent are those rows of the last window; the caller
+        then writes its row with the returned key. Without, the allowance is a counter in the cache.
+        """
+        key = sender_key(address)
+        if rows is not None:
+            since = timezone.now() - self.window
+            spent = rows.filter(sender_key=key, **{f"{stamped}__gte": since}).count() + 1
+        else:
+            spent = self._count_in_cache(key)
+        if spent > self.per_window:
+            raise RateLimited(message, retry_after=self.retry_after)
+        return key
+
+    def _count_in_cache(self, key: str) -> int:
+        """Add one to this window's counter of the key; the number spent so far, this one included."""
+        seconds = self.retry_after
+        entry = f"ratelimit:{self.purpose}:{key}:{int(time.time() // seconds)}"
+        cache.add(entry, 0, timeout=2 * seconds)
+        try:
+            return cache.incr(entry)
+        except ValueError:  # the entry expired between add and incr
+            cache.set(entry, 1, timeout=2 * seconds)
+            return 1
+
+
+# The limits, read from the settings when they are spent (a test or an operator may change them).
+
+
+def questions() -> AddressLimit:
+    """Questions left on the site, counted in Question rows."""
+    return AddressLimit("question", settings.QUESTIONS_PER_ADDRESS_PER_HOUR, HOUR)
+
+
+def objections() -> AddressLimit:
+    """Objections to published results, counted in Objection rows."""
+    return AddressLimit("objection", settings.OBJECTIONS_PER_ADDRESS_PER_HOUR, HOUR)
+
+
+def receipt_checks() -> AddressLimit:
+    """Public receipt checks, counted in the cache: a brake on load and on scripted guessing."""
+    window = datetime.timedelta(seconds=settings.RECEIPT_CHECK_WINDOW_SECONDS)
+    return AddressLimit("receipt-check", settings.RECEIPT_CHECKS_PER_WINDOW, window)

@@ -1,0 +1,73 @@
+"""What an uploaded file is, judged by its content and never by its name: the one upload checker.
+
+Photos are JPEG, PNG or WebP images that Pillow can verify, with at most
+settings.UPLOAD_MAX_IMAGE_PIXELS pixels, counted before anything is decoded (a small file can unpack to
+gigabytes). Where the caller allows it, a PDF document is recognised by its signature. No file is
+larger than settings.UPLOAD_MAX_BYTES. What a caller does with an accepted file (store it as it is,
+re-encode it to drop its metadata) is the caller's business.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image
+
+# Pillow's name of each accepted image format → its content type and the extension of a stored file.
+IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "WEBP": ("image/webp", ".webp"),
+}
+PDF_MAGIC = b"%PDF-"
+IMAGE, PDF = "image", "pdf"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    kind: str  # IMAGE or PDF
+    content_type: str
+    extension: str
+    image_format: str = ""  # Pillow's name, for an image
+
+
+def max_megabytes() -> int:
+    return settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+
+
+def check_size(size: int) -> None:
+    """Refuse a file larger than the limit; callable on an upload's declared size before reading it."""
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(_("The file is larger than %(limit)s MB.") % {"limit": max_megabytes()})
+
+
+def check_upload(content: bytes, *, pdf: bool = False) -> CheckedUpload:
+    """What the bytes are: an accepted photo, or (with `pdf`) a PDF document; else a ValidationError."""
+    check_size(len(content))
+    if not content:
+        raise ValidationError(_("The file is empty."))
+    if pdf and content.startswith(PDF_MAGIC):
+        return CheckedUpload(PDF, "application/pdf", ".pdf")
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb limit only warns; here any image past it is refused.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content), formats=list(IMAGE_FORMATS)) as image:
+                width, height = image.size
+                if width * height > settings.UPLOAD_MAX_IMAGE_PIXELS:
+                    raise ValidationError(_("The image has too many pixels."))
+                image.verify()
+                image_format = image.format
+    except ValidationError:
+        raise
+    except Exception as error:  # Pillow signals a bad file with many exception types
+        if pdf:
+            refused = _("Only photos (JPEG, PNG, WebP) and PDF documents can be attached.")
+        else:
+            refused = _("The photo must be a JPEG, PNG or WebP image.")
+        raise ValidationError(refused) from error
+    content_type, extension = IMAGE_FORMATS[image_format]
+    return CheckedUpload(IMAGE, content_type, extension, image_format)

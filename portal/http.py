@@ -3,6 +3,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from portal.ratelimit import RateLimited
 
 
 def client_address(request) -> str:
@@ -35,3 +39,10 @@ def show_service_error(request, error: Exception, *, form=None, field: str | Non
             form.add_error(name if name in form.fields else field, errors)
     else:
         form.add_error(field, ValidationError(texts))
+
+
+def rate_limited(request, template: str, context: dict, error: RateLimited) -> HttpResponse:
+    """The page for a sender who has spent their allowance: 429, with the limiter's Retry-After."""
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response

@@ -36,7 +36,7 @@ from meetings.questions.forms import (
 )
 from meetings.questions.tables import CommitmentTable
 from portal import permissions
-from portal.http import client_address, show_service_error
+from portal.http import client_address, rate_limited, show_service_error
 from portal.models import Village
 from portal.permissions import Capability
 from portal.ratelimit import RateLimited
@@ -85,11 +85,9 @@ def question_ask(request, pk):
             )
         except RateLimited as error:
             form.add_error(None, str(error))
-            response = render(
-                request, "meetings/questions/ask.html", {"meeting": meeting, "form": form}, status=429
+            return rate_limited(
+                request, "meetings/questions/ask.html", {"meeting": meeting, "form": form}, error
             )
-            response["Retry-After"] = str(error.retry_after)
-            return response
         except ValidationError as error:
             show_service_error(request, error, form=form)
         else:

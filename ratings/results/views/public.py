@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
-from portal.http import client_address, show_service_error
+from portal.http import client_address, rate_limited, show_service_error
 from portal.ratelimit import RateLimited
 from ratings.models import Objection, ResultSnapshot, VoterGroup
 from ratings.results import display, tally
@@ -163,14 +163,8 @@ def objection_lodge(request, pk):
                     snapshot=snapshot, sender_address=client_address(request), **form.cleaned_data
                 )
             except RateLimited as error:
-                response = render(
-                    request,
-                    "ratings/results/objection_limited.html",
-                    {**context, "message": str(error)},
-                    status=429,
-                )
-                response["Retry-After"] = str(error.retry_after)
-                return response
+                context["message"] = str(error)
+                return rate_limited(request, "ratings/results/objection_limited.html", context, error)
             except ValidationError as error:
                 show_service_error(request, error, form=form)
             else:

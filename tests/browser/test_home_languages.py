@@ -53,6 +53,8 @@ def heading_fonts(page: Page) -> list[str]:
 
 
 def assert_shown_in(page: Page, lang: str, direction: str) -> None:
+    # After a click on the switch the new document may be parsed before its stylesheets are applied.
+    page.wait_for_load_state("load")
     html = page.locator("html")
     assert html.get_attribute("lang") == lang
     assert html.get_attribute("dir") == direction

@@ -8,18 +8,24 @@ from django.utils import timezone
 from portal.models import AuditChainHead, AuditEntry, Township, Village
 from portal.models.audit import GENESIS_HASH
 
+# What an entry's target belongs to, nearest first: a report to its meeting, an attachment to its report,
+# an objection to its snapshot, and each of those in the end to a village.
+PARENTS = ("village", "township", "meeting", "snapshot", "report", "commitment")
+
 
 def scope_of(target) -> str:
     """The division code an entry belongs to, so that a township sees its own villages' entries.
 
-    A village's code begins with its township's code, so one prefix filter finds both.
+    A village's code begins with its township's code, so one prefix filter finds both. The place is
+    found by following the target's parents (PARENTS) until a village or a township.
     """
-    if isinstance(target, (Township, Village)):
-        return target.code
-    for attribute in ("village", "township"):
-        place = getattr(target, attribute, None)
+    place = target
+    for _depth in range(len(PARENTS)):
         if isinstance(place, (Township, Village)):
             return place.code
+        place = next(
+            (getattr(place, name) for name in PARENTS if getattr(place, name, None) is not None), None
+        )
     return ""
 
 

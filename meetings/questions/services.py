@@ -148,7 +148,7 @@ def question_record_at_meeting(
     question = Question.objects.create(
         meeting=meeting, cadre=cadre, text=text, asker_name=asker_name, source=Question.Source.AT_MEETING
     )
-    audit.record(actor=by, action="question_record", target=question, scope=meeting.village.code)
+    audit.record(actor=by, action="question_record", target=question)
     return question
 
 
@@ -167,7 +167,6 @@ def question_approve(*, question: Question, by) -> Question:
         actor=by,
         action="question_approve",
         target=question,
-        scope=question.meeting.village.code,
         details={"from": previous},
     )
     return question
@@ -187,7 +186,6 @@ def question_hide(*, question: Question, reason: str, by) -> Question:
         actor=by,
         action="question_hide",
         target=question,
-        scope=question.meeting.village.code,
         details={"from": previous, "reason": reason},
     )
     return question
@@ -213,7 +211,6 @@ def question_answer(*, question: Question, answer: str, by) -> Question:
         actor=by,
         action="question_answer_edit" if previous else "question_answer",
         target=question,
-        scope=question.meeting.village.code,
         details={"answer": answer, "previous": previous} if previous else {"answer": answer},
     )
     return question
@@ -258,7 +255,6 @@ def commitment_create(
         actor=by,
         action="commitment_create",
         target=commitment,
-        scope=meeting.village.code,
         details={
             "owner": owner.pk,
             "due_date": due_date.isoformat(),
@@ -344,7 +340,6 @@ def commitment_update_add(
         actor=by,
         action="commitment_update_add",
         target=commitment,
-        scope=commitment.meeting.village.code,
         details={"update": update.pk, "date": date.isoformat(), "photo": bool(update.photo)},
     )
     return update
@@ -394,7 +389,6 @@ def commitment_set_status(
         actor=by,
         action="commitment_set_status",
         target=commitment,
-        scope=commitment.meeting.village.code,
         details={"from": previous, "to": status},
     )
     return commitment

@@ -41,10 +41,6 @@ MAX_SECTION_LENGTH = 20_000
 MAX_ATTACHMENTS = 20
 
 
-def _scope(report: WorkReport) -> str:
-    return report.meeting.village.code
-
-
 def _ensure_own(user, cadre: Cadre) -> None:
     """The cadre linked to this very account, still holding the cadre role in its village."""
     if not permissions.is_own_cadre(user, cadre):
@@ -113,7 +109,7 @@ def report_create(
             _("There is already a report of %(cadre)s for this meeting.") % {"cadre": cadre}
         )
     report = WorkReport.objects.create(meeting=meeting, cadre=cadre, **_clean_sections(sections or {}))
-    audit.record(actor=by, action="report_create", target=report, scope=meeting.village.code)
+    audit.record(actor=by, action="report_create", target=report)
     return report
 
 
@@ -140,7 +136,7 @@ def report_save(*, report: WorkReport, by, sections: dict[str, str]) -> WorkRepo
     for name, text in sections.items():
         setattr(report, name, text)
     report.save()
-    audit.record(actor=by, action="report_save", target=report, scope=_scope(report), details=details)
+    audit.record(actor=by, action="report_save", target=report, details=details)
     return report
 
 
@@ -154,7 +150,7 @@ def report_submit(*, report: WorkReport, by) -> WorkReport:
         raise ValidationError(_("Write at least one section before submitting the report."))
     report.status = WorkReport.Status.SUBMITTED
     report.save(update_fields=["status", "updated_at"])
-    audit.record(actor=by, action="report_submit", target=report, scope=_scope(report))
+    audit.record(actor=by, action="report_submit", target=report)
     return report
 
 
@@ -171,7 +167,6 @@ def report_approve(*, report: WorkReport, by, comment: str = "") -> WorkReport:
         actor=by,
         action="report_approve",
         target=report,
-        scope=_scope(report),
         details={"comment": report.moderator_comment},
     )
     return report
@@ -189,9 +184,7 @@ def report_return(*, report: WorkReport, by, comment: str) -> WorkReport:
     report.status = WorkReport.Status.RETURNED
     report.moderator_comment = comment
     report.save(update_fields=["status", "moderator_comment", "updated_at"])
-    audit.record(
-        actor=by, action="report_return", target=report, scope=_scope(report), details={"comment": comment}
-    )
+    audit.record(actor=by, action="report_return", target=report, details={"comment": comment})
     return report
 
 
@@ -206,7 +199,7 @@ def report_publish(*, report: WorkReport, by) -> WorkReport:
     report.status = WorkReport.Status.PUBLISHED
     report.published_at = timezone.now()
     report.save(update_fields=["status", "published_at", "updated_at"])
-    audit.record(actor=by, action="report_publish", target=report, scope=_scope(report))
+    audit.record(actor=by, action="report_publish", target=report)
     return report
 
 
@@ -247,7 +240,6 @@ def attachment_add(*, report: WorkReport, by, name: str, content: bytes) -> Atta
             actor=by,
             action="attachment_add",
             target=report,
-            scope=_scope(report),
             details={"attachment": attachment.pk, "name": attachment.original_name, "kind": checked.kind},
         )
     except Exception:
@@ -268,7 +260,6 @@ def attachment_remove(*, attachment: Attachment, by) -> None:
         actor=by,
         action="attachment_remove",
         target=report,
-        scope=_scope(report),
         details={"attachment": attachment.pk, "name": attachment.original_name},
     )
     attachment.delete()

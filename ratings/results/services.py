@@ -457,7 +457,6 @@ def objection_rule(
         actor=by,
         action="objection_rule",
         target=objection,
-        scope=objection.snapshot.meeting.village.code,
         details={"upheld": upheld, "ruling": ruling, "withheld": bool(withhold_text)},
     )
     return objection

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.querysets import CommitmentQuerySet, MeetingQuerySet, QuestionQuerySet, WorkReportQuerySet
+from portal.models import Resident
 
 
 class IllegalTransition(Exception):
@@ -123,6 +124,24 @@ class Meeting(models.Model):
     @property
     def takes_commitments(self) -> bool:
         return self.status in self.TAKES_COMMITMENTS
+
+    def voters(self):
+        """Who takes part and may vote: the village's roll; at a representatives' assembly, only the
+        villagers' representatives on it. Signing in and every way of handing out a code ask this."""
+        roll = Resident.objects.in_village(self.village_id).on_roll()
+        return roll.representatives() if self.kind == self.Kind.REPRESENTATIVES_ASSEMBLY else roll
+
+    def refusal_of(self, resident) -> str | None:
+        """Why the resident may not sign in or receive a code at this meeting, in words for the clerk;
+        None when they may."""
+        if self.voters().filter(pk=resident.pk).exists():
+            return None
+        if resident.village_id == self.village_id and resident.active:
+            return _(
+                "Only villagers' representatives take part in a representatives' assembly, and %(name)s is "
+                "not one."
+            ) % {"name": resident.name}
+        return _("This person is not on the village's roll.")
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]

@@ -234,8 +234,9 @@ def attendance_record(*, meeting: Meeting, resident: Resident, by) -> bool:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status not in ATTENDANCE_OPEN:
         raise ValidationError(_("Attendance is recorded only while the meeting is announced or voting."))
-    if resident.village_id != meeting.village_id or not resident.active:
-        raise ValidationError(_("This person is not on the village's roll."))
+    refusal = meeting.refusal_of(resident)
+    if refusal:
+        raise ValidationError(refusal)
     _attendance, created = Attendance.objects.get_or_create(meeting=meeting, resident=resident)
     if created:
         audit.record(actor=by, action="attendance_record", target=meeting, details={"resident": resident.pk})

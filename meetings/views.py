@@ -142,12 +142,7 @@ def _render_control(request, meeting: Meeting, *, status: int = 200):
     )
     results, found = [], []
     if signing_in and query:
-        found = list(
-            Resident.objects.in_village(meeting.village)
-            .on_roll()
-            .search(query)
-            .select_related("household")[:SIGN_IN_RESULTS]
-        )
+        found = list(meeting.voters().search(query).select_related("household")[:SIGN_IN_RESULTS])
         present = set(
             Attendance.objects.filter(meeting=meeting, resident__in=found).values_list(
                 "resident_id", flat=True

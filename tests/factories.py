@@ -1,5 +1,7 @@
 """Factories for test data: valid by default, every object in a real database."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -10,6 +12,16 @@ from portal.models import Cadre, CadrePost, Household, Resident, Township, Villa
 def valid_id_number(serial: int, birth_year: int = 1970, region: str = "653101") -> str:
     """A well-formed ID number with the right check symbol; `serial` keeps it unique."""
     return idcard.with_check_symbol(f"{region}{birth_year}0101{serial % 1000:03d}")
+
+
+def factory_id_number(n: int) -> str:
+    """The n-th resident's ID number: one person each, across villages and tests (one person, one roll).
+
+    Another region code than `valid_id_number`'s, so that no number a test writes into a roll file is
+    already some factory resident's; the birth date (in 1970) and the serial count up to 365,000.
+    """
+    born = datetime.date(1970, 1, 1) + datetime.timedelta(days=n // 1000 % 365)
+    return idcard.with_check_symbol(f"653102{born:%Y%m%d}{n % 1000:03d}")
 
 
 class TownshipFactory(factory.django.DjangoModelFactory):
@@ -49,8 +61,11 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Resident {n}")
     gender = Resident.Gender.FEMALE
     birth_year = 1970
-    id_hash = factory.Sequence(lambda n: idcard.id_number_hash(valid_id_number(n)))
-    id_last4 = factory.Sequence(lambda n: valid_id_number(n)[-4:])
+    id_hash = factory.LazyAttribute(lambda resident: idcard.id_number_hash(resident.id_number))
+    id_last4 = factory.LazyAttribute(lambda resident: resident.id_number[-4:])
+
+    class Params:
+        id_number = factory.Sequence(factory_id_number)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

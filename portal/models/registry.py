@@ -77,7 +77,14 @@ class Household(models.Model):
 
 
 class Resident(models.Model):
-    """A villager on the voter roll."""
+    """A villager on the voter roll.
+
+    One person, one roll: a person (ID hash) is on at most one village's roll at a time, the roll being
+    a village's active residents (`Resident.objects.on_roll()`). A resident marked inactive (moved
+    away, died) stays as history and is on no roll, so the village a person moves to may add them.
+    `portal.services.roll.roll_import` refuses a second roll row by row; `resident_on_one_roll`
+    holds the same rule in the database for every other path and for two imports at once.
+    """
 
     class Gender(models.TextChoices):
         FEMALE = "F", _("female")
@@ -103,7 +110,10 @@ class Resident(models.Model):
     class Meta:
         ordering = ["household__number", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "id_hash"], name="resident_unique_id_in_village")
+            models.UniqueConstraint(fields=["village", "id_hash"], name="resident_unique_id_in_village"),
+            models.UniqueConstraint(
+                fields=["id_hash"], condition=models.Q(active=True), name="resident_on_one_roll"
+            ),
         ]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")

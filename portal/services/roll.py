@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal import audit, permissions
 from portal.models import Household, Resident, Village
 from portal.roll_import import RollError, RollRow, parse_roll
+
+# IDs asked about per query: well under SQLite's limit on a statement's parameters, whatever the build.
+LOOKUP_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -37,21 +40,22 @@ def roll_import(*, village: Village, content: bytes, by) -> RollImportResult:
     village = Village.objects.select_for_update().get(pk=village.pk)
 
     parsed = parse_roll(content)
-    errors = list(parsed.errors)
-    # A village has a few thousand residents at most: one query for the whole roll's hashes.
-    on_roll = set(Resident.objects.in_village(village).values_list("id_hash", flat=True))
-    for row in parsed.rows:
-        if row.id_number.keyed_hash in on_roll:
-            errors.append(
-                RollError(
-                    row.line, _("This ID number is already on the village's roll; it was not added again.")
-                )
-            )
+    errors = parsed.errors + roll_conflicts(village=village, rows=parsed.rows)
     if errors:
-        errors.sort(key=lambda error: error.line or 0)
+        return RollImportResult(errors=sorted(errors, key=lambda error: error.line or 0))
+
+    try:
+        with transaction.atomic():
+            households_created = add_residents(village=village, rows=parsed.rows)
+    except IntegrityError:
+        # An import into another village committed one of these people after the check above (the
+        # village lock serializes imports into one village only); the one-roll index refused the
+        # row. Under READ COMMITTED the check now sees that roll and names it like any other.
+        errors = roll_conflicts(village=village, rows=parsed.rows)
+        if not errors:
+            raise
         return RollImportResult(errors=errors)
 
-    households_created = add_residents(village=village, rows=parsed.rows)
     result = RollImportResult(residents_created=len(parsed.rows), households_created=households_created)
     audit.record(
         actor=by,
@@ -60,6 +64,36 @@ def roll_import(*, village: Village, content: bytes, by) -> RollImportResult:
         details={"residents": result.residents_created, "households": result.households_created},
     )
     return result
+
+
+def roll_conflicts(*, village: Village, rows: list[RollRow]) -> list[RollError]:
+    """The rows that would list a person twice: on this village's roll, or on another village's.
+
+    One person, one roll (see `Resident`): a person is on a village's roll while an active resident of
+    it. An active resident of another village blocks the row, and the message names that village so
+    the clerk knows whom to ask; an inactive one (moved away, died) does not, so a person who moved
+    is added here while the old village keeps its row as history. Within this village any existing
+    row blocks, active or not, as the (village, ID hash) constraint requires.
+    """
+    errors = []
+    # A village has a few thousand residents at most: one query for the whole roll's hashes.
+    here = set(Resident.objects.in_village(village).values_list("id_hash", flat=True))
+    by_hash = {row.id_number.keyed_hash: row for row in rows}
+    for id_hash, row in by_hash.items():
+        if id_hash in here:
+            message = _("This ID number is already on the village's roll; it was not added again.")
+            errors.append(RollError(row.line, message))
+    hashes = list(by_hash)
+    elsewhere = Resident.objects.on_roll().exclude(village=village).select_related("village").order_by()
+    for start in range(0, len(hashes), LOOKUP_CHUNK):
+        for resident in elsewhere.filter(id_hash__in=hashes[start : start + LOOKUP_CHUNK]):
+            message = _(
+                "This person is already on the roll of %(village)s (%(code)s); a person is on one "
+                "village's roll at a time. Remove the row, or have them taken off that roll first."
+            )
+            place = {"village": resident.village.name, "code": resident.village.code}
+            errors.append(RollError(by_hash[resident.id_hash].line, message % place))
+    return sorted(errors, key=lambda error: error.line or 0)
 
 
 def add_residents(*, village: Village, rows: list[RollRow]) -> int:

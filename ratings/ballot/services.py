@@ -133,8 +133,9 @@ def code_issue(*, meeting: Meeting, resident: Resident, by) -> str:
     permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
     meeting = Meeting.objects.select_for_update().select_related("scheme", "village").get(pk=meeting.pk)
     _ensure_issuing(meeting)
-    if resident.village_id != meeting.village_id or not resident.active:
-        raise ValidationError(_("This person is not on the village's roll."))
+    refusal = meeting.refusal_of(resident)
+    if refusal:
+        raise ValidationError(refusal)
     _entry, created = PollBookEntry.objects.get_or_create(meeting=meeting, resident=resident)
     if not created:
         raise ValidationError(
@@ -206,8 +207,9 @@ def poll_book_record(*, meeting: Meeting, resident: Resident, by) -> bool:
     # The status read afresh under the lock, as code_issue does: no entry after voting has closed.
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _ensure_issuing(meeting)
-    if resident.village_id != meeting.village_id or not resident.active:
-        raise ValidationError(_("This person is not on the village's roll."))
+    refusal = meeting.refusal_of(resident)
+    if refusal:
+        raise ValidationError(refusal)
     _entry, created = PollBookEntry.objects.get_or_create(meeting=meeting, resident=resident)
     if not created:
         raise ValidationError(_("%(name)s has already received a ballot code.") % {"name": resident.name})

@@ -72,6 +72,14 @@ def test_roll_is_reproducible_and_its_id_numbers_agree_with_it(village):
     assert 0.8 * len(roll) < dotted < len(roll)
 
 
+def test_no_person_is_on_two_villages_rolls():
+    """One person, one roll (the database refuses the seed otherwise): the rolls share no ID number."""
+    numbers = Counter(
+        resident.id_number for village in demo.VILLAGES for resident in demo.village_roll(village)
+    )
+    assert [number for number, rolls in numbers.items() if rolls > 1] == []
+
+
 def test_seed_builds_one_township_of_three_villages_with_rolls_and_cadres(seeded):
     township = Township.objects.get()
     assert (township.code, township.name) == ("653121100", "托克扎克镇")

@@ -123,6 +123,19 @@ def _new_code_row(meeting: Meeting, group: VoterGroup, holder_key: str = "") -> 
                 raise
 
 
+def _poll_book_enter(meeting: Meeting, resident: Resident, already: str) -> None:
+    """Sign the resident in and write in the poll book that they received a code: once per meeting,
+    whichever door (a code handed out, a pre-printed one), and only if the meeting admits them.
+    `already` is the refusal for a second code, with %(name)s."""
+    refusal = meeting.refusal_of(resident)
+    if refusal:
+        raise ValidationError(refusal)
+    _entry, created = PollBookEntry.objects.get_or_create(meeting=meeting, resident=resident)
+    if not created:
+        raise ValidationError(already % {"name": resident.name})
+    Attendance.objects.get_or_create(meeting=meeting, resident=resident)
+
+
 @transaction.atomic
 def code_issue(*, meeting: Meeting, resident: Resident, by) -> str:
     """Sign the resident in and hand them a code; returns the code, shown or printed once.
@@ -133,16 +146,9 @@ def code_issue(*, meeting: Meeting, resident: Resident, by) -> str:
     permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
     meeting = Meeting.objects.select_for_update().select_related("scheme", "village").get(pk=meeting.pk)
     _ensure_issuing(meeting)
-    refusal = meeting.refusal_of(resident)
-    if refusal:
-        raise ValidationError(refusal)
-    _entry, created = PollBookEntry.objects.get_or_create(meeting=meeting, resident=resident)
-    if not created:
-        raise ValidationError(
-            _("%(name)s has already received a ballot code. If it was lost, reprint it.")
-            % {"name": resident.name}
-        )
-    Attendance.objects.get_or_create(meeting=meeting, resident=resident)
+    _poll_book_enter(
+        meeting, resident, _("%(name)s has already received a ballot code. If it was lost, reprint it.")
+    )
     code = _new_code_row(meeting, group_for(meeting, resident), _holder_key(meeting, resident))
     audit.record(actor=by, action="code_issue", target=meeting, details={"codes": 1})
     return code
@@ -207,15 +213,9 @@ def poll_book_record(*, meeting: Meeting, resident: Resident, by) -> bool:
     # The status read afresh under the lock, as code_issue does: no entry after voting has closed.
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _ensure_issuing(meeting)
-    refusal = meeting.refusal_of(resident)
-    if refusal:
-        raise ValidationError(refusal)
-    _entry, created = PollBookEntry.objects.get_or_create(meeting=meeting, resident=resident)
-    if not created:
-        raise ValidationError(_("%(name)s has already received a ballot code.") % {"name": resident.name})
-    Attendance.objects.get_or_create(meeting=meeting, resident=resident)
+    _poll_book_enter(meeting, resident, _("%(name)s has already received a ballot code."))
     audit.record(actor=by, action="poll_book_record", target=meeting)
-    return created
+    return True
 
 
 @transaction.atomic

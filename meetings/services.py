@@ -19,7 +19,8 @@ from portal import audit, permissions
 from portal.models import Cadre, Resident
 from portal.permissions import Capability
 from ratings.ballot import schemes
-from ratings.ballot.services import ballots_shake
+from ratings.ballot.reconciliation import reconciliation_of
+from ratings.ballot.services import ballots_shake, codes_void_unused
 from ratings.models import RatingScheme
 from ratings.results.services import results_withdraw
 
@@ -186,9 +187,18 @@ def voting_open(*, meeting: Meeting, by) -> Meeting:
 
 @transaction.atomic
 def voting_close(*, meeting: Meeting, by) -> Meeting:
-    """Stop accepting ballots; the attendance and the quorum it reached are written to the log."""
+    """Stop accepting ballots; the attendance and the quorum it reached are written to the log.
+
+    Refused while villagers' ballots outnumber the people signed in: the operator signs in those who
+    were there, or the township annuls the meeting. The codes still unused are voided.
+    """
     meeting = _move(meeting, Meeting.Status.VOTING_CLOSED, by=by, capability=Capability.OPERATE_MEETING)
+    # Read under the meeting's lock, which every cast takes too: no ballot slips in after the check.
+    refusal = reconciliation_of(meeting).refusal()
+    if refusal:
+        raise ValidationError(refusal)
     meeting.save(update_fields=["status", "status_changed_at"])
+    voided = codes_void_unused(meeting=meeting)
     # Shake the box: the order in which ballots were stored must not survive the vote.
     ballots = ballots_shake(meeting=meeting)
     quorum = quorum_of(meeting)
@@ -201,6 +211,7 @@ def voting_close(*, meeting: Meeting, by) -> Meeting:
             "required": quorum.required,
             "quorum_met": quorum.met,
             "ballots": ballots,
+            "codes_voided": voided,
         },
     )
     return meeting

@@ -220,6 +220,19 @@ class BallotWorld:
     residents: list[Resident] = field(default_factory=list)  # each received a code (the poll book)
     resident_codes: list[str] = field(default_factory=list)
     operator: object = None
+    walk_in_household: Household | None = None  # of those who sign in to cast a pre-printed code
+
+    def walk_in(self) -> Resident | None:
+        """A villager of the roll signs in to vote with a pre-printed code (while voting is open)."""
+        if not Meeting.objects.filter(pk=self.meeting.pk, status=Status.VOTING_OPEN).exists():
+            return None
+        if self.walk_in_household is None:
+            self.walk_in_household = HouseholdFactory(
+                village=self.meeting.village, number=f"W{self.meeting.year}-{self.meeting.pk}"
+            )
+        resident = ResidentFactory(household=self.walk_in_household)
+        meeting_services.attendance_record(meeting=self.meeting, resident=resident, by=self.operator)
+        return resident
 
     def lines(self) -> list[tuple[int, int | None]]:
         """Every (cadre, criterion) a full ballot grades; criterion None in quick mode."""
@@ -230,6 +243,10 @@ class BallotWorld:
         return dict.fromkeys(self.lines(), self.grades[grade].pk)
 
     def cast(self, code: str, *, grade: str = "satisfied", households=(), terminal=None):
+        """Cast a full ballot with `code`. A pre-printed code is first handed to someone who signs in, as at
+        the meeting: never more villagers' ballots than people present, or the vote would not close."""
+        if code in self.codes:
+            self.walk_in()
         return services.ballot_cast(
             terminal=terminal or self.terminal,
             code=code,

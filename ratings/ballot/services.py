@@ -233,6 +233,16 @@ def code_void(*, meeting: Meeting, code: str, by) -> None:
     audit.record(actor=by, action="code_void", target=meeting)
 
 
+@transaction.atomic
+def codes_void_unused(*, meeting: Meeting) -> int:
+    """Void every code still unused, when voting closes (whose audit entry says how many)."""
+    return (
+        BallotCode.objects.of_meeting(meeting)
+        .filter(status=BallotCode.Status.ISSUED)
+        .update(status=BallotCode.Status.VOIDED, holder_key="")
+    )
+
+
 # --- terminals ------------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from meetings.quorum import quorum_of
 from portal import audit, permissions, ratelimit
 from portal.models import Household
 from portal.permissions import Capability
+from ratings.ballot.reconciliation import reconciliation_of
 from ratings.models import BallotNomination, HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.results import tally
 
@@ -307,6 +308,9 @@ def publish_blockers(meeting: Meeting) -> list[str]:
             _("Below quorum (%(present)s present, %(required)s needed): the results cannot be published.")
             % {"present": quorum.present, "required": quorum.required}
         )
+    too_many = reconciliation_of(meeting).refusal()
+    if too_many:
+        blockers.append(too_many)
     if HonorCandidate.objects.of_meeting(meeting).pending().exists():
         blockers.append(_("Some honor roll candidates still await review."))
     uncollected = HonorNomination.objects.filter(meeting=meeting).exclude(

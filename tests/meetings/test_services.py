@@ -425,6 +425,7 @@ def test_voting_close_logs_the_quorum_reached(meeting, county):
         "required": 2,
         "quorum_met": False,
         "ballots": 0,
+        "codes_voided": 0,
     }
 
 

@@ -214,6 +214,8 @@ def close(args) -> dict:
         village = VillageFactory(township=county.township)
         grant_operator(county, village)
         world = build_world(county, village=village, codes=args.threads, residents=0, cadres=1)
+        for _code in world.codes:  # each holder of a code signs in, or the vote would not close
+            world.walk_in()
         terminals = [terminal for terminal, _token in arm(world, args.threads)]
 
         def work(index: int, barrier: threading.Barrier, world=world, terminals=terminals) -> list:

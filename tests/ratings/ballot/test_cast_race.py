@@ -183,10 +183,10 @@ def test_a_cast_racing_the_close_of_the_vote_is_counted_and_shaken_or_refused(ra
         receipts = sorted(outcome[1] for outcome in outcomes if outcome[0] == "cast")
         refused = [outcome for outcome in outcomes if outcome[0] == "refused"]
         # Every ballot cast is in the box, the box was shaken with every one of them in it, and a
-        # refused villager's code is still unused: the clerk can let them vote nowhere else.
+        # refused villager's code is not used: closing voided it with every unused code (issue 10).
         assert trial["receipts_in_box"] == receipts
         assert trial["shaken"] == len(receipts)
-        assert trial["codes"] == sorted(["used"] * len(receipts) + ["issued"] * len(refused))
+        assert trial["codes"] == sorted(["used"] * len(receipts) + ["voided"] * len(refused))
         assert len(receipts) + len(refused) == CLOSE_THREADS
 
 

@@ -33,6 +33,7 @@ from portal.http import show_service_error
 from portal.models import Household
 from portal.permissions import Capability
 from ratings.access import get_honor_candidate_for_user_or_404, get_objection_for_user_or_404
+from ratings.ballot.reconciliation import reconciliation_of
 from ratings.models import HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.results import display, tally
 from ratings.results import services as results_services
@@ -106,6 +107,7 @@ def _render_results(request, meeting: Meeting, *, publish_form=None, status=200)
     context = {
         "meeting": meeting,
         "quorum": quorum_of(meeting),
+        "reconciliation": reconciliation_of(meeting),
         "started": results_services.results_started(meeting),
         "can_manage": can_manage,
         "can_compute": results_services.results_open(meeting),

@@ -340,6 +340,16 @@ def test_below_quorum_is_not_published(client, county):
     )
 
 
+def test_the_review_page_reconciles_ballots_with_people(client, county):
+    world = world_in(county)
+    client.force_login(county.township_admin)
+    review = page(client.get(url("staff-results", world.meeting.pk)))
+    # Three villagers signed in, each voted with the code handed to them; nobody else.
+    for count, figure in (("present", 3), ("codes", 3), ("used", 3), ("voided", 0), ("villager-ballots", 3)):
+        assert f'data-count="{count}">{figure}<' in review, count
+    assert 'id="too-many-ballots"' not in review
+
+
 @pytest.mark.parametrize(
     ("days", "message"),
     [

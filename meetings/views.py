@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from meetings import services
@@ -47,6 +47,7 @@ def _list_page(request, template: str, filterset, table_class, context: dict):
 # Public pages --------------------------------------------------------------------------------------
 
 
+@require_safe
 def village_meetings(request, code):
     """Public: one village's meetings, filtered by year, status and kind, sortable and paged."""
     village = get_object_or_404(Village.objects.select_related("township"), code=code)
@@ -57,6 +58,7 @@ def village_meetings(request, code):
     )
 
 
+@require_safe
 def township_meetings(request, code):
     """Public: the meetings of every village of a township, filtered also by village."""
     township = get_object_or_404(Township, code=code)
@@ -68,6 +70,7 @@ def township_meetings(request, code):
     return _list_page(request, template, filterset, TownshipMeetingTable, {"township": township})
 
 
+@require_safe
 def meeting_detail(request, pk):
     """Public once announced; a draft only for its village's operators and township administrators."""
     meeting = get_object_or_404(

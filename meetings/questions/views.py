@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from meetings.access import (
@@ -98,6 +98,7 @@ def question_ask(request, pk):
     return render(request, "meetings/questions/ask.html", {"meeting": meeting, "form": form}, status=400)
 
 
+@require_safe
 def commitment_list(request, code):
     """Public: a village's commitments, filtered by status and responsible cadre, sortable and paged."""
     village = get_object_or_404(Village.objects.select_related("township"), code=code)
@@ -110,6 +111,7 @@ def commitment_list(request, code):
     return render(request, "meetings/commitments/list.html", context, status=status)
 
 
+@require_safe
 def commitment_detail(request, pk):
     """Public: one commitment — what, who, when, its status and its dated progress with photos."""
     commitment = get_object_or_404(

@@ -27,6 +27,9 @@ from ratings import demo as ratings_demo
 Post = CadrePost.Post
 LAST_YEAR, THIS_YEAR = 2025, 2026
 VENUE = "村党群服务中心会议室"
+# Township leaders and staff who rate the cadres as the township panel, at least k so that the
+# breakdown by voter group can be shown.
+PANEL_SEATS = 7
 AGENDA = (
     "一、村党支部书记代表“两委”班子述职\n"
     "二、“两委”成员和驻村工作队员逐一述职述廉\n"
@@ -263,6 +266,7 @@ def _announced_with_reports(
         kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
         cadres=cadres,
         agenda=AGENDA,
+        panel_seats=PANEL_SEATS,
         by=superuser,
     )
     meeting = services.meeting_announce(meeting=meeting, by=superuser)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Meeting
+from meetings.models import MAX_PANEL_SEATS, Meeting
 from portal.models import Cadre, CadrePost
 from ratings.models import RatingScheme
 
@@ -53,6 +53,17 @@ class MeetingForm(forms.Form):
         required=False,
         empty_label=_("Default scheme"),
     )
+    panel_seats = forms.IntegerField(
+        label=_("Township panel seats"),
+        min_value=0,
+        max_value=MAX_PANEL_SEATS,
+        initial=0,
+        required=False,
+        help_text=_(
+            "How many members of the township panel vote at this meeting; 0 if none. Codes for the panel "
+            "are printed up to this number."
+        ),
+    )
     cadres = CadreChoiceField(
         label=_("Reporting cadres"),
         queryset=Cadre.objects.none(),
@@ -69,6 +80,7 @@ class MeetingForm(forms.Form):
                     "venue": meeting.venue,
                     "kind": meeting.kind,
                     "agenda": meeting.agenda,
+                    "panel_seats": meeting.panel_seats,
                     "scheme": meeting.scheme_id,
                     "cadres": [row.cadre_id for row in meeting.reporting.all()],
                 },
@@ -90,13 +102,16 @@ class MeetingForm(forms.Form):
             self.fields["scheme"].required = True
             self.fields["scheme"].empty_label = None
             if meeting.is_frozen:
-                for name in ("scheme", "cadres", "kind"):
+                for name in ("scheme", "cadres", "kind", "panel_seats"):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("Frozen: voting has opened.")
         self.helper = FormHelper()
         self.helper.add_input(
             Submit("save", _("Save the changes") if meeting is not None else _("Create the meeting"))
         )
+
+    def clean_panel_seats(self):
+        return self.cleaned_data["panel_seats"] or 0
 
     def clean_cadres(self):
         """The speaking order: by the highest post (CadrePost.RANK: the Party branch first), then by name.

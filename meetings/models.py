@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.querysets import CommitmentQuerySet, MeetingQuerySet, QuestionQuerySet, WorkReportQuerySet
 from portal.models import Resident
+
+MAX_PANEL_SEATS = 50
 
 
 class IllegalTransition(Exception):
@@ -82,6 +85,13 @@ class Meeting(models.Model):
     roll_size = models.PositiveIntegerField(_("voters on the roll"), null=True, blank=True)
     representatives_size = models.PositiveIntegerField(
         _("representatives on the roll"), null=True, blank=True
+    )
+    # The township panel is not on the village's roll: its seats bound the codes printed for it.
+    panel_seats = models.PositiveSmallIntegerField(
+        _("township panel seats"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PANEL_SEATS)],
+        help_text=_("How many members of the township panel vote at this meeting; 0 if none."),
     )
 
     objects = MeetingQuerySet.as_manager()

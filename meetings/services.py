@@ -56,6 +56,7 @@ def meeting_create(
     scheme: RatingScheme | None = None,
     cadres: list[Cadre],
     agenda: str = "",
+    panel_seats: int = 0,
     by,
 ) -> Meeting:
     """A draft meeting; township administrators of the village only.
@@ -76,6 +77,7 @@ def meeting_create(
         kind=kind,
         scheme=scheme or schemes.default_scheme(),
         agenda=agenda,
+        panel_seats=panel_seats,
     )
     _set_cadres(meeting, cadres)
     audit.record(
@@ -87,14 +89,15 @@ def meeting_create(
     return meeting
 
 
-EDITABLE_FIELDS = {"held_at", "venue", "kind", "agenda"}
+EDITABLE_FIELDS = {"held_at", "venue", "kind", "agenda", "panel_seats"}
 
 
 @transaction.atomic
 def meeting_update(
     *, meeting: Meeting, by, cadres: list[Cadre] | None = None, scheme: RatingScheme | None = None, **fields
 ) -> Meeting:
-    """Change the date, venue, kind, agenda — and, until voting opens, the scheme and the cadres.
+    """Change the date, venue, kind, agenda — and, until voting opens, the scheme, the cadres and the
+    township panel's seats.
 
     Township administrators of the village only. `cadres` replaces the whole list, in speaking order.
     """
@@ -115,9 +118,14 @@ def meeting_update(
     changes_scheme = scheme is not None and scheme.pk != meeting.scheme_id
     # The kind decides whose attendance makes the quorum: it freezes with the ballot.
     changes_kind = "kind" in fields and fields["kind"] != meeting.kind
-    if meeting.is_frozen and (changes_cadres or changes_scheme or changes_kind):
+    # The seats bound the panel's codes, which count apart from the roll's: they freeze with it.
+    changes_seats = "panel_seats" in fields and fields["panel_seats"] != meeting.panel_seats
+    if meeting.is_frozen and (changes_cadres or changes_scheme or changes_kind or changes_seats):
         raise ValidationError(
-            _("The rating scheme, the cadres and the kind of meeting cannot change once voting has opened.")
+            _(
+                "The rating scheme, the cadres, the kind of meeting and the township panel's seats cannot "
+                "change once voting has opened."
+            )
         )
     if changes_cadres and not cadres and meeting.status != Meeting.Status.DRAFT:
         raise ValidationError(_("An announced meeting needs at least one reporting cadre."))

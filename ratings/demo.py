@@ -27,7 +27,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from portal.models import Cadre, CadrePost, Household, Resident, Role, Village
 from ratings.ballot import services
-from ratings.models import BallotNomination, HonorCandidate, ResultSnapshot
+from ratings.models import BallotNomination, CodeBatch, HonorCandidate, ResultSnapshot
 from ratings.results import services as results_services
 
 Post = CadrePost.Post
@@ -95,11 +95,6 @@ def staff_for(village: Village, fallback) -> Staff:
         role_assignments__role=Role.VILLAGE_MODERATOR, role_assignments__village=village
     ).first()
     return Staff(operator=operator or admin, moderator=moderator or admin, admin=admin)
-
-
-# Township leaders and staff who rate the cadres as the township panel, at least k so that the
-# breakdown by voter group can be shown.
-PANEL_SIZE = 7
 
 
 def _rng(meeting: Meeting, purpose: str) -> random.Random:
@@ -176,7 +171,9 @@ def cast_ballots(meeting: Meeting, codes: list[str], *, by) -> int:
     # The township panel (township leaders and staff at the meeting) votes on printed panel codes,
     # with the panel's weight in the scheme; it does not nominate households.
     for number, code in enumerate(
-        services.codes_issue_batch(meeting=meeting, count=PANEL_SIZE, by=by, panel=True)
+        services.codes_issue_batch(
+            meeting=meeting, count=meeting.panel_seats, by=by, purpose=CodeBatch.Purpose.PANEL
+        )
     ):
         ballot = {(cadre.pk, criterion): grade(cadre) for cadre in cadres for criterion in criteria}
         services.ballot_cast(terminal=terminals[number % 2], code=code, grades=ballot, households=[])

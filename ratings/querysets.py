@@ -21,6 +21,17 @@ class BallotCodeQuerySet(models.QuerySet):
             counts[row["status"]] = row["n"]
         return counts
 
+    def not_voided(self):
+        """Codes that may still be, or were, cast: what a batch's bound counts."""
+        return self.exclude(status=self.model.Status.VOIDED)
+
+    def for_panel(self):
+        return self.filter(group__kind="township_panel")
+
+    def for_roll(self):
+        """Codes for the village's own voters: every group but the township panel."""
+        return self.exclude(group__kind="township_panel")
+
 
 class PollBookQuerySet(models.QuerySet):
     def of_meeting(self, meeting):

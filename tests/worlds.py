@@ -19,7 +19,7 @@ from portal.models import Cadre, CadrePost, Household, Resident, Role
 from portal.services.roles import role_grant
 from ratings.ballot import codes as ballot_codes
 from ratings.ballot import schemes, services
-from ratings.models import BallotCode, Criterion, Grade, RatingScheme, ResultSnapshot, Terminal
+from ratings.models import BallotCode, CodeBatch, Criterion, Grade, RatingScheme, ResultSnapshot, Terminal
 from ratings.results import services as results_services
 from tests.factories import CadreFactory, CadrePostFactory, HouseholdFactory, ResidentFactory, UserFactory
 
@@ -186,6 +186,9 @@ class OperatorWorld:
 
 
 def build_operator_world(county) -> OperatorWorld:
+    # Villagers who do not come, so that the roll has room for the pre-printed batches the tests print.
+    for village in (county.village, county.neighbour):
+        residents(village, 20)
     return OperatorWorld(
         county=county,
         meeting=make_meeting(county.village),
@@ -255,6 +258,14 @@ class BallotWorld:
         )
 
 
+def print_panel_codes(meeting: Meeting, count: int, by) -> list[str]:
+    """Codes for `count` more township-panel members, seated as the meeting setup would have (the seats
+    freeze when voting opens, so they are set here directly)."""
+    Meeting.objects.filter(pk=meeting.pk).update(panel_seats=meeting.panel_seats + count)
+    meeting.refresh_from_db(fields=["panel_seats"])
+    return services.codes_issue_batch(meeting=meeting, count=count, by=by, purpose=CodeBatch.Purpose.PANEL)
+
+
 def build_world(
     county,
     *,
@@ -289,6 +300,9 @@ def build_world(
     )
     homes = [HouseholdFactory(village=village, number=f"B{year}-{index}") for index in range(households)]
     voters = [ResidentFactory(household=homes[index % len(homes)]) for index in range(residents)]
+    # Villagers on the roll for the pre-printed codes: a batch may not outnumber the roll.
+    for index in range(codes):
+        ResidentFactory(household=homes[index % len(homes)])
     meeting_services.meeting_announce(meeting=meeting, by=operator)
     meeting = meeting_services.voting_open(meeting=meeting, by=operator)
     resident_codes = [

@@ -14,6 +14,7 @@ from meetings.models import Meeting
 from portal.models import Household
 from ratings.ballot import codes, services
 from ratings.ballot.session import TEXT_SIZES, line_key
+from ratings.models import CodeBatch
 
 
 def _helper(button: str, label, **submit) -> FormHelper:
@@ -34,17 +35,28 @@ class ResidentForm(forms.Form):
 
 
 class BatchForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("What the codes are for"),
+        choices=CodeBatch.Purpose.choices,
+        initial=CodeBatch.Purpose.SIGN_IN,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Slips for the sign-in desk are handed out in random order, each written in the poll book; "
+            "the township panel's count in its own group."
+        ),
+    )
     count = forms.IntegerField(
         label=_("Number of codes"),
         min_value=1,
         max_value=services.MAX_BATCH,
         initial=50,
-        help_text=_("Ten slips to an A4 page. Hand them out in random order."),
+        help_text=_("Ten slips to an A4 page. No more than the voters on the roll, or the panel's seats."),
     )
-    panel = forms.BooleanField(
-        label=_("Codes for the township panel"),
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
         required=False,
-        help_text=_("Their ballots count in the township panel's group, if the rating scheme weights it."),
+        help_text=_("Optional, e.g. “second desk at the school”. Kept with the batch and in the audit log."),
     )
 
     def __init__(self, *args, **kwargs):

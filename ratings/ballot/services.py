@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from meetings.models import Attendance, Meeting
+from meetings.quorum import quorum_of
 from portal import audit, permissions
 from portal.models import Household, Resident
 from portal.permissions import Capability
@@ -30,6 +31,7 @@ from ratings.models import (
     BallotCode,
     BallotGrade,
     BallotNomination,
+    CodeBatch,
     Grade,
     PollBookEntry,
     RatingScheme,
@@ -104,7 +106,7 @@ def _ensure_issuing(meeting: Meeting) -> None:
         raise ValidationError(_("Ballot codes are handed out only while the meeting is announced or voting."))
 
 
-def _new_code_row(meeting: Meeting, group: VoterGroup, holder_key: str = "") -> str:
+def _new_code_row(meeting: Meeting, group: VoterGroup, holder_key: str = "", batch=None) -> str:
     collisions = 0
     while True:
         code = codes.new_code()
@@ -115,6 +117,7 @@ def _new_code_row(meeting: Meeting, group: VoterGroup, holder_key: str = "") -> 
                     code_hash=codes.code_hash(_key(), meeting.pk, code),
                     group=group,
                     holder_key=holder_key,
+                    batch=batch,
                 )
             return code
         except IntegrityError:  # a collision of 45 random bits: draw again
@@ -180,10 +183,14 @@ def code_reissue(*, meeting: Meeting, resident: Resident, by) -> str:
 
 
 @transaction.atomic
-def codes_issue_batch(*, meeting: Meeting, count: int, by, panel: bool = False) -> list[str]:
-    """Codes to pre-print and hand out in random order; they name no holder.
+def codes_issue_batch(
+    *, meeting: Meeting, count: int, by, purpose: str = CodeBatch.Purpose.SIGN_IN, note: str = ""
+) -> list[str]:
+    """Codes to pre-print and hand out in random order, for a stated purpose; they name no holder.
 
-    `by` None is the command line (manage.py issue_codes), which runs with the server's authority.
+    Bounded so that no batch can stuff the box: the roll's codes (handed out and printed, unless
+    voided) never outnumber the voters on the roll, nor the panel's its seats. `by` None is the
+    command line (manage.py issue_codes), which runs with the server's authority.
     """
     if by is not None:
         permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
@@ -191,12 +198,52 @@ def codes_issue_batch(*, meeting: Meeting, count: int, by, panel: bool = False) 
     _ensure_issuing(meeting)
     if not 1 <= count <= MAX_BATCH:
         raise ValidationError(_("Print between 1 and %(max)s codes at a time.") % {"max": MAX_BATCH})
+    if purpose not in CodeBatch.Purpose.values:
+        raise ValidationError(_("Say what the codes are for."))
+    left = batch_room(meeting)[purpose]
+    if count > left:
+        raise ValidationError(_batch_refusal(meeting, purpose, count, left))
+    panel = purpose == CodeBatch.Purpose.PANEL
     group = group_for(meeting, None) if panel else group_for_villagers(meeting)
-    issued = [_new_code_row(meeting, group) for _ in range(count)]
+    batch = CodeBatch.objects.create(
+        meeting=meeting, purpose=purpose, note=note.strip(), size=count, printed_by=by
+    )
+    issued = [_new_code_row(meeting, group, batch=batch) for _ in range(count)]
     audit.record(
-        actor=by, action="codes_issue_batch", target=meeting, details={"codes": count, "panel": panel}
+        actor=by,
+        action="codes_issue_batch",
+        target=meeting,
+        details={"codes": count, "purpose": purpose, "note": batch.note, "panel": panel},
     )
     return issued
+
+
+def batch_room(meeting: Meeting) -> dict[str, int]:
+    """How many more codes may be printed for each purpose: the voters on the roll (frozen when voting
+    opened) less the roll's codes not voided; the panel's seats less its codes not voided."""
+    codes_kept = BallotCode.objects.of_meeting(meeting).not_voided()
+    return {
+        CodeBatch.Purpose.SIGN_IN: max(quorum_of(meeting).base - codes_kept.for_roll().count(), 0),
+        CodeBatch.Purpose.PANEL: max(meeting.panel_seats - codes_kept.for_panel().count(), 0),
+    }
+
+
+def _batch_refusal(meeting: Meeting, purpose: str, count: int, left: int) -> str:
+    if purpose == CodeBatch.Purpose.PANEL:
+        return ngettext(
+            "The township panel has %(seats)s seats at this meeting: %(left)s more code can be printed "
+            "for it, not %(count)s.",
+            "The township panel has %(seats)s seats at this meeting: %(left)s more codes can be printed "
+            "for it, not %(count)s.",
+            left,
+        ) % {"seats": meeting.panel_seats, "left": left, "count": count}
+    return ngettext(
+        "Codes for the roll may not outnumber its %(voters)s voters: %(left)s more code can be printed, "
+        "not %(count)s. Void the codes that were lost or spoiled first.",
+        "Codes for the roll may not outnumber its %(voters)s voters: %(left)s more codes can be printed, "
+        "not %(count)s. Void the codes that were lost or spoiled first.",
+        left,
+    ) % {"voters": quorum_of(meeting).base, "left": left, "count": count}
 
 
 def group_for_villagers(meeting: Meeting) -> VoterGroup:

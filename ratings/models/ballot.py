@@ -156,6 +156,35 @@ class VoterGroup(models.Model):
         return self.get_kind_display()
 
 
+class CodeBatch(models.Model):
+    """A batch of pre-printed codes, printed for a stated purpose: every code is accounted for.
+
+    Its codes name no holder; a villager's slip is written in the poll book when it is handed out.
+    """
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", _("slips for the sign-in desk")
+        PANEL = "panel", _("the township panel")
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="code_batches")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("codes"))
+    # None: printed from the command line, with the server's authority.
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    printed_at = models.DateTimeField(_("printed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "printed_at", "pk"]
+        verbose_name = _("batch of codes")
+        verbose_name_plural = _("batches of codes")
+
+    def __str__(self):
+        return f"{self.meeting} · {self.get_purpose_display()} · {self.size}"
+
+
 class BallotCode(models.Model):
     """A one-time ballot code, stored only as a keyed hash.
 
@@ -176,6 +205,10 @@ class BallotCode(models.Model):
     group = models.ForeignKey(VoterGroup, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ISSUED)
     holder_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The batch a pre-printed code came from; none for a code handed to a named villager.
+    batch = models.ForeignKey(
+        CodeBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="codes"
+    )
 
     objects = BallotCodeQuerySet.as_manager()
 

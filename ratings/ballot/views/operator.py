@@ -34,7 +34,7 @@ from ratings.access import get_terminal_for_user_or_404
 from ratings.ballot import codes, services
 from ratings.ballot.forms import ArmForm, BatchForm, ResidentForm, VoidForm
 from ratings.ballot.terminals import TERMINAL_COOKIE, terminal_for
-from ratings.models import BallotCode, Terminal
+from ratings.models import BallotCode, CodeBatch, Terminal
 
 SLIPS_PER_PAGE = 10
 TERMINAL_COOKIE_AGE = 24 * 3600  # one meeting day; the operator arms the terminals again next time
@@ -170,6 +170,8 @@ def _render_codes(request, meeting, *, batch_form=None, void_form=None, status=2
         "meeting": meeting,
         "issuing": services.codes_issuing(meeting),
         "code_counts": BallotCode.objects.of_meeting(meeting).counts_by_status(),
+        "batches": CodeBatch.objects.filter(meeting=meeting).select_related("printed_by"),
+        "room": services.batch_room(meeting),
         "batch_form": batch_form or BatchForm(),
         "void_form": void_form or VoidForm(),
     }
@@ -195,7 +197,8 @@ def codes_batch(request, pk):
         issued = services.codes_issue_batch(
             meeting=meeting,
             count=form.cleaned_data["count"],
-            panel=form.cleaned_data["panel"],
+            purpose=form.cleaned_data["purpose"],
+            note=form.cleaned_data["note"],
             by=request.user,
         )
     except ValidationError as error:
@@ -206,7 +209,7 @@ def codes_batch(request, pk):
         "meeting": meeting,
         "pages": [slips[start : start + SLIPS_PER_PAGE] for start in range(0, len(slips), SLIPS_PER_PAGE)],
         "count": len(slips),
-        "panel": form.cleaned_data["panel"],
+        "panel": form.cleaned_data["purpose"] == CodeBatch.Purpose.PANEL,
         "slip_texts": _slip_texts(meeting),
     }
     return _shown_once(render(request, "ratings/ballot/operator/sheet.html", context))

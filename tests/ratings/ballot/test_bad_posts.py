@@ -18,7 +18,7 @@ from meetings.models import Meeting
 from ratings.ballot import services
 from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Terminal
-from tests.worlds import build_world, set_status
+from tests.worlds import build_world, make_resident, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,9 @@ def raw_bodies() -> st.SearchStrategy:
 
 
 def fresh_code(world) -> str:
-    return services.codes_issue_batch(meeting=world.meeting, count=1, by=world.operator)[0]
+    """A code handed to a villager who has just joined the roll (a batch may not outnumber the roll)."""
+    villager = make_resident(world.meeting.village, "Newcomer")
+    return services.code_issue(meeting=world.meeting, resident=villager, by=world.operator)
 
 
 def at_step(world, step: str) -> Client:

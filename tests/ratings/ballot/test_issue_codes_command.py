@@ -8,20 +8,22 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
+from meetings.models import Meeting
 from portal.models import AuditEntry
 from ratings.ballot import codes, services
 from ratings.models import BallotCode, PollBookEntry, VoterGroup
-from tests.worlds import Status, make_meeting, set_status, stored_code
+from tests.worlds import Status, make_meeting, residents, set_status, stored_code
 
 
 @pytest.fixture
 def meeting(county):
+    residents(county.village, 10)  # the roll bounds the batch
     return make_meeting(county.village)
 
 
-def run(*args) -> tuple[list[str], str]:
+def run(*args, purpose="sign_in") -> tuple[list[str], str]:
     out, err = io.StringIO(), io.StringIO()
-    call_command("issue_codes", *args, stdout=out, stderr=err)
+    call_command("issue_codes", *args, "--purpose", purpose, stdout=out, stderr=err)
     return out.getvalue().splitlines(), err.getvalue()
 
 
@@ -43,7 +45,8 @@ def test_prints_n_new_codes_one_per_line(meeting):
 
 
 def test_panel_codes(meeting):
-    lines, _note = run("--meeting", str(meeting.pk), "--count", "2", "--panel")
+    Meeting.objects.filter(pk=meeting.pk).update(panel_seats=2)
+    lines, _note = run("--meeting", str(meeting.pk), "--count", "2", purpose="panel")
     assert {stored_code(meeting, codes.normalize(line)).group.kind for line in lines} == {
         VoterGroup.Kind.TOWNSHIP_PANEL
     }

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from meetings.models import Meeting
 from portal.models import AuditEntry
 from ratings.ballot import codes, services
 from ratings.ballot.terminals import TERMINAL_COOKIE
@@ -87,7 +88,7 @@ def test_changes_matrix(client, operator_world, role, place):
         ("code-issue", (), {"resident": resident.pk}, 200),
         ("code-reissue", (), {"resident": resident.pk}, 200),
         ("poll-book-record", (), {"resident": second.pk}, 302),
-        ("codes-batch", (), {"count": 2}, 200),
+        ("codes-batch", (), {"count": 2, "purpose": "sign_in"}, 200),
         ("code-void", (), {"code": spare}, 302),
         ("terminal-disarm", (terminal.pk,), {}, 302),
         ("terminal-arm", (), {"label": "Door"}, 302),  # last: it logs the operator out
@@ -133,7 +134,12 @@ def test_changes_need_the_csrf_token(operator_world):
         ).status_code
         == 403
     )
-    assert client.post(url("codes-batch", operator_world.meeting), {"count": 3}).status_code == 403
+    assert (
+        client.post(
+            url("codes-batch", operator_world.meeting), {"count": 3, "purpose": "sign_in"}
+        ).status_code
+        == 403
+    )
     assert client.post(url("terminal-arm", operator_world.meeting), {"label": "Door"}).status_code == 403
     assert state() == before
 
@@ -306,7 +312,7 @@ def test_the_control_page_does_not_grow_with_the_poll_book(
 
 def test_a_batch_prints_a_sheet_of_slips_once(client, operator_world):
     client.force_login(operator_world.county.operator)
-    response = client.post(url("codes-batch", operator_world.meeting), {"count": 12})
+    response = client.post(url("codes-batch", operator_world.meeting), {"count": 12, "purpose": "sign_in"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     html = page(response)
@@ -328,8 +334,9 @@ def test_a_batch_prints_a_sheet_of_slips_once(client, operator_world):
 
 
 def test_a_panel_batch(client, operator_world):
+    Meeting.objects.filter(pk=operator_world.meeting.pk).update(panel_seats=2)
     client.force_login(operator_world.county.township_admin)
-    response = client.post(url("codes-batch", operator_world.meeting), {"count": 2, "panel": "on"})
+    response = client.post(url("codes-batch", operator_world.meeting), {"count": 2, "purpose": "panel"})
     assert "township panel" in page(response)
     kinds = {stored_code(operator_world.meeting, code).group.kind for code in shown_codes(response)}
     assert kinds == {VoterGroup.Kind.TOWNSHIP_PANEL}
@@ -338,7 +345,7 @@ def test_a_panel_batch(client, operator_world):
 @pytest.mark.parametrize("count", ["0", "2001", "many", ""])
 def test_a_bad_count_prints_nothing(client, operator_world, count):
     client.force_login(operator_world.county.operator)
-    response = client.post(url("codes-batch", operator_world.meeting), {"count": count})
+    response = client.post(url("codes-batch", operator_world.meeting), {"count": count, "purpose": "sign_in"})
     assert response.status_code == 400
     assert "invalid-feedback" in page(response) or "is-invalid" in page(response)
     assert not BallotCode.objects.exists()
@@ -347,7 +354,7 @@ def test_a_bad_count_prints_nothing(client, operator_world, count):
 def test_a_batch_outside_the_sign_in_is_refused(client, operator_world):
     set_status(operator_world.meeting, Status.VOTING_CLOSED)
     client.force_login(operator_world.county.operator)
-    response = client.post(url("codes-batch", operator_world.meeting), {"count": 3})
+    response = client.post(url("codes-batch", operator_world.meeting), {"count": 3, "purpose": "sign_in"})
     assert response.status_code == 400
     assert "only while the meeting is announced or voting" in page(response)
     assert not BallotCode.objects.exists()

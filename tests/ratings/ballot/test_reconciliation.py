@@ -14,7 +14,7 @@ from ratings.ballot import services
 from ratings.ballot.reconciliation import Reconciliation, reconciliation_of
 from ratings.models import BallotCode
 from ratings.results import services as results_services
-from tests.worlds import Status, build_world, make_resident, set_status
+from tests.worlds import Status, build_world, make_resident, print_panel_codes, set_status
 
 # Two residents receive a code (which signs them in) and vote; five batch codes are cast besides.
 TOO_MANY = (
@@ -30,7 +30,7 @@ def stuffed(county):
     world = build_world(county, codes=7, residents=2)
     for code in [*world.resident_codes, *world.codes[:5]]:
         cast(world, code)
-    panel = services.codes_issue_batch(meeting=world.meeting, count=2, by=world.operator, panel=True)
+    panel = print_panel_codes(world.meeting, 2, world.operator)
     cast(world, panel[0])
     return world
 
@@ -86,7 +86,7 @@ def test_the_panel_is_counted_apart(county):
     """The panel never signs in: its ballots do not count against the people present."""
     world = build_world(county, codes=0, residents=1)
     cast(world, world.resident_codes[0])
-    for code in services.codes_issue_batch(meeting=world.meeting, count=3, by=world.operator, panel=True):
+    for code in print_panel_codes(world.meeting, 3, world.operator):
         cast(world, code)
     assert reconciliation_of(world.meeting).refusal() is None
     meeting_services.voting_close(meeting=world.meeting, by=world.operator)
@@ -94,8 +94,10 @@ def test_the_panel_is_counted_apart(county):
 
 
 def test_publishing_is_refused_with_the_figures(stuffed, county):
-    # Past the close without the service's check, as a box stuffed some other way would be.
+    # Past the close without the service's check, as a box stuffed some other way would be; a roll of
+    # three, so that the two present make the quorum and only the excess blocks.
     set_status(stuffed.meeting, Status.VOTING_CLOSED)
+    Meeting.objects.filter(pk=stuffed.meeting.pk).update(roll_size=3)
     draft = results_services.results_compute(meeting=stuffed.meeting, by=county.township_admin)
     with override("en"):
         assert TOO_MANY in results_services.publish_blockers(stuffed.meeting)

@@ -7,11 +7,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from meetings.demo import PANEL_SEATS
 from meetings.models import Attendance, Meeting
 from portal.audit import verify_chain
 from portal.models import AuditEntry, Village
 from ratings import demo as ratings_demo
-from ratings.demo import PANEL_SIZE
 from ratings.models import (
     Ballot,
     BallotCode,
@@ -41,9 +41,9 @@ def test_each_village_voted_last_year_with_a_few_hundred_ballots(last_year):
         assert present == meeting.roll_size * 2 // 3
         assert PollBookEntry.objects.filter(meeting=meeting).count() == present
         # Villagers' codes, plus the township panel's printed ones.
-        assert BallotCode.objects.filter(meeting=meeting).count() == present + PANEL_SIZE
+        assert BallotCode.objects.filter(meeting=meeting).count() == present + PANEL_SEATS
         panel = ballots.filter(group__kind=VoterGroup.Kind.TOWNSHIP_PANEL).count()
-        assert panel == PANEL_SIZE
+        assert panel == PANEL_SEATS
         assert 200 <= ballots.count() - panel <= 280
         assert present - 15 <= ballots.count() - panel <= present
         assert (

@@ -18,6 +18,7 @@ from meetings import services as meeting_services
 from meetings.models import Meeting
 from portal.models import CadrePost, Resident
 from ratings.ballot import schemes, services
+from ratings.models import CodeBatch
 from ratings.results import services as results_services
 from tests.factories import CadreFactory, CadrePostFactory, HouseholdFactory, ResidentFactory, VillageFactory
 
@@ -54,6 +55,7 @@ def hold_meeting(county, village, cadres, grades, *, year=2024, panel=(), quick_
         kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
         scheme=scheme,
         cadres=cadres,
+        panel_seats=len(panel),
         by=by,
     )
     home = HouseholdFactory(village=village, number=f"{village.code[-3:]}-{year}")
@@ -62,7 +64,9 @@ def hold_meeting(county, village, cadres, grades, *, year=2024, panel=(), quick_
     meeting = meeting_services.voting_open(meeting=meeting, by=by)
     codes = [services.code_issue(meeting=meeting, resident=voter, by=by) for voter in voters]
     if panel:
-        codes += services.codes_issue_batch(meeting=meeting, count=len(panel), by=by, panel=True)
+        codes += services.codes_issue_batch(
+            meeting=meeting, count=len(panel), by=by, purpose=CodeBatch.Purpose.PANEL
+        )
     terminal, _token = services.terminal_arm(meeting=meeting, label="Terminal", by=by)
     grade_ids = {grade.code: grade.pk for grade in scheme.grades.all()}
     criteria = [None] if quick_mode else list(scheme.criteria.values_list("pk", flat=True))

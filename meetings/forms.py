@@ -53,6 +53,21 @@ class MeetingForm(forms.Form):
         required=False,
         empty_label=_("Default scheme"),
     )
+    quick_mode = forms.TypedChoiceField(
+        label=_("Ballot"),
+        choices=[
+            ("", _("As the rating scheme says")),
+            ("criteria", _("A grade on each criterion")),
+            ("quick", _("Quick mode: one overall grade per cadre")),
+        ],
+        coerce=lambda value: value == "quick",
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Quick mode takes a villager about a fifth of the taps. The scheme itself is not changed: "
+            "the meeting uses a copy of it in the chosen mode."
+        ),
+    )
     panel_seats = forms.IntegerField(
         label=_("Township panel seats"),
         min_value=0,
@@ -102,7 +117,7 @@ class MeetingForm(forms.Form):
             self.fields["scheme"].required = True
             self.fields["scheme"].empty_label = None
             if meeting.is_frozen:
-                for name in ("scheme", "cadres", "kind", "panel_seats"):
+                for name in ("scheme", "quick_mode", "cadres", "kind", "panel_seats"):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("Frozen: voting has opened.")
         self.helper = FormHelper()

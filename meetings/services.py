@@ -57,11 +57,14 @@ def meeting_create(
     cadres: list[Cadre],
     agenda: str = "",
     panel_seats: int = 0,
+    quick_mode: bool | None = None,
     by,
 ) -> Meeting:
     """A draft meeting; township administrators of the village only.
 
-    Without a scheme the meeting gets the default one, created on first use.
+    Without a scheme the meeting gets the default one, created on first use. `quick_mode` True or
+    False asks for that ballot (one overall grade per cadre, or a grade per criterion) whatever the
+    scheme's: the scheme's copy in that mode is used (ratings.ballot.schemes.in_mode).
     """
     permissions.ensure(by, Capability.MANAGE_MEETINGS, village)
     _ensure_kind(kind)
@@ -75,7 +78,7 @@ def meeting_create(
         held_at=held_at,
         venue=venue,
         kind=kind,
-        scheme=scheme or schemes.default_scheme(),
+        scheme=_in_mode(scheme or schemes.default_scheme(), quick_mode),
         agenda=agenda,
         panel_seats=panel_seats,
     )
@@ -89,15 +92,25 @@ def meeting_create(
     return meeting
 
 
+def _in_mode(scheme: RatingScheme, quick_mode: bool | None) -> RatingScheme:
+    return scheme if quick_mode is None else schemes.in_mode(scheme, quick_mode)
+
+
 EDITABLE_FIELDS = {"held_at", "venue", "kind", "agenda", "panel_seats"}
 
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, by, cadres: list[Cadre] | None = None, scheme: RatingScheme | None = None, **fields
+    *,
+    meeting: Meeting,
+    by,
+    cadres: list[Cadre] | None = None,
+    scheme: RatingScheme | None = None,
+    quick_mode: bool | None = None,
+    **fields,
 ) -> Meeting:
-    """Change the date, venue, kind, agenda — and, until voting opens, the scheme, the cadres and the
-    township panel's seats.
+    """Change the date, venue, kind, agenda — and, until voting opens, the scheme (or its ballot mode,
+    as meeting_create does), the cadres and the township panel's seats.
 
     Township administrators of the village only. `cadres` replaces the whole list, in speaking order.
     """
@@ -115,6 +128,10 @@ def meeting_update(
         cadres = list(cadres)
         _ensure_cadres_of_village(cadres, meeting.village)
     changes_cadres = cadres is not None and [cadre.pk for cadre in cadres] != current_cadres
+    # Another mode is another scheme: the frozen rule below refuses it once voting has opened (and the
+    # transaction drops the copy).
+    if quick_mode is not None and quick_mode != (scheme or meeting.scheme).quick_mode:
+        scheme = schemes.in_mode(scheme or meeting.scheme, quick_mode)
     changes_scheme = scheme is not None and scheme.pk != meeting.scheme_id
     # The kind decides whose attendance makes the quorum: it freezes with the ballot.
     changes_kind = "kind" in fields and fields["kind"] != meeting.kind

@@ -78,6 +78,67 @@ def scheme_create(*, name: str, competence_scale: bool = False, quick_mode: bool
     return scheme
 
 
+# What a scheme copied into the other ballot mode is called after: the name of the one it copies.
+MODE_NAMES = {True: _("quick mode"), False: _("a grade per criterion")}
+
+
+@transaction.atomic
+def in_mode(scheme: RatingScheme, quick_mode: bool) -> RatingScheme:
+    """The scheme itself if its ballot is already in this mode, else its copy in the other mode.
+
+    A meeting chooses quick mode (one overall grade per cadre) from its own form; the scheme, which
+    other meetings may share, is not changed: a copy with the same criteria, scale, weights and
+    thresholds is made once and reused.
+    """
+    if scheme.quick_mode == quick_mode:
+        return scheme
+    # The scheme it was copied from, or an earlier copy: the same name before " · ", the same content.
+    stem = scheme.name.split(" · ", 1)[0]
+    for candidate in RatingScheme.objects.filter(name__startswith=stem, quick_mode=quick_mode).order_by("pk"):
+        if _content(candidate) == _content(scheme):
+            return candidate
+    suffix = f" · {MODE_NAMES[quick_mode]}"
+    name = stem[: RatingScheme._meta.get_field("name").max_length - len(suffix)] + suffix
+    copy = RatingScheme.objects.create(
+        name=name,
+        quick_mode=quick_mode,
+        max_nominations=scheme.max_nominations,
+        excellent_share=scheme.excellent_share,
+        incompetent_share=scheme.incompetent_share,
+        min_cell=scheme.min_cell,
+    )
+    Criterion.objects.bulk_create(
+        Criterion(scheme=copy, code=row.code, name=row.name, description=row.description, order=row.order)
+        for row in scheme.criteria.all()
+    )
+    Grade.objects.bulk_create(
+        Grade(
+            scheme=copy,
+            code=row.code,
+            label=row.label,
+            value=row.value,
+            standing=row.standing,
+            tone=row.tone,
+            order=row.order,
+        )
+        for row in scheme.grades.all()
+    )
+    VoterGroup.objects.bulk_create(
+        VoterGroup(scheme=copy, kind=row.kind, weight=row.weight) for row in scheme.groups.all()
+    )
+    return copy
+
+
+def _content(scheme: RatingScheme) -> tuple:
+    """What a ballot and its count depend on, besides the mode."""
+    return (
+        list(scheme.criteria.values_list("code", "name", "description", "order")),
+        list(scheme.grades.values_list("code", "label", "value", "standing", "tone", "order")),
+        sorted(scheme.groups.values_list("kind", "weight")),
+        (scheme.max_nominations, scheme.excellent_share, scheme.incompetent_share, scheme.min_cell),
+    )
+
+
 def default_scheme() -> RatingScheme:
     """The scheme a meeting gets when nobody picks one, created with the defaults on first use."""
     scheme = RatingScheme.objects.filter(name=DEFAULT_SCHEME_NAME).order_by("pk").first()

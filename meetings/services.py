@@ -19,6 +19,7 @@ from portal import audit, permissions
 from portal.models import Cadre, Resident
 from portal.permissions import Capability
 from ratings.ballot import schemes
+from ratings.ballot import services as ballot_services
 from ratings.ballot.reconciliation import reconciliation_of
 from ratings.ballot.services import ballots_shake, codes_void_unused
 from ratings.models import RatingScheme
@@ -143,6 +144,14 @@ def meeting_update(
                 "The rating scheme, the cadres, the kind of meeting and the township panel's seats cannot "
                 "change once voting has opened."
             )
+        )
+    if changes_seats and fields["panel_seats"] < ballot_services.panel_codes_kept(meeting):
+        raise ValidationError(
+            _(
+                "The township panel already has %(codes)s codes printed: void them before lowering its "
+                "seats to %(seats)s."
+            )
+            % {"codes": ballot_services.panel_codes_kept(meeting), "seats": fields["panel_seats"]}
         )
     if changes_cadres and not cadres and meeting.status != Meeting.Status.DRAFT:
         raise ValidationError(_("An announced meeting needs at least one reporting cadre."))

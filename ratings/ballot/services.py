@@ -228,6 +228,11 @@ def batch_room(meeting: Meeting) -> dict[str, int]:
     }
 
 
+def panel_codes_kept(meeting: Meeting) -> int:
+    """The township panel's codes not voided: its seats may not go below them."""
+    return BallotCode.objects.of_meeting(meeting).not_voided().for_panel().count()
+
+
 def _batch_refusal(meeting: Meeting, purpose: str, count: int, left: int) -> str:
     if purpose == CodeBatch.Purpose.PANEL:
         return ngettext(

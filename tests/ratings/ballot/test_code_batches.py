@@ -251,6 +251,18 @@ def test_the_seats_are_set_with_the_meeting_and_freeze_when_voting_opens(operato
     assert Meeting.objects.get(pk=meeting.pk).panel_seats == 4
 
 
+def test_the_seats_cannot_go_below_the_panels_codes(operator_world):
+    admin = operator_world.county.township_admin
+    meeting = meeting_services.meeting_update(meeting=operator_world.meeting, by=admin, panel_seats=3)
+    printed = batch(operator_world, 3, PANEL)
+    with pytest.raises(
+        ValidationError, match="already has 3 codes printed: void them before lowering its seats to 2"
+    ):
+        meeting_services.meeting_update(meeting=meeting, by=admin, panel_seats=2)
+    services.code_void(meeting=meeting, code=printed[0], by=operator_world.county.operator)
+    assert meeting_services.meeting_update(meeting=meeting, by=admin, panel_seats=2).panel_seats == 2
+
+
 def test_the_meeting_form_sets_the_seats(client, operator_world):
     meeting = operator_world.meeting
     cadre = give_cadre(meeting)

@@ -618,10 +618,10 @@ def reset(request):
 def heartbeat(request):
     """The page tells what its screen shows (`state`) and under which clear its ballot began (`clears`).
 
-    Answers {"current": false} when that ballot was cleared since (the page then goes back to the
-    welcome page); the ballot is dropped from the session here already. A 403 when this browser is no
-    longer an armed terminal. Protected by Django's CSRF check like any form of the kiosk; nothing of
-    the ballot is sent or stored.
+    Answers {"current": false} when that ballot was cleared since, or voting closed under it (the page
+    then goes back to the welcome page); the ballot is dropped from the session here already. A 403
+    when this browser is no longer an armed terminal. Protected by Django's CSRF check like any form
+    of the kiosk; nothing of the ballot is sent or stored.
     """
     terminal = terminal_for(request)
     if terminal is None:
@@ -632,6 +632,8 @@ def heartbeat(request):
     if state not in Terminal.State.values or not well_formed:
         return _no_store(JsonResponse({"error": _("Unknown terminal state.")}, status=400))
     current = services.terminal_report(terminal=terminal, state=state, clears=int(clears) if clears else None)
+    if state != Terminal.State.WAITING and terminal.meeting.status != Meeting.Status.VOTING_OPEN:
+        current = False  # voting closed under the ballot: the screen goes to say so
     if not current and SESSION_KEY in request.session:
         _flush(request)
     return _no_store(JsonResponse({"current": current}))

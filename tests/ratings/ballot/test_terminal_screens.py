@@ -10,17 +10,20 @@ import datetime
 import json
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from meetings.models import Meeting
 from portal.models import AuditEntry
 from ratings.ballot import services
 from ratings.ballot.terminals import TERMINAL_COOKIE
+from ratings.ballot.views.kiosk import CLEARED
 from ratings.models import Ballot, BallotCode, Terminal
 from tests.ratings.ballot.test_kiosk_views import enter_code, fill_in, grade_cadre, no_store, start, url
-from tests.worlds import build_kiosk_world, build_world, stored_code
+from tests.worlds import build_kiosk_world, build_world, set_status, stored_code
 
 pytestmark = pytest.mark.usefixtures("english_pages")
 
@@ -150,7 +153,8 @@ def test_a_stale_cast_after_a_remote_clear_is_a_409_and_the_code_still_votes(ter
 
     response = terminal.post(url("kiosk-cast"))
     assert response.status_code == 409
-    assert "was cleared" in response.content.decode()
+    with translation.override("zh-hans"):  # the villager's language went with the ballot
+        assert str(CLEARED) in response.content.decode()
     assert "Cadre 0" not in response.content.decode()
     assert not Ballot.objects.exists()
     # The session no longer holds it: posting again, or a cadre's answers, finds nothing to go on with.
@@ -329,3 +333,14 @@ def test_the_screens_do_not_grow_with_terminals(world, county, django_assert_num
     # session, user, the meeting (scoped to the user's villages in a subquery), the armed terminals
     with django_assert_num_queries(4):
         assert len(operator.get(screens_url(world)).json()["terminals"]) == terminals + 2
+
+
+def test_the_heartbeat_of_a_ballot_sends_the_screen_home_once_voting_closes(terminal, world):
+    start(terminal)
+    clears = fresh(world).clears
+    before = terminal.cookies["sessionid"].value
+    set_status(world.meeting, Meeting.Status.VOTING_CLOSED)
+    answer = terminal.post(url("kiosk-heartbeat"), {"state": "voting", "clears": clears})
+    assert answer.json() == {"current": False}
+    assert not Session.objects.filter(session_key=before).exists()  # the ballot went with it
+    assert terminal.post(url("kiosk-heartbeat"), {"state": "waiting"}).json() == {"current": True}

@@ -154,7 +154,13 @@ def kiosk_page(*, voting: bool = True, ballot: bool = False, code: bool = False)
 
 
 def _checked_in(request, terminal: Terminal) -> Kiosk:
-    """The terminal reports what its screen now shows; a ballot begun before its latest clear is dropped."""
+    """The terminal reports what its screen now shows; a ballot begun before its latest clear is dropped.
+
+    This writes on a GET too, deliberately: only the screen's own state and when (what the page's
+    heartbeat says, for a browser whose script does not run), and the server's clearing of a ballot
+    past KIOSK_ABANDONED_SECONDS, which no request asks for. Another site cannot make a terminal's
+    browser do either: the terminal cookie is SameSite=Strict.
+    """
     ballot = KioskBallot.load(request.session, terminal)
     if ballot is None:
         services.terminal_report(terminal=terminal, state=Terminal.State.WAITING, clears=None)

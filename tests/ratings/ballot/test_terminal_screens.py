@@ -344,3 +344,14 @@ def test_the_heartbeat_of_a_ballot_sends_the_screen_home_once_voting_closes(term
     assert answer.json() == {"current": False}
     assert not Session.objects.filter(session_key=before).exists()  # the ballot went with it
     assert terminal.post(url("kiosk-heartbeat"), {"state": "waiting"}).json() == {"current": True}
+
+
+def test_the_heartbeat_is_one_read_and_at_most_one_write(terminal, world, django_assert_num_queries):
+    start(terminal)
+    clears = fresh(world).clears
+    # The terminal with its meeting; then the state written only when it changed (or not heard of
+    # for a while): no session, no user, nothing else.
+    with django_assert_num_queries(2):
+        terminal.post(url("kiosk-heartbeat"), {"state": "idle", "clears": clears})
+    with django_assert_num_queries(1):
+        terminal.post(url("kiosk-heartbeat"), {"state": "idle", "clears": clears})

@@ -200,14 +200,27 @@ OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_ADDR
 RECEIPT_CHECKS_PER_WINDOW = int(os.environ.get("PORTAL_RECEIPT_CHECKS_PER_WINDOW", 30))
 RECEIPT_CHECK_WINDOW_SECONDS = int(os.environ.get("PORTAL_RECEIPT_CHECK_WINDOW_SECONDS", 10 * 60))
 
-# The kiosk's timings, in seconds: no input for KIOSK_IDLE_SECONDS asks "still voting?", unanswered for
-# KIOSK_IDLE_GRACE_SECONDS it clears the ballot; the receipt shows for KIOSK_RECEIPT_SECONDS. A ballot
-# left alone for KIOSK_ABANDONED_SECONDS is dropped by the server too (for a browser whose script did
-# not run).
-KIOSK_IDLE_SECONDS = int(os.environ.get("PORTAL_KIOSK_IDLE_SECONDS", 180))
-KIOSK_IDLE_GRACE_SECONDS = int(os.environ.get("PORTAL_KIOSK_IDLE_GRACE_SECONDS", 45))
+# The kiosk's timings, in seconds (docs/kiosk.md gives the reasoning at length). A villager grades one
+# cadre per screen, a tap per line: the longest silence between two taps is reading a cadre's two-line
+# summary or a line's meaning, well under a minute even for a slow reader. So:
+# - KIOSK_IDLE_SECONDS (90): no input for this long asks "still voting?" and hides the choices. Shorter
+#   than VVSG 2007's voter inactivity time (2 to 5 minutes, for long general-election ballots), because
+#   here the question loses nothing (one tap brings the ballot back) while every second shows a
+#   walked-away ballot to the next in the queue;
+# - KIOSK_IDLE_GRACE_SECONDS (30): unanswered for this long, the ballot is cleared (the code stays
+#   unused). Within VVSG's alert time of 20 to 45 seconds; the clearing comes 2 minutes after the last
+#   touch, VVSG's shortest inactivity time, so nobody loses a ballot sooner than the guidance allows;
+# - KIOSK_RECEIPT_SECONDS: how long the receipt shows before the screen resets;
+# - KIOSK_ABANDONED_SECONDS (300): the server's own limit, for a browser whose script did not run: a
+#   ballot whose terminal sent nothing for this long is cleared at the next request (VVSG's longest
+#   inactivity time);
+# - KIOSK_HEARTBEAT_SECONDS (5): how often the screen reports its state, and so how soon a remote clear
+#   reaches it and how fresh the operator's terminal list is (which polls as often).
+KIOSK_IDLE_SECONDS = int(os.environ.get("PORTAL_KIOSK_IDLE_SECONDS", 90))
+KIOSK_IDLE_GRACE_SECONDS = int(os.environ.get("PORTAL_KIOSK_IDLE_GRACE_SECONDS", 30))
 KIOSK_RECEIPT_SECONDS = int(os.environ.get("PORTAL_KIOSK_RECEIPT_SECONDS", 10))
-KIOSK_ABANDONED_SECONDS = int(os.environ.get("PORTAL_KIOSK_ABANDONED_SECONDS", 10 * 60))
+KIOSK_ABANDONED_SECONDS = int(os.environ.get("PORTAL_KIOSK_ABANDONED_SECONDS", 5 * 60))
+KIOSK_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_KIOSK_HEARTBEAT_SECONDS", 5))
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -356,6 +357,97 @@ def _ensure_voting(terminal: Terminal, *, lock: bool = False) -> Meeting:
     if meeting.status != Meeting.Status.VOTING_OPEN:
         raise BallotRejected(_("Voting is not open."))
     return meeting
+
+
+# What a screen may report of itself. "Voting" and "idle" are said only while a ballot is on it.
+TERMINAL_STATES = frozenset(Terminal.State.values)
+# A screen reporting the same state again is written down at most this often (a change of state always
+# is): the heartbeat and every kiosk page report, and "last heard" only serves to find a terminal
+# silent for KIOSK_ABANDONED_SECONDS, which a tenth of that resolves well enough.
+SEEN_EVERY_MAX = datetime.timedelta(seconds=30)
+
+
+def _seen_every() -> datetime.timedelta:
+    return min(SEEN_EVERY_MAX, datetime.timedelta(seconds=settings.KIOSK_ABANDONED_SECONDS / 10))
+
+
+@transaction.atomic
+def terminal_clear(*, terminal: Terminal, by, reason: str, clears: int | None = None) -> Terminal:
+    """Clear whatever ballot is in progress on the terminal, wherever it is kept, and audit it.
+
+    A ballot records the terminal's count of clears when it begins (`clears`); counting one more makes
+    every ballot begun before void (`terminal_report`), so that a stale page, a session or a form
+    kept in the page can neither continue it nor cast it. The code it was begun with is not burned:
+    the villager may start again. `by` is the operator who cleared it from the terminal list, or None
+    for the terminal's own clearing (`reason`: "idle" when the "still voting?" question went
+    unanswered, "abandoned" when the terminal was silent past KIOSK_ABANDONED_SECONDS, "voter" when the
+    villager cleared it). The audit entry says which terminal, why and from what state, nothing more.
+    With `clears`, only the ballot begun under that count is cleared: if the terminal was cleared
+    meanwhile (two requests noticing the same abandoned ballot), nothing more happens.
+    """
+    if by is not None:
+        permissions.ensure(by, Capability.OPERATE_MEETING, terminal.meeting.village)
+    terminal = Terminal.objects.select_for_update().select_related("meeting__village").get(pk=terminal.pk)
+    if not terminal.is_armed:
+        raise ValidationError(_("This terminal has been disarmed: there is nothing to clear."))
+    if clears is not None and clears != terminal.clears:
+        return terminal
+    was = terminal.state
+    terminal.clears += 1
+    terminal.state, terminal.state_since = Terminal.State.WAITING, timezone.now()
+    terminal.save(update_fields=["clears", "state", "state_since"])
+    audit.record(
+        actor=by,
+        action="terminal_clear",
+        target=terminal.meeting,
+        details={"terminal": terminal.pk, "label": terminal.label, "reason": reason, "state": was},
+    )
+    return terminal
+
+
+def terminal_abandoned(terminal: Terminal, now: datetime.datetime | None = None) -> bool:
+    """A ballot was on the screen, and the terminal has sent nothing for KIOSK_ABANDONED_SECONDS."""
+    now = now or timezone.now()
+    silent = datetime.timedelta(seconds=settings.KIOSK_ABANDONED_SECONDS)
+    return terminal.state != Terminal.State.WAITING and (
+        terminal.seen_at is None or now - terminal.seen_at > silent
+    )
+
+
+def terminal_report(*, terminal: Terminal, state: str, clears: int | None) -> bool:
+    """The terminal's screen says what it shows now: a kiosk page served, or the page's heartbeat.
+
+    `clears` is the count the screen's ballot began under (None: no ballot on the screen). Returns
+    whether that ballot is current; False when it dates from before the latest clear, which the caller
+    answers by dropping it and going back to the welcome page. A terminal found silent past
+    KIOSK_ABANDONED_SECONDS with a ballot on it is cleared first (an automatic, audited clear). Only
+    the state and when are written, nothing of the ballot; `terminal` is updated in place.
+    """
+    if state not in TERMINAL_STATES:
+        raise ValidationError(_("Unknown terminal state."))
+    now = timezone.now()
+    if terminal_abandoned(terminal, now):
+        try:
+            fresh = terminal_clear(terminal=terminal, by=None, reason="abandoned", clears=terminal.clears)
+        except ValidationError:  # disarmed meanwhile: no screen to be current on
+            return False
+        terminal.clears, terminal.state, terminal.state_since = fresh.clears, fresh.state, fresh.state_since
+    current = clears is None or clears == terminal.clears
+    if not current:
+        state = terminal.state  # the clear has set it; a stale screen says nothing of its own
+    heard = terminal.seen_at is not None and now - terminal.seen_at < _seen_every()
+    if heard and state == terminal.state:
+        return current  # nothing new to write down
+    same = Q(state=state, state_since__isnull=False)
+    Terminal.objects.filter(pk=terminal.pk).update(
+        state=state,
+        state_since=Case(When(same, then=F("state_since")), default=Value(now)),
+        seen_at=now,
+    )
+    if state != terminal.state or terminal.state_since is None:
+        terminal.state, terminal.state_since = state, now
+    terminal.seen_at = now
+    return current
 
 
 # --- checking a code on the terminal -------------------------------------------------------------

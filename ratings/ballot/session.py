@@ -3,6 +3,11 @@
 Nothing of it is ever put in a page's hidden fields or a URL: the next villager at the same terminal
 could find it with Back. It belongs to one terminal and one meeting; the session is flushed when the
 ballot is cast or abandoned (ratings.ballot.views.kiosk).
+
+It also records the terminal's count of clears when it began (`clears`): a clear (by the operator,
+the idle question, or the server finding the terminal silent) counts one more on the terminal, and a
+ballot of an older count is dropped on its next request (ratings.ballot.services.terminal_report).
+That rule needs nothing of where the ballot is kept, only the number it carries.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class KioskBallot:
     meeting: int
     language: str
     text_size: str
+    clears: int = 0
     code: str = ""
     # cadre id → line key → grade id (keys are strings: the session is JSON)
     grades: dict[str, dict[str, int]] = field(default_factory=dict)

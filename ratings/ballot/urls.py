@@ -20,6 +20,12 @@ urlpatterns = [
         operator.terminal_disarm,
         name="terminal-disarm",
     ),
+    path(
+        "staff/meetings/<int:pk>/terminals/<int:terminal>/clear/",
+        operator.terminal_clear,
+        name="terminal-clear",
+    ),
+    path("staff/meetings/<int:pk>/terminals/screens/", operator.terminal_screens, name="terminal-screens"),
     # The kiosk
     path("kiosk/", kiosk.welcome, name="kiosk"),
     path("kiosk/code/", kiosk.code, name="kiosk-code"),
@@ -29,6 +35,7 @@ urlpatterns = [
     path("kiosk/cast/", kiosk.cast, name="kiosk-cast"),
     path("kiosk/receipt/", kiosk.receipt, name="kiosk-receipt"),
     path("kiosk/reset/", kiosk.reset, name="kiosk-reset"),
+    path("kiosk/heartbeat/", kiosk.heartbeat, name="kiosk-heartbeat"),
     # Public
     path("receipts/", receipts.receipt_check, name="receipt-check"),
 ]

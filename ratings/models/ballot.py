@@ -242,6 +242,11 @@ class PollBookEntry(models.Model):
 class Terminal(models.Model):
     """A browser armed by an operator to show the ballot of one meeting."""
 
+    class State(models.TextChoices):
+        WAITING = "waiting", _("waiting for a villager")
+        VOTING = "voting", _("a ballot in progress")
+        IDLE = "idle", _("asking “still voting?”")
+
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="terminals")
     label = models.CharField(_("name"), max_length=50)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -251,6 +256,14 @@ class Terminal(models.Model):
     # Wrong codes typed on this terminal, for growing delays that never block the other terminals.
     failed_attempts = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # What the screen shows, as its pages and heartbeat report it, for the operator's list: never
+    # anything of the ballot on it.
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    state_since = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    # How many times the terminal has been cleared. A ballot records the number when it begins; one
+    # begun before the latest clear is void, wherever it is kept (ratings.ballot.services.terminal_clear).
+    clears = models.PositiveIntegerField(default=0)
 
     objects = TerminalQuerySet.as_manager()
 

@@ -9,16 +9,25 @@ One villager after another uses the same browser, so:
   language cookie and ignores the browser's language, so every villager starts with the defaults.
 
 Pages answer only on an armed terminal (403) while its meeting's voting is open (409). The path works
-without JavaScript; static/ratings/js/kiosk.js adds the keypad, the QR scanner and the timers.
+without JavaScript; static/ratings/js/kiosk.js adds the keypad, the QR scanner, the timers and the
+heartbeat.
+
+Every page served, and the page's heartbeat, tell the terminal's state (waiting, voting, idle) to the
+operator's list. A ballot carries the terminal's count of clears from when it began; once the terminal
+is cleared (by the operator, by the unanswered idle question, or found silent by the server), the
+ballot is dropped on its next request and cannot be continued or cast (ratings.ballot.services).
 """
 
 import json
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
+from django.http import JsonResponse
 from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +36,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -41,8 +51,11 @@ from ratings.ballot.session import OVERALL, SESSION_KEY, TEXT_SIZES, KioskBallot
 from ratings.ballot.terminals import terminal_for
 from ratings.models import Grade, Terminal
 
-# The screen's timings are settings (KIOSK_IDLE_SECONDS, KIOSK_IDLE_GRACE_SECONDS, KIOSK_RECEIPT_SECONDS),
-# handed to the page, whose script runs the timers.
+# The screen's timings are settings (KIOSK_IDLE_SECONDS, KIOSK_IDLE_GRACE_SECONDS, KIOSK_RECEIPT_SECONDS,
+# KIOSK_HEARTBEAT_SECONDS), handed to the page, whose script runs the timers.
+CLEARED = gettext_lazy(
+    "This ballot was cleared from the terminal. Nothing was cast; your code can still be used."
+)
 RECEIPT_COOKIE = "portal_kiosk_receipt"
 RECEIPT_SALT = "ratings.kiosk.receipt"
 RECEIPT_MAX_AGE = 120  # the receipt is shown once, right after casting
@@ -57,6 +70,8 @@ class Kiosk:
     terminal: Terminal
     meeting: Meeting
     ballot: KioskBallot | None
+    # The ballot in progress was dropped by this request: the terminal had been cleared since it began.
+    cleared: bool = False
 
     @property
     def scheme(self):
@@ -78,8 +93,12 @@ def _render(request, template: str, context: dict, *, status: int = 200, text_si
         "idle_ms": int(settings.KIOSK_IDLE_SECONDS * 1000),
         "idle_grace_ms": int(settings.KIOSK_IDLE_GRACE_SECONDS * 1000),
         "idle_grace_seconds": settings.KIOSK_IDLE_GRACE_SECONDS,
+        "heartbeat_ms": int(settings.KIOSK_HEARTBEAT_SECONDS * 1000),
         **context,
     }
+    kiosk = context.get("kiosk")
+    if kiosk is not None and kiosk.ballot is not None:
+        context.setdefault("ballot_clears", kiosk.ballot.clears)
     response = render(request, template, context, status=status)
     response["Content-Language"] = translation.get_language()
     return response
@@ -123,7 +142,7 @@ def kiosk_page(*, voting: bool = True, ballot: bool = False, code: bool = False)
                         title=_("Not a voting terminal"),
                     )
                 )
-            kiosk = Kiosk(terminal, terminal.meeting, KioskBallot.load(request.session, terminal))
+            kiosk = _checked_in(request, terminal)
             language = kiosk.ballot.language if kiosk.ballot else settings.LANGUAGE_CODE
             with translation.override(language):
                 response = _guarded(view, request, kiosk, voting, ballot, code, args, kwargs)
@@ -132,6 +151,24 @@ def kiosk_page(*, voting: bool = True, ballot: bool = False, code: bool = False)
         return wrapped
 
     return decorator
+
+
+def _checked_in(request, terminal: Terminal) -> Kiosk:
+    """The terminal reports what its screen now shows; a ballot begun before its latest clear is dropped.
+
+    This writes on a GET too, deliberately: only the screen's own state and when (what the page's
+    heartbeat says, for a browser whose script does not run), and the server's clearing of a ballot
+    past KIOSK_ABANDONED_SECONDS, which no request asks for. Another site cannot make a terminal's
+    browser do either: the terminal cookie is SameSite=Strict.
+    """
+    ballot = KioskBallot.load(request.session, terminal)
+    if ballot is None:
+        services.terminal_report(terminal=terminal, state=Terminal.State.WAITING, clears=None)
+        return Kiosk(terminal, terminal.meeting, None)
+    if services.terminal_report(terminal=terminal, state=Terminal.State.VOTING, clears=ballot.clears):
+        return Kiosk(terminal, terminal.meeting, ballot)
+    _flush(request)
+    return Kiosk(terminal, terminal.meeting, None, cleared=True)
 
 
 def _guarded(view, request, kiosk: Kiosk, voting, ballot, code, args, kwargs):
@@ -145,6 +182,15 @@ def _guarded(view, request, kiosk: Kiosk, voting, ballot, code, args, kwargs):
             message = _("Voting is closed. Thank you.")
         return _problem(request, kiosk, message, status=409, title=_("Voting is not open"))
     if ballot and kiosk.ballot is None:
+        if kiosk.cleared and request.method == "POST":
+            # A page of the cleared ballot posted (a stale screen, Back): say so, keep nothing of it.
+            return _problem(
+                request,
+                kiosk,
+                CLEARED,
+                status=409,
+                title=_("The ballot was cleared"),
+            )
         return redirect("ratings:kiosk")
     if code and not kiosk.ballot.code:
         return redirect("ratings:kiosk-code")
@@ -255,12 +301,17 @@ def welcome(request, kiosk: Kiosk):
         form = StartForm(request.POST)
         if form.is_valid():
             request.session.flush()
-            KioskBallot(
+            ballot = KioskBallot(
                 terminal=kiosk.terminal.pk,
                 meeting=kiosk.meeting.pk,
+                clears=kiosk.terminal.clears,
                 language=form.cleaned_data["language"],
                 text_size=form.cleaned_data["text_size"],
-            ).save(request.session)
+            )
+            ballot.save(request.session)
+            services.terminal_report(
+                terminal=kiosk.terminal, state=Terminal.State.VOTING, clears=ballot.clears
+            )
             return redirect("ratings:kiosk-code")
         return _welcome(request, kiosk, settings.LANGUAGE_CODE, TEXT_SIZES[0], form=form, status=400)
     if kiosk.ballot:
@@ -552,8 +603,43 @@ def receipt(request, kiosk: Kiosk):
 @csrf_exempt
 @require_POST
 def reset(request):
-    """Clear the screen for the next villager: the ballot in progress is gone, the session is new."""
+    """Clear the screen for the next villager: the ballot in progress is gone, the session is new.
+
+    A ballot in progress is cleared on the terminal too (audited, with no actor): `reason=idle` when
+    the page's "still voting?" question went unanswered, else the villager's own "stop and clear".
+    """
+    terminal = terminal_for(request)
+    ballot = KioskBallot.load(request.session, terminal) if terminal is not None else None
+    if ballot is not None:
+        reason = "idle" if request.POST.get("reason") == "idle" else "voter"
+        with suppress(ValidationError):  # disarmed meanwhile: the flush below is all there is to do
+            services.terminal_clear(terminal=terminal, by=None, reason=reason, clears=ballot.clears)
     _flush(request)
     response = redirect("ratings:kiosk")
     response.delete_cookie(RECEIPT_COOKIE, path=reverse("ratings:kiosk"), samesite="Strict")
     return _no_store(response)
+
+
+@require_POST
+def heartbeat(request):
+    """The page tells what its screen shows (`state`) and under which clear its ballot began (`clears`).
+
+    Answers {"current": false} when that ballot was cleared since, or voting closed under it (the page
+    then goes back to the welcome page); the ballot is dropped from the session here already. A 403
+    when this browser is no longer an armed terminal. Protected by Django's CSRF check like any form
+    of the kiosk; nothing of the ballot is sent or stored.
+    """
+    terminal = terminal_for(request)
+    if terminal is None:
+        return _no_store(JsonResponse({"current": False}, status=403))
+    state = request.POST.get("state", "")
+    clears = request.POST.get("clears", "")
+    well_formed = clears == "" or (clears.isascii() and clears.isdigit() and len(clears) < 10)
+    if state not in Terminal.State.values or not well_formed:
+        return _no_store(JsonResponse({"error": _("Unknown terminal state.")}, status=400))
+    current = services.terminal_report(terminal=terminal, state=state, clears=int(clears) if clears else None)
+    if state != Terminal.State.WAITING and terminal.meeting.status != Meeting.Status.VOTING_OPEN:
+        current = False  # voting closed under the ballot: the screen goes to say so
+    if not current and SESSION_KEY in request.session:
+        _flush(request)
+    return _no_store(JsonResponse({"current": current}))

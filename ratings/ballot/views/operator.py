@@ -16,9 +16,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -235,10 +236,35 @@ def code_void(request, pk):
 # --- terminals ------------------------------------------------------------------------------------------
 
 
+def _screen(terminal: Terminal, now) -> dict:
+    """What an armed terminal's screen shows and for how long (whole seconds): its state, never a choice."""
+    since = terminal.state_since or terminal.armed_at
+    return {
+        "id": terminal.pk,
+        "state": terminal.state,
+        "label": str(terminal.get_state_display()),
+        "seconds": max(0, int((now - since).total_seconds())),
+    }
+
+
+def _elapsed(seconds: int) -> str:
+    """A duration as the terminal list shows it, h:mm:ss or m:ss, which reads the same in every language."""
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
 def _render_terminals(request, meeting, *, form=None, status=200):
+    now = timezone.now()
+    terminals = list(Terminal.objects.of_meeting(meeting).for_list())
+    for terminal in terminals:
+        terminal.screen = _screen(terminal, now) if terminal.is_armed else None
+        if terminal.screen:
+            terminal.screen["elapsed"] = _elapsed(terminal.screen["seconds"])
     context = {
         "meeting": meeting,
-        "terminals": Terminal.objects.of_meeting(meeting).for_list(),
+        "terminals": terminals,
+        "poll_ms": settings.KIOSK_HEARTBEAT_SECONDS * 1000,
         "this_browser": terminal_for(request),
         "form": form or ArmForm(),
         "can_arm": not meeting.is_closed,
@@ -308,3 +334,33 @@ def terminal_disarm(request, pk, terminal):
     if was_this_browser:
         response.delete_cookie(TERMINAL_COOKIE, path="/", samesite="Strict")
     return response
+
+
+@login_required
+@require_GET
+def terminal_screens(request, pk):
+    """The armed terminals' screens as JSON, for the terminal list's script to refresh itself."""
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
+    now = timezone.now()
+    screens = [_screen(terminal, now) for terminal in Terminal.objects.of_meeting(meeting).armed()]
+    response = JsonResponse({"terminals": screens})
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def terminal_clear(request, pk, terminal):
+    """Clear the ballot in progress on one of the meeting's terminals: its screen goes back to welcome."""
+    terminal = get_terminal_for_user_or_404(request.user, terminal, Capability.OPERATE_MEETING, meeting_pk=pk)
+    try:
+        services.terminal_clear(terminal=terminal, by=request.user, reason="operator")
+    except ValidationError as error:
+        show_service_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("The terminal “%(label)s” has been cleared: its screen goes back to the welcome page.")
+            % {"label": terminal.label},
+        )
+    return redirect("ratings:terminals", pk=pk)

@@ -4,7 +4,13 @@
  *
  * Timings come from data attributes on #kiosk (milliseconds), which the page sets from the settings
  * whenever it has the timer; they are read each time a timer starts: data-idle-ms, data-idle-grace-ms,
- * data-receipt-ms.
+ * data-receipt-ms, data-heartbeat-ms.
+ *
+ * While "still voting?" shows, #kiosk (every choice on the page) is hidden, not merely covered: the
+ * next person in the queue sees the question and nothing else. The heartbeat tells the server what
+ * the screen shows (waiting, voting, idle: data-state, and data-clears, the terminal's count of clears
+ * when the ballot began); when the server answers that the ballot was cleared (by the operator), the
+ * screen goes back to the welcome page.
  */
 (function () {
   "use strict";
@@ -26,11 +32,71 @@
     return Number(root.dataset[name]);
   }
 
-  function clearBallot() {
+  function clearBallot(reason) {
     const form = document.getElementById(root.dataset.resetForm || "kiosk-reset");
     if (form) {
+      if (reason) {
+        // Why the screen clears itself, for the audit log ("idle"); nothing of the ballot.
+        const field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "reason";
+        field.value = reason;
+        form.append(field);
+      }
       form.submit();
     }
+  }
+
+  // --- heartbeat: what the screen shows, and whether its ballot was cleared meanwhile -------------
+
+  let screenState = root.dataset.state || "waiting";
+  let leaving = false;
+
+  const goHome = function () {
+    if (!leaving) {
+      leaving = true;
+      window.location.replace(root.dataset.homeUrl);
+    }
+  };
+
+  const beat = function () {
+    if (!root.dataset.heartbeatUrl || leaving) {
+      return;
+    }
+    const form = document.getElementById(root.dataset.resetForm || "kiosk-reset");
+    const token = form && form.elements.csrfmiddlewaretoken ? form.elements.csrfmiddlewaretoken.value : "";
+    const body = new URLSearchParams({ state: screenState });
+    if (root.dataset.clears) {
+      body.set("clears", root.dataset.clears);
+    }
+    fetch(root.dataset.heartbeatUrl, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": token },
+      credentials: "same-origin",
+      cache: "no-store",
+    })
+      .then(function (response) {
+        if (response.status === 403) {
+          return { current: false }; // disarmed, or a token from before a reset: the server decides anew
+        }
+        return response.ok ? response.json() : null;
+      })
+      .then(function (answer) {
+        if (answer && answer.current === false) {
+          goHome();
+        }
+      })
+      .catch(function () {});
+  };
+
+  const report = function (state) {
+    screenState = state;
+    beat();
+  };
+
+  if (root.dataset.heartbeatUrl && root.dataset.heartbeatMs) {
+    window.setInterval(beat, duration("heartbeatMs"));
   }
 
   // --- idle: "still voting?", then clear ------------------------------------------------------
@@ -57,7 +123,15 @@
       };
       tick();
       ticker = window.setInterval(tick, 250);
-      graceTimer = window.setTimeout(clearBallot, grace);
+      graceTimer = window.setTimeout(function () {
+        clearBallot("idle");
+      }, grace);
+      // The choices leave the screen while the question is asked: hidden, and out of reach of a finger.
+      root.hidden = true;
+      root.inert = true;
+      if (root.dataset.state === "voting") {
+        report("idle");
+      }
       if (typeof idleDialog.showModal === "function") {
         idleDialog.showModal();
       } else {
@@ -71,11 +145,18 @@
       if (idleDialog.open) {
         idleDialog.close();
       }
+      root.hidden = false;
+      root.inert = false;
+      if (screenState === "idle") {
+        report("voting");
+      }
       arm();
     };
 
     idleDialog.querySelector("[data-idle-continue]").addEventListener("click", stillHere);
-    idleDialog.querySelector("[data-idle-reset]").addEventListener("click", clearBallot);
+    idleDialog.querySelector("[data-idle-reset]").addEventListener("click", function () {
+      clearBallot("");
+    });
     // Escape closes a modal dialog: that is an answer too.
     idleDialog.addEventListener("cancel", function (event) {
       event.preventDefault();
@@ -102,7 +183,7 @@
       root.querySelectorAll("[data-receipt]").forEach(function (element) {
         element.hidden = true;
       });
-      clearBallot();
+      clearBallot("");
     }, duration("receiptMs"));
   }
 

@@ -1,0 +1,173 @@
+"""A villager walks away mid-ballot: the screen hides the choices, clears itself, and the next villager
+finds nothing of it; the operator sees the terminal idle and can clear it from the terminal list.
+
+Timings are shortened through the KIOSK_* settings, as in test_kiosk.py. The operator's page runs in a
+browser context of its own, signed in with a session made by Django's test client.
+"""
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from portal.models import AuditEntry
+from ratings.ballot.terminals import TERMINAL_COOKIE
+from ratings.models import Ballot, BallotCode
+from tests.browser.test_kiosk import begin, kiosk_url, tap_code
+from tests.browser.traffic import Traffic
+from tests.worlds import build_kiosk_world, stored_code
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(county):
+    return build_kiosk_world(county, cadres=2, codes=4)
+
+
+@pytest.fixture
+def terminal(context: BrowserContext, live_server, world) -> BrowserContext:
+    context.add_cookies([{"name": TERMINAL_COOKIE, "value": world.token, "url": live_server.url}])
+    return context
+
+
+@pytest.fixture
+def operator_page(browser: Browser, live_server, world, county) -> Page:
+    """The meeting's terminal list, open in the operator's own browser."""
+    client = Client()
+    client.force_login(county.operator)
+    context = browser.new_context(locale="en")
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + reverse("ratings:terminals", args=[world.meeting.pk]))
+    yield page
+    context.close()
+
+
+def tap_grade(page: Page, world, criterion_index: int, grade: str) -> None:
+    criterion = world.criteria[criterion_index]
+    page.click(f'label[for="grade-{criterion.pk}-{world.grades[grade].pk}"]')
+
+
+def screen_of(operator_page: Page, world):
+    return operator_page.locator(f'[data-screen="{world.terminal.pk}"] [data-screen-state]')
+
+
+def assert_shows_nothing(page: Page, live_server) -> None:
+    expect(page).to_have_url(kiosk_url(live_server, "kiosk"))
+    expect(page.locator("input[name^=grade-]")).to_have_count(0)
+    expect(page.locator("input[name^=grade-]:checked")).to_have_count(0)
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+
+
+def test_the_question_hides_the_choices_until_the_villager_answers(
+    terminal: BrowserContext, page: Page, live_server, world, settings
+):
+    settings.KIOSK_IDLE_SECONDS = 2
+    settings.KIOSK_IDLE_GRACE_SECONDS = 60
+    begin(page, live_server, "en")
+    tap_code(page, world.codes[0])
+    tap_grade(page, world, 0, "dissatisfied")
+    grades = page.locator("label.kiosk-grade")
+    expect(grades.first).to_be_visible()
+
+    expect(page.locator("#kiosk-idle")).to_be_visible(timeout=8_000)
+    # Hidden, not covered: no grade, no cadre's name, no chosen answer is laid out on the screen.
+    expect(page.locator("#kiosk")).to_be_hidden()
+    for index in range(grades.count()):
+        expect(grades.nth(index)).to_be_hidden()
+    expect(page.locator("#kiosk-cadre-name")).to_be_hidden()
+    boxes = page.evaluate(
+        "() => [...document.querySelectorAll('label.kiosk-grade, .kiosk-cadre')]"
+        ".map((element) => element.getBoundingClientRect().width)"
+    )
+    assert boxes and not any(boxes)
+
+    page.click("[data-idle-continue]")
+    expect(page.locator("#kiosk-idle")).to_be_hidden()
+    expect(grades.first).to_be_visible()
+    criterion, grade = world.criteria[0], world.grades["dissatisfied"]
+    expect(page.locator(f"#grade-{criterion.pk}-{grade.pk}")).to_be_checked()
+
+
+def test_a_walked_away_ballot_is_cleared_and_the_operator_sees_it_and_clears_another(
+    terminal: BrowserContext, page: Page, live_server, world, settings, operator_page: Page, traffic: Traffic
+):
+    settings.KIOSK_IDLE_SECONDS = 2
+    settings.KIOSK_IDLE_GRACE_SECONDS = 3
+    settings.KIOSK_HEARTBEAT_SECONDS = 1
+    screen = screen_of(operator_page, world)
+    expect(screen).to_have_attribute("data-screen-state", "waiting")
+
+    # The first villager grades the first cadre, begins the second, and walks away.
+    begin(page, live_server)
+    tap_code(page, world.codes[0])
+    for index in range(len(world.criteria)):
+        tap_grade(page, world, index, "dissatisfied")
+    page.click("form.kiosk-form button[type=submit]")
+    expect(page).to_have_url(kiosk_url(live_server, "kiosk-cadre", 2))
+    tap_grade(page, world, 0, "satisfied")
+    stale = {f"grade-{criterion.pk}": str(world.grades["satisfied"].pk) for criterion in world.criteria}
+
+    # The screen asks, the operator's list says so (without reloading), then the screen clears itself.
+    expect(page.locator("#kiosk-idle")).to_be_visible(timeout=8_000)
+    expect(screen).to_have_attribute("data-screen-state", "idle", timeout=8_000)
+    expect(screen).not_to_contain_text(world.grades["dissatisfied"].label)
+    expect(page).to_have_url(kiosk_url(live_server, "kiosk"), timeout=8_000)
+    assert_shows_nothing(page, live_server)
+    expect(screen).to_have_attribute("data-screen-state", "waiting", timeout=8_000)
+    (entry,) = AuditEntry.objects.filter(action="terminal_clear")
+    assert entry.actor_id is None and entry.details["reason"] == "idle"
+
+    # The next villager: Back, reload, and posting the old pages find nothing and cast nothing.
+    for _step in range(3):
+        page.go_back()
+        assert_shows_nothing(page, live_server)
+    page.reload()
+    assert_shows_nothing(page, live_server)
+    token = page.locator("#kiosk-reset input[name=csrfmiddlewaretoken]").input_value()
+    for name, args, data in (("kiosk-cadre", (2,), stale), ("kiosk-cast", (), {})):
+        response = page.request.post(
+            kiosk_url(live_server, name, *args),
+            form={"csrfmiddlewaretoken": token, **data},
+            headers={"Referer": kiosk_url(live_server, "kiosk")},
+        )
+        assert response.url == kiosk_url(live_server, "kiosk"), name
+        assert "grade-" not in response.text()
+    assert not Ballot.objects.exists()
+    assert stored_code(world.meeting, world.codes[0]).status == BallotCode.Status.ISSUED
+
+    # The same villager comes back and starts again with the same code; this time the operator clears
+    # the terminal from the list, and the screen goes back to the welcome page by itself.
+    settings.KIOSK_IDLE_SECONDS = 60  # this time the villager is still there when the operator acts
+    page.goto(kiosk_url(live_server, "kiosk"))
+    begin(page, live_server)
+    tap_code(page, world.codes[0])
+    expect(page.locator("input[name^=grade-]:checked")).to_have_count(0)
+    tap_grade(page, world, 0, "basically_satisfied")
+    expect(screen).to_have_attribute("data-screen-state", "voting", timeout=8_000)
+    operator_page.click(f'[data-clear="{world.terminal.pk}"]')
+    expect(operator_page.locator(".alert-success")).to_be_visible()
+    expect(page).to_have_url(kiosk_url(live_server, "kiosk"), timeout=5_000)
+    assert_shows_nothing(page, live_server)
+    page.go_back()
+    assert_shows_nothing(page, live_server)
+    reasons = [
+        entry.details["reason"]
+        for entry in AuditEntry.objects.filter(action="terminal_clear").order_by("seq")
+    ]
+    assert reasons == ["idle", "operator"]
+    assert not Ballot.objects.exists()
+    assert stored_code(world.meeting, world.codes[0]).status == BallotCode.Status.ISSUED
+    assert traffic.console_errors == []
+    assert traffic.failures == []

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from meetings.models import Attendance, Meeting
 from meetings.quorum import quorum_of
@@ -53,6 +53,11 @@ MAX_DELAY = datetime.timedelta(minutes=5)
 DRAWS = 10
 # Row identifiers are 64-bit; anything larger names nothing and must not reach the database.
 MAX_ID = 2**63 - 1
+
+
+BALLOT_CLEARED = gettext_lazy(
+    "This ballot was cleared from the terminal. Nothing was cast; your code can still be used."
+)
 
 
 class BallotRejected(Exception):
@@ -590,7 +595,12 @@ def _validate_nominations(meeting: Meeting, households: list[int]) -> list[int]:
 
 
 def ballot_cast(
-    *, terminal: Terminal, code: str, grades: dict[tuple[int, int | None], int], households: list[int]
+    *,
+    terminal: Terminal,
+    code: str,
+    grades: dict[tuple[int, int | None], int],
+    households: list[int],
+    clears: int | None = None,
 ) -> CastBallot:
     """Burn the code and write the ballot, its grades and nominations: all in one transaction or none.
 
@@ -598,13 +608,18 @@ def ballot_cast(
     terminal, session or time finer than the meeting's date is written with the ballot.
 
     A code that cannot vote counts as a wrong code on the terminal, as in code_check: the service is
-    a door of its own, whatever the view in front of it checked before.
+    a door of its own, whatever the view in front of it checked before. `clears` is the terminal's
+    count of clears when the ballot began: a ballot cleared since is refused, under the terminal's
+    lock, so that a clear and a cast at the same instant never both succeed.
     """
     grades, households = _clean_choices(grades, households)
     try:
         with transaction.atomic():
             meeting = _ensure_voting(terminal, lock=True)
-            _ensure_unlocked(Terminal.objects.get(pk=terminal.pk), timezone.now())
+            locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+            if clears is not None and locked.clears != clears:
+                raise BallotRejected(BALLOT_CLEARED)
+            _ensure_unlocked(locked, timezone.now())
             _validate_choices(meeting, grades)
             nominated = _validate_nominations(meeting, households)
             code = codes.normalize(code if isinstance(code, str) else "")

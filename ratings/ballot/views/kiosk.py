@@ -36,7 +36,6 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -53,9 +52,7 @@ from ratings.models import Grade, Terminal
 
 # The screen's timings are settings (KIOSK_IDLE_SECONDS, KIOSK_IDLE_GRACE_SECONDS, KIOSK_RECEIPT_SECONDS,
 # KIOSK_HEARTBEAT_SECONDS), handed to the page, whose script runs the timers.
-CLEARED = gettext_lazy(
-    "This ballot was cleared from the terminal. Nothing was cast; your code can still be used."
-)
+CLEARED = services.BALLOT_CLEARED
 RECEIPT_COOKIE = "portal_kiosk_receipt"
 RECEIPT_SALT = "ratings.kiosk.receipt"
 RECEIPT_MAX_AGE = 120  # the receipt is shown once, right after casting
@@ -551,6 +548,7 @@ def cast(request, kiosk: Kiosk):
             code=ballot.code,
             grades=ballot.for_casting(cadre_ids, keys),
             households=ballot.households,
+            clears=ballot.clears,
         )
     except services.BallotRejected as rejected:
         return _problem(request, kiosk, str(rejected), status=409, title=_("The ballot was not cast"))

@@ -445,3 +445,28 @@ def test_a_ballot_cast_after_the_close_is_refused_and_its_code_is_not_used(world
     assert box(world.meeting) == before
     # Closing voided every unused code (issue 10); the refused cast burnt none of them.
     assert before["codes"].count(BallotCode.Status.VOIDED) == len(world.codes) + len(world.resident_codes)
+
+
+def test_a_ballot_cleared_from_its_terminal_is_not_cast_and_keeps_its_code(world):
+    """The clear count is checked under the terminal's lock, inside the cast's transaction."""
+    began_under = Terminal.objects.get(pk=world.terminal.pk).clears
+    services.terminal_clear(terminal=world.terminal, by=world.operator, reason="operator")
+    with override("en"), pytest.raises(services.BallotRejected, match="cleared from the terminal"):
+        services.ballot_cast(
+            terminal=world.terminal,
+            code=world.codes[0],
+            grades=world.full_grades(),
+            households=[],
+            clears=began_under,
+        )
+    assert not Ballot.objects.exists()
+    assert BallotCode.objects.filter(status=BallotCode.Status.USED).count() == 0
+    # Begun again under the new count, the same code casts.
+    services.ballot_cast(
+        terminal=world.terminal,
+        code=world.codes[0],
+        grades=world.full_grades(),
+        households=[],
+        clears=began_under + 1,
+    )
+    assert Ballot.objects.count() == 1

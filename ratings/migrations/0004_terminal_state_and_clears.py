@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0002_results_snapshots_objections_honor_roll'),
+        ('ratings', '0003_code_batches_for_a_purpose'),
     ]
 
     operations = [

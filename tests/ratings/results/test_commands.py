@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import QuerySet
 from django.utils.translation import override
 
 from meetings.models import Meeting
@@ -267,3 +268,23 @@ def test_verify_results_only_reads(published):
     before = ResultSnapshot.objects.values_list(*fields).get(pk=snapshot.pk)
     run("verify_results")
     assert ResultSnapshot.objects.values_list(*fields).get(pk=snapshot.pk) == before
+
+
+def test_a_snapshot_from_before_counts_csv_still_verifies_and_catches_a_changed_grade(published):
+    """Stored as an earlier version wrote it: no format, no counts; it is checked on what it published."""
+    world, snapshot = published
+    old = {
+        key: value
+        for key, value in snapshot.data.items()
+        if key not in ("format", "disclosure", "counts", "counts_sha256", "receipts_sha256", "codebook")
+    }
+    QuerySet.update(ResultSnapshot.objects.filter(pk=snapshot.pk), data={**old, "ballots_sha256": "x" * 64})
+    assert run("verify_results").startswith(f"OK meeting {world.meeting.pk} (Bostan 2024)")
+
+    line = BallotGrade.objects.filter(
+        ballot__meeting=world.meeting, grade=world.grades["dissatisfied"]
+    ).first()
+    BallotGrade.objects.filter(pk=line.pk).update(grade=world.grades["satisfied"])
+    output, _error = refused("verify_results")
+    assert "the ballots on the server have SHA-256" in output
+    assert f"cadre {line.cadre_id} " in output and " histogram: published " in output

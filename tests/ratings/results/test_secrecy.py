@@ -225,10 +225,14 @@ def test_the_panel_of_three_cannot_be_solved_for(client, county, kiosk_meeting):
 
 
 def test_a_meeting_of_three_ballots_publishes_nothing_to_solve(client, county):
-    world, snapshot = published_world(county, ["satisfied", "dissatisfied", "basically_satisfied"])
+    world, snapshot = published_world(
+        county, ["satisfied", "dissatisfied", "basically_satisfied"], nominations=[[0], [0, 1]]
+    )
     data = snapshot.data
     assert data["disclosure"]["figures_shown"] is False
     assert data["counts"] == [] and data["nominations"] is None
+    # The honor roll keeps its households and awards, not how many of the three ballots named each.
+    assert [(row["votes"], row["rank"]) for row in data["honor_roll"]] == [(None, None), (None, None)]
     before = comparable(public_files(client, world, county))
     assert before["counts.csv"] == b"cadre,criterion,group,grade,n\n"
     assert "Only 3 ballots were cast, fewer than 5." in re.sub(r"\s+", " ", before["results"].decode())

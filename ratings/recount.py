@@ -1,11 +1,13 @@
 """Recount published results from their open data alone, with no database and no Django:
 
-    python -m ratings.recount ballots.csv results.json
+    python -m ratings.recount counts.csv results.json [receipts.txt]
 
-It checks the SHA-256 of the ballots file against the one results.json (and the printed notice)
-carries, counts every column of the file into histograms, recomputes every figure with the same pure
-core the portal uses (ratings/aggregation.py, standard library only), and names each difference from
-what was published. Exit status 0 when everything matches.
+It checks the SHA-256 of counts.csv (and of receipts.txt) against the ones results.json (and the
+printed notice) carries; checks the k rule (ratings/disclosure.py) was applied as published and the
+consistency rules between the counts (each cadre-criterion column of a group sums to that group's
+ballots; the groups add up to the ballots; ballots = turnout = codes used = receipts); recomputes
+every figure with the same pure core the portal uses (ratings/aggregation.py, standard library only);
+and names each difference. Exit status 0 when everything matches.
 """
 
 import csv
@@ -15,49 +17,104 @@ import json
 import sys
 from collections import Counter
 
-from ratings import aggregation
+from ratings import aggregation, disclosure
 
-FIXED_COLUMNS = ("receipt", "group", "nominations")
-# What is compared per cadre; the breakdown by group only where it was published (see k).
-COMPARED = ("criteria", "overall", "verdict", "rank")
+HEADER = ["cadre", "criterion", "group", "grade", "n"]
+USAGE = "usage: python -m ratings.recount counts.csv results.json [receipts.txt]"
 
 
-def count(ballots: bytes, spec: aggregation.SchemeSpec) -> tuple[Counter, int]:
-    """(cadre id, criterion code, group, grade code) → ballots, and the number of ballots."""
-    abstention = next((grade.code for grade in spec.grades if grade.standing == aggregation.ABSTAIN), None)
+class OpenDataError(ValueError):
+    """A file that cannot be recounted at all (not the format this recount reads)."""
+
+
+def read_counts(content: bytes) -> Counter:
+    """counts.csv → (cadre id, criterion code, group, grade code) → ballots."""
+    rows = csv.reader(io.StringIO(content.decode("utf-8")))
+    header = next(rows, None)
+    if header != HEADER:
+        raise OpenDataError(f"counts.csv must start with the header {','.join(HEADER)}, not {header}")
     counts: Counter = Counter()
-    rows = 0
-    for row in csv.DictReader(io.StringIO(ballots.decode("utf-8"))):
-        rows += 1
-        for column, cell in row.items():
-            if column in FIXED_COLUMNS:
-                continue
-            cadre, criterion = column.rsplit(":", 1)
-            if not cell and abstention is None:
-                raise ValueError(f"an empty cell in column {column}, but the scale has no abstention")
-            counts[(int(cadre), criterion, row["group"], cell or abstention)] += 1
-    return counts, rows
+    for line, row in enumerate(rows, start=2):
+        try:
+            cadre, criterion, group, grade, n = row
+            counts[(int(cadre), criterion, group, grade)] += int(n)
+        except ValueError as error:
+            raise OpenDataError(
+                f"counts.csv line {line} is not cadre,criterion,group,grade,n: {row}"
+            ) from error
+    return counts
 
 
-def recount(ballots: bytes, results: dict) -> list[str]:
-    """Every difference between the open data's recount and the published results; empty if none."""
+def _digest(name: str, content: bytes, published: str | None) -> list[str]:
+    digest = hashlib.sha256(content).hexdigest()
+    return [] if digest == published else [f"{name} has SHA-256 {digest}, results.json published {published}"]
+
+
+def check_rule(results: dict) -> list[str]:
+    """The k rule, applied again to the published ballots per group, gives the published disclosure."""
+    published = results["disclosure"]
+    turnout = results["turnout"]
+    rule = disclosure.decide(turnout["by_group"], results["scheme"]["min_cell"])
+    expected = {**rule.as_json(), "ballots_by_group": disclosure.disclosed_ballots(turnout["by_group"], rule)}
+    return [
+        f"disclosure {key}: the k rule gives {expected[key]}, results.json published {published.get(key)}"
+        for key in expected
+        if expected[key] != published.get(key)
+    ]
+
+
+def check_consistency(counts: Counter, results: dict, receipts: list[str] | None) -> list[str]:
+    """The rules between the counts and the ballot counts (the codebook's consistency_rules)."""
     problems = []
-    digest = hashlib.sha256(ballots).hexdigest()
-    if digest != results["ballots_sha256"]:
-        problems.append(
-            f"ballots.csv has SHA-256 {digest}, results.json published {results['ballots_sha256']}"
-        )
+    ballots = results["ballots"]
+    turnout = results["turnout"]
+    by_group = results["disclosure"]["ballots_by_group"]
+    if sum(by_group.values()) != ballots:
+        problems.append(f"the groups' ballots add up to {sum(by_group.values())}, not the {ballots} ballots")
+    for name, value in (("turnout ballots", turnout["ballots"]), ("codes used", turnout.get("codes_used"))):
+        if value != ballots:
+            problems.append(f"{name}: {value}, but {ballots} ballots")
+    if receipts is not None:
+        if len(receipts) != ballots:
+            problems.append(f"receipts.txt lists {len(receipts)} receipts, but {ballots} ballots")
+        if receipts != sorted(set(receipts)):
+            problems.append("receipts.txt is not a sorted list of distinct receipts")
+    if not results["disclosure"]["figures_shown"]:
+        if counts:
+            problems.append("counts.csv has rows, but the meeting is below k: no count may be published")
+        return problems
+    sums = disclosure.column_sums(counts)
+    lines = [criterion["code"] for criterion in results["scheme"]["criteria"]]
+    for group in sorted({key[2] for key in sums} - set(by_group)):
+        problems.append(f"counts.csv has group {group}, which results.json does not publish")
+    for cadre in results["cadres"]:
+        for criterion in lines:
+            for group, expected in by_group.items():
+                found = sums.get((cadre["id"], criterion, group), 0)
+                if found != expected:
+                    problems.append(
+                        f"cadre {cadre['id']} criterion {criterion} group {group}: the column sums to "
+                        f"{found}, but the group cast {expected} ballots"
+                    )
+    return problems
+
+
+def check_figures(counts: Counter, results: dict) -> list[str]:
+    """Every cadre's published figures, worked out again from the counts."""
+    problems = []
     spec = aggregation.SchemeSpec.from_document(results["scheme"])
-    counts, rows = count(ballots, spec)
-    if rows != results["ballots"]:
-        problems.append(f"ballots.csv holds {rows} ballots, results.json published {results['ballots']}")
     published = {cadre["id"]: cadre for cadre in results["cadres"]}
+    shown = results["disclosure"]["figures_shown"]
+    pooled = results["disclosure"]["pooled"]
     tallied = aggregation.tally(counts, spec, list(published))
     ranks = aggregation.rank_cadres(tallied)
     for cadre_id, cadre in published.items():
-        fresh = {**aggregation.result_as_json(tallied[cadre_id]), "rank": ranks.get(cadre_id)}
-        keys = COMPARED + (("groups",) if cadre.get("groups") is not None else ())
-        for key in keys:
+        if shown:
+            fresh = {**aggregation.result_as_json(tallied[cadre_id]), "rank": ranks.get(cadre_id)}
+            fresh["groups"] = {kind: stats for kind, stats in fresh["groups"].items() if kind not in pooled}
+        else:
+            fresh = {}
+        for key in ("criteria", "overall", "groups", "verdict", "rank"):
             if fresh.get(key) != cadre.get(key):
                 problems.append(
                     f"cadre {cadre_id} ({cadre['name']}): {key} recounts to {fresh.get(key)}, "
@@ -66,18 +123,82 @@ def recount(ballots: bytes, results: dict) -> list[str]:
     return problems
 
 
+def check_turnout(results: dict) -> list[str]:
+    turnout = results["turnout"]
+    problems = []
+    from_roll = turnout["ballots"] - turnout["by_group"].get("township_panel", 0)
+    rate = round(from_roll / turnout["roll"], 4) if turnout["roll"] else None
+    if rate != turnout["rate"]:
+        problems.append(f"turnout rate recounts to {rate}, published {turnout['rate']}")
+    if sum(turnout["by_group"].values()) != turnout["ballots"]:
+        problems.append(
+            f"turnout by group adds up to {sum(turnout['by_group'].values())}, not {turnout['ballots']}"
+        )
+    return problems
+
+
+def check_honor_roll(results: dict) -> list[str]:
+    """The honor roll's ranks follow from its published votes (none below k)."""
+    roll = results.get("honor_roll", [])
+    votes = {row["household"]: row["votes"] for row in roll}
+    if not results["disclosure"]["figures_shown"]:
+        return [
+            f"honor roll household {row['number']}: votes or rank published below k"
+            for row in roll
+            if row["votes"] is not None or row["rank"] is not None
+        ]
+    ranks = {household: rank for household, _votes, rank in aggregation.rank_households(votes)}
+    return [
+        f"honor roll household {row['number']}: rank recounts to {ranks[row['household']]}, "
+        f"published {row['rank']}"
+        for row in roll
+        if ranks[row["household"]] != row["rank"]
+    ]
+
+
+def recount(counts_file: bytes, results: dict, receipts_file: bytes | None = None) -> list[str]:
+    """Every difference between the open data's recount and the published results; empty if none."""
+    if "format" not in results or "counts_sha256" not in results:
+        raise OpenDataError(
+            "this results.json is from before counts.csv was published (it has no counts_sha256); it was "
+            "recounted from that time's ballots.csv, which is no longer public"
+        )
+    problems = _digest("counts.csv", counts_file, results["counts_sha256"])
+    receipts = None
+    if receipts_file is not None:
+        problems += _digest("receipts.txt", receipts_file, results["receipts_sha256"])
+        receipts = receipts_file.decode("utf-8").splitlines()
+    counts = read_counts(counts_file)
+    problems += check_rule(results)
+    problems += check_consistency(counts, results, receipts)
+    problems += check_turnout(results)
+    problems += check_figures(counts, results)
+    problems += check_honor_roll(results)
+    return problems
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python -m ratings.recount ballots.csv results.json", file=sys.stderr)
+    if len(argv) not in (2, 3):
+        print(USAGE, file=sys.stderr)
         return 2
-    with open(argv[0], "rb") as ballots_file, open(argv[1], encoding="utf-8") as results_file:
-        ballots, results = ballots_file.read(), json.load(results_file)
-    problems = recount(ballots, results)
+    try:
+        with open(argv[0], "rb") as counts_file, open(argv[1], encoding="utf-8") as results_file:
+            counts, results = counts_file.read(), json.load(results_file)
+        receipts = None
+        if len(argv) == 3:
+            with open(argv[2], "rb") as receipts_file:
+                receipts = receipts_file.read()
+        problems = recount(counts, results, receipts)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"cannot recount: {error}", file=sys.stderr)
+        return 2
     for problem in problems:
         print(problem)
     if not problems:
+        checked = "counts.csv and receipts.txt" if receipts is not None else "counts.csv"
         print(
-            f"OK: {results['ballots']} ballots, SHA-256 {results['ballots_sha256']}; every figure recounts."
+            f"OK: {results['ballots']} ballots; {checked} match their SHA-256 "
+            f"(counts {results['counts_sha256']}); every figure recounts."
         )
     return 1 if problems else 0
 

@@ -1,13 +1,15 @@
-"""What the public results pages show of a snapshot: translated words, rows in rank order, hidden cells.
+"""What the public pages show of a snapshot: translated words, rows in rank order, what the k rule withholds.
 
 Everything here reads the snapshot's `data` (the published results.json) and nothing else, so that a
 page says exactly what was published and a recount of the open data matches what a villager read.
 Stored names (of a criterion, a grade) are shown as the translated word when the code is a known one
 (ratings.ballot.schemes), as they are on the terminal.
 
-The secret ballot of a small village: a breakdown (one criterion of a cadre, or one voter group)
-whose cell holds fewer than the scheme's k ballots is hidden. The cadre's overall figures are the
-result itself and are always shown.
+The secret ballot of a small village is the k rule (ratings/disclosure.py), which the tally applied
+to what a snapshot publishes: below k ballots in all no per-cadre figure exists to show, and a small
+voter group is pooled into the largest. A snapshot from before the rule (no "format" in its data) is
+judged by the same rule here: its figures are withheld when the rule would have pooled a group, since
+its weighted figures counted that group apart.
 """
 
 import math
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import CadrePost
+from ratings import disclosure
 from ratings.ballot import schemes
 from ratings.models import VoterGroup
 from ratings.results.tally import OVERALL
@@ -52,6 +55,51 @@ def grade_labels(scheme: dict) -> dict[str, str]:
     return {grade["code"]: grade_label(grade) for grade in scheme["grades"]}
 
 
+BELOW_K = "below_k"
+LEGACY_SMALL_GROUP = "legacy_small_group"
+
+
+def is_legacy(data: dict) -> bool:
+    """Published before counts.csv and the k rule everywhere."""
+    return "format" not in data
+
+
+def disclosure_of(data: dict) -> disclosure.Disclosure:
+    """The k rule as the snapshot applied it (or, for an older snapshot, as it applies to its ballots)."""
+    k = data["scheme"].get("min_cell", 0)
+    if is_legacy(data):
+        return disclosure.decide(data["turnout"].get("by_group", {}), k)
+    published = data["disclosure"]
+    return disclosure.Disclosure(k=published["k"], ballots=data["ballots"], pooled=published["pooled"])
+
+
+def figures_withheld(data: dict) -> str | None:
+    """Why no per-cadre figure of the snapshot may be shown (BELOW_K, LEGACY_SMALL_GROUP), or None."""
+    rule = disclosure_of(data)
+    if not rule.figures_shown:
+        return BELOW_K
+    if is_legacy(data) and rule.pooled:
+        return LEGACY_SMALL_GROUP
+    return None
+
+
+def pooled_groups(data: dict) -> list[dict]:
+    """Each small group and the group its ballots were counted with, in words."""
+    return [
+        {"group": str(GROUPS.get(small, small)), "into": str(GROUPS.get(into, into))}
+        for small, into in sorted(disclosure_of(data).pooled.items())
+    ]
+
+
+def public_document(data: dict) -> dict:
+    """results.json as served: the counts are in counts.csv; an older snapshot under today's rule."""
+    document = {key: value for key, value in data.items() if key not in ("counts", "ballots_sha256")}
+    if figures_withheld(data):
+        withheld = dict.fromkeys(("criteria", "overall", "groups", "verdict", "rank"))
+        document["cadres"] = [{**cadre, **withheld} for cadre in data["cadres"]]
+    return document
+
+
 def cell_ballots(stats: dict, lines: int = 1) -> int:
     """How many ballots a cell holds: graded and "don't know" alike, each ballot once per line."""
     return math.ceil((stats.get("graded", 0) + stats.get("abstained", 0)) / max(lines, 1))
@@ -64,17 +112,12 @@ class Breakdown:
     label: str
     stats: dict
     ballots: int
-    min_cell: int
     median: str = ""
     weight: float | None = None
 
     @property
     def empty(self) -> bool:
         return self.ballots == 0
-
-    @property
-    def hidden(self) -> bool:
-        return 0 < self.ballots < self.min_cell
 
 
 def _by_rank(cadre: dict) -> tuple:
@@ -87,7 +130,9 @@ def ranked_cadres(data: dict) -> list[dict]:
 
 
 def ranking_rows(data: dict) -> list[dict]:
-    """One row a cadre, in rank order, for the ranking tables and the notice."""
+    """One row a cadre, in rank order, for the ranking tables and the notice; none when withheld."""
+    if figures_withheld(data):
+        return []
     labels = grade_labels(data["scheme"])
     rows = []
     for cadre in ranked_cadres(data):
@@ -111,10 +156,11 @@ def ranking_rows(data: dict) -> list[dict]:
 
 
 def cadre_sections(data: dict) -> list[dict]:
-    """Per cadre, in rank order: the overall figures, the criteria, and the voter groups if shown."""
+    """Per cadre, in rank order: the overall figures, the criteria, the voter groups; none when withheld."""
+    if figures_withheld(data):
+        return []
     scheme = data["scheme"]
     labels = grade_labels(scheme)
-    min_cell = scheme.get("min_cell", 0)
     lines = len(scheme["criteria"])
     names = {
         criterion["code"]: criterion_label(criterion["code"], criterion["name"])
@@ -128,7 +174,6 @@ def cadre_sections(data: dict) -> list[dict]:
                 label=names.get(code, code),
                 stats=stats,
                 ballots=cell_ballots(stats),
-                min_cell=min_cell,
                 median=labels.get(stats.get("median_grade"), ""),
             )
             for code, stats in (cadre.get("criteria") or {}).items()
@@ -140,7 +185,6 @@ def cadre_sections(data: dict) -> list[dict]:
                     label=str(GROUPS.get(kind, kind)),
                     stats=stats,
                     ballots=cell_ballots(stats, lines),
-                    min_cell=min_cell,
                     median=labels.get(stats.get("median_grade"), ""),
                     weight=float(scheme["groups"][kind]) if kind in scheme["groups"] else None,
                 )
@@ -161,4 +205,7 @@ def cadre_sections(data: dict) -> list[dict]:
 
 def honor_rows(data: dict) -> list[dict]:
     """The published honor roll, in its ranking order."""
-    return sorted(data.get("honor_roll", []), key=lambda row: (row["rank"], row["number"]))
+    # Below k the votes and ranks are withheld (None): the households in the order of their number.
+    return sorted(
+        data.get("honor_roll", []), key=lambda row: (row["rank"] is None, row["rank"] or 0, row["number"])
+    )

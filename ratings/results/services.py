@@ -105,6 +105,13 @@ def _document_bytes(document: dict) -> str:
     return json.dumps(document, sort_keys=True, ensure_ascii=False)
 
 
+def _still_as_computed(snapshot: ResultSnapshot, meeting: Meeting) -> bool:
+    """The ballots (to the last grade, by the seal) and the honor roll are as the draft counted them."""
+    return tally.ballots_seal(meeting) == snapshot.ballots_sha256 and _document_bytes(
+        tally.results_document(meeting)
+    ) == _document_bytes(snapshot.data)
+
+
 # --- the honor roll ------------------------------------------------------------------------------------
 
 
@@ -229,7 +236,7 @@ def results_compute(*, meeting: Meeting, by) -> ResultSnapshot:
         version=version,
         data=document,
         ballots=document["ballots"],
-        ballots_sha256=document["ballots_sha256"],
+        ballots_sha256=tally.ballots_seal(meeting),
         computed_at=timezone.now(),
         computed_by=by,
     )
@@ -265,7 +272,7 @@ def results_publish(*, snapshot: ResultSnapshot, by, days: int | None = None) ->
     blockers = publish_blockers(meeting)
     if blockers:
         raise ValidationError(blockers[0])
-    if _document_bytes(tally.results_document(meeting)) != _document_bytes(snapshot.data):
+    if not _still_as_computed(snapshot, meeting):
         raise ValidationError(
             _("The ballots or the honor roll changed after the results were computed. Compute them again.")
         )

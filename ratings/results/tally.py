@@ -1,23 +1,26 @@
-"""From the ballot box to results: the tally query, the canonical ballots file, the results document.
+"""From the ballot box to results: the tally query and the results document a snapshot publishes.
 
 The edges around the pure core (ratings/aggregation.py): one GROUP BY builds the histograms of a
-meeting, `ballots_csv` writes the open-data file whose SHA-256 the snapshot carries, and
-`results_document` assembles what a snapshot publishes. `recount_differences` does it all again from
-the database and names whatever no longer matches a published snapshot.
+meeting, the k rule (ratings/disclosure.py) decides what of them may be published, and
+`results_document` assembles what a snapshot publishes: the results, the disclosed counts (counts.csv,
+ratings/results/opendata.py) with the digests of counts.csv and receipts.txt, and a codebook.
+`ballots_csv` writes the per-ballot file that stays on the server: its SHA-256 seals the snapshot
+(ratings/results/verify.py checks the box against it) and is never published.
 """
 
 import csv
-import hashlib
 import io
 from collections import defaultdict
 
+from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings.models import Meeting
 from meetings.quorum import quorum_of
 from portal.models import CadrePost, Resident
-from ratings import aggregation
+from ratings import aggregation, disclosure
+from ratings.ballot.reconciliation import reconciliation_of
 from ratings.models import (
     Ballot,
     BallotGrade,
@@ -27,10 +30,14 @@ from ratings.models import (
     ResultSnapshot,
     VoterGroup,
 )
+from ratings.results import opendata
+from ratings.results.opendata import sha256
 
 OVERALL = "overall"
 # What a recount compares, per cadre: the counted figures, not names that the registry may correct later.
 COUNTED_KEYS = ("criteria", "overall", "groups", "verdict", "rank")
+# The results document with counts.csv, receipts.txt and the k rule; older snapshots have no "format".
+FORMAT = 2
 
 
 def scheme_document(scheme: RatingScheme) -> dict:
@@ -95,7 +102,10 @@ def ballot_columns(meeting: Meeting, cadres: list) -> list[tuple[int, str]]:
 
 
 def ballots_csv(meeting: Meeting, cadres: list | None = None) -> bytes:
-    """The canonical ballots file: byte for byte the same for the same ballots.
+    """The canonical per-ballot file, kept on the server: byte for byte the same for the same ballots.
+
+    Not public: a receipt beside its grades would let a voter prove a vote, and a rare pattern of
+    grades would let a coercer find one. Its SHA-256 seals the snapshot.
 
     One row per ballot ordered by receipt (receipts are random, so this order says nothing about who
     voted when); columns `receipt`, `group`, one `<cadre id>:<criterion code>` per line of the ballot
@@ -137,10 +147,6 @@ def ballots_csv(meeting: Meeting, cadres: list | None = None) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def posts_held(cadre_ids, year: int) -> dict[int, list[str]]:
     """Each cadre's posts in the given year, most senior first."""
     posts = defaultdict(list)
@@ -166,22 +172,6 @@ def incompetent_last_year(meeting: Meeting) -> set[int]:
     }
 
 
-def group_breakdown_shown(counts: dict, min_cell: int) -> bool:
-    """Whether every voter group holds at least k ballots.
-
-    If one group were hidden and the others shown, the hidden one could be worked out by subtracting
-    them from the total; so the breakdown by group is shown for all groups or for none.
-    """
-    # Every ballot grades every line, so one line of each group counts that group's ballots.
-    per_group = defaultdict(int)
-    first_line = {}
-    for (cadre, criterion, group, _grade), n in counts.items():
-        first_line.setdefault(group, (cadre, criterion))
-        if first_line[group] == (cadre, criterion):
-            per_group[group] += n
-    return all(n >= min_cell for n in per_group.values())
-
-
 def household_label(household_ids) -> dict[int, str]:
     """The name the honor roll shows for a household: its first resident on the roll."""
     labels = {}
@@ -194,8 +184,12 @@ def household_label(household_ids) -> dict[int, str]:
     return labels
 
 
-def honor_roll_document(meeting: Meeting) -> list[dict]:
-    """The accepted honor roll candidates in ranking order, with their awards."""
+def honor_roll_document(meeting: Meeting, *, votes_shown: bool = True) -> list[dict]:
+    """The accepted honor roll candidates in ranking order, with their awards.
+
+    Below k ballots (`votes_shown` False) the ballots' nominations are a figure of too few ballots:
+    the households and awards are listed by household number, with no votes and no rank.
+    """
     accepted = list(
         HonorCandidate.objects.filter(meeting=meeting, status=HonorCandidate.Status.ACCEPTED).select_related(
             "household"
@@ -203,7 +197,15 @@ def honor_roll_document(meeting: Meeting) -> list[dict]:
     )
     names = household_label([candidate.household_id for candidate in accepted])
     by_household = {candidate.household_id: candidate for candidate in accepted}
-    ranked = aggregation.rank_households({candidate.household_id: candidate.votes for candidate in accepted})
+    if votes_shown:
+        ranked = aggregation.rank_households(
+            {candidate.household_id: candidate.votes for candidate in accepted}
+        )
+    else:
+        in_order = sorted(
+            accepted, key=lambda candidate: (candidate.household.number, candidate.household_id)
+        )
+        ranked = [(candidate.household_id, None, None) for candidate in in_order]
     return [
         {
             "household": household_id,
@@ -223,50 +225,105 @@ def honor_roll_document(meeting: Meeting) -> list[dict]:
     ]
 
 
-def results_document(meeting: Meeting, *, ballots_file: bytes | None = None) -> dict:
-    """Everything a snapshot publishes, computed afresh from the database."""
-    scheme = (
-        RatingScheme.objects.prefetch_related("criteria", "grades", "groups").get(pk=meeting.scheme_id)
-        if meeting.scheme_id
-        else None
-    )
-    spec = scheme_spec(scheme)
+def ballots_by_group(meeting: Meeting) -> dict[str, int]:
+    """How many ballots each voter group cast (the poll book's figure, by group)."""
+    counted = Ballot.objects.filter(meeting=meeting).values_list("group__kind").annotate(n=Count("id"))
+    return dict(sorted(counted.order_by()))
+
+
+def receipts_file(meeting: Meeting) -> bytes:
+    """receipts.txt: the receipts of the meeting's counted ballots, sorted, alone."""
+    return opendata.receipts_txt(Ballot.objects.filter(meeting=meeting).values_list("receipt", flat=True))
+
+
+def ballots_seal(meeting: Meeting) -> str:
+    """The SHA-256 of the per-ballot file kept on the server: what verify_results checks the box against."""
+    return sha256(ballots_csv(meeting))
+
+
+def _labels(choices) -> dict[str, dict[str, str]]:
+    """Each code's label in every language of the portal, for the codebook."""
+    labels = {}
+    for code, label in choices:
+        labels[code] = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                labels[code][language] = str(label)
+    return labels
+
+
+def codebook(scheme: dict, cadres: list, posts: dict[int, list[str]]) -> dict:
+    """What every code of counts.csv and results.json stands for."""
+    group_labels = _labels(VoterGroup.Kind.choices)
+    post_labels = _labels(CadrePost.Post.choices)
+    return {
+        "files": opendata.CODEBOOK_FILES,
+        "consistency_rules": list(opendata.CONSISTENCY_RULES),
+        "cadres": {
+            str(cadre.pk): {
+                "name": cadre.name,
+                "posts": [{"code": post, **post_labels.get(post, {})} for post in posts.get(cadre.pk, [])],
+            }
+            for cadre in cadres
+        },
+        "criteria": {criterion["code"]: criterion["name"] for criterion in scheme["criteria"]},
+        "grades": {
+            grade["code"]: {"label": grade["label"], "value": grade["value"], "standing": grade["standing"]}
+            for grade in scheme["grades"]
+        },
+        "groups": {
+            kind: {"weight": scheme["groups"].get(kind), **labels} for kind, labels in group_labels.items()
+        },
+    }
+
+
+def results_document(meeting: Meeting) -> dict:
+    """Everything a snapshot publishes, computed afresh from the database, under the k rule.
+
+    `counts` (the disclosed histograms, the rows of counts.csv) is kept in the snapshot so that
+    counts.csv and the rankings are read from what was published, never counted again; the public
+    results.json leaves it out, since counts.csv carries it.
+    """
+    scheme = RatingScheme.objects.prefetch_related("criteria", "grades", "groups").get(pk=meeting.scheme_id)
+    scheme_published = scheme_document(scheme)
+    spec = aggregation.SchemeSpec.from_document(scheme_published)
     cadres = reporting_cadres(meeting)
-    counts = meeting_counts(meeting)
+    by_group = ballots_by_group(meeting)
+    rule = disclosure.decide(by_group, scheme.min_cell)
+    counts = disclosure.disclosed_counts(meeting_counts(meeting), rule)
     results = aggregation.tally(counts, spec, [cadre.pk for cadre in cadres])
     ranks = aggregation.rank_cadres(results)
     posts = posts_held([cadre.pk for cadre in cadres], meeting.year)
     flagged_before = incompetent_last_year(meeting)
-    show_groups = group_breakdown_shown(counts, scheme.min_cell)
-    ballots_file = ballots_csv(meeting, cadres) if ballots_file is None else ballots_file
-    by_group = dict(
-        Ballot.objects.filter(meeting=meeting).values_list("group__kind").annotate(n=Count("id")).order_by()
-    )
     ballots = sum(by_group.values())
     # The township panel is not on the village's roll: its ballots count, but not toward the turnout.
     from_roll = ballots - by_group.get(VoterGroup.Kind.TOWNSHIP_PANEL, 0)
     quorum = quorum_of(meeting)
-    nominations = BallotNomination.objects.filter(ballot__meeting=meeting).count()
+    rows = opendata.count_rows(counts)
+    receipts = receipts_file(meeting)
 
     cadre_rows = []
     for cadre in cadres:
-        figures = aggregation.result_as_json(results[cadre.pk])
-        if not show_groups:
-            figures["groups"] = None
         held = posts.get(cadre.pk, [])
-        cadre_rows.append(
-            {
-                "id": cadre.pk,
-                "name": cadre.name,
-                "post": held[0] if held else "",
-                "posts": held,
-                **{key: figures.get(key) for key in ("criteria", "overall", "groups", "verdict")},
-                "rank": ranks.get(cadre.pk),
-                "incompetent_two_years": figures.get("verdict") == "incompetent"
-                and cadre.pk in flagged_before,
-            }
-        )
+        row = {"id": cadre.pk, "name": cadre.name, "post": held[0] if held else "", "posts": held}
+        if rule.figures_shown:
+            figures = aggregation.result_as_json(results[cadre.pk])
+            # A pooled group has no figures of its own: its ballots are in the group it joined.
+            groups = {kind: stats for kind, stats in figures["groups"].items() if kind not in rule.pooled}
+            row.update(
+                {
+                    **{key: figures.get(key) for key in ("criteria", "overall", "verdict")},
+                    "groups": groups,
+                    "rank": ranks.get(cadre.pk),
+                    "incompetent_two_years": figures.get("verdict") == "incompetent"
+                    and cadre.pk in flagged_before,
+                }
+            )
+        else:
+            row.update({**dict.fromkeys(COUNTED_KEYS), "incompetent_two_years": False})
+        cadre_rows.append(row)
     return {
+        "format": FORMAT,
         "meeting": {
             "id": meeting.pk,
             "village": meeting.village.name,
@@ -276,79 +333,26 @@ def results_document(meeting: Meeting, *, ballots_file: bytes | None = None) -> 
             "date": timezone.localdate(meeting.held_at).isoformat(),
             "kind": meeting.kind,
         },
-        "scheme": scheme_document(scheme),
+        "scheme": scheme_published,
         "turnout": {
             "ballots": ballots,
+            "codes_used": reconciliation_of(meeting).codes_used,
             "present": quorum.present,
             "roll": quorum.base,
             "quorum_required": quorum.required,
             "quorum_met": quorum.met,
-            "by_group": {kind: by_group[kind] for kind in sorted(by_group)},
+            "by_group": by_group,
             "rate": round(from_roll / quorum.base, 4) if quorum.base else None,
         },
         "ballots": ballots,
-        "ballots_sha256": sha256(ballots_file),
+        "disclosure": {**rule.as_json(), "ballots_by_group": disclosure.disclosed_ballots(by_group, rule)},
+        "counts": rows,
+        "counts_sha256": sha256(opendata.counts_csv(rows)),
+        "receipts_sha256": sha256(receipts),
+        "codebook": codebook(scheme_published, cadres, posts),
         "cadres": cadre_rows,
-        "nominations": nominations,
-        "honor_roll": honor_roll_document(meeting),
+        "nominations": BallotNomination.objects.filter(ballot__meeting=meeting).count()
+        if rule.figures_shown
+        else None,
+        "honor_roll": honor_roll_document(meeting, votes_shown=rule.figures_shown),
     }
-
-
-def recount_differences(snapshot: ResultSnapshot) -> list[str]:
-    """Recount a published snapshot's meeting from the database; an empty list means it matches."""
-    meeting = snapshot.meeting
-    published = snapshot.data
-    fresh = results_document(meeting)
-    label = f"meeting {meeting.pk} ({meeting.village.name} {meeting.year})"
-    problems = []
-    if (
-        fresh["ballots_sha256"] != snapshot.ballots_sha256
-        or published.get("ballots_sha256") != snapshot.ballots_sha256
-    ):
-        problems.append(
-            f"{label}: ballots.csv SHA-256 is {fresh['ballots_sha256']}, the snapshot published "
-            f"{snapshot.ballots_sha256}"
-        )
-    if fresh["ballots"] != published.get("ballots") or fresh["ballots"] != snapshot.ballots:
-        problems.append(
-            f"{label}: {fresh['ballots']} ballots in the box, {published.get('ballots')} published"
-        )
-    scale = [grade["code"] for grade in fresh["scheme"]["grades"]]
-    published_cadres = {row["id"]: row for row in published.get("cadres", [])}
-    fresh_cadres = {row["id"]: row for row in fresh["cadres"]}
-    for cadre_id in sorted(set(published_cadres) | set(fresh_cadres)):
-        old, new = published_cadres.get(cadre_id), fresh_cadres.get(cadre_id)
-        if old is None or new is None:
-            problems.append(
-                f"{label}: cadre {cadre_id} is only in the {'recount' if old is None else 'snapshot'}"
-            )
-            continue
-        for key in COUNTED_KEYS:
-            if key == "criteria":
-                for code in sorted(set(old.get("criteria") or {}) | set(new.get("criteria") or {})):
-                    before = (old.get("criteria") or {}).get(code)
-                    after = (new.get("criteria") or {}).get(code)
-                    if before != after:
-                        problems.append(
-                            f"{label}: cadre {cadre_id} ({new['name']}) criterion {code}: published "
-                            f"{_brief(before, scale)}, recounted {_brief(after, scale)}"
-                        )
-            elif old.get(key) != new.get(key):
-                before, after = _brief(old.get(key), scale), _brief(new.get(key), scale)
-                problems.append(
-                    f"{label}: cadre {cadre_id} ({new['name']}) {key}: published {before}, recounted {after}"
-                )
-    return problems
-
-
-def _brief(figures, scale: list[str]) -> str:
-    """A histogram in the order of the scale (PostgreSQL's JSON reorders stored keys), else the value."""
-    if isinstance(figures, dict) and "histogram" in figures:
-        histogram = figures["histogram"] or {}
-        return (
-            "{" + ", ".join(f"{code}: {histogram.get(code, 0)}" for code in scale if code in histogram) + "}"
-        )
-    if isinstance(figures, dict) and figures and all(isinstance(value, dict) for value in figures.values()):
-        # The breakdown by group: each group's histogram.
-        return "{" + ", ".join(f"{group}: {_brief(figures[group], scale)}" for group in sorted(figures)) + "}"
-    return str(figures)

@@ -8,7 +8,8 @@ from ratings.results.views import public, rankings, staff
 urlpatterns = [
     # Public
     path("results/meetings/<int:pk>/", public.results_page, name="results"),
-    path("results/meetings/<int:pk>/ballots.csv", public.ballots_csv, name="ballots-csv"),
+    path("results/meetings/<int:pk>/counts.csv", public.counts_csv, name="counts-csv"),
+    path("results/meetings/<int:pk>/receipts.txt", public.receipts_txt, name="receipts-txt"),
     path("results/meetings/<int:pk>/results.json", public.results_json, name="results-json"),
     path("results/meetings/<int:pk>/notice/", public.results_notice, name="results-notice"),
     path("results/meetings/<int:pk>/objection/", public.objection_lodge, name="objection-lodge"),

@@ -41,7 +41,7 @@ def test_results_page_draws_the_distribution_bars(
         assert segment["x"] + segment["width"] == pytest.approx(box["x"] + box["width"], abs=2)
     else:
         assert segment["x"] == pytest.approx(box["x"], abs=2)
-    expect(page.get_by_text(snapshot.ballots_sha256).first).to_be_visible()
+    expect(page.get_by_text(snapshot.data["counts_sha256"]).first).to_be_visible()
     # axe-core finds nothing serious or critical on the page (WCAG A and AA rules).
     report = Axe().run(page, options={"resultTypes": ["violations"]})
     bad = [rule for rule in report.response["violations"] if rule["impact"] in {"serious", "critical"}]

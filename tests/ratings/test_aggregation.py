@@ -2,12 +2,14 @@
 
 import json
 import math
+from collections import Counter
 from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ratings import disclosure
 from ratings.aggregation import (
     Z_95,
     GradeSpec,
@@ -481,3 +483,59 @@ def test_majority_value_is_quick_on_thousands_of_ballots():
     assert majority_value(counts)[:3] == (2, 1, 2)
     assert len(majority_value(counts)) == 20000
     assert math.isclose(wilson_lower_bound(19000, 20000), 0.947, abs_tol=1e-3)
+
+
+# --- the k rule (ratings/disclosure.py) ------------------------------------------------------------
+
+CODES = [grade.code for grade in SATISFACTION]
+
+
+def test_the_k_rule_by_hand():
+    assert disclosure.decide({"villager": 3}, 5).figures_shown is False
+    assert disclosure.decide({"villager": 5}, 5).as_json() == {"k": 5, "figures_shown": True, "pooled": {}}
+    rule = disclosure.decide({"villager": 8, "township_panel": 3, "party_member": 0}, 5)
+    assert rule.pooled == {"township_panel": "villager"}
+    assert disclosure.disclosed_ballots({"villager": 8, "township_panel": 3}, rule) == {"villager": 11}
+    # Every group small: all pool into the largest (a tie goes to the first by name).
+    rule = disclosure.decide({"villager": 3, "township_panel": 3}, 5)
+    assert rule.pooled == {"villager": "township_panel"} and rule.figures_shown
+    assert disclosure.disclosed_counts({("a", "overall", "villager", "satisfied"): 3}, rule) == {
+        ("a", "overall", "township_panel", "satisfied"): 3
+    }
+    assert (
+        disclosure.disclosed_counts(
+            {("a", "overall", "villager", "satisfied"): 3}, disclosure.decide({"villager": 3}, 5)
+        )
+        == {}
+    )
+
+
+ballot = st.sampled_from(CODES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    villagers=st.lists(ballot, min_size=5, max_size=30),
+    panel=st.lists(ballot, min_size=1, max_size=4),
+    swaps=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 3)), max_size=5),
+)
+def test_a_small_group_cannot_be_solved_from_what_the_rule_publishes(villagers, panel, swaps):
+    """Swap ballots between the panel (under k) and the villagers: the pooled histograms stay the same,
+    and so does every published figure, however the panel's own histogram moved."""
+
+    def published(villager_ballots, panel_ballots):
+        counts = Counter()
+        for group, ballots in (("villager", villager_ballots), ("township_panel", panel_ballots)):
+            for grade in ballots:
+                counts[("a", "overall", group, grade)] += 1
+        rule = disclosure.decide({"villager": len(villager_ballots), "township_panel": len(panel_ballots)}, 5)
+        disclosed = disclosure.disclosed_counts(counts, rule)
+        return json.dumps(result_as_json(tally(disclosed, spec(), ["a"])["a"]), sort_keys=True), sorted(
+            disclosed.items()
+        )
+
+    moved_villagers, moved_panel = list(villagers), list(panel)
+    for v, p in swaps:
+        v, p = v % len(moved_villagers), p % len(moved_panel)
+        moved_villagers[v], moved_panel[p] = moved_panel[p], moved_villagers[v]
+    assert published(villagers, panel) == published(moved_villagers, moved_panel)

@@ -1,9 +1,10 @@
-"""Anyone can recount: ratings/recount.py checks published results from the two open-data files alone.
+"""Anyone can recount: ratings/recount.py checks published results from the open-data files alone.
 
 The files are fetched the way a villager would, over HTTP from the public results page's links, and
 recounted by `python -m ratings.recount` in a separate process with no Django and no database.
 """
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from ratings.recount import recount
+from ratings.recount import OpenDataError, recount
 from tests.worlds import published_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,24 +24,30 @@ VOTES = [
     )
     for grade in ["satisfied"] * 4 + ["basically_satisfied", "dissatisfied", "dont_know", "satisfied"]
 ]
+FILES = {"counts-csv": "counts.csv", "results-json": "results.json", "receipts-txt": "receipts.txt"}
+
+
+def fetch(client, meeting, folder: Path) -> dict[str, bytes]:
+    files = {}
+    for name, file_name in FILES.items():
+        response = client.get(reverse(f"ratings:{name}", args=[meeting.pk]))
+        assert response.status_code == 200
+        files[file_name] = response.content
+        (folder / file_name).write_bytes(response.content)
+    return files
 
 
 @pytest.fixture
 def open_data(client, county, tmp_path):
     world, _snapshot = published_world(county, VOTES, nominations=[[0], [0, 1]])
-    files = {}
-    for name in ("ballots-csv", "results-json"):
-        response = client.get(reverse(f"ratings:{name}", args=[world.meeting.pk]))
-        assert response.status_code == 200
-        files[name] = response.content
-    (tmp_path / "ballots.csv").write_bytes(files["ballots-csv"])
-    (tmp_path / "results.json").write_bytes(files["results-json"])
-    return tmp_path, files["ballots-csv"], json.loads(files["results-json"])
+    files = fetch(client, world.meeting, tmp_path)
+    return tmp_path, files["counts.csv"], json.loads(files["results.json"]), files["receipts.txt"]
 
 
-def run_recount(folder: Path) -> subprocess.CompletedProcess:
+def run_recount(folder: Path, *names: str) -> subprocess.CompletedProcess:
+    names = names or ("counts.csv", "results.json", "receipts.txt")
     return subprocess.run(
-        [sys.executable, "-m", "ratings.recount", str(folder / "ballots.csv"), str(folder / "results.json")],
+        [sys.executable, "-m", "ratings.recount", *(str(folder / name) for name in names)],
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin"},  # no DJANGO_SETTINGS_MODULE, no DATABASE_URL
         capture_output=True,
@@ -50,39 +57,97 @@ def run_recount(folder: Path) -> subprocess.CompletedProcess:
 
 
 def test_the_published_open_data_recounts_exactly(open_data):
-    folder, ballots, results = open_data
-    assert recount(ballots, results) == []
+    folder, counts, results, receipts = open_data
+    assert recount(counts, results, receipts) == []
     done = run_recount(folder)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith(f"OK: 8 ballots, SHA-256 {results['ballots_sha256']}")
+    assert done.stdout.startswith(
+        f"OK: 8 ballots; counts.csv and receipts.txt match their SHA-256 (counts {results['counts_sha256']})"
+    )
+    # Without the receipts, everything else is still checked.
+    assert run_recount(folder, "counts.csv", "results.json").returncode == 0
 
 
-def test_one_changed_cell_of_the_file_is_named(open_data):
-    folder, ballots, results = open_data
-    header, first, *rest = ballots.decode().splitlines(keepends=True)
-    cells = first.split(",")
-    column = next(index for index, cell in enumerate(cells) if index > 1 and cell == "dissatisfied")
-    cells[column] = "satisfied"
-    (folder / "ballots.csv").write_text(header + ",".join(cells) + "".join(rest), encoding="utf-8")
+def change_one_count(counts: bytes) -> tuple[bytes, list[str]]:
+    """Move one ballot of one line from one grade to another: the column still sums to its ballots."""
+    header, *rows = counts.decode().splitlines()
+    cells = [row.split(",") for row in rows]
+    first = next(row for row in cells if int(row[4]) > 1)
+    other = next(row for row in cells if row[:3] == first[:3] and row is not first)
+    first[4], other[4] = str(int(first[4]) - 1), str(int(other[4]) + 1)
+    return ("\n".join([header, *(",".join(row) for row in cells)]) + "\n").encode(), first
+
+
+def test_one_changed_count_of_the_file_is_named(open_data):
+    folder, counts, _results, _receipts = open_data
+    changed, row = change_one_count(counts)
+    (folder / "counts.csv").write_bytes(changed)
 
     done = run_recount(folder)
 
     assert done.returncode == 1
-    assert "ballots.csv has SHA-256" in done.stdout
-    cadre_id, criterion = header.strip().split(",")[column].split(":")
-    assert f"cadre {cadre_id} " in done.stdout and "criteria recounts to" in done.stdout
-    assert criterion in done.stdout
+    assert "counts.csv has SHA-256" in done.stdout
+    assert f"cadre {row[0]} " in done.stdout and "criteria recounts to" in done.stdout
+    assert row[1] in done.stdout
 
 
-def test_a_published_figure_that_does_not_follow_from_the_ballots_is_named(open_data):
-    _folder, ballots, results = open_data
+def test_a_count_that_breaks_a_column_sum_is_named(open_data):
+    folder, counts, results, receipts = open_data
+    header, first, *rest = counts.decode().splitlines()
+    cadre, criterion, group, grade, n = first.split(",")
+    broken = "\n".join([header, f"{cadre},{criterion},{group},{grade},{int(n) + 1}", *rest]) + "\n"
+
+    problems = recount(broken.encode(), results, receipts)
+
+    assert (
+        f"cadre {cadre} criterion {criterion} group {group}: the column sums to 9, "
+        "but the group cast 8 ballots"
+    ) in problems
+
+
+def test_a_published_figure_that_does_not_follow_from_the_counts_is_named(open_data):
+    _folder, counts, results, receipts = open_data
     results["cadres"][0]["overall"]["score"] += 1
-    problems = recount(ballots, results)
+    problems = recount(counts, results, receipts)
     assert len(problems) == 1
     assert (
         problems[0].startswith(f"cadre {results['cadres'][0]['id']} ")
         and "overall recounts to" in problems[0]
     )
+
+
+def test_ballots_codes_and_receipts_must_agree(open_data):
+    _folder, counts, results, receipts = open_data
+    one = receipts.splitlines(keepends=True)[0]
+    assert recount(counts, results, one) == [
+        f"receipts.txt has SHA-256 {hashlib.sha256(one).hexdigest()}, "
+        f"results.json published {results['receipts_sha256']}",
+        "receipts.txt lists 1 receipts, but 8 ballots",
+    ]
+    results["turnout"]["codes_used"] = 9
+    assert recount(counts, results, receipts) == ["codes used: 9, but 8 ballots"]
+
+
+def test_a_small_group_published_apart_breaks_the_rule(open_data):
+    _folder, counts, results, receipts = open_data
+    results["turnout"]["by_group"] = {"villager": 6, "township_panel": 2}
+    problems = recount(counts, results, receipts)
+    assert (
+        "disclosure pooled: the k rule gives {'township_panel': 'villager'}, results.json published {}"
+        in problems
+    )
+
+
+def test_results_from_before_counts_csv_are_refused_plainly(open_data):
+    folder, counts, results, _receipts = open_data
+    for key in ("format", "counts_sha256"):
+        results.pop(key)
+    with pytest.raises(OpenDataError, match="from before counts.csv was published"):
+        recount(counts, results)
+    (folder / "results.json").write_text(json.dumps(results))
+    done = run_recount(folder)
+    assert done.returncode == 2
+    assert "cannot recount: this results.json is from before counts.csv" in done.stderr
 
 
 def test_the_recount_needs_no_django():

@@ -2,14 +2,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from meetings.models import Meeting
 from ratings.models import ResultSnapshot
-from ratings.results import tally as results
+from ratings.results import verify
 
 
 class Command(BaseCommand):
     help = (
         "Recount published results from the ballots in the database and compare them with what was "
-        "published: the SHA-256 of ballots.csv, the number of ballots, every cadre's histograms, verdict "
-        "and rank. Exit 0 only when everything matches."
+        "published: the seal (SHA-256 of the ballot file kept on the server), counts.csv count by count, "
+        "receipts.txt, the number of ballots, every cadre's figures, verdict and rank. Exit 0 only when "
+        "everything matches."
     )
 
     def add_arguments(self, parser):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             checked += 1
             meeting = snapshot.meeting
             label = f"meeting {meeting.pk} ({meeting.village.name} {meeting.year})"
-            problems = results.recount_differences(snapshot)
+            problems = verify.recount_differences(snapshot)
             if problems:
                 failed.append(label)
                 for problem in problems:
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(
                     f"OK {label}: results v{snapshot.version} ({snapshot.status}), "
-                    f"{snapshot.ballots} ballots, ballots.csv SHA-256 {snapshot.ballots_sha256}"
+                    f"{snapshot.ballots} ballots, sealed with SHA-256 {snapshot.ballots_sha256}"
                 )
         if failed:
             raise CommandError(

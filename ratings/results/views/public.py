@@ -10,7 +10,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -23,7 +23,7 @@ from django_tables2 import RequestConfig
 from portal.http import client_address, rate_limited, show_service_error
 from portal.ratelimit import RateLimited
 from ratings.models import Objection, ResultSnapshot, VoterGroup
-from ratings.results import display, tally
+from ratings.results import display, opendata, tally
 from ratings.results import services as results_services
 from ratings.results.forms import ObjectionForm
 from ratings.results.tables import HonorRollTable, VillageRankingTable, export_response
@@ -40,7 +40,7 @@ def live_snapshot_or_404(meeting_pk: int) -> ResultSnapshot:
 
 
 def _file_name(snapshot: ResultSnapshot, what: str) -> str:
-    """e.g. ballots-653121100201-2024-v1: the village's division code, the year, the version."""
+    """e.g. counts-653121100201-2024-v1: the village's division code, the year, the version."""
     meeting = snapshot.meeting
     return f"{what}-{meeting.village.code}-{meeting.year}-v{snapshot.version}"
 
@@ -69,12 +69,7 @@ def results_page(request, pk):
     export = export_response(request, ranking, _file_name(snapshot, "ranking"))
     if export:
         return export
-    earlier = (
-        ResultSnapshot.objects.of_meeting(meeting)
-        .superseded()
-        .order_by("-version")
-        .only("version", "ballots_sha256", "published_at", "meeting_id")
-    )
+    earlier = ResultSnapshot.objects.of_meeting(meeting).superseded().order_by("-version")
     # Objections to earlier versions stay listed: an upheld one is why there was a recount.
     objections = Objection.objects.public_of(meeting).select_related("snapshot").order_by("lodged_at", "pk")
     honor_roll = display.honor_rows(data)
@@ -90,17 +85,43 @@ def results_page(request, pk):
         "honor_roll": honor_roll[:HONOR_ROLL_SUMMARY],
         "honor_roll_count": len(honor_roll),
         "panel_ballots": data["turnout"].get("by_group", {}).get(VoterGroup.Kind.TOWNSHIP_PANEL, 0),
+        **_disclosure_context(data),
     }
     return render(request, "ratings/results/results.html", context)
 
 
+def _disclosure_context(data: dict) -> dict:
+    """What the results page and the notice say of the k rule: figures withheld, groups pooled."""
+    return {
+        "withheld": display.figures_withheld(data),
+        "pooled": display.pooled_groups(data),
+        "k": display.disclosure_of(data).k,
+    }
+
+
 @require_safe
-def ballots_csv(request, pk):
-    """The anonymized ballots, byte for byte the file whose SHA-256 the snapshot published."""
+def counts_csv(request, pk):
+    """The disclosed counts, byte for byte the file whose SHA-256 results.json published."""
     snapshot = live_snapshot_or_404(pk)
-    content = tally.ballots_csv(snapshot.meeting)
+    if display.is_legacy(snapshot.data):
+        raise Http404("These results were published before counts.csv existed.")
+    content = opendata.counts_csv(snapshot.data["counts"])
     return _open_data(
-        request, content, "text/csv; charset=utf-8", f"{_file_name(snapshot, 'ballots')}.csv", download=True
+        request, content, "text/csv; charset=utf-8", f"{_file_name(snapshot, 'counts')}.csv", download=True
+    )
+
+
+@require_safe
+def receipts_txt(request, pk):
+    """The receipts of the counted ballots, sorted, alone: a voter finds theirs, and nothing more."""
+    snapshot = live_snapshot_or_404(pk)
+    content = tally.receipts_file(snapshot.meeting)
+    return _open_data(
+        request,
+        content,
+        "text/plain; charset=utf-8",
+        f"{_file_name(snapshot, 'receipts')}.txt",
+        download=True,
     )
 
 
@@ -109,7 +130,7 @@ def results_json(request, pk):
     """The snapshot's results.json, with which version it is and where it stands."""
     snapshot = live_snapshot_or_404(pk)
     document = {
-        **snapshot.data,
+        **display.public_document(snapshot.data),
         "snapshot": {
             "version": snapshot.version,
             "status": snapshot.status,
@@ -139,6 +160,7 @@ def results_notice(request, pk):
         "data": data,
         "rows": display.ranking_rows(data),
         "honor_roll": display.honor_rows(data),
+        **_disclosure_context(data),
         # Addresses read left to right, in a right-to-left notice too.
         "objection_url": _address(request, reverse("ratings:objection-lodge", args=[pk])),
         "results_url": _address(request, reverse("ratings:results", args=[pk])),

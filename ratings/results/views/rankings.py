@@ -3,6 +3,10 @@
 Anyone, no login; only live snapshots (under public notice, or final) of meetings that were not
 annulled count. A year asked for (?year=) that has no published results is a 404; an unknown post or
 method falls back to the default, so that an old or mistyped link still shows a ranking.
+
+Everything is read from what the snapshots published, under the k rule (ratings/disclosure.py): the
+township ranking tallies each meeting's disclosed counts (the rows of its counts.csv), never the
+ballots; a meeting whose figures are withheld (fewer than k ballots) is left out, and the page says so.
 """
 
 from collections import defaultdict
@@ -16,8 +20,8 @@ from django_tables2 import RequestConfig
 
 from portal.models import Cadre, CadrePost, Township, Village
 from ratings import aggregation
-from ratings.models import BallotGrade, ResultSnapshot
-from ratings.results import display, tally
+from ratings.models import ResultSnapshot
+from ratings.results import display
 from ratings.results.tables import (
     CadreHistoryTable,
     TownshipRankingTable,
@@ -72,8 +76,11 @@ def cadre_history(request, pk):
         .select_related("meeting__village")
         .order_by("-meeting__year", "-version")
     )
-    rows = []
+    rows, withheld = [], []
     for snapshot in snapshots:
+        if display.figures_withheld(snapshot.data):
+            withheld.append(snapshot.meeting)
+            continue
         by_id = {row["id"]: row for row in display.ranking_rows(snapshot.data)}
         if cadre.pk in by_id:
             rows.append(
@@ -85,16 +92,15 @@ def cadre_history(request, pk):
                     "ranked": sum(1 for row in by_id.values() if row["rank"] is not None),
                 }
             )
-    if not rows:
+    if not rows and not withheld:
         raise Http404("This cadre has no published results.")
     table = CadreHistoryTable(rows)
     RequestConfig(request, paginate=False).configure(table)
     export = export_response(request, table, f"cadre-{cadre.pk}")
     if export:
         return export
-    return render(
-        request, "ratings/results/cadre_history.html", {"cadre": cadre, "table": table, "rows": rows}
-    )
+    context = {"cadre": cadre, "table": table, "rows": rows, "withheld": withheld}
+    return render(request, "ratings/results/cadre_history.html", context)
 
 
 @require_safe
@@ -113,41 +119,50 @@ def village_ranking(request, code):
         export = export_response(request, table, f"ranking-{village.code}-{year}")
         if export:
             return export
-    context = {"village": village, "years": years, "year": year, "snapshot": snapshot, "table": table}
+    context = {
+        "village": village,
+        "years": years,
+        "year": year,
+        "snapshot": snapshot,
+        "table": table,
+        "withheld": display.figures_withheld(snapshot.data) if snapshot else None,
+    }
     return render(request, "ratings/results/village_ranking.html", context)
 
 
 def township_standings(
     snapshots: list[ResultSnapshot], post: str, method: str
-) -> tuple[list[dict], float | None]:
-    """The cadres holding `post` in these published meetings, ranked together; and the township mean.
+) -> tuple[list[dict], float | None, list]:
+    """The cadres holding `post` in these published meetings, ranked together; the township mean; and
+    the meetings left out because the k rule withholds their figures (or they predate counts.csv).
 
-    The histograms come from the ballot box in ONE GROUP BY for the whole township; each scheme's
-    meetings are tallied with their own scale, then every cadre is ranked with every other.
+    Each meeting's disclosed counts are tallied with its own published scheme, then every cadre is
+    ranked with every other. No query: the snapshots carry all of it.
     """
     holders = {}  # cadre id → (snapshot, the cadre's published row)
+    left_out = []
     for snapshot in snapshots:
+        if display.figures_withheld(snapshot.data) or display.is_legacy(snapshot.data):
+            if any(post in cadre.get("posts", []) for cadre in snapshot.data["cadres"]):
+                left_out.append(snapshot.meeting)
+            continue
         for cadre in snapshot.data["cadres"]:
             if post in cadre.get("posts", []):
                 holders[cadre["id"]] = (snapshot, cadre)
     if not holders:
-        return [], None
-    counts = tally.grade_counts(
-        BallotGrade.objects.filter(
-            ballot__meeting__in={snapshot.meeting_id for snapshot, _cadre in holders.values()},
-            cadre_id__in=list(holders),
-        )
-    )
-    by_scheme = defaultdict(list)
+        return [], None, left_out
+    by_snapshot = defaultdict(list)
     for cadre_id, (snapshot, _cadre) in holders.items():
-        by_scheme[snapshot.meeting.scheme_id].append(cadre_id)
+        by_snapshot[snapshot.pk].append(cadre_id)
     tallied = {}
-    for cadre_ids in by_scheme.values():
+    for cadre_ids in by_snapshot.values():
+        data = holders[cadre_ids[0]][0].data
         members = set(cadre_ids)
-        scheme = holders[cadre_ids[0]][0].data["scheme"]
-        own = {key: count for key, count in counts.items() if key[0] in members}
-        # The scheme as its snapshot published it (it froze when voting opened): no query needed.
-        tallied.update(aggregation.tally(own, aggregation.SchemeSpec.from_document(scheme), cadre_ids))
+        counts = {tuple(row[:4]): row[4] for row in data["counts"] if row[0] in members}
+        # The scheme as its snapshot published it (it froze when voting opened).
+        tallied.update(
+            aggregation.tally(counts, aggregation.SchemeSpec.from_document(data["scheme"]), cadre_ids)
+        )
     if method == "bayes":
         ranks = aggregation.rank_by_bayesian(tallied, PRIOR_WEIGHT)
     else:
@@ -177,7 +192,7 @@ def township_standings(
             }
         )
     rows.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0, row["village"], row["name"]))
-    return rows, _township_mean(rows)
+    return rows, _township_mean(rows), left_out
 
 
 def _township_mean(rows: list[dict]) -> float | None:
@@ -201,7 +216,7 @@ def township_ranking(request, pk):
     post = _choice(request, "post", CadrePost.Post.values, DEFAULT_POST)
     method = _choice(request, "method", METHODS, DEFAULT_METHOD)
     snapshots = list(published.filter(meeting__year=year).select_related("meeting__village")) if year else []
-    rows, township_mean = township_standings(snapshots, post, method)
+    rows, township_mean, left_out = township_standings(snapshots, post, method)
     table = TownshipRankingTable(rows)
     RequestConfig(request, paginate=False).configure(table)
     export = export_response(request, table, f"ranking-{township.code}-{year}-{post}-{method}")
@@ -218,6 +233,7 @@ def township_ranking(request, pk):
         "prior_weight": PRIOR_WEIGHT,
         "township_mean": township_mean,
         "villages": len(snapshots),
+        "left_out": left_out,
         "table": table,
     }
     return render(request, "ratings/results/township_ranking.html", context)

@@ -82,6 +82,11 @@ def _shown(snapshot: ResultSnapshot | None) -> dict | None:
     turnout = snapshot.data.get("turnout", {})
     return {
         "snapshot": snapshot,
+        "data": snapshot.data,
+        # What the public will (or does) see of it under the k rule, said to the reviewer beforehand.
+        "withheld": display.figures_withheld(snapshot.data),
+        "pooled": display.pooled_groups(snapshot.data),
+        "k": display.disclosure_of(snapshot.data).k,
         "cadres": _cadre_rows(snapshot.data),
         "turnout": {**turnout, "percent": _percent(turnout.get("rate"))},
         "honor_roll": snapshot.data.get("honor_roll", []),

@@ -6,11 +6,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import QuerySet
 from django.utils.translation import override
 
 from meetings.models import Meeting
 from ratings.models import Ballot, BallotGrade, ResultSnapshot
 from ratings.results import services as results_services
+from ratings.results import tally as results
 from tests.worlds import published_world, voted_world
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +140,7 @@ def test_an_untouched_meeting_verifies(published):
     for args in ((), ("--all",), ("--meeting", str(world.meeting.pk))):
         assert run("verify_results", *args) == (
             f"OK meeting {world.meeting.pk} (Bostan 2024): results v1 (published), 10 ballots, "
-            f"ballots.csv SHA-256 {snapshot.ballots_sha256}\n"
+            f"sealed with SHA-256 {snapshot.ballots_sha256}\n"
         )
 
 
@@ -163,7 +165,17 @@ def test_one_changed_grade_is_caught_and_named(published):
     output, error = refused("verify_results")
     meeting = f"meeting {world.meeting.pk} (Bostan 2024)"
     assert meeting in error
-    assert f"MISMATCH {meeting}: ballots.csv SHA-256 is " in output
+    assert f"MISMATCH {meeting}: the ballots on the server have SHA-256 " in output
+    assert f"MISMATCH {meeting}: counts.csv recounts to SHA-256 " in output
+    # The one count of counts.csv that moved, by its row, and the one it moved to.
+    assert (
+        f"MISMATCH {meeting}: counts.csv cadre {cadre.pk} criterion de group villager grade "
+        "basically_satisfied: published 6, recounted 5"
+    ) in output
+    assert (
+        f"MISMATCH {meeting}: counts.csv cadre {cadre.pk} criterion de group villager grade "
+        "satisfied: published 0, recounted 1"
+    ) in output
     assert f"MISMATCH {meeting}: cadre {cadre.pk} ({cadre.name}) criterion {de.code}: published " in output
     # The histograms as published and as recounted, so that anyone can see what moved.
     assert "{satisfied: 0, basically_satisfied: 6, dissatisfied: 2}" in output
@@ -181,7 +193,27 @@ def test_a_deleted_ballot_is_caught_by_the_count_and_the_digest(published):
     output, _error = refused("verify_results")
     meeting = f"meeting {world.meeting.pk} (Bostan 2024)"
     assert f"MISMATCH {meeting}: 9 ballots in the box, 10 published" in output
-    assert f"MISMATCH {meeting}: ballots.csv SHA-256 is " in output
+    assert f"MISMATCH {meeting}: the ballots on the server have SHA-256 " in output
+    assert f"MISMATCH {meeting}: receipts.txt recounts to SHA-256 " in output
+
+
+def test_grades_swapped_between_two_ballots_are_caught_by_the_seal(published):
+    """The counts do not change, so no published figure does: the seal of the server's file still moves."""
+    world, snapshot = published
+    cadre, de = world.cadres[0], world.criteria[0]
+    lines = BallotGrade.objects.filter(ballot__meeting=world.meeting, cadre=cadre, criterion=de)
+    satisfied = lines.filter(grade=world.grades["satisfied"]).first()
+    dissatisfied = lines.filter(grade=world.grades["dissatisfied"]).first()
+    BallotGrade.objects.filter(pk=satisfied.pk).update(grade=world.grades["dissatisfied"])
+    BallotGrade.objects.filter(pk=dissatisfied.pk).update(grade=world.grades["satisfied"])
+
+    output, _error = refused("verify_results")
+
+    meeting = f"meeting {world.meeting.pk} (Bostan 2024)"
+    assert output.splitlines() == [
+        f"MISMATCH {meeting}: the ballots on the server have SHA-256 {results.ballots_seal(world.meeting)}, "
+        f"the snapshot was sealed with {snapshot.ballots_sha256}"
+    ]
 
 
 def test_a_mismatch_in_one_meeting_does_not_hide_the_others(county, published):
@@ -236,3 +268,23 @@ def test_verify_results_only_reads(published):
     before = ResultSnapshot.objects.values_list(*fields).get(pk=snapshot.pk)
     run("verify_results")
     assert ResultSnapshot.objects.values_list(*fields).get(pk=snapshot.pk) == before
+
+
+def test_a_snapshot_from_before_counts_csv_still_verifies_and_catches_a_changed_grade(published):
+    """Stored as an earlier version wrote it: no format, no counts; it is checked on what it published."""
+    world, snapshot = published
+    old = {
+        key: value
+        for key, value in snapshot.data.items()
+        if key not in ("format", "disclosure", "counts", "counts_sha256", "receipts_sha256", "codebook")
+    }
+    QuerySet.update(ResultSnapshot.objects.filter(pk=snapshot.pk), data={**old, "ballots_sha256": "x" * 64})
+    assert run("verify_results").startswith(f"OK meeting {world.meeting.pk} (Bostan 2024)")
+
+    line = BallotGrade.objects.filter(
+        ballot__meeting=world.meeting, grade=world.grades["dissatisfied"]
+    ).first()
+    BallotGrade.objects.filter(pk=line.pk).update(grade=world.grades["satisfied"])
+    output, _error = refused("verify_results")
+    assert "the ballots on the server have SHA-256" in output
+    assert f"cadre {line.cadre_id} " in output and " histogram: published " in output

@@ -134,8 +134,11 @@ def test_seeding_again_casts_nothing_more(last_year):
 
 def test_the_demos_open_data_recounts_with_the_standalone_recount(last_year):
     from ratings.recount import recount
+    from ratings.results import display, opendata
     from ratings.results import tally as results
 
     for meeting in last_year:
         snapshot = ResultSnapshot.objects.get(meeting=meeting)
-        assert recount(results.ballots_csv(meeting), snapshot.data) == []
+        counts = opendata.counts_csv(snapshot.data["counts"])
+        published = display.public_document(snapshot.data)
+        assert recount(counts, published, results.receipts_file(meeting)) == []

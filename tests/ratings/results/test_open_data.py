@@ -1,7 +1,8 @@
-"""The open data: anyone can download the ballots, check the digest and count them again.
+"""The open data: counts.csv, receipts.txt and results.json, which anyone can download, check against
+their digests and count again; and no per-ballot file any more.
 
-The served ballots.csv must hash to the digest the snapshot published (and the printed notice
-carries); counting its cells must give the histograms of the served results.json.
+The served counts.csv must hash to the digest results.json (and the printed notice) carries; adding
+its rows over the groups must give the histograms of the served results.json.
 """
 
 import csv
@@ -12,11 +13,11 @@ import json
 from collections import Counter
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from ratings.models import BallotGrade, Grade
+from ratings.models import Ballot, ResultSnapshot
 from ratings.results import services as results_services
-from ratings.results import tally as results
 from tests.worlds import published_world
 
 SCALE = ["satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
@@ -37,98 +38,100 @@ def download(client, name: str, meeting, **headers):
     return client.get(reverse(f"ratings:{name}", args=[meeting.pk]), **headers)
 
 
-def recount(ballots_file: bytes, graded_codes: list[str]) -> dict[str, dict]:
-    """Column → {histogram of the grades, abstained}: what anyone can do with the csv module."""
-    rows = list(csv.DictReader(io.StringIO(ballots_file.decode("utf-8"))))
-    columns = [name for name in rows[0] if name not in {"receipt", "group", "nominations"}]
-    counted = {}
-    for column in columns:
-        cells = Counter(row[column] for row in rows)
-        counted[column] = {
-            "histogram": {code: cells.get(code, 0) for code in graded_codes},
-            "abstained": cells.get("", 0),
-        }
-    return counted
+def read_counts(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
 
 
-def test_served_ballots_hash_to_the_published_digest(client, county):
+def test_served_counts_hash_to_the_published_digest(client, county):
     world, snapshot = published_world(county, VOTES)
 
-    response = download(client, "ballots-csv", world.meeting)
+    response = download(client, "counts-csv", world.meeting)
 
     assert response.status_code == 200
-    assert hashlib.sha256(response.content).hexdigest() == snapshot.ballots_sha256
-    assert snapshot.data["ballots_sha256"] == snapshot.ballots_sha256
-    assert response.content == results.ballots_csv(world.meeting)
+    assert hashlib.sha256(response.content).hexdigest() == snapshot.data["counts_sha256"]
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="ballots-653121100201-2024-v1.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="counts-653121100201-2024-v1.csv"'
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
-    assert response["ETag"] == f'"{snapshot.ballots_sha256}"'
+    assert response["ETag"] == f'"{snapshot.data["counts_sha256"]}"'
+    # Canonical: UTF-8 without BOM, LF line ends, rows sorted.
+    content = response.content.decode("utf-8")
+    assert not content.startswith("\ufeff") and "\r" not in content
+    rows = content.splitlines()
+    assert rows[0] == "cadre,criterion,group,grade,n"
+    keys = [
+        (int(row["cadre"]), row["criterion"], row["group"], row["grade"])
+        for row in read_counts(response.content)
+    ]
+    assert keys == sorted(keys)
 
 
 def test_a_browser_holding_the_file_gets_not_modified(client, county):
     world, snapshot = published_world(county, VOTES)
     response = download(
-        client, "ballots-csv", world.meeting, HTTP_IF_NONE_MATCH=f'"{snapshot.ballots_sha256}"'
+        client, "counts-csv", world.meeting, HTTP_IF_NONE_MATCH=f'"{snapshot.data["counts_sha256"]}"'
     )
     assert response.status_code == 304
     assert response.content == b""
 
 
-def test_a_tampered_ballot_no_longer_matches_the_digest(client, county):
-    world, snapshot = published_world(county, VOTES)
-    row = BallotGrade.objects.filter(ballot__meeting=world.meeting, grade__code="dissatisfied").first()
-    row.grade = Grade.objects.get(scheme=world.scheme, code="satisfied")
-    row.save()
-
-    response = download(client, "ballots-csv", world.meeting)
-
-    assert hashlib.sha256(response.content).hexdigest() != snapshot.ballots_sha256
-
-
-def test_counting_the_csv_gives_the_published_histograms(client, county):
+def test_adding_the_counts_gives_the_published_histograms(client, county):
     world, _snapshot = published_world(county, VOTES, nominations=[[0], [1, 2]])
-    ballots_file = download(client, "ballots-csv", world.meeting).content
     published = json.loads(download(client, "results-json", world.meeting).content)
-    graded_codes = [
-        grade["code"] for grade in published["scheme"]["grades"] if grade["standing"] != "abstain"
-    ]
+    rows = read_counts(download(client, "counts-csv", world.meeting).content)
+    abstention = {grade["code"] for grade in published["scheme"]["grades"] if grade["standing"] == "abstain"}
 
-    counted = recount(ballots_file, graded_codes)
+    counted = {}
+    for row in rows:
+        column = counted.setdefault(
+            f"{row['cadre']}:{row['criterion']}", {"histogram": Counter(), "abstained": 0}
+        )
+        if row["grade"] in abstention:
+            column["abstained"] += int(row["n"])
+        else:
+            column["histogram"][row["grade"]] += int(row["n"])
 
-    rows = list(csv.DictReader(io.StringIO(ballots_file.decode())))
-    assert len(rows) == published["ballots"] == len(VOTES)
-    assert len({row["receipt"] for row in rows}) == len(rows)
-    assert sorted(row["nominations"] for row in rows if row["nominations"]) == sorted(
-        [str(world.households[0].pk), f"{world.households[1].pk};{world.households[2].pk}"]
-    )
     expected = {}
     for cadre in published["cadres"]:
         for code, stats in cadre["criteria"].items():
-            expected[f"{cadre['id']}:{code}"] = {
-                "histogram": stats["histogram"],
-                "abstained": stats["abstained"],
-            }
+            histogram = Counter({grade: n for grade, n in stats["histogram"].items() if n})
+            expected[f"{cadre['id']}:{code}"] = {"histogram": histogram, "abstained": stats["abstained"]}
     assert counted == expected
     # The votes did use every grade and "don't know", so the comparison means something.
     assert any(column["abstained"] for column in counted.values())
-    assert all(sum(column["histogram"].values()) for column in counted.values())
+    # Each column of a group sums to that group's ballots.
+    sums = Counter()
+    for row in rows:
+        sums[(row["cadre"], row["criterion"], row["group"])] += int(row["n"])
+    assert set(sums.values()) == {published["disclosure"]["ballots_by_group"]["villager"]} == {9}
+    assert len(sums) == len(world.cadres) * 5
 
 
-def test_quick_mode_columns_are_one_overall_grade_per_cadre(client, county):
+def test_quick_mode_counts_one_overall_grade_per_cadre(client, county):
     world, _snapshot = published_world(county, VOTES, quick_mode=True, cadres=3)
-    ballots_file = download(client, "ballots-csv", world.meeting).content
-    published = json.loads(download(client, "results-json", world.meeting).content)
+    rows = read_counts(download(client, "counts-csv", world.meeting).content)
+    assert {row["criterion"] for row in rows} == {"overall"}
+    assert {int(row["cadre"]) for row in rows} == {cadre.pk for cadre in world.cadres}
 
-    header = ballots_file.decode().splitlines()[0].split(",")
-    assert header == ["receipt", "group", *(f"{cadre.pk}:overall" for cadre in world.cadres), "nominations"]
-    counted = recount(ballots_file, ["satisfied", "basically_satisfied", "dissatisfied"])
-    for cadre in published["cadres"]:
-        stats = cadre["criteria"]["overall"]
-        assert counted[f"{cadre['id']}:overall"] == {
-            "histogram": stats["histogram"],
-            "abstained": stats["abstained"],
-        }
+
+def test_receipts_are_a_sorted_list_joined_to_nothing(client, county):
+    world, snapshot = published_world(county, VOTES)
+
+    response = download(client, "receipts-txt", world.meeting)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert hashlib.sha256(response.content).hexdigest() == snapshot.data["receipts_sha256"]
+    receipts = response.content.decode("utf-8").splitlines()
+    assert receipts == sorted(Ballot.objects.filter(meeting=world.meeting).values_list("receipt", flat=True))
+    assert len(receipts) == len(set(receipts)) == 9
+    # One receipt a line and nothing else on it.
+    assert all("," not in line and " " not in line for line in receipts)
+
+
+def test_the_per_ballot_file_is_no_longer_public(client, county):
+    world, _snapshot = published_world(county, VOTES)
+    response = client.get(f"/results/meetings/{world.meeting.pk}/ballots.csv")
+    assert response.status_code == 404
 
 
 def test_results_json_is_the_snapshot_with_its_standing(client, county):
@@ -140,7 +143,9 @@ def test_results_json_is_the_snapshot_with_its_standing(client, county):
     assert response["Content-Type"] == "application/json; charset=utf-8"
     document = json.loads(response.content)
     standing = document.pop("snapshot")
-    assert document == snapshot.data
+    # Everything the snapshot published but the counts, which are counts.csv; and never the seal.
+    assert document == {key: value for key, value in snapshot.data.items() if key != "counts"}
+    assert "ballots_sha256" not in document and snapshot.ballots_sha256 not in response.content.decode()
     assert standing == {
         "version": 1,
         "status": "published",
@@ -153,6 +158,25 @@ def test_results_json_is_the_snapshot_with_its_standing(client, county):
     assert raw == json.dumps(json.loads(raw), ensure_ascii=False, sort_keys=True, indent=2)
 
 
+def test_the_codebook_names_every_code_of_the_counts(client, county):
+    world, _snapshot = published_world(county, VOTES)
+    codebook = json.loads(download(client, "results-json", world.meeting).content)["codebook"]
+    rows = read_counts(download(client, "counts-csv", world.meeting).content)
+
+    assert {row["cadre"] for row in rows} <= set(codebook["cadres"])
+    assert (
+        {row["criterion"] for row in rows} == set(codebook["criteria"]) == {"de", "neng", "qin", "ji", "lian"}
+    )
+    assert {row["grade"] for row in rows} <= set(codebook["grades"])
+    assert {row["group"] for row in rows} <= set(codebook["groups"])
+    assert codebook["cadres"][str(world.cadres[0].pk)]["name"] == world.cadres[0].name
+    assert codebook["groups"]["township_panel"]["en"] == "township panel"
+    assert codebook["groups"]["township_panel"]["zh-hans"] != "township panel"
+    assert codebook["grades"]["dont_know"]["standing"] == "abstain"
+    assert set(codebook["files"]) == {"counts.csv", "receipts.txt", "results.json"}
+    assert codebook["consistency_rules"]
+
+
 def test_results_json_of_final_results(client, county):
     world, snapshot = published_world(county, VOTES)
     final = results_services.results_finalize(
@@ -163,3 +187,55 @@ def test_results_json_of_final_results(client, county):
 
     assert standing["status"] == "final"
     assert standing["finalized_at"] == final.finalized_at.isoformat()
+
+
+# --- snapshots published before counts.csv --------------------------------------------------------
+
+
+def legacy(snapshot: ResultSnapshot, **changes) -> ResultSnapshot:
+    """The snapshot as an earlier version of the portal stored it: no format, counts or digests of them,
+    the ballots file's digest in the data, a breakdown by group that is None when a group was small."""
+    data = {
+        key: value
+        for key, value in snapshot.data.items()
+        if key not in ("format", "disclosure", "counts", "counts_sha256", "receipts_sha256", "codebook")
+    }
+    data["ballots_sha256"] = snapshot.ballots_sha256
+    data["turnout"] = {key: value for key, value in data["turnout"].items() if key != "codes_used"}
+    data.update(changes)
+    # Past the immutability guard on purpose: the row as the earlier version wrote it.
+    QuerySet.update(ResultSnapshot.objects.filter(pk=snapshot.pk), data=data)
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def test_an_older_snapshot_still_shows_and_says_it_has_no_counts_file(client, county):
+    world, snapshot = published_world(county, VOTES)
+    legacy(snapshot)
+
+    page = download(client, "results", world.meeting)
+    assert page.status_code == 200
+    assert "Each cadre's results" in page.content.decode()
+    assert reverse("ratings:counts-csv", args=[world.meeting.pk]) not in page.content.decode()
+    assert download(client, "counts-csv", world.meeting).status_code == 404
+    assert download(client, "receipts-txt", world.meeting).status_code == 200
+    document = json.loads(download(client, "results-json", world.meeting).content)
+    assert "ballots_sha256" not in document
+    assert document["cadres"][0]["overall"]["score"] == snapshot.data["cadres"][0]["overall"]["score"]
+    for name in ("results-notice", "honor-roll"):
+        assert download(client, name, world.meeting).status_code == 200
+
+
+def test_an_older_snapshot_with_a_small_group_counted_apart_shows_no_figure(client, county):
+    world, snapshot = published_world(county, VOTES)
+    turnout = {**snapshot.data["turnout"], "by_group": {"villager": 9, "township_panel": 2}}
+    legacy(snapshot, turnout=turnout)
+
+    page = download(client, "results", world.meeting).content.decode()
+    assert "These results were published before the rule" in page
+    assert "Each cadre's results" not in page
+    document = json.loads(download(client, "results-json", world.meeting).content)
+    assert all(cadre["overall"] is None and cadre["rank"] is None for cadre in document["cadres"])
+    assert download(client, "results-notice", world.meeting).status_code == 200
+    ranking = client.get(reverse("ratings:village-ranking", args=[county.village.code]))
+    assert ranking.status_code == 200 and "<tbody" not in ranking.content.decode()

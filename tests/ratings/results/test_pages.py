@@ -25,7 +25,15 @@ from tests.worlds import published_world, vote_again, voted_world
 
 CADRE_0 = ["satisfied"] * 4 + ["basically_satisfied", "dissatisfied"]
 VOTES = [lambda cadre, _criterion, grade=grade: grade if cadre == 0 else "dissatisfied" for grade in CADRE_0]
-MEETING_PAGES = ("results", "results-notice", "honor-roll", "objection-lodge", "ballots-csv", "results-json")
+MEETING_PAGES = (
+    "results",
+    "results-notice",
+    "honor-roll",
+    "objection-lodge",
+    "counts-csv",
+    "receipts-txt",
+    "results-json",
+)
 
 
 pytestmark = pytest.mark.usefixtures("english_pages")
@@ -72,11 +80,19 @@ def test_results_page_shows_the_published_figures(client, published):
     assert "Competent" in page and "Incompetent" in page
     # The ranking, in rank order.
     assert page.index("No. 1 Cadre 0") < page.index("No. 2 Cadre 1")
-    # The digest and the open data to check it against.
-    assert snapshot.ballots_sha256 in page
-    assert url("ballots-csv", world.meeting) in response.content.decode()
-    assert url("results-json", world.meeting) in response.content.decode()
-    assert "How to recount" in page and "An empty cell is “don't know”." in page
+    # The digests and the open data to check them against; the seal of the server's ballot file is not
+    # published (nobody outside could check it against anything).
+    assert snapshot.data["counts_sha256"] in page and snapshot.data["receipts_sha256"] in page
+    assert snapshot.ballots_sha256 not in page
+    for name in ("counts-csv", "receipts-txt", "results-json"):
+        assert url(name, world.meeting) in response.content.decode()
+    assert "ballots.csv" not in page
+    assert (
+        "How to recount" in page and "python -m ratings.recount counts.csv results.json receipts.txt" in page
+    )
+    # What a receipt proves, and what it does not.
+    assert "Your receipt proves that your ballot is in the box and was counted" in page
+    assert "It does not show how you voted, and nobody can find your grades from it" in page
 
 
 def test_distribution_bars_carry_their_numbers_in_text(client, published):
@@ -208,7 +224,7 @@ def test_a_recount_lists_the_superseded_version_and_the_objection_behind_it(clie
 
     assert "Version 2 of the results" in page
     assert "Version 1, superseded by a recount." in page
-    assert page.count(first.ballots_sha256) >= 2  # the current digest, and version 1's
+    assert page.count(first.data["counts_sha256"]) >= 2  # the current digest, and version 1's
     assert "Two ballots were counted twice." in page and "on version 1" in page
     assert "upheld Ruling: Recount ordered." in page
 
@@ -288,7 +304,9 @@ def test_notice_is_printable_and_carries_what_the_notice_board_needs(client, pub
     assert f"from {published_on:%Y-%m-%d} to {snapshot.notice_ends:%Y-%m-%d}" in page
     assert "Cadre 0" in page and "88.33" in page and "Competent" in page and "Incompetent" in page
     assert "Certificate" in page and "B2024-0" in page
-    assert snapshot.ballots_sha256 in page
+    assert snapshot.data["counts_sha256"] in page and snapshot.data["receipts_sha256"] in page
+    assert snapshot.ballots_sha256 not in page
+    assert "it does not show how anyone voted" in page
     assert f"http://testserver{url('objection-lodge', world.meeting)}" in page
 
 
@@ -311,8 +329,9 @@ def test_honor_roll_page_and_its_export(client, published):
 def test_meeting_page_links_the_results_once_published(client, county, published):
     world, _snapshot = published
     html = client.get(world.meeting.get_absolute_url()).content.decode()
-    for name in ("results", "results-notice", "honor-roll", "ballots-csv", "results-json"):
+    for name in ("results", "results-notice", "honor-roll", "counts-csv", "receipts-txt", "results-json"):
         assert url(name, world.meeting) in html
+    assert "ballots.csv" not in html
 
 
 def test_meeting_page_has_no_results_links_before(client, county):

@@ -217,9 +217,9 @@ def test_township_ranking_exports(client, township):
 
 
 def test_township_ranking_is_not_n_plus_one(client, county, township, django_assert_num_queries):
-    # township, the years with published results, the live snapshots of the year with their villages,
-    # and ONE GROUP BY of the grades of the whole township: the schemes come with the snapshots
-    with django_assert_num_queries(4):
+    # township, the years with published results, the live snapshots of the year with their villages:
+    # the disclosed counts and the schemes come with the snapshots, and no ballot is read
+    with django_assert_num_queries(3):
         response = client.get(township_url(township))
     assert len(table_rows(response)) == 2
 
@@ -231,8 +231,8 @@ def test_township_ranking_is_not_n_plus_one(client, county, township, django_ass
             (Post.PARTY_DEPUTY, f"Deputy Extra {number}"),
             (Post.COMMITTEE_MEMBER, f"Member Extra {number}"),
         )
-        hold_meeting(county, village, cadres, ["basically_satisfied"] * 3)
-    with django_assert_num_queries(4):
+        hold_meeting(county, village, cadres, ["basically_satisfied"] * 5)
+    with django_assert_num_queries(3):
         response = client.get(township_url(township))
     assert len(table_rows(response)) == 4
 
@@ -361,7 +361,7 @@ def results_page(client, snapshot):
     return text(client.get(reverse("ratings:results", args=[snapshot.meeting_id])))
 
 
-def test_criteria_of_fewer_than_k_ballots_are_hidden(client, county):
+def test_a_meeting_of_fewer_than_k_ballots_shows_no_figure(client, county):
     cadres = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"))
     _meeting, snapshot = hold_meeting(
         county, county.village, cadres, ["satisfied", "satisfied", "dissatisfied"]
@@ -369,23 +369,31 @@ def test_criteria_of_fewer_than_k_ballots_are_hidden(client, county):
 
     page = results_page(client, snapshot)
 
-    assert page.count("Hidden: fewer than 5 ballots, to keep the ballot secret.") == 5
-    assert "Morality Hidden" in page
-    # The cadre's overall result is the result itself: always shown.
-    assert "Overall score 85.00" in page and "Satisfaction 66.7%" in page
+    assert "Only 3 ballots were cast, fewer than 5." in page
+    assert "Ballots counted 3" in page
+    # No score, no grade count, no verdict, no rank, no ranking table.
+    assert "Overall score" not in page and "Satisfied:" not in page and "Competent" not in page
+    assert "No. 1" not in page and "Ranking of the village's cadres" not in page
+    ranking = client.get(reverse("ratings:village-ranking", args=[county.village.code]))
+    assert "no figure about any cadre is published" in text(ranking)
+    assert "<tbody" not in ranking.content.decode()
+    history = client.get(reverse("ratings:cadre-history", args=[cadres[0].pk]))
+    assert history.status_code == 200
+    assert "Not shown, to keep the ballot secret" in text(history)
+    assert "<tbody" not in history.content.decode()
 
 
-def test_criteria_of_k_ballots_are_shown(client, county):
+def test_a_meeting_of_k_ballots_shows_every_criterion(client, county):
     cadres = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"))
     _meeting, snapshot = hold_meeting(county, county.village, cadres, ["satisfied"] * 4 + ["dissatisfied"])
 
     page = results_page(client, snapshot)
 
-    assert "Hidden: fewer than" not in page
+    assert "ballots were cast, fewer than" not in page
     assert "Morality Satisfied: 4" in page
 
 
-def test_a_small_voter_group_hides_the_breakdown_by_group(client, county):
+def test_a_small_voter_group_is_counted_with_the_largest(client, county):
     cadres = cadres_of(county.village, (Post.PARTY_SECRETARY, "Aygul"))
     _meeting, snapshot = hold_meeting(
         county, county.village, cadres, ["satisfied"] * 6, panel=["dissatisfied", "dissatisfied"]
@@ -393,8 +401,16 @@ def test_a_small_voter_group_hides_the_breakdown_by_group(client, county):
 
     page = results_page(client, snapshot)
 
-    assert "The breakdown by voter group is not shown: a group cast fewer than 5 ballots" in page
-    assert "By voter group" not in page
+    assert (
+        "The township panel group cast fewer than 5 ballots. To keep its ballot secret, its ballots are "
+        "counted together with the villager group's, under that group's weight" in page
+    )
+    assert "Township panel 30%" not in page
+    # The eight ballots pooled, under the villagers' weight alone: 6 × 100 and 2 × 55 on every line.
+    assert snapshot.data["disclosure"]["pooled"] == {"township_panel": "villager"}
+    assert snapshot.data["disclosure"]["ballots_by_group"] == {"villager": 8}
+    assert snapshot.data["cadres"][0]["overall"]["score"] == round((600 + 110) / 8, 4)
+    assert set(snapshot.data["cadres"][0]["groups"]) == {"villager"}
 
 
 def test_voter_groups_of_k_ballots_each_are_shown(client, county):
@@ -408,3 +424,4 @@ def test_voter_groups_of_k_ballots_each_are_shown(client, county):
     assert "By voter group" in page
     assert "Township panel 30% Dissatisfied: 25" in page.replace("Satisfied: 0; Basically satisfied: 0; ", "")
     assert "Villager 70%" in page
+    assert "group cast fewer than" not in page

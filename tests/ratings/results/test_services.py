@@ -24,6 +24,7 @@ from portal.ratelimit import RateLimited, sender_key
 from portal.services.roles import role_grant
 from ratings import aggregation
 from ratings.models import BallotGrade, HonorCandidate, HonorNomination, Objection, ResultSnapshot
+from ratings.results import opendata, verify
 from ratings.results import services as results_services
 from ratings.results import tally as results
 from tests.factories import HouseholdFactory, ResidentFactory, UserFactory
@@ -184,7 +185,9 @@ def test_computing_again_replaces_the_draft(voted, county):
         (second.pk, Status.DRAFT, 2)
     ]
     assert not ResultSnapshot.objects.filter(pk=first.pk).exists()
-    assert (second.ballots, second.ballots_sha256) == (5, second.data["ballots_sha256"])
+    assert (second.ballots, second.data["ballots"]) == (5, 5)
+    assert second.ballots_sha256 == results.ballots_seal(voted.meeting)
+    assert "ballots_sha256" not in second.data  # the seal is the server's, not published
     assert second.computed_by == county.township_admin
 
 
@@ -224,6 +227,7 @@ def test_below_quorum_nothing_is_published(county):
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
     assert draft.data["turnout"] == {
         "ballots": 3,
+        "codes_used": 3,
         "present": 3,
         "roll": 7,
         "quorum_required": 4,
@@ -679,7 +683,8 @@ def test_an_award_amount_out_of_bounds_is_refused(county, amount):
 
 
 def test_the_published_honor_roll_holds_the_accepted_households_in_rank_order(county):
-    world = voted_world(county, ["satisfied"] * 4, nominations=[[0, 1], [1], [1, 2], [0]], households=4)
+    # Five ballots: k of them, so that the nominations may be counted in public.
+    world = voted_world(county, ["satisfied"] * 5, nominations=[[0, 1], [1], [1, 2], [0]], households=4)
     meeting, homes = world.meeting, world.households
     results_services.honor_nominate(
         meeting=meeting, household=homes[3], reason="Paid off a loan", by=county.moderator
@@ -731,6 +736,7 @@ def test_a_small_vote_counted_by_hand(county):
     assert (snapshot.ballots, data["ballots"]) == (10, 10)
     assert data["turnout"] == {
         "ballots": 10,
+        "codes_used": 10,
         "present": 10,
         "roll": 10,
         "quorum_required": 6,
@@ -774,18 +780,33 @@ def test_a_small_vote_counted_by_hand(county):
     # by group is shown.
     assert good["groups"]["villager"]["graded"] == 45
     assert good["groups"]["township_panel"]["graded"] == 0
+    assert data["disclosure"] == {
+        "k": 5,
+        "figures_shown": True,
+        "pooled": {},
+        "ballots_by_group": {"villager": 10},
+    }
 
 
-def test_a_breakdown_by_group_is_hidden_below_the_minimum_cell(county):
+def test_below_k_ballots_no_cadre_has_a_figure(county):
     _world, snapshot = published_world(county, ["satisfied"] * 4)
-    assert all(cadre["groups"] is None for cadre in snapshot.data["cadres"])
+    assert snapshot.data["disclosure"] == {
+        "k": 5,
+        "figures_shown": False,
+        "pooled": {},
+        "ballots_by_group": {},
+    }
+    assert snapshot.data["counts"] == []
+    for cadre in snapshot.data["cadres"]:
+        assert [cadre[key] for key in ("criteria", "overall", "groups", "verdict", "rank")] == [None] * 5
 
 
-def test_the_snapshot_carries_the_digest_of_the_canonical_ballots_file(published):
+def test_the_snapshot_is_sealed_with_the_digest_of_the_servers_ballot_file(published):
     world, snapshot = published
     assert snapshot.ballots_sha256 == results.sha256(results.ballots_csv(world.meeting))
-    assert snapshot.data["ballots_sha256"] == snapshot.ballots_sha256
-    assert results.recount_differences(snapshot) == []
+    assert snapshot.data["counts_sha256"] == opendata.sha256(opendata.counts_csv(snapshot.data["counts"]))
+    assert snapshot.data["receipts_sha256"] == opendata.sha256(results.receipts_file(world.meeting))
+    assert verify.recount_differences(snapshot) == []
 
 
 # --- incompetent two years running ----------------------------------------------------------------------

@@ -340,6 +340,15 @@ def test_below_quorum_is_not_published(client, county):
     )
 
 
+def test_the_review_page_says_what_the_k_rule_withholds_before_publishing(client, county):
+    world = world_in(county)  # three ballots
+    reviewed(world, county.moderator)
+    client.force_login(county.township_admin)
+    client.post(url("staff-results-compute", world.meeting.pk))
+    review = " ".join(page(client.get(url("staff-results", world.meeting.pk))).split())
+    assert "Only 3 ballots were cast, fewer than 5." in review
+
+
 def test_the_review_page_reconciles_ballots_with_people(client, county):
     world = world_in(county)
     client.force_login(county.township_admin)

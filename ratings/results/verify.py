@@ -1,0 +1,118 @@
+"""Recount a published snapshot from the database and name whatever no longer matches (verify_results).
+
+The seal: the SHA-256 of the per-ballot file kept on the server (tally.ballots_csv), which any changed
+grade, group, nomination or receipt alters. Then the published open data: counts.csv (every disclosed
+count, named one by one), receipts.txt, the ballot counts, and every cadre's figures.
+
+A snapshot from before counts.csv (no "format" in its data) is checked on what it published then: the
+seal, the number of ballots, and each criterion's histogram (pooled over the groups, as it was).
+"""
+
+from ratings.models import ResultSnapshot
+from ratings.results import tally
+
+LEGACY_COMPARED = ("histogram", "graded", "abstained")
+
+
+def recount_differences(snapshot: ResultSnapshot) -> list[str]:
+    """An empty list when the box still gives what the snapshot published."""
+    meeting = snapshot.meeting
+    published = snapshot.data
+    fresh = tally.results_document(meeting)
+    label = f"meeting {meeting.pk} ({meeting.village.name} {meeting.year})"
+    problems = []
+    seal = tally.ballots_seal(meeting)
+    if seal != snapshot.ballots_sha256:
+        problems.append(
+            f"{label}: the ballots on the server have SHA-256 {seal}, the snapshot was sealed with "
+            f"{snapshot.ballots_sha256}"
+        )
+    if fresh["ballots"] != published.get("ballots") or fresh["ballots"] != snapshot.ballots:
+        problems.append(
+            f"{label}: {fresh['ballots']} ballots in the box, {published.get('ballots')} published"
+        )
+    if "format" not in published:
+        return problems + _legacy_differences(label, published, fresh)
+    for name, key in (("counts.csv", "counts_sha256"), ("receipts.txt", "receipts_sha256")):
+        if fresh[key] != published.get(key):
+            problems.append(
+                f"{label}: {name} recounts to SHA-256 {fresh[key]}, published {published.get(key)}"
+            )
+    problems += _count_differences(label, published.get("counts", []), fresh["counts"])
+    if fresh["disclosure"] != published.get("disclosure"):
+        problems.append(
+            f"{label}: disclosure recounts to {fresh['disclosure']}, published {published.get('disclosure')}"
+        )
+    scale = [grade["code"] for grade in fresh["scheme"]["grades"]]
+    published_cadres = {row["id"]: row for row in published.get("cadres", [])}
+    fresh_cadres = {row["id"]: row for row in fresh["cadres"]}
+    for cadre_id in sorted(set(published_cadres) | set(fresh_cadres)):
+        old, new = published_cadres.get(cadre_id), fresh_cadres.get(cadre_id)
+        if old is None or new is None:
+            problems.append(
+                f"{label}: cadre {cadre_id} is only in the {'recount' if old is None else 'snapshot'}"
+            )
+            continue
+        for key in tally.COUNTED_KEYS:
+            if key == "criteria":
+                for code in sorted(set(old.get("criteria") or {}) | set(new.get("criteria") or {})):
+                    before = (old.get("criteria") or {}).get(code)
+                    after = (new.get("criteria") or {}).get(code)
+                    if before != after:
+                        problems.append(
+                            f"{label}: cadre {cadre_id} ({new['name']}) criterion {code}: published "
+                            f"{_brief(before, scale)}, recounted {_brief(after, scale)}"
+                        )
+            elif old.get(key) != new.get(key):
+                before, after = _brief(old.get(key), scale), _brief(new.get(key), scale)
+                problems.append(
+                    f"{label}: cadre {cadre_id} ({new['name']}) {key}: published {before}, recounted {after}"
+                )
+    return problems
+
+
+def _count_differences(label: str, published: list, fresh: list) -> list[str]:
+    """Each row of counts.csv whose count changed, by its cadre, criterion, group and grade."""
+    before = {tuple(row[:4]): row[4] for row in published}
+    after = {tuple(row[:4]): row[4] for row in fresh}
+    return [
+        f"{label}: counts.csv cadre {key[0]} criterion {key[1]} group {key[2]} grade {key[3]}: published "
+        f"{before.get(key, 0)}, recounted {after.get(key, 0)}"
+        for key in sorted(set(before) | set(after), key=str)
+        if before.get(key, 0) != after.get(key, 0)
+    ]
+
+
+def _legacy_differences(label: str, published: dict, fresh: dict) -> list[str]:
+    """A snapshot from before counts.csv: each criterion's pooled histogram, where both publish one."""
+    problems = []
+    fresh_cadres = {row["id"]: row for row in fresh["cadres"]}
+    for old in published.get("cadres", []):
+        new = fresh_cadres.get(old["id"])
+        if new is None:
+            problems.append(f"{label}: cadre {old['id']} is only in the snapshot")
+            continue
+        for code, stats in (old.get("criteria") or {}).items():
+            recounted = (new.get("criteria") or {}).get(code)
+            if recounted is None:
+                continue  # the current k rule withholds it; the seal above still covers the ballots
+            for key in LEGACY_COMPARED:
+                if stats.get(key) != recounted.get(key):
+                    problems.append(
+                        f"{label}: cadre {old['id']} ({old['name']}) criterion {code} {key}: published "
+                        f"{stats.get(key)}, recounted {recounted.get(key)}"
+                    )
+    return problems
+
+
+def _brief(figures, scale: list[str]) -> str:
+    """A histogram in the order of the scale (PostgreSQL's JSON reorders stored keys), else the value."""
+    if isinstance(figures, dict) and "histogram" in figures:
+        histogram = figures["histogram"] or {}
+        return (
+            "{" + ", ".join(f"{code}: {histogram.get(code, 0)}" for code in scale if code in histogram) + "}"
+        )
+    if isinstance(figures, dict) and figures and all(isinstance(value, dict) for value in figures.values()):
+        # The breakdown by group: each group's histogram.
+        return "{" + ", ".join(f"{group}: {_brief(figures[group], scale)}" for group in sorted(figures)) + "}"
+    return str(figures)

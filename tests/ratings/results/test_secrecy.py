@@ -23,12 +23,11 @@ from django.urls import reverse
 from meetings import services as meeting_services
 from portal.models import CadrePost
 from ratings import aggregation
-from ratings.ballot import services
 from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Ballot, BallotGrade, VoterGroup
 from ratings.results import services as results_services
 from ratings.results import tally, verify
-from tests.worlds import build_kiosk_world, published_world
+from tests.worlds import build_kiosk_world, print_panel_codes, published_world
 
 pytestmark = pytest.mark.usefixtures("english_pages")
 SCALE = ("satisfied", "basically_satisfied", "dissatisfied", "dont_know")
@@ -71,7 +70,7 @@ def kiosk_meeting(client, county):
     client.cookies[TERMINAL_COOKIE] = world.token
     for number, code in enumerate(world.resident_codes):
         cast_at_the_kiosk(client, world, code, villager_vote(number), world.households[: number % 3])
-    panel = services.codes_issue_batch(meeting=world.meeting, count=3, by=world.operator, panel=True)
+    panel = print_panel_codes(world.meeting, 3, world.operator)
     for number, code in enumerate(panel):
         cast_at_the_kiosk(client, world, code, panel_vote(number))
     client.cookies.pop(TERMINAL_COOKIE)

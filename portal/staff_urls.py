@@ -1,12 +1,14 @@
 from django.urls import path
 
-from portal.views import audit, roles, roll, staff
+from portal.views import audit, lockouts, roles, roll, staff
 
 app_name = "staff"
 
 urlpatterns = [
     path("", staff.dashboard, name="dashboard"),
     path("audit/", audit.audit_log, name="audit"),
+    path("lockouts/", lockouts.lockout_list, name="lockouts"),
+    path("lockouts/<int:pk>/unlock/", lockouts.lockout_unlock, name="lockout-unlock"),
     path("v/<str:code>/roll/", roll.roll_list, name="roll"),
     path("v/<str:code>/roll/import/", roll.roll_import, name="roll-import"),
     path("v/<str:code>/roll/template.csv", roll.roll_template, name="roll-template"),

@@ -2,8 +2,8 @@
 
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal import audit

@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from portal import permissions
 from portal.forms import RollImportForm
@@ -16,7 +15,7 @@ from portal.models import Resident
 from portal.permissions import Capability
 from portal.roll_import import CHINESE_HEADERS, FIELD_HELP, FIELDS, MAX_ROWS
 from portal.services.roll import roll_import as import_service
-from portal.tables import ResidentTable
+from portal.tables import PagedRequestConfig, ResidentTable
 
 
 @login_required
@@ -26,7 +25,7 @@ def roll_list(request, code):
     query = request.GET.get("q", "")
     residents = Resident.objects.in_village(village).search(query).select_related("household")
     table = ResidentTable(residents)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    PagedRequestConfig(request, per_page=50).configure(table)
     context = {
         "village": village,
         "table": table,

@@ -113,7 +113,11 @@ def test_the_township_admin_sees_and_unlocks_a_clerk(client, county):
     client.logout()
     assert log_in(client, "operator1", PASSWORD).status_code == 302
     entry = AuditEntry.objects.get(action="login_unlock")
-    assert (entry.actor_name, entry.target_label, entry.scope) == ("admin1", "operator1", county.township.code)
+    assert (entry.actor_name, entry.target_label, entry.scope) == (
+        "admin1",
+        "operator1",
+        county.township.code,
+    )
 
 
 def test_the_dashboard_links_the_lockouts_for_a_township_admin(client, county):
@@ -158,5 +162,7 @@ def test_a_township_admin_cannot_unlock_another_townships_staff_or_a_superuser(c
 
 def test_an_expired_lockout_lets_the_account_in(client, county):
     fail(client, "operator1", settings.AXES_FAILURE_LIMIT)
-    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - settings.AXES_COOLOFF_TIME)
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time - settings.AXES_COOLOFF_TIME
+    )
     assert log_in(client, "operator1", PASSWORD).status_code == 302

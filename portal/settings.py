@@ -213,10 +213,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Roll files may hold a few thousand rows; larger ones are refused before parsing.
 ROLL_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# An XLSX is a zip: what it unpacks to is limited too, read from the zip's directory before parsing
+# (portal.roll_import). A roll of 20,000 rows unpacks to some 10 MB.
+ROLL_IMPORT_MAX_UNPACKED_BYTES = 25 * 1024 * 1024
 # Uploaded photos and PDFs (portal.uploads): the largest file, and the most pixels an image may have,
 # checked before it is decoded, since a small file can unpack to gigabytes (a "pixel bomb").
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
+# An upload past the largest accepted file is cut off while it arrives, not after (portal.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Days the published results stay under public notice before they can become final (the brief's 7).
 RESULTS_NOTICE_DAYS = int(os.environ.get("PORTAL_NOTICE_DAYS", 7))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from portal import audit
@@ -45,7 +45,9 @@ def paged_lists(county):
 def audit_rows(county):
     """Sixty entries in the township: more than one default page of the audit log (50)."""
     for number in range(60):
-        audit.record(actor=county.township_admin, action="probe", target=county.village, details={"n": number})
+        audit.record(
+            actor=county.township_admin, action="probe", target=county.village, details={"n": number}
+        )
 
 
 def audit_rows_shown(response) -> int:
@@ -169,3 +171,41 @@ def test_an_out_of_range_path_id_is_a_404_from_the_router(client, county, value)
     ):
         assert client.post(path).status_code == 404
     assert not AuditEntry.objects.filter(action__in=["login_unlock", "role_revoke"]).exists()
+
+
+def _routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+# Routes of ratings/results that still read their meeting with <int:…> and so reach SQLite with a value
+# it cannot hold (OverflowError, a 500); PostgreSQL answers them 404. Switching them to <id:…> (not
+# done here: another change is under way in ratings/results) empties this set.
+STILL_INT_ON_SQLITE = {
+    "results/meetings/<int:pk>/",
+    "results/meetings/<int:pk>/ballots.csv",
+    "results/meetings/<int:pk>/results.json",
+    "results/meetings/<int:pk>/notice/",
+    "results/meetings/<int:pk>/objection/",
+    "results/meetings/<int:pk>/honor-roll/",
+}
+
+
+def test_no_route_breaks_on_a_path_integer_the_database_cannot_hold(client, county):
+    client.force_login(county.superuser)
+    broken = set()
+    for route in _routes(get_resolver().url_patterns):
+        if "<int:" not in route and "<id:" not in route:
+            continue
+        path = re.sub(r"<(int|id):\w+>", TOO_BIG, route.replace("<str:code>", county.village.code))
+        for method in (client.get, client.post):
+            try:
+                status = method("/" + path).status_code
+            except OverflowError:
+                status = 500
+            if status >= 500:
+                broken.add(route)
+    assert broken <= STILL_INT_ON_SQLITE

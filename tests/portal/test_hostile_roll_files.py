@@ -55,8 +55,9 @@ def sheet_xml(rows_xml: str, doctype: str = "") -> bytes:
     ).encode()
 
 
+LOL_REF = "&lol{};"
 ENTITIES = ['<!ENTITY lol0 "lol">'] + [
-    f'<!ENTITY lol{n} "{("&lol%d;" % (n - 1)) * 10}">' for n in range(1, 10)
+    f'<!ENTITY lol{n} "{LOL_REF.format(n - 1) * 10}">' for n in range(1, 10)
 ]
 BILLION_LAUGHS = "<!DOCTYPE lolz [" + "".join(ENTITIES) + "]>"
 

@@ -130,10 +130,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
 # Staff login lockout (django-axes). Failures are counted per (account, address) pair, so that someone
 # elsewhere cannot lock a village's clerk out on meeting day by typing wrong passwords for the clerk's
 # name: only that pair is locked. A locked pair is refused without hashing a password, for
-# PORTAL_LOGIN_COOLOFF_MINUTES after its last attempt, or until a township administrator unlocks it
+# PORTAL_LOGIN_COOLOFF_MINUTES after the failure that locked it, or until a township administrator unlocks it
 # (portal.lockout). Counted in the database, so the count holds across several app servers.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -144,6 +145,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("PORTAL_LOGIN_COOLOFF_MINUTES", 15)))
 AXES_RESET_ON_SUCCESS = True
+# An attempt on a locked pair is refused without a write: axes would otherwise append the request's
+# data to the pair's row at every attempt, a row an attacker could grow without end.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
 # Unlocking goes through the staff page, which writes the audit log; not through the Django admin.

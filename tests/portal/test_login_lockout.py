@@ -166,3 +166,12 @@ def test_an_expired_lockout_lets_the_account_in(client, county):
         attempt_time=AccessAttempt.objects.get().attempt_time - settings.AXES_COOLOFF_TIME
     )
     assert log_in(client, "operator1", PASSWORD).status_code == 302
+
+
+def test_attempts_on_a_locked_pair_are_refused_without_a_write(client, county):
+    """Axes appends each attempt's request data to the pair's row; a locked pair's row stops growing."""
+    fail(client, "operator1", settings.AXES_FAILURE_LIMIT)
+    before = AccessAttempt.objects.values_list("failures_since_start", "post_data", "attempt_time").get()
+    assert fail(client, "operator1", 10).status_code == 429
+    after = AccessAttempt.objects.values_list("failures_since_start", "post_data", "attempt_time").get()
+    assert after == before

@@ -74,22 +74,24 @@ def check_upload(content: bytes, *, pdf: bool = False) -> CheckedUpload:
     return CheckedUpload(IMAGE, content_type, extension, image_format)
 
 
-def largest_upload() -> int:
-    """The largest file any page accepts: a photo or PDF, or a roll file."""
-    return max(settings.UPLOAD_MAX_BYTES, settings.ROLL_IMPORT_MAX_BYTES)
+def upload_cutoff() -> int:
+    """Bytes of one uploaded file past which it is no longer received: twice the largest file any page
+    accepts (a photo or PDF, or a roll file). Up to there the page gets the file and refuses it with
+    its own message; past it nothing could be accepted, so nothing more is read."""
+    return 2 * max(settings.UPLOAD_MAX_BYTES, settings.ROLL_IMPORT_MAX_BYTES)
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):
-    """First of FILE_UPLOAD_HANDLERS: stop reading a request whose file outgrows `largest_upload()`.
+    """First of FILE_UPLOAD_HANDLERS: stop reading a request whose file outgrows `upload_cutoff()`.
 
     Django would otherwise stream a 200 MB upload to a temporary file before any view could look at its
     size. The declared Content-Length is checked when the file starts, the bytes received as they come;
-    past the limit the rest of the body is not read (StopUpload with connection_reset), the file is
+    past the cutoff the rest of the body is not read (StopUpload with connection_reset), the file is
     absent from request.FILES and `request.upload_too_large` is set for the view to say why.
     """
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.declared_too_large = (content_length or 0) > largest_upload() + 64 * 1024
+        self.declared_too_large = (content_length or 0) > upload_cutoff()
         self.received = 0
 
     def new_file(self, *args, **kwargs):
@@ -99,7 +101,7 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > largest_upload():
+        if self.received > upload_cutoff():
             self._refuse()
         return raw_data  # the next handler stores it
 

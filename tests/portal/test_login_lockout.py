@@ -175,3 +175,14 @@ def test_attempts_on_a_locked_pair_are_refused_without_a_write(client, county):
     assert fail(client, "operator1", 10).status_code == 429
     after = AccessAttempt.objects.values_list("failures_since_start", "post_data", "attempt_time").get()
     assert after == before
+
+
+def test_the_lockout_list_is_not_n_plus_one(client, county, django_assert_max_num_queries):
+    for username in ("operator1", "moderator1", "cadre1"):
+        fail(client, username, settings.AXES_FAILURE_LIMIT)
+    client.force_login(county.township_admin)
+    # session, user, "is a township administrator", the account's permissions (two: the staff menu's
+    # admin link), the locked pairs: one query, whatever their number
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("staff:lockouts")).content.decode()
+    assert all(name in page for name in ("operator1", "moderator1", "cadre1"))

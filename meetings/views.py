@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
-from django_tables2 import RequestConfig
 
 from meetings import services
 from meetings.access import get_meeting_for_user_or_404
@@ -31,6 +30,7 @@ from portal import permissions
 from portal.http import show_service_error
 from portal.models import CadrePost, Resident, Township, Village
 from portal.permissions import Capability
+from portal.tables import PagedRequestConfig
 from ratings.ballot.control import control_panel
 
 PER_PAGE = 25
@@ -40,7 +40,7 @@ SIGN_IN_RESULTS = 30
 def _list_page(request, template: str, filterset, table_class, context: dict):
     """A filtered, sortable, paged table of meetings."""
     table = table_class(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    PagedRequestConfig(request, per_page=PER_PAGE).configure(table)
     return render(request, template, {**context, "filter": filterset, "table": table})
 
 

@@ -4,6 +4,7 @@ Safe defaults for a laptop at the venue (SQLite under var/, DEBUG off unless ask
 all for what production must set: without DJANGO_DEBUG=1 a secret key is required.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tables2",
     "django_filters",
+    "axes",
     "portal",
     "meetings",
     "ratings",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -100,9 +104,12 @@ TEMPLATES = [
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
+    # synchronous=FULL: in WAL mode NORMAL survives a killed process but may lose the last commits on a
+    # power cut, and a venue laptop meets power cuts; FULL syncs the log at every commit, so an
+    # acknowledged ballot is on the disk.
     # secure_delete: a deleted row (a ballot before the box is shaken) is overwritten, not left in the file.
     "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
     ),
 }
 DATABASES = {
@@ -123,6 +130,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff login lockout (django-axes). Failures are counted per (account, address) pair, so that someone
+# elsewhere cannot lock a village's clerk out on meeting day by typing wrong passwords for the clerk's
+# name: only that pair is locked. A locked pair is refused without hashing a password, for
+# PORTAL_LOGIN_COOLOFF_MINUTES after the failure that locked it, or until a township administrator unlocks it
+# (portal.lockout). Counted in the database, so the count holds across several app servers.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("PORTAL_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_RESET_ON_SUCCESS = True
+# An attempt on a locked pair is refused without a write: axes would otherwise append the request's
+# data to the pair's row at every attempt, a row an attacker could grow without end.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# Unlocking goes through the staff page, which writes the audit log; not through the Django admin.
+AXES_ENABLE_ADMIN = False
+# Quiet start-up: every management command would otherwise log the axes banner.
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -185,10 +217,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Roll files may hold a few thousand rows; larger ones are refused before parsing.
 ROLL_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# An XLSX is a zip: what it unpacks to is limited too, read from the zip's directory before parsing
+# (portal.roll_import). A roll of 20,000 rows unpacks to some 10 MB.
+ROLL_IMPORT_MAX_UNPACKED_BYTES = 25 * 1024 * 1024
 # Uploaded photos and PDFs (portal.uploads): the largest file, and the most pixels an image may have,
 # checked before it is decoded, since a small file can unpack to gigabytes (a "pixel bomb").
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
+# An upload past the largest accepted file is cut off while it arrives, not after (portal.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Days the published results stay under public notice before they can become final (the brief's 7).
 RESULTS_NOTICE_DAYS = int(os.environ.get("PORTAL_NOTICE_DAYS", 7))

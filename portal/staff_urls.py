@@ -1,15 +1,17 @@
 from django.urls import path
 
-from portal.views import audit, roles, roll, staff
+from portal.views import audit, lockouts, roles, roll, staff
 
 app_name = "staff"
 
 urlpatterns = [
     path("", staff.dashboard, name="dashboard"),
     path("audit/", audit.audit_log, name="audit"),
+    path("lockouts/", lockouts.lockout_list, name="lockouts"),
+    path("lockouts/<id:pk>/unlock/", lockouts.lockout_unlock, name="lockout-unlock"),
     path("v/<str:code>/roll/", roll.roll_list, name="roll"),
     path("v/<str:code>/roll/import/", roll.roll_import, name="roll-import"),
     path("v/<str:code>/roll/template.csv", roll.roll_template, name="roll-template"),
     path("v/<str:code>/roles/", roles.role_list, name="roles"),
-    path("v/<str:code>/roles/<int:pk>/revoke/", roles.role_revoke, name="role-revoke"),
+    path("v/<str:code>/roles/<id:pk>/revoke/", roles.role_revoke, name="role-revoke"),
 ]

@@ -1,9 +1,40 @@
-"""The portal-wide base table every django-tables2 table extends."""
+"""The portal-wide base table every django-tables2 table extends, and the one way a list is paged."""
 
 import django_tables2 as tables
+from django.core.paginator import EmptyPage
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import AuditEntry, Resident
+from portal.params import DB_INT_MAX, parse_int
+
+# The largest page a reader may ask for with ?per_page=: enough to print a village's list, small
+# enough that nobody can make one request read a whole county's table.
+MAX_PER_PAGE = 200
+
+
+class PagedRequestConfig(tables.RequestConfig):
+    """django-tables2's RequestConfig, with `page` and `per_page` read within range.
+
+    Every paged list uses it (`PagedRequestConfig(request, per_page=25).configure(table)`). A page size
+    that is not a whole number from 1 to MAX_PER_PAGE falls back to the list's default (the plain
+    RequestConfig passes 0, -5 or 2**64 on to the paginator and the database: a 500); a page number
+    that is not one falls back to the first page, one past the end shows the last page.
+    """
+
+    def __init__(self, request, *, per_page: int):
+        super().__init__(request, paginate=False)  # ordering from the request; paging below
+        self.per_page = per_page
+
+    def configure(self, table):
+        super().configure(table)
+        query = self.request.GET
+        per_page = parse_int(query.get(table.prefixed_per_page_field), high=MAX_PER_PAGE) or self.per_page
+        page = parse_int(query.get(table.prefixed_page_field), high=DB_INT_MAX) or 1
+        try:
+            table.paginate(page=page, per_page=per_page)
+        except EmptyPage:
+            table.paginate(page=table.paginator.num_pages, per_page=per_page)
+        return table
 
 
 class PortalTable(tables.Table):

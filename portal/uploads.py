@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -71,3 +72,43 @@ def check_upload(content: bytes, *, pdf: bool = False) -> CheckedUpload:
         raise ValidationError(refused) from error
     content_type, extension = IMAGE_FORMATS[image_format]
     return CheckedUpload(IMAGE, content_type, extension, image_format)
+
+
+def upload_cutoff() -> int:
+    """Bytes of one uploaded file past which it is no longer received: twice the largest file any page
+    accepts (a photo or PDF, or a roll file). Up to there the page gets the file and refuses it with
+    its own message; past it nothing could be accepted, so nothing more is read."""
+    return 2 * max(settings.UPLOAD_MAX_BYTES, settings.ROLL_IMPORT_MAX_BYTES)
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: stop reading a request whose file outgrows `upload_cutoff()`.
+
+    Django would otherwise stream a 200 MB upload to a temporary file before any view could look at its
+    size. The declared Content-Length is checked when the file starts, the bytes received as they come;
+    past the cutoff the rest of the body is not read (StopUpload with connection_reset), the file is
+    absent from request.FILES and `request.upload_too_large` is set for the view to say why.
+    """
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.declared_too_large = (content_length or 0) > upload_cutoff()
+        self.received = 0
+
+    def new_file(self, *args, **kwargs):
+        if self.declared_too_large:
+            self._refuse()
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > upload_cutoff():
+            self._refuse()
+        return raw_data  # the next handler stores it
+
+    def file_complete(self, file_size):
+        return None  # the next handler returns the file
+
+    def _refuse(self):
+        if self.request is not None:
+            self.request.upload_too_large = True
+        raise StopUpload(connection_reset=True)

@@ -7,6 +7,9 @@ from django.views.static import serve
 
 from portal.views import public
 
+# A bad query parameter (portal.params) is a 400 page saying what was wrong, in the reader's language.
+handler400 = "portal.views.errors.bad_request"
+
 urlpatterns = [
     path("", public.home, name="home"),
     path("v/<str:code>/", public.village_detail, name="village"),

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from django_tables2 import RequestConfig
 
 from meetings.access import (
     get_commitment_for_user_or_404,
@@ -40,6 +39,7 @@ from portal.http import client_address, rate_limited, show_service_error
 from portal.models import Village
 from portal.permissions import Capability
 from portal.ratelimit import RateLimited
+from portal.tables import PagedRequestConfig
 
 PER_PAGE = 25
 RECENTLY_APPROVED = 20
@@ -105,7 +105,7 @@ def commitment_list(request, code):
     commitments = Commitment.objects.public().in_village(village).select_related("owner", "meeting")
     filterset = CommitmentFilter(request.GET or None, queryset=commitments, village=village)
     table = CommitmentTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    PagedRequestConfig(request, per_page=PER_PAGE).configure(table)
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     context = {"village": village, "filter": filterset, "table": table}
     return render(request, "meetings/commitments/list.html", context, status=status)

@@ -12,7 +12,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
 from meetings.access import (
     get_own_attachment_or_404,
@@ -29,6 +28,7 @@ from portal import permissions
 from portal.http import show_service_error
 from portal.models import Cadre, CadrePost
 from portal.permissions import Capability
+from portal.tables import PagedRequestConfig
 
 
 def _own_cadre(user) -> Cadre | None:
@@ -73,7 +73,7 @@ def my_reports(request):
     cadre = _own_cadre(request.user)
     reports = WorkReport.objects.of_cadre_user(request.user).select_related("meeting__village")
     table = MyReportTable(reports)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    PagedRequestConfig(request, per_page=50).configure(table)
     context = {"cadre": cadre, "table": table, "meetings": _meetings_to_report_at(cadre)}
     return render(request, "meetings/reports/my_reports.html", context)
 
@@ -204,7 +204,7 @@ def moderation_queue(request):
     awaiting = ModerationReportTable(reports.awaiting_moderation(), prefix="submitted-")
     approved = ModerationReportTable(reports.filter(status=WorkReport.Status.APPROVED), prefix="approved-")
     for table in (awaiting, approved):
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        PagedRequestConfig(request, per_page=50).configure(table)
     return render(
         request, "meetings/reports/moderation_queue.html", {"awaiting": awaiting, "approved": approved}
     )

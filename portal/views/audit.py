@@ -3,12 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django_tables2 import RequestConfig
 
 from portal import permissions
 from portal.models import AuditEntry
 from portal.permissions import Capability
-from portal.tables import AuditTable
+from portal.tables import AuditTable, PagedRequestConfig
 
 
 @login_required
@@ -26,6 +25,6 @@ def audit_log(request):
     if action:
         entries = entries.filter(action=action)
     table = AuditTable(entries)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    PagedRequestConfig(request, per_page=50).configure(table)
     context = {"table": table, "action": action}
     return render(request, "portal/staff/audit_log.html", context)

@@ -8,15 +8,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from portal import permissions
 from portal.forms import RollImportForm
 from portal.models import Resident
 from portal.permissions import Capability
-from portal.roll_import import CHINESE_HEADERS, FIELD_HELP, FIELDS, MAX_ROWS
+from portal.roll_import import CHINESE_HEADERS, FIELD_HELP, FIELDS, MAX_ROWS, too_large_message
 from portal.services.roll import roll_import as import_service
-from portal.tables import ResidentTable
+from portal.tables import PagedRequestConfig, ResidentTable
 
 
 @login_required
@@ -26,7 +25,7 @@ def roll_list(request, code):
     query = request.GET.get("q", "")
     residents = Resident.objects.in_village(village).search(query).select_related("household")
     table = ResidentTable(residents)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    PagedRequestConfig(request, per_page=50).configure(table)
     context = {
         "village": village,
         "table": table,
@@ -41,6 +40,9 @@ def roll_import(request, code):
     """Township administrators and village moderators of the village: upload a roll file (POST)."""
     village = permissions.village_or_404(request.user, Capability.MANAGE_ROLL, code)
     form = RollImportForm(request.POST, request.FILES) if request.method == "POST" else RollImportForm()
+    if getattr(request, "upload_too_large", False):
+        # Cut off while arriving (portal.uploads): the file is missing, and this is why.
+        form.errors["file"] = form.error_class([too_large_message()])
     errors = []
     if form.is_bound and form.is_valid():
         result = import_service(village=village, content=form.cleaned_data["file"].read(), by=request.user)

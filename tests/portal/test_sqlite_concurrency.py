@@ -95,6 +95,17 @@ def test_sqlite_runs_in_wal_mode(tmp_path, unblocked):
         assert cursor.fetchone() == (1,)
 
 
+def test_sqlite_syncs_every_commit_to_survive_a_power_cut(tmp_path, unblocked):
+    """synchronous=FULL (2): a commit is on the disk before the voter sees the receipt; NORMAL (1) in
+    WAL mode may lose the last commits when the laptop loses power."""
+    with (
+        file_database(tmp_path / "venue.sqlite3", **settings.SQLITE_OPTIONS) as alias,
+        connections[alias].cursor() as cursor,
+    ):
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone() == (2,)
+
+
 def test_concurrent_writers_queue_for_the_lock(tmp_path, unblocked):
     with file_database(tmp_path / "venue.sqlite3", **settings.SQLITE_OPTIONS) as alias:
         outcome, votes, elapsed = two_terminals_vote(alias)

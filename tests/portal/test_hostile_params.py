@@ -1,0 +1,211 @@
+"""Hostile query parameters and URL path integers never give a 5xx (issue 18).
+
+A page size or page number that is not usable falls back to the list's default; a query integer out of
+the database's range is a translated 400 (portal.params.int_param); a path integer out of range is a 404
+from the router (the `<id:…>` converter).
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import translation
+
+from portal import audit
+from portal.models import AuditEntry
+from portal.params import DB_INT_MAX, IdConverter, ParameterError, int_param, parse_int
+from portal.tables import MAX_PER_PAGE
+from portal.views.errors import bad_request
+
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
+
+TOO_BIG = str(2**63)  # one past the largest row identifier
+HOSTILE_SIZES = ["0", "-5", "abc", TOO_BIG, "9" * 400, "٣"]
+
+
+def paged_lists(county):
+    """Every paged list of the portal and the meetings app, with the account that may read it."""
+    code, township = county.village.code, county.township.code
+    return [
+        (reverse("staff:audit"), county.township_admin),
+        (reverse("staff:roll", args=[code]), county.moderator),
+        (reverse("meetings:staff-meetings"), county.operator),
+        (reverse("meetings:village-meetings", args=[code]), None),
+        (reverse("meetings:township-meetings", args=[township]), None),
+        (reverse("meetings:commitments", args=[code]), None),
+        (reverse("meetings:moderation-reports"), county.moderator),
+        (reverse("meetings:my-reports"), county.cadre),
+    ]
+
+
+@pytest.fixture
+def audit_rows(county):
+    """Sixty entries in the township: more than one default page of the audit log (50)."""
+    for number in range(60):
+        audit.record(
+            actor=county.township_admin, action="probe", target=county.village, details={"n": number}
+        )
+
+
+def audit_rows_shown(response) -> int:
+    return len(re.findall(r'"n": \d+|&quot;n&quot;: \d+', response.content.decode()))
+
+
+@pytest.mark.parametrize("name", ["per_page", "page", "submitted-per_page", "submitted-page"])
+@pytest.mark.parametrize("value", HOSTILE_SIZES)
+def test_a_hostile_page_parameter_never_breaks_a_list(client, county, audit_rows, name, value):
+    for url, account in paged_lists(county):
+        if account is not None:
+            client.force_login(account)
+        response = client.get(url, {name: value})
+        assert response.status_code < 500, (url, name, value)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", TOO_BIG, str(MAX_PER_PAGE + 1), "abc"])
+def test_an_unusable_page_size_falls_back_to_the_default(client, county, audit_rows, value):
+    client.force_login(county.township_admin)
+    response = client.get(reverse("staff:audit"), {"per_page": value, "action": "probe"})
+    assert response.status_code == 200
+    assert audit_rows_shown(response) == 50
+
+
+def test_a_page_size_within_range_is_honoured(client, county, audit_rows):
+    client.force_login(county.township_admin)
+    response = client.get(reverse("staff:audit"), {"per_page": "10", "action": "probe"})
+    assert audit_rows_shown(response) == 10
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, county, audit_rows):
+    client.force_login(county.township_admin)
+    response = client.get(reverse("staff:audit"), {"page": "99", "action": "probe"})
+    assert response.status_code == 200
+    assert audit_rows_shown(response) == 10  # 60 entries: the second page of 50 holds 10
+
+
+@pytest.mark.parametrize("page", [TOO_BIG, "0", "-1", "abc"])
+def test_a_page_number_that_is_not_one_shows_the_first_page(client, county, audit_rows, page):
+    client.force_login(county.township_admin)
+    response = client.get(reverse("staff:audit"), {"page": page, "action": "probe"})
+    assert response.status_code == 200
+    assert audit_rows_shown(response) == 50
+
+
+def test_every_paged_list_goes_through_the_bounded_config():
+    """A list paged with django-tables2's own RequestConfig would pass ?per_page=0 to the paginator."""
+    root = Path(settings.BASE_DIR)
+    offenders = [
+        str(path.relative_to(root))
+        for app in ("portal", "meetings", "ratings")
+        for path in (root / app).rglob("*.py")
+        if re.search(r"RequestConfig\(request, paginate=\{", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", 1),
+        (str(DB_INT_MAX), DB_INT_MAX),
+        (TOO_BIG, None),
+        ("0", None),
+        ("-1", None),
+        ("٣", None),
+        ("1_0", None),
+        (" 7", None),
+        ("7 ", None),
+        ("9" * 5000, None),
+        (None, None),
+    ],
+)
+def test_parse_int_reads_only_ascii_digits_within_the_database_range(raw, expected):
+    assert parse_int(raw) == expected
+
+
+def test_int_param_is_a_translated_400_naming_the_range(rf):
+    request = rf.get("/", {"id": TOO_BIG})
+    with pytest.raises(ParameterError) as refused:
+        int_param(request, "id")
+    assert str(DB_INT_MAX) in str(refused.value)
+    assert int_param(rf.get("/"), "id", default=3) == 3
+    assert int_param(rf.get("/", {"id": "42"}), "id") == 42
+    with translation.override("zh-hans"), pytest.raises(ParameterError) as refused:
+        int_param(rf.get("/", {"year": "abc"}), "year", low=2000, high=2100)
+    assert "整数" in str(refused.value)
+
+
+def test_the_400_page_shows_a_parameter_error_in_the_readers_language(rf):
+    request = rf.get("/")
+    response = bad_request(request, ParameterError("“id” must be a whole number from 1 to 9."))
+    assert response.status_code == 400
+    assert "“id” must be a whole number from 1 to 9." in response.content.decode()
+    # Django's own refusals carry internal English: not shown.
+    response = bad_request(request, DisallowedHost("Invalid HTTP_HOST header: 'evil'"))
+    assert "evil" not in response.content.decode()
+    assert "The page cannot answer this request." in response.content.decode()
+
+
+def test_a_forged_host_header_is_the_400_page(client, db):
+    response = client.get(reverse("home"), HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "The page cannot answer this request." in response.content.decode()
+
+
+def test_the_id_converter_refuses_what_the_database_cannot_hold():
+    converter = IdConverter()
+    assert converter.to_python(str(DB_INT_MAX)) == DB_INT_MAX
+    for value in (TOO_BIG, "0"):
+        with pytest.raises(ValueError):
+            converter.to_python(value)
+
+
+@pytest.mark.parametrize("value", [TOO_BIG, str(2**64), "0"])
+def test_an_out_of_range_path_id_is_a_404_from_the_router(client, county, value):
+    client.force_login(county.township_admin)
+    for path in (
+        f"/staff/lockouts/{value}/unlock/",
+        f"/staff/v/{county.village.code}/roles/{value}/revoke/",
+    ):
+        assert client.post(path).status_code == 404
+    assert not AuditEntry.objects.filter(action__in=["login_unlock", "role_revoke"]).exists()
+
+
+def _routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+# Routes of ratings/results that still read their meeting with <int:…> and so reach SQLite with a value
+# it cannot hold (OverflowError, a 500); PostgreSQL answers them 404. Switching them to <id:…> (not
+# done here: another change is under way in ratings/results) empties this set.
+STILL_INT_ON_SQLITE = {
+    "results/meetings/<int:pk>/",
+    "results/meetings/<int:pk>/ballots.csv",
+    "results/meetings/<int:pk>/results.json",
+    "results/meetings/<int:pk>/notice/",
+    "results/meetings/<int:pk>/objection/",
+    "results/meetings/<int:pk>/honor-roll/",
+}
+
+
+def test_no_route_breaks_on_a_path_integer_the_database_cannot_hold(client, county):
+    client.force_login(county.superuser)
+    broken = set()
+    for route in _routes(get_resolver().url_patterns):
+        if "<int:" not in route and "<id:" not in route:
+            continue
+        path = re.sub(r"<(int|id):\w+>", TOO_BIG, route.replace("<str:code>", county.village.code))
+        for method in (client.get, client.post):
+            try:
+                status = method("/" + path).status_code
+            except OverflowError:
+                status = 500
+            if status >= 500:
+                broken.add(route)
+    assert broken <= STILL_INT_ON_SQLITE

@@ -105,7 +105,12 @@ def _sqlite_scrub(connection, scrubbed: Scrubbed) -> None:
             # On by the settings (SQLITE_OPTIONS); set again for a connection made without them.
             cursor.execute("PRAGMA secure_delete = ON")
             _checkpoint(cursor)
-            cursor.execute("VACUUM")
+            # VACUUM copies the database into a temporary one: in memory, not in a file of the temp dir.
+            cursor.execute("PRAGMA temp_store = MEMORY")
+            try:
+                cursor.execute("VACUUM")
+            finally:
+                cursor.execute("PRAGMA temp_store = DEFAULT")
             if not _checkpoint(cursor):
                 scrubbed.problems.append("the write-ahead log could not be emptied: a reader kept it open")
     except DatabaseError as error:

@@ -6,16 +6,16 @@ written, that is in the order of casting. What each engine keeps, and what is do
 has committed (docs/secrecy.md has the measurements):
 
 - SQLite (the village laptop): the write-ahead log (`-wal`) holds every page written while voting, in
-  order; `secure_delete` zeroes deleted rows in the main file only, and a row updated in place (a code
-  burned) is moved within its page in the order of the updates. A checkpoint copies the pages into the
+  order; `secure_delete` zeroes deleted rows in the main file only, and a row rewritten in its page (a
+  code burned) may take a new place there, in the order of the updates. A checkpoint copies the pages into the
   main file and empties the log; VACUUM then rebuilds the whole file, so no free page, freeblock or cell
   position remembers the writes; a last checkpoint empties the log VACUUM itself filled.
-- PostgreSQL (a county): every cast wrote tuples in cast order stamped with its own transaction id, the
-  burned code's new version and the ballot's under the same one; the shake left them as dead tuples.
+- PostgreSQL (a county): every cast wrote tuples in cast order stamped with its own transaction ids, the
+  burned code's new version and the ballot's one id apart; the shake left them as dead tuples.
   Plain VACUUM makes their space reusable but leaves their bytes in the pages. VACUUM FULL writes each
   table and its indexes to new files and drops the old ones. It holds an ACCESS EXCLUSIVE lock on one
   table at a time (every query on that table waits), for a time that grows with the table: the grades
-  of 100,000 ballots took 16 s here. LOCK_TIMEOUT bounds the wait for the lock, so that the scrub never
+  of 100,000 ballots took 15 to 30 s here. LOCK_TIMEOUT bounds the wait for the lock, so that the scrub never
   queues the county's other meetings behind a long reader; a table not scrubbed is logged, and
   `manage.py scrub_ballots` does it later.
 

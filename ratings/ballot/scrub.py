@@ -15,9 +15,11 @@ has committed (docs/secrecy.md has the measurements):
   Plain VACUUM makes their space reusable but leaves their bytes in the pages. VACUUM FULL writes each
   table and its indexes to new files and drops the old ones. It holds an ACCESS EXCLUSIVE lock on one
   table at a time (every query on that table waits), for a time that grows with the table: the grades
-  of 100,000 ballots took 15 to 30 s here. LOCK_TIMEOUT bounds the wait for the lock, so that the scrub never
-  queues the county's other meetings behind a long reader; a table not scrubbed is logged, and
-  `manage.py scrub_ballots` does it later.
+  of 100,000 ballots took 15 to 30 s here. LOCK_TIMEOUT bounds the wait for the lock, so that the
+  scrub never queues the county's other meetings behind a long reader; a table not scrubbed is
+  logged, and `manage.py scrub_ballots` does it later. VACUUM FULL keeps the dead rows while a
+  transaction begun before the shake runs (a long report, a pg_dump, even in another database of the
+  server): the scrub waits for them first (OLDER_TRANSACTIONS_TIMEOUT), or reports them.
 
 The server's own write-ahead log, archives and backups are out of the application's reach: see
 docs/secrecy.md for what to configure.
@@ -58,10 +60,14 @@ class Scrubbed:
         return not self.problems
 
 
-def files_scrub(*, using: str = DEFAULT_DB_ALIAS, lock_timeout: float | None = LOCK_TIMEOUT) -> Scrubbed:
+def files_scrub(
+    *, using: str = DEFAULT_DB_ALIAS, lock_timeout: float | None = LOCK_TIMEOUT, shaken_in: int | None = None
+) -> Scrubbed:
     """Wipe what the files keep of the old rows; outside any transaction (VACUUM cannot run in one).
 
-    `lock_timeout`: PostgreSQL's wait for each table's lock, in seconds (None: as long as it takes).
+    `lock_timeout`: PostgreSQL's wait for each table's lock, in seconds (None: as long as it takes; the
+    wait for the transactions older than the shake is never shorter than OLDER_TRANSACTIONS_TIMEOUT).
+    `shaken_in`: PostgreSQL's id of the transaction that shook the box (None: any committed before).
     Never raises for a database error: the vote is closed already; the problem is reported.
     """
     connection = connections[using]
@@ -73,7 +79,7 @@ def files_scrub(*, using: str = DEFAULT_DB_ALIAS, lock_timeout: float | None = L
     if connection.vendor == "sqlite":
         _sqlite_scrub(connection, scrubbed)
     elif connection.vendor == "postgresql":
-        _postgresql_scrub(connection, scrubbed, lock_timeout)
+        _postgresql_scrub(connection, scrubbed, lock_timeout, shaken_in)
     else:
         scrubbed.problems.append(f"no scrub for {connection.vendor}")
     scrubbed.seconds = time.monotonic() - started
@@ -82,11 +88,16 @@ def files_scrub(*, using: str = DEFAULT_DB_ALIAS, lock_timeout: float | None = L
 
 def files_scrub_after_commit(*, using: str = DEFAULT_DB_ALIAS) -> None:
     """Scrub once the caller's transaction (the shake) has committed; nothing if it rolls back."""
-    transaction.on_commit(partial(_scrub_and_log, using), using=using, robust=True)
+    connection = connections[using]
+    shaken_in = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            shaken_in = _transaction_id(cursor)
+    transaction.on_commit(partial(_scrub_and_log, using, shaken_in), using=using, robust=True)
 
 
-def _scrub_and_log(using: str) -> None:
-    scrubbed = files_scrub(using=using)
+def _scrub_and_log(using: str, shaken_in: int | None) -> None:
+    scrubbed = files_scrub(using=using, shaken_in=shaken_in)
     if scrubbed.done:
         logger.info("Ballot files scrubbed (%s) in %.2f s.", scrubbed.engine, scrubbed.seconds)
     else:
@@ -128,9 +139,60 @@ def _checkpoint(cursor) -> bool:
     return False
 
 
-def _postgresql_scrub(connection, scrubbed: Scrubbed, lock_timeout: float | None) -> None:
+# What would make VACUUM FULL keep the rows the shake deleted (it keeps a dead row while it is not older
+# than every snapshot): a transaction anywhere on the server that began writing before the shake
+# committed (VACUUM's own snapshot counts it as running), a snapshot of this database that old (an
+# autovacuum worker's plain VACUUM holds nothing back), a prepared transaction, a replication slot.
+OLDER_TRANSACTIONS = """
+    SELECT 'process ' || pid FROM pg_stat_activity
+    WHERE pid <> pg_backend_pid() AND (
+        age(backend_xid) >= age(%(xid)s::text::xid)
+        OR (datname = current_database() AND age(backend_xmin) >= age(%(xid)s::text::xid)
+            AND NOT (backend_type = 'autovacuum worker' AND query LIKE 'autovacuum: VACUUM %%'
+                     AND query NOT LIKE '%%ANALYZE%%')))
+    UNION ALL
+    SELECT 'prepared transaction ' || gid FROM pg_prepared_xacts
+    WHERE age(transaction) >= age(%(xid)s::text::xid)
+    UNION ALL
+    SELECT 'replication slot ' || slot_name FROM pg_replication_slots
+    WHERE age(xmin) >= age(%(xid)s::text::xid)
+"""
+# Seconds to wait for them after voting closes, before leaving the scrub to scrub_ballots.
+OLDER_TRANSACTIONS_TIMEOUT = 30
+SNAPSHOT_PAUSE = 0.2
+
+
+def _transaction_id(cursor) -> int:
+    cursor.execute("SELECT pg_current_xact_id()::text")
+    return int(cursor.fetchone()[0])
+
+
+def _older_transactions(cursor, shaken_in: int, timeout: float | None) -> list[str]:
+    """Wait for what began before the shake committed (OLDER_TRANSACTIONS); what still holds the old
+    rows after `timeout` seconds (None: wait for all)."""
+    xid = str(shaken_in % 2**32)  # as pg_stat_activity shows them, without the epoch
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        cursor.execute(OLDER_TRANSACTIONS, {"xid": xid})
+        running = [holder for (holder,) in cursor.fetchall()]
+        if not running or (deadline is not None and time.monotonic() >= deadline):
+            return running
+        time.sleep(SNAPSHOT_PAUSE)
+
+
+def _postgresql_scrub(
+    connection, scrubbed: Scrubbed, lock_timeout: float | None, shaken_in: int | None
+) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        timeout = None if lock_timeout is None else max(lock_timeout, OLDER_TRANSACTIONS_TIMEOUT)
+        running = _older_transactions(cursor, shaken_in or _transaction_id(cursor), timeout)
+        if running:
+            scrubbed.problems.append(
+                f"transactions begun before the box was shaken still run ({', '.join(running)}): "
+                "VACUUM FULL would keep the old rows"
+            )
+            return
         cursor.execute(f"SET lock_timeout = {int((lock_timeout or 0) * 1000)}")
         try:
             for model in TABLES:

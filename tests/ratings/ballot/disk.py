@@ -15,7 +15,7 @@ PostgreSQL database. The answer is one JSON document on stdout:
 - old_ids: the identifiers of every ballot, grade and nomination row before voting ended (hex).
 
 `--end open` leaves voting open: what the files hold while the vote goes on. `close` closes the vote;
-`annul` annuls the meeting while voting is open.
+`annul` annuls the meeting while voting is open. `end --meeting ID --end close` closes a vote left open.
 """
 
 import argparse
@@ -38,7 +38,6 @@ def setup() -> None:
 def vote(args) -> dict:
     from django.conf import settings
 
-    from meetings import services as meeting_services
     from ratings.ballot import codes
     from ratings.models import Ballot, BallotGrade, BallotNomination
     from tests.ratings.ballot.race import grant_operator, make_county
@@ -61,12 +60,7 @@ def vote(args) -> dict:
         for model in (Ballot, BallotGrade, BallotNomination)
         for pk in model.objects.values_list("pk", flat=True)
     ]
-    if args.end == "close":
-        meeting_services.voting_close(meeting=world.meeting, by=county.operator)
-    elif args.end == "annul":
-        meeting_services.meeting_annul(
-            meeting=world.meeting, reason="The ballot box was left alone.", by=county.township_admin
-        )
+    end_vote(world.meeting, args.end)
     key = settings.BALLOT_CODE_KEY.encode()
     return {
         "meeting": world.meeting.pk,
@@ -76,14 +70,36 @@ def vote(args) -> dict:
     }
 
 
+def end_vote(meeting, end: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    from meetings import services as meeting_services
+
+    staff = get_user_model().objects
+    if end == "close":
+        meeting_services.voting_close(meeting=meeting, by=staff.get(username="operator"))
+    elif end == "annul":
+        meeting_services.meeting_annul(
+            meeting=meeting, reason="The ballot box was left alone.", by=staff.get(username="admin")
+        )
+
+
+def end(args) -> dict:
+    from meetings.models import Meeting
+
+    end_vote(Meeting.objects.get(pk=args.meeting), args.end)
+    return {}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["migrate", "vote"])
+    parser.add_argument("action", choices=["migrate", "vote", "end"])
+    parser.add_argument("--meeting", type=int)
     parser.add_argument("--ballots", type=int, default=40)
     parser.add_argument("--end", choices=["open", "close", "annul"], default="close")
     args = parser.parse_args(argv)
     setup()
-    run = {"migrate": lambda args: {}, "vote": vote}[args.action]
+    run = {"migrate": lambda args: {}, "vote": vote, "end": end}[args.action]
     json.dump(run(args), sys.stdout)
     return 0
 

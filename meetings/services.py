@@ -21,7 +21,7 @@ from portal.permissions import Capability
 from ratings.ballot import schemes
 from ratings.ballot import services as ballot_services
 from ratings.ballot.reconciliation import reconciliation_of
-from ratings.ballot.services import ballots_shake, codes_void_unused
+from ratings.ballot.services import ballot_box_seal, codes_void_unused
 from ratings.models import RatingScheme
 from ratings.results.services import results_withdraw
 
@@ -233,8 +233,9 @@ def voting_close(*, meeting: Meeting, by) -> Meeting:
         raise ValidationError(refusal)
     meeting.save(update_fields=["status", "status_changed_at"])
     voided = codes_void_unused(meeting=meeting)
-    # Shake the box: the order in which ballots were stored must not survive the vote.
-    ballots = ballots_shake(meeting=meeting)
+    # Shake the box: the order in which ballots were stored must not survive the vote, in the rows or
+    # in the database files.
+    ballots = ballot_box_seal(meeting=meeting)
     quorum = quorum_of(meeting)
     audit.record(
         actor=by,
@@ -253,14 +254,25 @@ def voting_close(*, meeting: Meeting, by) -> Meeting:
 
 @transaction.atomic
 def meeting_annul(*, meeting: Meeting, reason: str, by) -> Meeting:
-    """Township administrators only, and always with a reason that is shown publicly."""
+    """Township administrators only, and always with a reason that is shown publicly.
+
+    Whatever the status, the codes still unused are voided and the box is shaken as at the close: an
+    annulled vote keeps its ballots (for the record), never the order they were cast in.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for annulling the meeting."))
     meeting = _move(meeting, Meeting.Status.ANNULLED, by=by, capability=Capability.MANAGE_MEETINGS)
     meeting.annulment_reason = reason
     meeting.save(update_fields=["status", "status_changed_at", "annulment_reason"])
-    audit.record(actor=by, action="meeting_annul", target=meeting, details={"reason": reason})
+    voided = codes_void_unused(meeting=meeting)
+    ballots = ballot_box_seal(meeting=meeting)
+    audit.record(
+        actor=by,
+        action="meeting_annul",
+        target=meeting,
+        details={"reason": reason, "ballots": ballots, "codes_voided": voided},
+    )
     results_withdraw(meeting=meeting, by=by)
     return meeting
 

@@ -4,7 +4,8 @@ Secrecy and "one code, one ballot" are decided here:
 - a code is burned by a conditional UPDATE (… WHERE status = 'issued'), which exactly one of any
   number of concurrent transactions can win, and the ballot is written in the same transaction;
 - nothing written for a ballot names the code, the resident, the terminal, the session or the user,
-  and identifiers are random; when voting closes the ballots are rewritten in random order.
+  and identifiers are random; when voting is over (closed or annulled) the ballots and codes are
+  rewritten in random order and the old rows wiped from the database files (ballot_box_seal).
 """
 
 import datetime
@@ -12,6 +13,7 @@ import hashlib
 import random
 import secrets
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +28,8 @@ from meetings.quorum import quorum_of
 from portal import audit, permissions
 from portal.models import Household, Resident
 from portal.permissions import Capability
-from ratings.ballot import codes
+from ratings.ballot import codes, scrub
+from ratings.ballot.session import SESSION_KEY
 from ratings.models import (
     Ballot,
     BallotCode,
@@ -671,12 +674,14 @@ def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: lis
 
 @transaction.atomic
 def ballots_shake(*, meeting: Meeting) -> int:
-    """Rewrite the meeting's ballots in random order with new identifiers, like shaking the box.
+    """Rewrite the meeting's ballots and codes in random order with new identifiers: shake the box.
 
     Whatever order the rows were stored in is lost: the identifiers are new, and the rows are written
     again in random order (SQLite numbers rows in insertion order, PostgreSQL stores them that way and
-    stamps each with its writing transaction; after the shake all of them carry the shake's).
-    Called when voting closes, under the meeting's lock; returns the number of ballots.
+    stamps each with its writing transaction; after the shake all of them carry the shake's). The codes
+    are rewritten too: each was burned in the transaction that wrote its ballot, in the order of casting.
+    What the database files keep of the old rows is wiped by ballot_box_seal. Called when voting
+    closes or the meeting is annulled, under the meeting's lock; returns the number of ballots.
     """
     ballots = Ballot.objects.filter(meeting=meeting)
     # Read with joins, not with a list of every ballot's identifier in an IN clause.
@@ -694,7 +699,8 @@ def ballots_shake(*, meeting: Meeting) -> int:
         (group, receipt, cast_on, grades.get(pk, []), nominations.get(pk, []))
         for pk, group, receipt, cast_on in ballots.values_list("pk", "group_id", "receipt", "cast_on")
     ]
-    random.SystemRandom().shuffle(contents)
+    shuffle = random.SystemRandom().shuffle
+    shuffle(contents)
     ballots.delete()
     fresh = [
         Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on)
@@ -711,7 +717,52 @@ def ballots_shake(*, meeting: Meeting) -> int:
         for ballot, (_g, _r, _c, _grades, households) in zip(fresh, contents, strict=True)
         for household in households
     )
+    codes_of_meeting = BallotCode.objects.filter(meeting=meeting)
+    code_rows = list(codes_of_meeting.values_list("code_hash", "group_id", "status", "holder_key"))
+    shuffle(code_rows)
+    codes_of_meeting.delete()
+    BallotCode.objects.bulk_create(
+        BallotCode(meeting=meeting, code_hash=code_hash, group_id=group, status=status, holder_key=holder)
+        for code_hash, group, status, holder in code_rows
+    )
     return len(fresh)
+
+
+def kiosk_sessions_clear(*, meeting: Meeting) -> int:
+    """Delete the expired sessions and every terminal's ballot in progress for this meeting.
+
+    A kiosk session holds the clear code and the grades chosen so far (signed, not encrypted); once
+    voting is over none of them can be cast. Only sessions kept in the database can be searched; the
+    expired ones are cleared whatever the engine. Returns the number of ballots in progress deleted.
+    """
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()
+    if not hasattr(engine.SessionStore, "get_model_class"):
+        return 0
+    store = engine.SessionStore()
+    live = engine.SessionStore.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    cleared = 0
+    for session_key, data in live.values_list("session_key", "session_data").iterator():
+        ballot = store.decode(data).get(SESSION_KEY)
+        if isinstance(ballot, dict) and ballot.get("meeting") == meeting.pk:
+            engine.SessionStore(session_key=session_key).delete()
+            cleared += 1
+    return cleared
+
+
+@transaction.atomic
+def ballot_box_seal(*, meeting: Meeting) -> int:
+    """Voting is over (closed, or the meeting annulled): leave no order of casting anywhere.
+
+    Shakes the box, deletes the kiosk sessions left over, and once the caller's transaction has
+    committed wipes the old rows from the database files (ratings.ballot.scrub). Returns the number of
+    ballots. Called by the meeting's lifecycle, under the meeting's lock.
+    """
+    ballots = ballots_shake(meeting=meeting)
+    kiosk_sessions_clear(meeting=meeting)
+    if ballots:  # no ballot, no order to hide: spare the county's tables a rewrite
+        scrub.files_scrub_after_commit()
+    return ballots
 
 
 def receipt_counted(*, meeting: Meeting, receipt: str) -> bool:

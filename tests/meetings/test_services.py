@@ -388,7 +388,11 @@ def test_annulment_keeps_the_reason_and_logs_it(meeting, county):
     meeting.refresh_from_db()
     assert meeting.status == Status.ANNULLED
     assert meeting.annulment_reason == "Ballot box left unattended."
-    assert AuditEntry.objects.get(action="meeting_annul").details == {"reason": "Ballot box left unattended."}
+    assert AuditEntry.objects.get(action="meeting_annul").details == {
+        "reason": "Ballot box left unattended.",
+        "ballots": 0,
+        "codes_voided": 0,
+    }
 
 
 def test_an_operator_cannot_annul(meeting, county):

@@ -718,12 +718,21 @@ def ballots_shake(*, meeting: Meeting) -> int:
         for household in households
     )
     codes_of_meeting = BallotCode.objects.filter(meeting=meeting)
-    code_rows = list(codes_of_meeting.values_list("code_hash", "group_id", "status", "holder_key"))
+    code_rows = list(
+        codes_of_meeting.values_list("code_hash", "group_id", "status", "holder_key", "batch_id")
+    )
     shuffle(code_rows)
     codes_of_meeting.delete()
     BallotCode.objects.bulk_create(
-        BallotCode(meeting=meeting, code_hash=code_hash, group_id=group, status=status, holder_key=holder)
-        for code_hash, group, status, holder in code_rows
+        BallotCode(
+            meeting=meeting,
+            code_hash=code_hash,
+            group_id=group,
+            status=status,
+            holder_key=holder,
+            batch_id=batch,
+        )
+        for code_hash, group, status, holder, batch in code_rows
     )
     return len(fresh)
 

@@ -284,3 +284,13 @@ def test_the_meeting_form_sets_the_seats(client, operator_world):
     response = client.post(edit, {**data, "panel_seats": "51"})
     assert response.status_code == 400
     assert Meeting.objects.get(pk=meeting.pk).panel_seats == 6
+
+
+def test_shaking_the_box_keeps_each_code_in_its_batch(operator_world):
+    meeting = operator_world.meeting
+    batch(operator_world, 3, note="desk")
+    services.code_issue(meeting=meeting, resident=operator_world.aygul, by=operator_world.county.operator)
+    services.ballots_shake(meeting=meeting)
+    kept = CodeBatch.objects.get()
+    assert kept.codes.count() == 3
+    assert BallotCode.objects.filter(meeting=meeting, batch__isnull=True).count() == 1

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from ratings.ballot.terminals import TERMINAL_COOKIE
+from tests.postgres import postgres_admin, postgres_server
 
 BASE_DIR = Path(settings.BASE_DIR)
 TRIALS = 20
@@ -60,21 +61,6 @@ class RaceDatabase:
             return list(cursor.fetchall())
         finally:
             connection.close()
-
-
-def postgres_server() -> dict:
-    default = settings.DATABASES["default"]
-    return {
-        "host": default.get("HOST") or "127.0.0.1",
-        "port": default.get("PORT") or 5432,
-        "user": default.get("USER") or "postgres",
-        "password": default.get("PASSWORD") or None,
-    }
-
-
-def postgres_admin(sql: str) -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True, **postgres_server()) as admin:
-        admin.execute(sql)
 
 
 def postgres_database(name: str) -> RaceDatabase:

@@ -38,6 +38,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.postgres import postgres_admin, postgres_server, postgres_url
+
 BASE_DIR = Path(settings.BASE_DIR)
 BALLOTS = 40
 TAU_BOUND = 0.6
@@ -110,27 +112,6 @@ class VoteDatabase:
 
     def vote(self, end: str) -> dict:
         return self.run("tests.ratings.ballot.disk", "vote", "--ballots", str(BALLOTS), "--end", end)
-
-
-def postgres_server() -> dict:
-    default = settings.DATABASES["default"]
-    return {
-        "host": default.get("HOST") or "127.0.0.1",
-        "port": default.get("PORT") or 5432,
-        "user": default.get("USER") or "postgres",
-        "password": default.get("PASSWORD") or None,
-    }
-
-
-def postgres_admin(sql: str) -> None:
-    with psycopg.connect(dbname="postgres", autocommit=True, **postgres_server()) as admin:
-        admin.execute(sql)
-
-
-def postgres_url(name: str) -> str:
-    server = postgres_server()
-    credentials = server["user"] + (f":{server['password']}" if server["password"] else "")
-    return f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

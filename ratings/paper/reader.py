@@ -29,12 +29,13 @@ DETECT_SIZE = 1200  # the longer side of the copy the fiducials are looked for i
 # Darkness is 1 - pixel / local paper brightness: 0 on paper, about 0.9 on black ink.
 STRONG = 0.40  # pen ink
 WEAK = 0.16  # a faint mark, a pencil pressed lightly
+STROKE = 0.25  # a pen stroke outside the boxes, thinned by blur
 MARKED_FILL = 0.08  # share of a box's inside in pen ink for a mark
-EMPTY_STRONG, EMPTY_WEAK = 0.015, 0.04  # at most this much ink, of either kind, for an empty box
+EMPTY_STRONG, EMPTY_WEAK = 0.003, 0.01  # at most this much ink, of either kind, for an empty box
 BRIDGE_SPAN = 0.7  # ink across this share of the gap between two boxes: one mark over both
 STRAY_MM2 = 1.2  # pen ink not explained by a marked box, in the grid, that makes a line ambiguous
 
-BORDER_BAND = 0.9  # mm each side of a printed box border that belongs to the border
+BORDER_BAND = 0.7  # mm each side of a printed box border that belongs to the border
 MARK_REACH = 3.5  # mm around a marked box where its strokes may overflow
 ALIGN_SEARCH = 1.6  # mm each way a row may be shifted to meet its printed boxes
 NOMINATION_WRITTEN = 0.01
@@ -152,16 +153,18 @@ def find_fiducials(image: np.ndarray) -> np.ndarray:
     for four in itertools.combinations(candidates, 4):
         ordered = _as_sheet(four)
         if ordered is not None:
-            size = sum(c.area for c in four)
-            if best is None or size > best[0]:
-                best = (size, ordered)
+            # The four squares most alike in size: a pen-filled box or a shadow is rarely their twin.
+            areas = [c.area for c in four]
+            spread = max(areas) / min(areas)
+            if best is None or spread < best[0]:
+                best = (spread, ordered)
     if best is None:
         raise errors.NoSheetFound()
     return np.array([c.center for c in best[1]], dtype=np.float32) / scale
 
 
 def _squares(ink: np.ndarray, *, min_side: float) -> list[_Candidate]:
-    contours, _hierarchy = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _hierarchy = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     found = []
     for contour in contours:
         area = cv2.contourArea(contour)
@@ -171,6 +174,8 @@ def _squares(ink: np.ndarray, *, min_side: float) -> list[_Candidate]:
         if min(w, h) / max(w, h) < 0.75 or area / (w * h) < 0.8:
             continue
         x, y, bw, bh = cv2.boundingRect(contour)
+        if x == 0 or y == 0 or x + bw >= ink.shape[1] or y + bh >= ink.shape[0]:
+            continue  # cut by the image's edge: not a whole fiducial
         mask = np.zeros((bh, bw), np.uint8)
         cv2.drawContours(mask, [contour - (x, y)], -1, 1, thickness=cv2.FILLED)
         fill = float((ink[y : y + bh, x : x + bw] & mask).sum()) / max(1, int(mask.sum()))
@@ -184,7 +189,7 @@ def _squares(ink: np.ndarray, *, min_side: float) -> list[_Candidate]:
 def _as_sheet(four) -> list[_Candidate] | None:
     """The four in sheet order from the ring, if they are the sheet's fiducials; else None."""
     areas = [c.area for c in four]
-    if max(areas) > 2.2 * min(areas):
+    if max(areas) > 1.8 * min(areas):
         return None
     fills = sorted(c.fill for c in four)
     if not (fills[0] < 0.88 and fills[1] > 0.9 and fills[1] - fills[0] > 0.08):
@@ -340,26 +345,22 @@ def _read_lines(darkness: np.ndarray, page: geometry.Page) -> tuple[LineReading,
         inside = [_inside(darkness, rect, shift) for rect in line.boxes]
         fills.append([(_share(values, STRONG), _share(values, WEAK)) for values in inside])
 
-    # Pen ink a mark explains: every marked box's surroundings, on this row and the rows next to it.
-    strong = (darkness > STRONG).astype(np.uint8)
-    explained = np.zeros_like(strong)
-    reach = _px(MARK_REACH)
-    for line, shift, line_fills in zip(page.lines, shifts, fills, strict=True):
-        for rect, (ink, _weak) in zip(line.boxes, line_fills, strict=True):
-            x0, y0, x1, y1 = rect.pixels(PX_PER_MM)
-            if ink >= MARKED_FILL:
-                dx, dy = shift
-                explained[max(0, y0 + dy - reach) : y1 + dy + reach, max(0, x0 + dx - reach) : x1 + dx + reach] = 1
-
+    strokes = (darkness > STROKE).astype(np.uint8)
+    marks = [  # (line index, shifted box) of every box in pen ink
+        (index, rect, shift)
+        for index, (line, shift, line_fills) in enumerate(zip(page.lines, shifts, fills, strict=True))
+        for rect, (ink, _weak) in zip(line.boxes, line_fills, strict=True)
+        if ink >= MARKED_FILL
+    ]
     readings = []
-    for line, shift, line_fills in zip(page.lines, shifts, fills, strict=True):
+    for index, (line, shift, line_fills) in enumerate(zip(page.lines, shifts, fills, strict=True)):
         marked = [i for i, (ink, _weak) in enumerate(line_fills) if ink >= MARKED_FILL]
         partial = [
             i
             for i, (ink, weak) in enumerate(line_fills)
             if i not in marked and (ink > EMPTY_STRONG or weak > EMPTY_WEAK)
         ]
-        unclear = bool(partial) or _bridged(strong, line, shift) or _stray(strong, explained, line, shift)
+        unclear = bool(partial) or _bridged(strokes, line, shift) or _stray(strokes, marks, index, page.lines, shift)
         if unclear:
             status, grade = Status.AMBIGUOUS, None
         elif len(marked) > 1:
@@ -387,19 +388,35 @@ def _bridged(strong: np.ndarray, line: geometry.Line, shift) -> bool:
     return False
 
 
-def _stray(strong: np.ndarray, explained: np.ndarray, line: geometry.Line, shift) -> bool:
-    """Whether the row's grid holds pen ink that no marked box explains (a circle round a box, a line)."""
+def _stray(strong: np.ndarray, marks, index: int, lines, shift) -> bool:
+    """Whether the row's grid holds pen ink that no mark explains (a circle round a box, a line).
+
+    A marked box explains the ink within MARK_REACH of it (a tick overflows its box), but a mark on
+    the next row explains nothing level with this row's boxes: a circle drawn round a box stays seen.
+    """
+    line = lines[index]
     dx, dy = shift
     first, last = line.boxes[0], line.boxes[-1]
     grid = geometry.Rect(first.x - 3.0, line.row.y, last.right + 3.0 - (first.x - 3.0), line.row.h)
     x0, y0, x1, y1 = grid.pixels(PX_PER_MM)
     region = (slice(y0 + dy, y1 + dy), slice(x0 + dx, x1 + dx))
-    ink = strong[region] & ~explained[region].astype(bool)
-    printed = _border_mask(line.boxes, strong.shape, (dx, dy))[region].astype(bool)
+    ink = strong[region].astype(bool)
+    ignored = _border_mask(line.boxes, strong.shape, (dx, dy))[region].astype(bool)
     for rect in line.boxes:  # the inside of a box is measured on its own
         bx0, by0, bx1, by1 = rect.pixels(PX_PER_MM)
-        printed[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = True
-    unexplained = int((ink.astype(bool) & ~printed).sum())
+        ignored[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] = True
+    reach = _px(MARK_REACH)
+    band = (_px(first.y - line.row.y - 0.5), _px(first.bottom - line.row.y + 0.5))
+    for mark_line, rect, (mx, my) in marks:
+        bx0, by0, bx1, by1 = rect.pixels(PX_PER_MM)
+        top, bottom = by0 + my - reach - (y0 + dy), by1 + my + reach - (y0 + dy)
+        left, right = bx0 + mx - reach - (x0 + dx), bx1 + mx + reach - (x0 + dx)
+        if mark_line == index:
+            ignored[max(0, top) : max(0, bottom), max(0, left) : max(0, right)] = True
+        else:  # above and below this row's boxes only
+            ignored[max(0, top) : max(0, min(bottom, band[0])), max(0, left) : max(0, right)] = True
+            ignored[max(band[1], top) : max(band[1], bottom), max(0, left) : max(0, right)] = True
+    unexplained = int((ink & ~ignored).sum())
     return unexplained > STRAY_MM2 * PX_PER_MM * PX_PER_MM
 
 

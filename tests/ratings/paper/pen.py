@@ -82,7 +82,7 @@ class Pen:
             ink = self.rng.randint(185, 205)  # a pencil barely pressed, or a dry pen
             self.stroke([(x + 0.2 * s, y + 0.5 * s), (x + 0.45 * s, y + 0.85 * s), (x + 0.95 * s, y + 0.1 * s)], ink=ink)
         elif kind is Mark.DOT:
-            cx, cy = j(x + s / 2, 1.5), j(y + s / 2, 1.5)
+            cx, cy = j(x + s / 2, 1.0), j(y + s / 2, 1.0)
             self.stroke([(cx, cy), (cx + self.rng.uniform(0.6, 1.0), cy + self.rng.uniform(-0.3, 0.3))])
         elif kind is Mark.ACROSS:
             other = line.boxes[grade + 1] if grade + 1 < len(line.boxes) else line.boxes[grade - 1]

@@ -152,12 +152,10 @@ def find_fiducials(image: np.ndarray) -> np.ndarray:
     best = None
     for four in itertools.combinations(candidates, 4):
         ordered = _as_sheet(four)
-        if ordered is not None:
-            # The four squares most alike in size: a pen-filled box or a shadow is rarely their twin.
-            areas = [c.area for c in four]
-            spread = max(areas) / min(areas)
-            if best is None or spread < best[0]:
-                best = (spread, ordered)
+        # The fiducials are the largest squares of the sheet: of the fours that make a sheet, the one
+        # whose smallest square is largest (a pen-filled box is smaller, a shadow is no square).
+        if ordered is not None and (best is None or min(c.area for c in four) > best[0]):
+            best = (min(c.area for c in four), ordered)
     if best is None:
         raise errors.NoSheetFound()
     return np.array([c.center for c in best[1]], dtype=np.float32) / scale
@@ -189,7 +187,7 @@ def _squares(ink: np.ndarray, *, min_side: float) -> list[_Candidate]:
 def _as_sheet(four) -> list[_Candidate] | None:
     """The four in sheet order from the ring, if they are the sheet's fiducials; else None."""
     areas = [c.area for c in four]
-    if max(areas) > 1.8 * min(areas):
+    if max(areas) > 1.5 * min(areas):
         return None
     fills = sorted(c.fill for c in four)
     if not (fills[0] < 0.88 and fills[1] > 0.9 and fills[1] - fills[0] > 0.08):
@@ -212,8 +210,10 @@ def _as_sheet(four) -> list[_Candidate] | None:
         return None
     if max(top, bottom) > 1.5 * min(top, bottom) or max(left, right) > 1.5 * min(left, right):
         return None
-    side = np.sqrt(min(areas))
-    if min(top, bottom) < 8 * side:  # the fiducials are about 18 of their sides apart
+    side = float(np.sqrt(sum(areas) / 4))  # the fiducials are 18.4 (across) and 27.1 (down) sides apart
+    if not (12 * side < min(top, bottom) and max(top, bottom) < 26 * side):
+        return None
+    if not (18 * side < min(left, right) and max(left, right) < 38 * side):
         return None
     return ordered
 

@@ -63,7 +63,9 @@ def main() -> None:
             unreadable[type(result.error).__name__] += 1
             sheets_for_a_person += 1
             continue
-        truths.update("person" if t == corpus.PERSON else "blank" if t == corpus.BLANK else "mark" for t in sheet.truth)
+        truths.update(
+            "person" if t == corpus.PERSON else "blank" if t == corpus.BLANK else "mark" for t in sheet.truth
+        )
         sent += sum(line.needs_person for line in result.reading.lines)
         before = verdict.wrong
         corpus.judge(sheet.truth, result.reading, verdict)
@@ -88,7 +90,10 @@ def main() -> None:
         f"of which unreadable: {sum(unreadable.values())} {dict(unreadable) or ''}"
     )
     print(f"nomination boxes misjudged:  on {nominations_wrong} sheets (written or blank)")
-    print(f"reading: {reading:.1f} s, {count / reading:.1f} sheets per second ({1000 * reading / count:.0f} ms each)")
+    print(
+        f"reading: {reading:.1f} s, {count / reading:.1f} sheets per second "
+        f"({1000 * reading / count:.0f} ms each)"
+    )
 
 
 if __name__ == "__main__":

@@ -59,4 +59,3 @@ def _pdf_pages(content: bytes):
             yield pixels if pixels.ndim == 2 else cv2.cvtColor(pixels[:, :, :3], cv2.COLOR_BGR2GRAY)
     finally:
         document.close()
-

@@ -223,7 +223,9 @@ def compute_layout(description: BallotDescription) -> SheetLayout:
 
     def new_page(nominations=(), nomination_heading=None) -> None:
         nonlocal lines, headings, y
-        pages.append(Page(len(pages) + 1, tuple(lines), tuple(headings), tuple(nominations), nomination_heading))
+        pages.append(
+            Page(len(pages) + 1, tuple(lines), tuple(headings), tuple(nominations), nomination_heading)
+        )
         lines, headings, y = [], [], CONTENT_TOP
 
     block = ROW_HEIGHT if description.quick else HEADING_HEIGHT + ROW_HEIGHT * len(description.lines)
@@ -235,7 +237,9 @@ def compute_layout(description: BallotDescription) -> SheetLayout:
         else:
             headings.append(Heading(index, Rect(LABEL_LEFT, y, GRID_RIGHT - LABEL_LEFT, HEADING_HEIGHT)))
             for criterion, line in enumerate(description.lines):
-                lines.append(row_at(y + HEADING_HEIGHT + criterion * ROW_HEIGHT, index, criterion, line.label))
+                lines.append(
+                    row_at(y + HEADING_HEIGHT + criterion * ROW_HEIGHT, index, criterion, line.label)
+                )
         y += block
 
     if description.nominations:

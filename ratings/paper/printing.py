@@ -63,7 +63,9 @@ def printed_page(sheet: geometry.SheetLayout, number: int, sheet_id: str) -> Pri
         if center:
             texts.append(Text(rect.x + rect.w / 2, rect.y + rect.h / 2, words, size, "middle"))
             return
-        right = at_end != rtl  # in Uyghur a text starts at the right; "start" follows the direction
+        right = (
+            at_end or rtl
+        )  # beside the boxes, or where a Uyghur text starts; "start" follows the direction
         x = rect.right - 1 if right else rect.x + 1
         anchor = "start" if right == rtl else "end"
         texts.append(Text(x, rect.y + rect.h / 2, words, size, anchor))
@@ -83,9 +85,12 @@ def printed_page(sheet: geometry.SheetLayout, number: int, sheet_id: str) -> Pri
     if page.nomination_heading:
         text(page.nomination_heading, description.nomination_heading, 3.6)
     for nomination in page.nominations:
-        corner = geometry.Rect(nomination.rect.x, nomination.rect.y + 0.5, 5, 4)
-        texts.append(Text(corner.x + 1, corner.y + 2, str(nomination.number), 2.6))
-    boxes = tuple(rect for line in page.lines for rect in line.boxes) + tuple(n.rect for n in page.nominations)
+        texts.append(
+            Text(nomination.rect.x + 3, nomination.rect.y + 3, str(nomination.number), 2.6, "middle")
+        )
+    boxes = tuple(rect for line in page.lines for rect in line.boxes) + tuple(
+        n.rect for n in page.nominations
+    )
     return PrintedPage(
         number=number,
         count=len(sheet.pages),

@@ -34,9 +34,7 @@ def _font(language: str, pixels: int) -> ImageFont.FreeTypeFont | ImageFont.Imag
     return ImageFont.load_default(pixels)
 
 
-def render_page(
-    sheet: geometry.SheetLayout, number: int, sheet_id: str, *, dpi: int = 150
-) -> Image.Image:
+def render_page(sheet: geometry.SheetLayout, number: int, sheet_id: str, *, dpi: int = 150) -> Image.Image:
     """Page `number` (1-based) of `sheet` with identifier `sheet_id`, as a greyscale image at `dpi`."""
     per_mm = dpi / MM_PER_INCH
     page = sheet.page(number)
@@ -61,7 +59,7 @@ def render_page(
         if rtl and features.check_feature("raqm"):
             options["direction"] = "rtl"
         width = draw.textlength(words, font=font, **options)
-        right = align_end != rtl  # a Uyghur label starts at the right edge of its place
+        right = align_end or rtl  # beside the boxes, or where a Uyghur label starts
         x = x1 - width - 2 if right else x0 + 2
         if center:
             x = (x0 + x1 - width) / 2
@@ -94,7 +92,9 @@ def render_page(
     text(geometry.Rect(title.x, title.y + 10, title.w, 9), description.title, 4.5)
     text(geometry.Rect(title.x, title.y + 20, title.w, 6), description.instruction, 3.0)
     page_mark = f"{number}/{len(sheet.pages)}"
-    text(geometry.Rect(geometry.QR_LEFT, geometry.QR_TOP + geometry.QR_SIZE, geometry.QR_SIZE, 6), page_mark, 3)
+    text(
+        geometry.Rect(geometry.QR_LEFT, geometry.QR_TOP + geometry.QR_SIZE, geometry.QR_SIZE, 6), page_mark, 3
+    )
 
     for rect, grade in zip(sheet.columns, description.grades, strict=True):
         text(rect, grade.label, 2.6, center=True)

@@ -86,7 +86,7 @@ class SheetReading:
     def crop_png(self, crop: tuple[int, int, int, int]) -> bytes:
         """One line (or nomination box) of the corrected page as PNG, for the adjudication screen."""
         x0, y0, x1, y1 = crop
-        ok, data = cv2.imencode(".png", self.image[y0:y1, x0:x1])
+        _ok, data = cv2.imencode(".png", self.image[y0:y1, x0:x1])
         return data.tobytes()
 
 
@@ -360,7 +360,11 @@ def _read_lines(darkness: np.ndarray, page: geometry.Page) -> tuple[LineReading,
             for i, (ink, weak) in enumerate(line_fills)
             if i not in marked and (ink > EMPTY_STRONG or weak > EMPTY_WEAK)
         ]
-        unclear = bool(partial) or _bridged(strokes, line, shift) or _stray(strokes, marks, index, page.lines, shift)
+        unclear = (
+            bool(partial)
+            or _bridged(strokes, line, shift)
+            or _stray(strokes, marks, index, page.lines, shift)
+        )
         if unclear:
             status, grade = Status.AMBIGUOUS, None
         elif len(marked) > 1:
@@ -380,7 +384,9 @@ def _bridged(strong: np.ndarray, line: geometry.Line, shift) -> bool:
     """Whether one stroke runs across the gap between two neighbouring boxes."""
     dx, dy = shift
     for left, right in itertools.pairwise(line.boxes):
-        gap = geometry.Rect(left.right + BORDER_BAND, left.y - 1.0, right.x - left.right - 2 * BORDER_BAND, left.h + 2)
+        gap = geometry.Rect(
+            left.right + BORDER_BAND, left.y - 1.0, right.x - left.right - 2 * BORDER_BAND, left.h + 2
+        )
         x0, y0, x1, y1 = gap.pixels(PX_PER_MM)
         columns = strong[y0 + dy : y1 + dy, x0 + dx : x1 + dx].any(axis=0)
         if columns.size and columns.mean() >= BRIDGE_SPAN:

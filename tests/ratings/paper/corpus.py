@@ -19,17 +19,47 @@ from ratings.paper.raster import render_page
 from tests.ratings.paper import pen
 
 CRITERIA = (("de", "德"), ("neng", "能"), ("qin", "勤"), ("ji", "绩"), ("lian", "廉"))
-GRADES = (("satisfied", "满意"), ("basically_satisfied", "基本满意"), ("dissatisfied", "不满意"), ("dont_know", "不了解"))
+GRADES = (
+    ("satisfied", "满意"),
+    ("basically_satisfied", "基本满意"),
+    ("dissatisfied", "不满意"),
+    ("dont_know", "不了解"),
+)
 GRADES_UG = ("رازى", "ئاساسەن رازى", "نارازى", "بىلمەيمەن")
-NAMES = ("王建国", "李秀英", "艾尔肯·吐尔逊", "张伟", "古丽娜尔·买买提", "刘洋", "阿不都热合曼", "陈静", "马强", "赵丽")
-NAMES_UG = ("ۋاڭ جيەنگو", "لى شيۇيىڭ", "ئەركىن تۇرسۇن", "جاڭ ۋېي", "گۈلنار مەمەت", "ليۇ ياڭ", "ئابدۇراخمان", "چېن جىڭ")
+NAMES = (
+    "王建国",
+    "李秀英",
+    "艾尔肯·吐尔逊",
+    "张伟",
+    "古丽娜尔·买买提",
+    "刘洋",
+    "阿不都热合曼",
+    "陈静",
+    "马强",
+    "赵丽",
+)
+NAMES_UG = (
+    "ۋاڭ جيەنگو",
+    "لى شيۇيىڭ",
+    "ئەركىن تۇرسۇن",
+    "جاڭ ۋېي",
+    "گۈلنار مەمەت",
+    "ليۇ ياڭ",
+    "ئابدۇراخمان",
+    "چېن جىڭ",
+)
 POSTS = ("党支部书记", "村委会主任", "党支部委员", "村委会委员", "驻村第一书记")
 
 BLANK, PERSON = "blank", "person"
 
 
 def description(
-    *, meeting_id: int = 7, cadres: int = 3, quick: bool = False, language: str = "zh-hans", nominations: int = 3
+    *,
+    meeting_id: int = 7,
+    cadres: int = 3,
+    quick: bool = False,
+    language: str = "zh-hans",
+    nominations: int = 3,
 ) -> geometry.BallotDescription:
     uyghur = language == "ug"
     names = NAMES_UG if uyghur else NAMES
@@ -42,7 +72,9 @@ def description(
         cadres=tuple(
             geometry.Choice(str(100 + i), names[i % len(names)], POSTS[i % len(POSTS)]) for i in range(cadres)
         ),
-        lines=(geometry.Choice("overall", "总体评价"),) if quick else tuple(geometry.Choice(k, v) for k, v in CRITERIA),
+        lines=(geometry.Choice("overall", "总体评价"),)
+        if quick
+        else tuple(geometry.Choice(k, v) for k, v in CRITERIA),
         grades=tuple(geometry.Choice(key, label) for (key, _zh), label in zip(GRADES, grades, strict=True)),
         nominations=nominations,
         instruction="每行只在一个方框内打勾或打叉。",

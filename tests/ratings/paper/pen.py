@@ -55,7 +55,10 @@ class Pen:
 
     def stroke(self, points, *, ink: int | None = None, width_mm: float | None = None) -> None:
         self.draw.line(
-            [self._p(*p) for p in points], fill=self._ink() if ink is None else ink, width=self._width(width_mm), joint="curve"
+            [self._p(*p) for p in points],
+            fill=self._ink() if ink is None else ink,
+            width=self._width(width_mm),
+            joint="curve",
         )
 
     def jitter(self, value: float, spread: float = 0.6) -> float:
@@ -66,7 +69,13 @@ class Pen:
         x, y, s = box.x, box.y, box.w
         j = self.jitter
         if kind is Mark.TICK:
-            self.stroke([(j(x + 0.15 * s), j(y + 0.5 * s)), (j(x + 0.42 * s), j(y + 0.85 * s)), (j(x + 1.05 * s), j(y + 0.0))])
+            self.stroke(
+                [
+                    (j(x + 0.15 * s), j(y + 0.5 * s)),
+                    (j(x + 0.42 * s), j(y + 0.85 * s)),
+                    (j(x + 1.05 * s), j(y + 0.0)),
+                ]
+            )
         elif kind is Mark.CROSS:
             self.stroke([(j(x + 0.1 * s), j(y + 0.1 * s)), (j(x + 0.9 * s), j(y + 0.9 * s))])
             self.stroke([(j(x + 0.9 * s), j(y + 0.1 * s)), (j(x + 0.1 * s), j(y + 0.9 * s))])
@@ -74,20 +83,33 @@ class Pen:
             ink = self._ink()
             for step in range(9):  # a box scribbled over, stroke by stroke
                 t = 0.12 + 0.76 * step / 8
-                self.stroke([(j(x + 0.12 * s, 0.3), j(y + t * s, 0.3)), (j(x + 0.88 * s, 0.3), j(y + t * s, 0.3))], ink=ink, width_mm=1.0)
+                self.stroke(
+                    [(j(x + 0.12 * s, 0.3), j(y + t * s, 0.3)), (j(x + 0.88 * s, 0.3), j(y + t * s, 0.3))],
+                    ink=ink,
+                    width_mm=1.0,
+                )
         elif kind is Mark.CIRCLE:
             cx, cy, r = j(x + s / 2, 0.3), j(y + s / 2, 0.3), self.rng.uniform(0.28, 0.36) * s
             self.stroke([(cx + r * math.cos(a / 10), cy + r * math.sin(a / 10)) for a in range(0, 66)])
         elif kind is Mark.FAINT:
             ink = self.rng.randint(185, 205)  # a pencil barely pressed, or a dry pen
-            self.stroke([(x + 0.2 * s, y + 0.5 * s), (x + 0.45 * s, y + 0.85 * s), (x + 0.95 * s, y + 0.1 * s)], ink=ink)
+            self.stroke(
+                [(x + 0.2 * s, y + 0.5 * s), (x + 0.45 * s, y + 0.85 * s), (x + 0.95 * s, y + 0.1 * s)],
+                ink=ink,
+            )
         elif kind is Mark.DOT:
             cx, cy = j(x + s / 2, 1.0), j(y + s / 2, 1.0)
             self.stroke([(cx, cy), (cx + self.rng.uniform(0.6, 1.0), cy + self.rng.uniform(-0.3, 0.3))])
         elif kind is Mark.ACROSS:
             other = line.boxes[grade + 1] if grade + 1 < len(line.boxes) else line.boxes[grade - 1]
             left, right = sorted((box, other), key=lambda r: r.x)
-            self.stroke([(j(left.x + 0.3 * s), j(y + 0.6 * s)), (j((left.right + right.x) / 2), j(y + 0.9 * s)), (j(right.right - 0.2 * s), j(y + 0.2 * s))])
+            self.stroke(
+                [
+                    (j(left.x + 0.3 * s), j(y + 0.6 * s)),
+                    (j((left.right + right.x) / 2), j(y + 0.9 * s)),
+                    (j(right.right - 0.2 * s), j(y + 0.2 * s)),
+                ]
+            )
         elif kind is Mark.AROUND:
             cx, cy, r = x + s / 2, y + s / 2, 0.5 * s + self.rng.uniform(1.0, 2.0)
             self.stroke([(cx + r * math.cos(a / 10), cy + 0.9 * r * math.sin(a / 10)) for a in range(0, 66)])
@@ -101,7 +123,9 @@ class Pen:
         line = self.rng.choice(page.lines)
         label = line.label_rect
         y = line.row.y + line.row.h / 2
-        self.stroke([(label.x + 2, j := y + self.rng.uniform(-2, 2)), (label.right - 8, j + self.rng.uniform(-1, 1))])
+        self.stroke(
+            [(label.x + 2, j := y + self.rng.uniform(-2, 2)), (label.right - 8, j + self.rng.uniform(-1, 1))]
+        )
         mx = self.rng.uniform(3, 6)
         my = self.rng.uniform(60, 250)
         self.stroke([(mx, my), (mx + 6, my + self.rng.uniform(-8, 8)), (mx + 2, my + 12)])
@@ -147,7 +171,9 @@ def degrade(
     canvas = np.full((h + 2 * pad, w + 2 * pad), background, np.uint8)
     canvas[pad : pad + h, pad : pad + w] = page
     corners = np.float32([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]])
-    pulled = corners + np.float32([[rng.uniform(-1, 1) * perspective * w, rng.uniform(-1, 1) * perspective * h] for _ in range(4)])
+    pulled = corners + np.float32(
+        [[rng.uniform(-1, 1) * perspective * w, rng.uniform(-1, 1) * perspective * h] for _ in range(4)]
+    )
     center = (canvas.shape[1] / 2, canvas.shape[0] / 2)
     rotation = cv2.getRotationMatrix2D(center, angle, 1.0)
     pulled = cv2.transform(pulled.reshape(-1, 1, 2), rotation).reshape(-1, 2)
@@ -165,7 +191,9 @@ def degrade(
         ramp = (xs * math.cos(direction) + ys * math.sin(direction) + 1.5) / 3.0
         out = out.astype(np.float32) * (1.0 - gradient * (1.0 - ramp))
     if noise:
-        out = np.asarray(out, np.float32) + np.random.default_rng(rng.randrange(2**32)).normal(0, noise, out.shape)
+        out = np.asarray(out, np.float32) + np.random.default_rng(rng.randrange(2**32)).normal(
+            0, noise, out.shape
+        )
     return np.clip(out, 0, 255).astype(np.uint8)
 
 

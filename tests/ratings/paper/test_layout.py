@@ -22,7 +22,7 @@ def test_every_box_is_big_enough_on_the_page_and_apart(quick, cadres):
         boxes = [rect for line in page.lines for rect in line.boxes] + [n.rect for n in page.nominations]
         for rect in boxes:
             assert rect.w >= 6 and rect.h >= 6
-            assert geometry.CONTENT_TOP <= rect.y and rect.bottom <= geometry.CONTENT_BOTTOM
+            assert rect.y >= geometry.CONTENT_TOP and rect.bottom <= geometry.CONTENT_BOTTOM
             assert not any(_overlap(rect, other) for other in furniture)
         for a, b in itertools.combinations(boxes, 2):
             assert not _overlap(a.inset(-1.0), b.inset(-1.0)), "boxes closer than 2 mm"

@@ -13,7 +13,9 @@ from ratings.paper import printing, reader
 from ratings.paper.raster import render_page
 from tests.ratings.paper.corpus import description
 
-RECT = re.compile(r'<rect class="paper-(box|fiducial)" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"')
+RECT = re.compile(
+    r'<rect class="paper-(box|fiducial)" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"'
+)
 
 
 def _render(language: str, sheet_id: str = "ABCDEFGHIJKLMNOP") -> str:
@@ -55,5 +57,7 @@ def test_the_raster_sheet_reads_back_blank_with_its_identifier():
     assert [line.status for line in reading.lines] == [reader.Status.BLANK] * 5
     assert [n.written for n in reading.nominations] == [False, False, False]
     x0, y0, x1, y1 = reading.lines[0].crop
-    crop = cv2.imdecode(np.frombuffer(reading.crop_png(reading.lines[0].crop), np.uint8), cv2.IMREAD_GRAYSCALE)
+    crop = cv2.imdecode(
+        np.frombuffer(reading.crop_png(reading.lines[0].crop), np.uint8), cv2.IMREAD_GRAYSCALE
+    )
     assert crop.shape == (y1 - y0, x1 - x0)

@@ -128,7 +128,9 @@ def test_a_uyghur_quick_mode_sheet_reads_like_a_chinese_one():
 
 def test_written_nomination_boxes_are_found_but_not_read():
     rng = random.Random(3)
-    sheet = corpus.Sheet(geometry.compute_layout(corpus.description(cadres=1, nominations=5)), 1, "B" * 16, [], [])
+    sheet = corpus.Sheet(
+        geometry.compute_layout(corpus.description(cadres=1, nominations=5)), 1, "B" * 16, [], []
+    )
     image = corpus.mark_page(sheet, rng, dpi=150, marks=[(None, None)] * 5)
     reading = _read(sheet, pen.degrade(image, rng, angle=5.0, noise=4.0))
     assert [n.written for n in reading.nominations] == sheet.written
@@ -155,7 +157,9 @@ def test_a_scanners_pdf_is_read_page_by_page():
         rng = random.Random(number)
         sheet = corpus.Sheet(geometry.compute_layout(corpus.description(cadres=4)), number, "C" * 16, [], [])
         marks = [(Mark.CROSS, (i + number) % 4) for i in range(len(sheet.layout.page(number).lines))]
-        pages.append(Image.fromarray(pen.degrade(corpus.mark_page(sheet, rng, dpi=150, marks=marks), rng, angle=2.0)))
+        pages.append(
+            Image.fromarray(pen.degrade(corpus.mark_page(sheet, rng, dpi=150, marks=marks), rng, angle=2.0))
+        )
     buffer = io.BytesIO()
     pages[0].save(buffer, format="PDF", save_all=True, append_images=pages[1:], resolution=150)
     results = reader.read_file(buffer.getvalue(), sheet.layout)

@@ -22,6 +22,7 @@ class Text:
     words: str
     size: float  # millimetres
     anchor: str = "start"
+    fit: float | None = None  # squeeze the text to this width (mm): it may not run into the boxes
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class PrintedPage:
     fiducials: tuple[geometry.Rect, ...]
     hole: geometry.Rect
     qr: geometry.Rect
+
+
+def _estimated_width(words: str, size: float) -> float:
+    """A generous guess of the printed width: a Chinese character is square, other letters narrower."""
+    return sum(size if ord(char) >= 0x2E80 else 0.62 * size for char in words)
 
 
 def qr_svg(code: geometry.SheetCode, rect: geometry.Rect) -> str:
@@ -63,12 +69,11 @@ def printed_page(sheet: geometry.SheetLayout, number: int, sheet_id: str) -> Pri
         if center:
             texts.append(Text(rect.x + rect.w / 2, rect.y + rect.h / 2, words, size, "middle"))
             return
-        right = (
-            at_end or rtl
-        )  # beside the boxes, or where a Uyghur text starts; "start" follows the direction
+        fit = rect.w - 2 if _estimated_width(words, size) > rect.w - 2 else None
+        right = at_end or rtl  # beside the boxes, or where a Uyghur text starts
         x = rect.right - 1 if right else rect.x + 1
-        anchor = "start" if right == rtl else "end"
-        texts.append(Text(x, rect.y + rect.h / 2, words, size, anchor))
+        anchor = "start" if right == rtl else "end"  # "start" follows the text's direction
+        texts.append(Text(x, rect.y + rect.h / 2, words, size, anchor, fit))
 
     title = geometry.TITLE_RECT
     text(geometry.Rect(title.x, title.y, title.w, 9), description.village, 4.5)

@@ -53,12 +53,17 @@ def render_page(sheet: geometry.SheetLayout, number: int, sheet_id: str, *, dpi:
     ) -> None:
         if not words:
             return
-        font = _font(description.language, max(8, round(size_mm * per_mm)))
+        pixels = max(8, round(size_mm * per_mm))
+        font = _font(description.language, pixels)
         x0, y0, x1, y1 = rect.pixels(per_mm)
         options = {}
         if rtl and features.check_feature("raqm"):
             options["direction"] = "rtl"
         width = draw.textlength(words, font=font, **options)
+        while width > x1 - x0 - 4 and pixels > 6:  # never into the boxes: a smaller font instead
+            pixels -= 2
+            font = _font(description.language, pixels)
+            width = draw.textlength(words, font=font, **options)
         right = align_end or rtl  # beside the boxes, or where a Uyghur label starts
         x = x1 - width - 2 if right else x0 + 2
         if center:

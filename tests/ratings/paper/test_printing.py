@@ -61,3 +61,22 @@ def test_the_raster_sheet_reads_back_blank_with_its_identifier():
         np.frombuffer(reading.crop_png(reading.lines[0].crop), np.uint8), cv2.IMREAD_GRAYSCALE
     )
     assert crop.shape == (y1 - y0, x1 - x0)
+
+
+def test_a_long_name_is_squeezed_to_stay_clear_of_the_boxes():
+    desc = description(cadres=2, quick=True)
+    long_name = geometry.Choice(
+        "9", "阿不都热合曼·阿不都克里木·买买提依明", "驻村工作队第一书记兼党支部第一书记"
+    )
+    sheet = geometry.compute_layout(geometry.BallotDescription(**{**desc.__dict__, "cadres": (long_name,)}))
+    page = printing.printed_page(sheet, 1, "A" * 16)
+    [label] = [text for text in page.texts if text.words.startswith("阿不都")]
+    line = sheet.page(1).lines[0]
+    assert label.anchor == "start" and label.fit == line.label_rect.w - 2
+    assert line.label_rect.x <= label.x and label.x + label.fit <= line.label_rect.right
+    html = render_to_string("ratings/paper/_page.html", {"page": page})
+    assert f'textLength="{label.fit}" lengthAdjust="spacingAndGlyphs"' in html
+    assert (
+        reader.read_page(np.array(render_page(sheet, 1, "A" * 16)), sheet).lines[0].status
+        == reader.Status.BLANK
+    )

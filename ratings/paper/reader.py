@@ -28,7 +28,7 @@ DETECT_SIZE = 1200  # the longer side of the copy the fiducials are looked for i
 
 # Darkness is 1 - pixel / local paper brightness: 0 on paper, about 0.9 on black ink.
 STRONG = 0.40  # pen ink
-WEAK = 0.16  # a faint mark, a pencil pressed lightly
+WEAK = 0.12  # a faint mark, a pencil pressed lightly
 STROKE = 0.25  # a pen stroke outside the boxes, thinned by blur
 MARKED_FILL = 0.08  # share of a box's inside in pen ink for a mark
 EMPTY_STRONG, EMPTY_WEAK = 0.003, 0.01  # at most this much ink, of either kind, for an empty box
@@ -429,4 +429,5 @@ def _stray(strong: np.ndarray, marks, index: int, lines, shift) -> bool:
 def _written(darkness: np.ndarray, rect: geometry.Rect) -> bool:
     inner = geometry.Rect(rect.x + 7.0, rect.y + 1.5, rect.w - 8.5, rect.h - 3.0)  # past the number
     x0, y0, x1, y1 = inner.pixels(PX_PER_MM)
-    return _share(darkness[y0:y1, x0:x1], STRONG) >= NOMINATION_WRITTEN
+    # Faint ink counts: a box wrongly called written costs the clerks a glance, one missed a nomination.
+    return _share(darkness[y0:y1, x0:x1], WEAK) >= NOMINATION_WRITTEN

@@ -61,6 +61,7 @@ def main() -> None:
         [result] = reader.read_file(sheet.content, sheet.layout)
         if result.error is not None:
             unreadable[type(result.error).__name__] += 1
+            print(f"  seed {seed}: {type(result.error).__name__} damage={sheet.damage}")
             sheets_for_a_person += 1
             continue
         truths.update(

@@ -152,10 +152,14 @@ def find_fiducials(image: np.ndarray) -> np.ndarray:
     best = None
     for four in itertools.combinations(candidates, 4):
         ordered = _as_sheet(four)
-        # The fiducials are the largest squares of the sheet: of the fours that make a sheet, the one
-        # whose smallest square is largest (a pen-filled box is smaller, a shadow is no square).
-        if ordered is not None and (best is None or min(c.area for c in four) > best[0]):
-            best = (min(c.area for c in four), ordered)
+        if ordered is None:
+            continue
+        # The fiducials are the largest squares of the sheet and alike in size (perspective aside):
+        # a pen-filled box is smaller, a shadow on the table is rarely their twin.
+        areas = [c.area for c in four]
+        score = min(areas) * min(areas) / max(areas)
+        if best is None or score > best[0]:
+            best = (score, ordered)
     if best is None:
         raise errors.NoSheetFound()
     return np.array([c.center for c in best[1]], dtype=np.float32) / scale
@@ -187,7 +191,7 @@ def _squares(ink: np.ndarray, *, min_side: float) -> list[_Candidate]:
 def _as_sheet(four) -> list[_Candidate] | None:
     """The four in sheet order from the ring, if they are the sheet's fiducials; else None."""
     areas = [c.area for c in four]
-    if max(areas) > 1.5 * min(areas):
+    if max(areas) > 2.0 * min(areas):
         return None
     fills = sorted(c.fill for c in four)
     if not (fills[0] < 0.88 and fills[1] > 0.9 and fills[1] - fills[0] > 0.08):
@@ -246,32 +250,43 @@ def _correct(image: np.ndarray, corners: np.ndarray):
 
 
 def _decode(corrected: np.ndarray, source: np.ndarray, points: np.ndarray) -> geometry.SheetCode:
-    margin = 3.0
-    area = geometry.QR_RECT.inset(-margin)
-    detector = cv2.QRCodeDetector()
-    # The QR area straight from the source at a finer resolution, then the corrected page's copy.
-    homography = cv2.getPerspectiveTransform(points, _layout_points(QR_PX_PER_MM))
-    shift = np.array([[1, 0, -area.x * QR_PX_PER_MM], [0, 1, -area.y * QR_PX_PER_MM], [0, 0, 1]])
-    fine = cv2.warpPerspective(
-        source,
-        shift @ homography,
-        (round(area.w * QR_PX_PER_MM), round(area.h * QR_PX_PER_MM)),
-        flags=cv2.INTER_LINEAR,
-        borderValue=255,
-    )
-    x0, y0, x1, y1 = area.pixels(PX_PER_MM)
-    coarse = corrected[max(0, y0) : y1, x0:x1]
-    for attempt in (fine, cv2.threshold(fine, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1], coarse):
-        try:
-            text, _points, _straight = detector.detectAndDecode(attempt)
-        except cv2.error:
-            continue
-        if text:
-            code = geometry.SheetCode.parse(text)
-            if code is None:
-                raise errors.OtherLayout()
-            return code
+    """The QR code, tried from the cheapest attempt on: most pages decode at the first."""
+    for attempt in _qr_images(corrected, source, points):
+        for detector in _detectors():
+            try:
+                text, _points, _straight = detector.detectAndDecode(attempt)
+            except cv2.error:
+                continue
+            if text:
+                code = geometry.SheetCode.parse(text)
+                if code is None:
+                    raise errors.OtherLayout()
+                return code
     raise errors.UnreadableCode()
+
+
+def _detectors():
+    yield cv2.QRCodeDetector()
+    yield cv2.QRCodeDetectorAruco()  # finds the finder patterns differently: some damage suits it better
+
+
+def _qr_images(corrected: np.ndarray, source: np.ndarray, points: np.ndarray):
+    """The QR area resampled straight from the source at two resolutions, plain and binarised."""
+    area = geometry.QR_RECT.inset(-3.0)
+    for per_mm in (QR_PX_PER_MM, 0.7 * QR_PX_PER_MM):
+        homography = cv2.getPerspectiveTransform(points, _layout_points(per_mm))
+        shift = np.array([[1, 0, -area.x * per_mm], [0, 1, -area.y * per_mm], [0, 0, 1]])
+        fine = cv2.warpPerspective(
+            source,
+            shift @ homography,
+            (round(area.w * per_mm), round(area.h * per_mm)),
+            flags=cv2.INTER_LINEAR,
+            borderValue=255,
+        )
+        yield fine
+        yield cv2.threshold(fine, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
+    x0, y0, x1, y1 = area.pixels(PX_PER_MM)
+    yield corrected[max(0, y0) : y1, x0:x1]
 
 
 # --- 4. ink ------------------------------------------------------------------------------------------

@@ -45,6 +45,15 @@ def check_size(size: int) -> None:
         raise ValidationError(_("The file is larger than %(limit)s MB.") % {"limit": max_megabytes()})
 
 
+def explain_cut_off(request, form, *, field: str = "file", message: str | None = None) -> None:
+    """Say on the form why its file is missing when the upload handler cut it off while it arrived
+    (SizeLimitedUploadHandler), instead of "this field is required"."""
+    if getattr(request, "upload_too_large", False):
+        form.errors[field] = form.error_class(
+            [message or _("The file is larger than %(limit)s MB.") % {"limit": max_megabytes()}]
+        )
+
+
 def check_upload(content: bytes, *, pdf: bool = False) -> CheckedUpload:
     """What the bytes are: an accepted photo, or (with `pdf`) a PDF document; else a ValidationError."""
     check_size(len(content))

@@ -24,7 +24,7 @@ from meetings.reports import services
 from meetings.reports.forms import ApproveForm, AttachmentForm, ReportForm, ReturnForm
 from meetings.reports.markdown import render as render_markdown
 from meetings.reports.tables import ModerationReportTable, MyReportTable
-from portal import permissions
+from portal import permissions, uploads
 from portal.http import show_service_error
 from portal.models import Cadre, CadrePost
 from portal.permissions import Capability
@@ -163,6 +163,7 @@ def attachment_add(request, pk):
     """The cadre who wrote the report: upload a photo or PDF (POST)."""
     report = get_own_report_or_404(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
+    uploads.explain_cut_off(request, form)
     if not form.is_valid():
         return _edit_page(request, report, attachment_form=form, status=400)
     upload = form.cleaned_data["file"]

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from portal import permissions
+from portal import permissions, uploads
 from portal.forms import RollImportForm
 from portal.models import Resident
 from portal.permissions import Capability
@@ -40,9 +40,7 @@ def roll_import(request, code):
     """Township administrators and village moderators of the village: upload a roll file (POST)."""
     village = permissions.village_or_404(request.user, Capability.MANAGE_ROLL, code)
     form = RollImportForm(request.POST, request.FILES) if request.method == "POST" else RollImportForm()
-    if getattr(request, "upload_too_large", False):
-        # Cut off while arriving (portal.uploads): the file is missing, and this is why.
-        form.errors["file"] = form.error_class([too_large_message()])
+    uploads.explain_cut_off(request, form, message=too_large_message())
     errors = []
     if form.is_bound and form.is_valid():
         result = import_service(village=village, content=form.cleaned_data["file"].read(), by=request.user)

@@ -14,6 +14,7 @@ from PIL import Image
 
 from meetings.models import Attachment, WorkReport
 from meetings.reports import services
+from portal import uploads
 from portal.models import AuditEntry
 from tests.worlds import make_report
 
@@ -182,6 +183,19 @@ def test_upload_page_refuses_an_oversized_file_before_reading_it(rw, media_root)
     )
     assert response.status_code == 400
     assert "larger than 5 MB" in response.content.decode()
+
+
+def test_upload_page_says_why_a_file_cut_off_while_arriving_is_missing(rw, media_root):
+    """Past the cutoff the upload handler stops reading: the page names the size, not a missing file."""
+    report = make_report(rw.meeting, rw.own_cadre)
+    upload = SimpleUploadedFile("scan.pdf", PDF + b"0" * uploads.upload_cutoff())
+    response = client_for(rw.county.cadre).post(
+        reverse("meetings:attachment-add", args=[report.pk]), {"file": upload}
+    )
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.content.decode()
+    assert "This field is required" not in response.content.decode()
+    assert not Attachment.objects.exists()
 
 
 def test_upload_and_remove_through_the_pages(rw, media_root):

@@ -10,8 +10,8 @@ Where the allowance is counted depends on what the action writes anyway:
   limit holds across several app servers, and nothing else is stored. Two posts racing from one
   address may both pass on PostgreSQL; that is acceptable for a spam brake;
 - a receipt check writes nothing, and must not start writing: its allowance is a counter in Django's
-  cache. With the default per-process cache each app server counts on its own; a county running
-  several servers points CACHES at a shared cache to count once.
+  cache. With the laptop's per-process cache each app server counts on its own; a county running
+  several servers sets REDIS_URL (portal/settings.py) and they count once.
 
 The address itself is never stored, only `sender_key(address)`: a keyed hash, equal for equal
 addresses and useless to a reader, since the key derives from SECRET_KEY.

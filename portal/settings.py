@@ -234,6 +234,22 @@ FILE_UPLOAD_HANDLERS = [
 # Days the published results stay under public notice before they can become final (the brief's 7).
 RESULTS_NOTICE_DAYS = int(os.environ.get("PORTAL_NOTICE_DAYS", 7))
 
+# The cache holds what must be counted without writing rows (the receipt-check limit, portal.ratelimit).
+# On the laptop it is each process's memory: nothing to install. A county running several app servers
+# sets REDIS_URL (redis://host:6379/0) so that they count once, in Django's own Redis cache.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("PORTAL_CACHE_PREFIX", "portal"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # What anyone may do without an account is limited per network address (portal.ratelimit). One address
 # may be a whole village office behind one router, so the limits are not tight.
 QUESTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_QUESTIONS_PER_ADDRESS_PER_HOUR", 3))

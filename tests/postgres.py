@@ -1,5 +1,8 @@
 """The PostgreSQL server the suite runs on, for tests that make databases of their own (races, files)."""
 
+import contextlib
+import uuid
+
 import psycopg
 from django.conf import settings
 
@@ -24,3 +27,14 @@ def postgres_url(name: str) -> str:
     server = postgres_server()
     credentials = server["user"] + (f":{server['password']}" if server["password"] else "")
     return f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str, *, template: str | None = None):
+    """A database of its own (a copy of `template`, if given), dropped afterwards: yields its name."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    postgres_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    try:
+        yield name
+    finally:
+        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

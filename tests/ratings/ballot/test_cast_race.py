@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from http.cookies import SimpleCookie
@@ -31,7 +30,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from ratings.ballot.terminals import TERMINAL_COOKIE
-from tests.postgres import postgres_admin, postgres_server
+from tests.postgres import postgres_server, scratch_database
 
 BASE_DIR = Path(settings.BASE_DIR)
 TRIALS = 20
@@ -82,13 +81,9 @@ def migrated(request, tmp_path_factory):
         run_race(database, "migrate")
         yield request.param, path
         return
-    name = f"portal_race_{uuid.uuid4().hex[:12]}"
-    postgres_admin(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database("portal_race") as name:
         run_race(postgres_database(name), "migrate")
         yield request.param, name
-    finally:
-        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -104,12 +99,8 @@ def race_database(migrated, tmp_path):
             source.backup(copy)
         yield RaceDatabase(f"sqlite:///{path}", lambda: sqlite3.connect(path), "?")
         return
-    name = f"portal_race_{uuid.uuid4().hex[:12]}"
-    postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
+    with scratch_database("portal_race", template=template) as name:
         yield postgres_database(name)
-    finally:
-        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def environment(database: RaceDatabase) -> dict:

@@ -38,7 +38,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from tests.postgres import postgres_admin, postgres_server, postgres_url
+from tests.postgres import postgres_server, postgres_url, scratch_database
 
 BASE_DIR = Path(settings.BASE_DIR)
 BALLOTS = 40
@@ -122,13 +122,9 @@ def migrated(request, tmp_path_factory):
         VoteDatabase("sqlite", f"sqlite:///{path}", path=path).run("tests.ratings.ballot.disk", "migrate")
         yield request.param, path
         return
-    name = f"portal_disk_{uuid.uuid4().hex[:12]}"
-    postgres_admin(f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_database("portal_disk") as name:
         VoteDatabase("postgresql", postgres_url(name), name=name).run("tests.ratings.ballot.disk", "migrate")
         yield request.param, name
-    finally:
-        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -150,12 +146,8 @@ def database(migrated, tmp_path):
         finally:
             keeper.close()
         return
-    name = f"portal_disk_{uuid.uuid4().hex[:12]}"
-    postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
+    with scratch_database("portal_disk", template=template) as name:
         yield VoteDatabase("postgresql", postgres_url(name), name=name)
-    finally:
-        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- reading SQLite's files ------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def cast(request, pk: int):
             return _problem(request, meeting, closed, status=409, title=_("Voting is not open"))
         form = page.ballot_form(meeting, request.POST)
         if not form.is_valid():
-            return _ballot_page(request, meeting, ballot, form, page.form_errors(meeting, form), status=400)
+            return _ballot_page(request, meeting, ballot, form, page.form_errors(form), status=400)
         try:
             cast_ballot = services.phone_ballot_cast(
                 meeting=meeting,

@@ -512,20 +512,23 @@ def code_check(*, terminal: Terminal, typed: str) -> str:
     """Whether the typed code may vote now on this terminal; returns it in canonical form. Burns nothing.
 
     Wrong codes are counted on the terminal alone: its waits grow, other terminals behind the same
-    network address are untouched. A good code on a terminal with no wrong code behind it writes
-    nothing: the whole assembly checks codes at once, and a read does not queue for SQLite's writer.
+    network address are untouched. The check holds the terminal's row, so that codes tried at the same
+    instant on one terminal (several tabs, a script) are tried one after another, each against the wait
+    the previous ones set. A good code puts the terminal's screen to "voting".
     """
-    meeting = _ensure_voting(terminal)
-    _ensure_unlocked(terminal, timezone.now())
     code = codes.normalize(typed if isinstance(typed, str) else "")
-    if _may_vote(meeting, code):
-        if terminal.failed_attempts:
-            Terminal.objects.filter(pk=terminal.pk).update(failed_attempts=0, locked_until=None)
-        return code
     with transaction.atomic():
         locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        meeting = _ensure_voting(locked)
         now = timezone.now()
         _ensure_unlocked(locked, now)
+        if _may_vote(meeting, code):
+            # The screen goes on to a ballot: said here, in the check's own transaction, rather than by
+            # a write of its own when the ballot page is shown (ballot_cast says "waiting" the same way).
+            locked.failed_attempts, locked.locked_until = 0, None
+            locked.state, locked.state_since, locked.seen_at = Terminal.State.VOTING, now, now
+            locked.save(update_fields=["failed_attempts", "locked_until", "state", "state_since", "seen_at"])
+            return code
         _note_failure(locked, now)
     raise BallotRejected(WRONG_CODE)
 

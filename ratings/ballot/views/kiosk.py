@@ -256,7 +256,6 @@ def _begin(kiosk: Kiosk, checked: str, language: str, text_size: str):
         language=language,
         text_size=text_size,
     )
-    services.terminal_report(terminal=kiosk.terminal, state=Terminal.State.VOTING, clears=ballot.clears)
     response = redirect("ratings:kiosk-ballot")
     ballot.give(response, _path())
     return response

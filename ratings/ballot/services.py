@@ -682,8 +682,7 @@ def ballot_cast(
     def admit() -> Meeting:
         # The meeting's row first, then the terminal's, in the order voting_close and terminal_clear
         # take them; the terminal read under its lock also says whether it is still armed.
-        meeting = Meeting.objects.select_related("scheme", "village").select_for_update(of=("self",))
-        meeting = meeting.get(pk=terminal.meeting_id)
+        meeting = Meeting.objects.select_for_update().get(pk=terminal.meeting_id)
         locked = Terminal.objects.armed().select_for_update().filter(pk=terminal.pk).first()
         if locked is None:
             raise BallotRejected(_("This terminal has been disarmed."))

@@ -1,7 +1,7 @@
 """Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
 
-The browser is Debian's package, never a build downloaded by `playwright install`: one browser per
-test session, a fresh context (no cookies, no cache) per test.
+The browser is Debian's package, never a build downloaded by `playwright install`: one browser and one
+live server per test session, a fresh context (no cookies, no cache) per test.
 """
 
 import os
@@ -53,6 +53,13 @@ def context(browser: Browser, locale: str) -> BrowserContext:
     context.set_default_timeout(10_000)
     yield context
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _cache_emptied(empty_cache):
+    """Django's cache holds the rendered ballot page of a meeting (ratings.ballot.page) and the counts
+    of wrong codes: a test sees neither another test's page nor its mistakes."""
+    return empty_cache
 
 
 @pytest.fixture

@@ -1,31 +1,26 @@
-"""The kiosk in a real browser: one villager after another on the same terminal.
+"""The kiosk in a real browser: one villager after another on the same terminal, the whole ballot one
+page (ratings.ballot.page) sent once.
 
-Selectors are structural (ids, data attributes, form fields), not words, so that the tests hold in
-every language. Timings are shortened through the KIOSK_* settings the pages put in data attributes.
+Timings are shortened through the KIOSK_* settings the pages put in data attributes. The steps (in
+tests/browser/voting.py) use structural selectors, so that they hold in every language.
 """
 
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
 from ratings.ballot import codes
-from ratings.ballot.terminals import TERMINAL_COOKIE
-from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination
-from tests.browser.traffic import Traffic
-from tests.worlds import build_kiosk_world
+from ratings.models import Ballot, BallotCode, BallotNomination
+from tests.browser import voting
+from tests.browser.traffic import Traffic, received_by
+from tests.browser.voting import LANGUAGES, url
+from tests.worlds import build_kiosk_world, stored_code
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ("zh-hans", "ug", "en")
 BAD_IMPACTS = {"serious", "critical"}
-# Every target a finger uses; inputs too, since a villager taps them before typing.
-TARGETS = (
-    "button:visible, a.btn:visible, label.kiosk-grade:visible, label.kiosk-option:visible, "
-    "input[type=text]:visible, input[type=search]:visible"
-)
 # Sizes, in CSS pixels, of every visible tap target and every visible piece of text on the page.
 MEASURE = """() => {
     const visible = (element) => {
@@ -35,7 +30,7 @@ MEASURE = """() => {
             && !element.closest(".visually-hidden, .visually-hidden-focusable, dialog:not([open])");
     };
     const targets = [...document.querySelectorAll(
-        "main button, header button, main a.btn, label.kiosk-grade, label.kiosk-option, "
+        "main button, header button, main a.btn, label.ballot-grade, label.kiosk-option, "
         + "main input[type=text], main input[type=search]"
     )].filter(visible).map((element) => {
         const box = element.getBoundingClientRect();
@@ -76,61 +71,33 @@ def world(county):
 @pytest.fixture
 def terminal(context: BrowserContext, live_server, world) -> BrowserContext:
     """The browser context, armed as the world's first terminal."""
-    context.add_cookies([{"name": TERMINAL_COOKIE, "value": world.token, "url": live_server.url}])
-    return context
-
-
-def kiosk_url(live_server, name: str, *args) -> str:
-    return live_server.url + reverse(f"ratings:{name}", args=args)
-
-
-def begin(page: Page, live_server, language: str | None = None) -> None:
-    page.goto(kiosk_url(live_server, "kiosk"))
-    if language:
-        page.click(f"label[for=language-{language}]")  # the page shows itself in that language
-        expect(page.locator("html")).to_have_attribute("lang", language)
-    page.click("form[data-welcome] button[type=submit]")
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-code"))
-
-
-def tap_code(page: Page, code: str) -> None:
-    for symbol in code:
-        page.click(f'[data-keypad] [data-key="{symbol}"]')
-    expect(page.locator("#id_code")).to_have_value(codes.display(code))
-    page.click("form[data-code-form] button[type=submit]")
-
-
-def grade_all(page: Page, live_server, world, pick) -> dict:
-    """Tap a grade on every line of every cadre; pick(position, line index) names the grade."""
-    chosen = {}
-    for position, cadre in enumerate(world.cadres, start=1):
-        expect(page).to_have_url(kiosk_url(live_server, "kiosk-cadre", position))
-        for index, criterion in enumerate(world.criteria):
-            grade = world.grades[pick(position, index)]
-            page.click(f'label[for="grade-{criterion.pk}-{grade.pk}"]')
-            chosen[(cadre.pk, criterion.pk)] = grade.pk
-        page.click("form.kiosk-form button[type=submit]")
-    return chosen
-
-
-def nominate(page: Page, live_server, world, name: str):
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-nominate"))
-    household = world.household_named(name)
-    page.fill("#kiosk-q", name.split()[0])
-    page.press("#kiosk-q", "Enter")
-    page.click(f'button[name=household][value="{household.pk}"]')
-    expect(page.locator(f'button[name=remove][value="{household.pk}"]')).to_be_visible()
-    return household
+    return voting.arm(context, live_server, world.token)
 
 
 def assert_nothing_of(page: Page, receipt: str, searched: str) -> None:
+    """The page shows nothing of the villager before: no choice, no receipt, no household searched for,
+    and the defaults (Chinese, normal text) rather than that villager's language and size."""
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.locator("body")).to_have_class(re.compile(r"\bkiosk-text-normal\b"))
-    expect(page.locator("input[name^=grade-]:checked")).to_have_count(0)
+    expect(page.locator("input[name^=grade-]")).to_have_count(0)
     expect(page.locator("[data-receipt-code]")).to_have_count(0)
     content = page.content()
     assert receipt not in content
     assert searched not in content
+
+
+def same_answer(page: Page, world, grade: str) -> None:
+    """Tap "same answer on every line" on the cadre screen shown."""
+    voting.shown(page).locator(f'[data-same-grade="{world.grades[grade].pk}"]').click()
+
+
+def vote_quickly(page: Page, world, grade: str) -> None:
+    """From the first cadre screen to the review: one tap per cadre, no household."""
+    for position in range(1, len(world.cadres) + 1):
+        voting.expect_screen(page, f"screen-{position}")
+        same_answer(page, world, grade)
+        voting.next_screen(page)
+    voting.to_review(page)
 
 
 def test_two_villagers_in_a_row_see_nothing_of_each_other(
@@ -139,12 +106,13 @@ def test_two_villagers_in_a_row_see_nothing_of_each_other(
     settings.KIOSK_RECEIPT_SECONDS = 3
 
     # The first villager, in Uyghur and large text, types the code on the keypad.
-    page.goto(kiosk_url(live_server, "kiosk"))
+    page.goto(url(live_server, "kiosk"))
     page.click("label[for=language-ug]")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.click("label[for=text-size-large]")
     expect(page.locator("body")).to_have_class(re.compile(r"\bkiosk-text-large\b"))
     page.click("form[data-welcome] button[type=submit]")
+    expect(page.locator("html")).to_have_attribute("lang", "ug")
     for key in ("X", "Y", "Z", "W", "V", "T"):
         page.click(f'[data-keypad] [data-key="{key}"]')
     expect(page.locator("#id_code")).to_have_value("XYZWV-T")
@@ -152,19 +120,25 @@ def test_two_villagers_in_a_row_see_nothing_of_each_other(
     expect(page.locator("#id_code")).to_have_value("XYZWV")
     page.click("[data-keypad-clear]")
     expect(page.locator("#id_code")).to_have_value("")
-    tap_code(page, world.codes[0])
-    first = grade_all(page, live_server, world, lambda position, index: "dissatisfied")
-    household = nominate(page, live_server, world, "Rozi Niyaz")
-    page.click("a.kiosk-btn-next")
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-review"))
-    expect(page.locator(".kiosk-review-cadre")).to_have_count(len(world.cadres))
-    page.click(".kiosk-btn-cast")
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-receipt"))
-    receipt = page.locator("[data-receipt-code]").inner_text().strip()
+    voting.tap_code(page, world.codes[0])
+    expect(page).to_have_url(url(live_server, "kiosk-ballot"))
+    expect(page.locator("html")).to_have_attribute("lang", "ug")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bkiosk-text-large\b"))
+    first = voting.grade_cadres(page, world, lambda cadre, line: "dissatisfied")
+    household = voting.nominate(page, world, "Rozi Niyaz")
+    voting.to_review(page)
+    # The review is built in the page: a panel per cadre with its answers, and the households.
+    review = page.locator("[data-review] .kiosk-panel")
+    expect(review).to_have_count(len(world.cadres) + 1)
+    expect(review.nth(0).locator("[data-answers] dd")).to_have_count(len(world.criteria))
+    expect(review.last).to_contain_text(household.number)
+    voting.cast(page)
+    expect(page).to_have_url(url(live_server, "kiosk-receipt"))
+    receipt = voting.receipt_shown(page)
     assert Ballot.objects.get().receipt == receipt
     # The receipt hides itself and the screen goes back to the welcome page, in the default language.
     expect(page.locator("[data-receipt-code]")).to_be_hidden(timeout=8_000)
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk"))
+    expect(page).to_have_url(url(live_server, "kiosk"))
     assert_nothing_of(page, receipt, "Rozi")
 
     # The second villager looks back, reloads, opens a tab: nothing of the first.
@@ -173,78 +147,211 @@ def test_two_villagers_in_a_row_see_nothing_of_each_other(
         assert_nothing_of(page, receipt, "Rozi")
     page.reload()
     assert_nothing_of(page, receipt, "Rozi")
-    tab = terminal.new_page()
-    tab.goto(kiosk_url(live_server, "kiosk-review"))
-    expect(tab).to_have_url(kiosk_url(live_server, "kiosk"))
-    assert_nothing_of(tab, receipt, "Rozi")
-    tab.close()
+    for name in ("kiosk-ballot", "kiosk-receipt", "kiosk-code"):
+        tab = terminal.new_page()
+        tab.goto(url(live_server, name))
+        assert_nothing_of(tab, receipt, "Rozi")
+        tab.close()
 
-    # The second villager votes, in the default language.
-    begin(page, live_server)
-    tap_code(page, world.codes[1])
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-cadre", 1))
-    page.go_back()  # back to the code page: it moves on, the code is already accepted
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-cadre", 1))
+    # The second villager votes, in the default language; Back from the ballot to the code page
+    # comes forward again, to a ballot with nothing chosen.
+    voting.begin(page, live_server)
+    voting.tap_code(page, world.codes[1])
+    expect(page).to_have_url(url(live_server, "kiosk-ballot"))
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.go_back()
+    expect(page).to_have_url(url(live_server, "kiosk-ballot"))
     expect(page.locator("input[name^=grade-]:checked")).to_have_count(0)
-    second = grade_all(page, live_server, world, lambda position, index: "satisfied")
-    page.click("a.kiosk-btn-next")
-    page.click(".kiosk-btn-cast")
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-receipt"))
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk"), timeout=8_000)
+    second = voting.grade_cadres(page, world, lambda cadre, line: ["satisfied", "dont_know"][line % 2])
+    voting.to_review(page)
+    voting.cast(page)
+    expect(page).to_have_url(url(live_server, "kiosk-receipt"))
+    expect(page).to_have_url(url(live_server, "kiosk"), timeout=8_000)
 
-    assert Ballot.objects.count() == 2
     assert BallotCode.objects.filter(status=BallotCode.Status.USED).count() == 2
-    ballots = {
-        ballot.receipt: {(g.cadre_id, g.criterion_id): g.grade_id for g in ballot.grades.all()}
-        for ballot in Ballot.objects.prefetch_related("grades")
-    }
+    ballots = {ballot.receipt: voting.ballot_grades(ballot) for ballot in Ballot.objects.all()}
     assert ballots[receipt] == first
     assert sorted(ballots.values(), key=str) == sorted([first, second], key=str)
+    assert set(Ballot.objects.values_list("door", flat=True)) == {Ballot.Door.TERMINAL}
     assert list(BallotNomination.objects.values_list("household_id", flat=True)) == [household.pk]
     assert traffic.console_errors == []
     assert traffic.failures == []
 
 
-def test_an_abandoned_ballot_asks_then_clears_itself(
+def test_a_ballot_is_four_requests_from_the_code_to_the_receipt(
     terminal: BrowserContext, page: Page, live_server, world, settings
 ):
-    settings.KIOSK_IDLE_SECONDS = 2
-    settings.KIOSK_IDLE_GRACE_SECONDS = 3
-    begin(page, live_server, "en")
-    tap_code(page, world.codes[0])
-    criterion, grade = world.criteria[0], world.grades["dissatisfied"]
-    page.click(f'label[for="grade-{criterion.pk}-{grade.pk}"]')
+    """The code, the ballot page, the cast, the receipt: every other step is done in the page."""
+    # The terminal's heartbeat tells the operator's list what the screen shows, every few seconds,
+    # whoever stands at it, ballot or not: it is the terminal's, not the ballot's, so it is stopped here.
+    settings.KIOSK_HEARTBEAT_SECONDS = 3600
+    # A villager voted on this terminal before: the browser holds the kiosk's static files since.
+    voting.begin(page, live_server)
+    voting.tap_code(page, world.codes[0])
+    vote_quickly(page, world, "satisfied")
+    voting.cast(page)
+    voting.receipt_shown(page)
 
-    # Still there: the villager answers the question and goes on.
-    dialog = page.locator("#kiosk-idle")
-    expect(dialog).to_be_visible(timeout=8_000)
-    page.click("[data-idle-continue]")
-    expect(dialog).to_be_hidden()
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-cadre", 1))
-    expect(page.locator(f"#grade-{criterion.pk}-{grade.pk}")).to_be_checked()
+    asked = []
+    page.on(
+        "request",
+        lambda request: (
+            asked.append((request.resource_type, request.method, request.url))
+            if request.url.startswith(live_server.url)
+            else None
+        ),
+    )
+    voting.begin(page, live_server)
+    for symbol in world.codes[1]:
+        page.click(f'[data-keypad] [data-key="{symbol}"]')
+    with received_by(live_server) as received:
+        asked.clear()
+        page.click("form[data-code-form] button[type=submit]")
+        for position in range(1, len(world.cadres) + 1):
+            voting.expect_screen(page, f"screen-{position}")
+            same_answer(page, world, "basically_satisfied")
+            voting.next_screen(page)
+        voting.nominate(page, world, "Mamat Ali")
+        voting.to_review(page)
+        voting.cast(page)
+        voting.receipt_shown(page)
 
-    # Gone: the question goes unanswered, the ballot is cleared and the code stays unused.
-    expect(dialog).to_be_visible(timeout=8_000)
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk"), timeout=8_000)
-    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
-    page.goto(kiosk_url(live_server, "kiosk-cadre", 1))
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk"))
-    assert not BallotGrade.objects.exists()
-    assert BallotCode.objects.filter(status=BallotCode.Status.USED).count() == 0
+    ballot = Ballot.objects.get(receipt=voting.receipt_shown(page))
+    assert len(ballot.grades.all()) == len(world.cadres) * len(world.criteria)
+    documents = [(method, address) for kind, method, address in asked if kind in {"document", "fetch", "xhr"}]
+    assert documents == [
+        ("POST", url(live_server, "kiosk-code")),
+        ("GET", url(live_server, "kiosk-ballot")),
+        ("POST", url(live_server, "kiosk-cast")),
+        ("GET", url(live_server, "kiosk-receipt")),
+    ], asked
+    # What the server itself received: the same four, and no static file (they come from the cache).
+    assert received == [
+        ("POST", "/kiosk/code/"),
+        ("GET", "/kiosk/ballot/"),
+        ("POST", "/kiosk/cast/"),
+        ("GET", "/kiosk/receipt/"),
+    ]
+
+
+def test_same_answer_on_every_line_sets_a_cadres_lines_with_one_tap(
+    terminal: BrowserContext, page: Page, live_server, world
+):
+    voting.begin(page, live_server, "en")
+    voting.tap_code(page, world.codes[0])
+    first, second = world.cadres
+    # Nothing is chosen before a tap, on any screen.
+    expect(page.locator("input[name^=grade-]")).to_have_count(2 * len(world.criteria) * len(world.grades))
+    expect(page.locator("input[name^=grade-]:checked")).to_have_count(0)
+    same = voting.shown(page).locator("[data-same] [data-same-grade]")
+    expect(same).to_have_count(len(world.grades))
+
+    same_answer(page, world, "basically_satisfied")
+    chosen = page.locator(f"input[name^=grade-{first.pk}-]:checked")
+    expect(chosen).to_have_count(len(world.criteria))
+    for index in range(len(world.criteria)):
+        expect(chosen.nth(index)).to_have_value(str(world.grades["basically_satisfied"].pk))
+    expect(page.locator(f"input[name^=grade-{second.pk}-]:checked")).to_have_count(0)
+    # One line changed by hand after; another tap of the row sets them all again.
+    line = str(world.criteria[0].pk)
+    page.click(voting.grade_label(first.pk, line, world.grades["dont_know"].pk))
+    expect(page.locator(f"#grade-{first.pk}-{line}-{world.grades['dont_know'].pk}")).to_be_checked()
+    voting.next_screen(page)
+    voting.expect_screen(page, "screen-2")
+    expect(page.locator(f"input[name^=grade-{second.pk}-]:checked")).to_have_count(0)
+    same_answer(page, world, "satisfied")
+    voting.next_screen(page)
+    voting.to_review(page)
+    voting.cast(page)
+    voting.receipt_shown(page)
+
+    grades = voting.ballot_grades(Ballot.objects.get())
+    expected = world.full_grades("satisfied")
+    expected.update(voting.every_line(world, first, "basically_satisfied"))
+    expected[(first.pk, world.criteria[0].pk)] = world.grades["dont_know"].pk
+    assert grades == expected
+
+
+def test_quick_mode_has_one_line_and_no_same_answer_row(browser, live_server, county):
+    world = build_kiosk_world(county, cadres=2, codes=1, quick_mode=True)
+    context = voting.arm(browser.new_context(), live_server, world.token)
+    page = context.new_page()
+    voting.begin(page, live_server)
+    voting.tap_code(page, world.codes[0])
+    expect(voting.shown(page).locator("fieldset[data-line]")).to_have_count(1)
+    expect(page.locator("[data-same]")).to_have_count(0)
+    voting.grade_cadres(page, world, lambda cadre, line: "satisfied")
+    voting.to_review(page)
+    voting.cast(page)
+    voting.receipt_shown(page)
+    context.close()
+    assert voting.ballot_grades(Ballot.objects.get()) == world.full_grades("satisfied")
+
+
+def test_without_javascript_the_ballot_is_one_long_form(browser, live_server, world):
+    """No script: the welcome page's form, the code typed, every cadre on one page, households by their
+    numbers on the roll; one mistake is sent back with the choices kept, and the ballot is counted."""
+    context = voting.arm(browser.new_context(java_script_enabled=False), live_server, world.token)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(url(live_server, "kiosk"))
+    page.click("label[for=language-en]")
+    page.click("form[data-welcome] button[type=submit]")
+    expect(page.locator("[data-keypad]")).to_be_hidden()
+    page.fill("#id_code", codes.display(world.codes[0]).lower())
+    page.click("form[data-code-form] button[type=submit]")
+    expect(page).to_have_url(url(live_server, "kiosk-ballot"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # Every screen at once, the review aside, and no "same answer" row (it needs the script).
+    expect(page.locator("[data-screen=cadre]:visible")).to_have_count(len(world.cadres))
+    expect(page.locator("[data-screen=review]")).to_be_hidden()
+    expect(page.locator("[data-same]:visible")).to_have_count(0)
+    expect(page.locator("input[name=household_number]")).to_have_count(world.scheme.max_nominations)
+
+    first, second = world.cadres
+    for criterion in world.criteria:
+        page.click(voting.grade_label(first.pk, str(criterion.pk), world.grades["satisfied"].pk))
+    for criterion in world.criteria[1:]:  # the second cadre's first line is forgotten
+        page.click(voting.grade_label(second.pk, str(criterion.pk), world.grades["dissatisfied"].pk))
+    household = world.household_named("Patigul Ehmet")
+    page.fill("#household-number-1", household.number)
+    voting.cast(page)
+    expect(page.locator("#ballot-errors")).to_contain_text(second.name)
+    expect(page.locator("#screen-2.ballot-missing [data-missing-alert]")).to_be_visible()
+    expect(page.locator("input[name^=grade-]:checked")).to_have_count(2 * len(world.criteria) - 1)
+    expect(page.locator("#household-number-1")).to_have_value(household.number)
+    assert not Ballot.objects.exists()
+
+    page.click(voting.grade_label(second.pk, str(world.criteria[0].pk), world.grades["dont_know"].pk))
+    voting.cast(page)
+    expect(page).to_have_url(url(live_server, "kiosk-receipt"))
+    receipt = page.locator("[data-receipt-code]").inner_text().strip()
+    context.close()
+
+    ballot = Ballot.objects.get()
+    assert ballot.receipt == receipt
+    expected = world.full_grades("satisfied")
+    expected.update(voting.every_line(world, second, "dissatisfied"))
+    expected[(second.pk, world.criteria[0].pk)] = world.grades["dont_know"].pk
+    assert voting.ballot_grades(ballot) == expected
+    assert list(ballot.nominations.values_list("household_id", flat=True)) == [household.pk]
+    assert stored_code(world.meeting, world.codes[0]).status == BallotCode.Status.USED
 
 
 def test_the_code_can_be_scanned_where_there_is_a_camera(
     terminal: BrowserContext, page: Page, live_server, world
 ):
-    begin(page, live_server)
+    voting.begin(page, live_server)
     expect(page.locator("[data-qr-scan]")).to_be_hidden()  # this Chromium has no BarcodeDetector
 
     scanner = terminal.new_page()
     scanner.add_init_script(FAKE_CAMERA)
-    scanner.goto(kiosk_url(live_server, "kiosk-code"))
-    scanner.evaluate(f"window.__slip = {world.codes[1]!r}")
+    scanner.goto(url(live_server, "kiosk-code"))
+    # The slip's QR code holds the phone's address with the code; the terminal reads the code from it.
+    slip = f"{live_server.url}/vote/{world.meeting.pk}/?code={codes.display(world.codes[1])}"
+    scanner.evaluate(f"window.__slip = {slip!r}")
     scanner.click("[data-qr-scan]")
-    expect(scanner).to_have_url(kiosk_url(live_server, "kiosk-cadre", 1))
+    expect(scanner).to_have_url(url(live_server, "kiosk-ballot"))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -273,17 +380,17 @@ def test_every_kiosk_page_is_accessible(
         assert not tiny, (language, name, tiny)
         checked.append(name)
 
-    page.goto(kiosk_url(live_server, "kiosk") + f"?language={language}")
+    page.goto(url(live_server, "kiosk") + f"?language={language}")
     expect(page.locator("html")).to_have_attribute("lang", language)
     check("welcome")
     page.click("form[data-welcome] button[type=submit]")
     check("code")
-    tap_code(page, world.codes[LANGUAGES.index(language)])
-    page.click("form.kiosk-form button[type=submit]")  # nothing chosen: the page says what is missing
-    expect(page.locator(".kiosk-alert")).to_be_visible()
-    check("cadre with errors")
+    voting.tap_code(page, world.codes[LANGUAGES.index(language)])
+    voting.next_screen(page)  # nothing chosen: the screen says what is missing
+    expect(voting.shown(page).locator("[data-missing-alert]")).to_be_visible()
+    check("cadre screen with a line missing")
     # The keyboard's focus is visible on the grade buttons: a thick outline around the label.
-    page.locator("input.btn-check").first.focus()
+    voting.shown(page).locator("input.btn-check").first.focus()
     page.keyboard.press("ArrowRight")
     outline = page.evaluate(
         "() => { const label = document.querySelector(`label[for='${document.activeElement.id}']`);"
@@ -291,14 +398,21 @@ def test_every_kiosk_page_is_accessible(
         " return [style.outlineStyle, parseFloat(style.outlineWidth)]; }"
     )
     assert outline[0] != "none" and outline[1] >= 3, outline
-    grade_all(page, live_server, world, lambda position, index: ["satisfied", "dont_know"][index % 2])
-    nominate(page, live_server, world, "Aygul Tursun")
-    page.fill("#kiosk-q", "Mamat")
-    page.press("#kiosk-q", "Enter")
-    check("nominate")
-    page.click("a.kiosk-btn-next")
+    voting.grade_cadres(page, world, lambda cadre, line: ["satisfied", "dont_know"][line % 2])
+    voting.nominate(page, world, "Aygul Tursun")
+    page.fill("#ballot-q", "Mamat")
+    expect(page.locator("[data-results] [data-act]")).to_have_count(1)
+    check("households")
+    voting.to_review(page)
     check("review")
-    page.click(".kiosk-btn-cast")
-    expect(page.locator("[data-receipt-code]")).to_be_visible()
+    voting.cast(page)
+    voting.receipt_shown(page)
     check("receipt")
-    assert checked == ["welcome", "code", "cadre with errors", "nominate", "review", "receipt"]
+    assert checked == [
+        "welcome",
+        "code",
+        "cadre screen with a line missing",
+        "households",
+        "review",
+        "receipt",
+    ]

@@ -2,6 +2,8 @@
 (tests/browser/conftest.py), read by the tests."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -68,3 +70,22 @@ def record_traffic(page: Page, traffic: Traffic) -> Page:
     page.on("console", on_console)
     page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught: {error}"))
     return page
+
+
+@contextmanager
+def received_by(live_server) -> Iterator[list[tuple[str, str]]]:
+    """(method, path) of every request the live server handles meanwhile, static files included: what
+    the browser really asked of the server, as against what it took from its own cache."""
+    server = live_server.thread.httpd
+    application = server.get_app()
+    received: list[tuple[str, str]] = []
+
+    def recording(environ, start_response):
+        received.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
+        return application(environ, start_response)
+
+    server.set_app(recording)
+    try:
+        yield received
+    finally:
+        server.set_app(application)

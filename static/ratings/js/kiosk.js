@@ -321,9 +321,12 @@
     scanDialog.addEventListener("close", stop);
   }
 
-  // --- households: the name searched for stays out of the browser's history ----------------------
+  // --- the address keeps nothing of the villager ------------------------------------------------
+  // The welcome page's preview and the code page carry the language and text size in their query
+  // (?language=ug&text_size=large); the page itself keeps them in its form. Dropped from the address
+  // once shown, so that the next villager's Back does not bring back the previous one's choices.
 
-  if (root.querySelector("form[data-search]") && window.location.search) {
+  if (window.location.search) {
     window.history.replaceState(null, "", window.location.pathname);
   }
 })();

@@ -5,6 +5,8 @@ Timings are shortened through the KIOSK_* settings, as in test_kiosk.py. The ope
 browser context of its own, signed in with a session made by Django's test client.
 """
 
+import re
+
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
@@ -12,10 +14,11 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from portal.models import AuditEntry
-from ratings.ballot.terminals import TERMINAL_COOKIE
+from ratings.ballot.passes import COOKIES
 from ratings.models import Ballot, BallotCode
-from tests.browser.test_kiosk import begin, kiosk_url, tap_code
+from tests.browser import voting
 from tests.browser.traffic import Traffic
+from tests.browser.voting import begin, tap_code, url
 from tests.worlds import build_kiosk_world, stored_code
 
 pytestmark = pytest.mark.browser
@@ -28,8 +31,7 @@ def world(county):
 
 @pytest.fixture
 def terminal(context: BrowserContext, live_server, world) -> BrowserContext:
-    context.add_cookies([{"name": TERMINAL_COOKIE, "value": world.token, "url": live_server.url}])
-    return context
+    return voting.arm(context, live_server, world.token)
 
 
 @pytest.fixture
@@ -54,9 +56,9 @@ def operator_page(browser: Browser, live_server, world, county) -> Page:
     context.close()
 
 
-def tap_grade(page: Page, world, criterion_index: int, grade: str) -> None:
-    criterion = world.criteria[criterion_index]
-    page.click(f'label[for="grade-{criterion.pk}-{world.grades[grade].pk}"]')
+def tap_grade(page: Page, world, cadre_index: int, criterion_index: int, grade: str) -> None:
+    cadre, criterion = world.cadres[cadre_index], world.criteria[criterion_index]
+    page.click(voting.grade_label(cadre.pk, str(criterion.pk), world.grades[grade].pk))
 
 
 def screen_of(operator_page: Page, world):
@@ -64,10 +66,11 @@ def screen_of(operator_page: Page, world):
 
 
 def assert_shows_nothing(page: Page, live_server) -> None:
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk"))
+    """The welcome page or the code page (Back to it), in the defaults: nothing of the ballot."""
+    expect(page).to_have_url(re.compile(f"^{re.escape(url(live_server, 'kiosk'))}(code/)?$"))
     expect(page.locator("input[name^=grade-]")).to_have_count(0)
-    expect(page.locator("input[name^=grade-]:checked")).to_have_count(0)
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bkiosk-text-normal\b"))
 
 
 def test_the_question_hides_the_choices_until_the_villager_answers(
@@ -77,18 +80,17 @@ def test_the_question_hides_the_choices_until_the_villager_answers(
     settings.KIOSK_IDLE_GRACE_SECONDS = 60
     begin(page, live_server, "en")
     tap_code(page, world.codes[0])
-    tap_grade(page, world, 0, "dissatisfied")
-    grades = page.locator("label.kiosk-grade")
+    tap_grade(page, world, 0, 0, "dissatisfied")
+    grades = page.locator("label.ballot-grade")
     expect(grades.first).to_be_visible()
 
     expect(page.locator("#kiosk-idle")).to_be_visible(timeout=8_000)
     # Hidden, not covered: no grade, no cadre's name, no chosen answer is laid out on the screen.
     expect(page.locator("#kiosk")).to_be_hidden()
-    for index in range(grades.count()):
-        expect(grades.nth(index)).to_be_hidden()
-    expect(page.locator("#kiosk-cadre-name")).to_be_hidden()
+    expect(page.locator("label.ballot-grade:visible")).to_have_count(0)
+    expect(page.locator("#cadre-name-1")).to_be_hidden()
     boxes = page.evaluate(
-        "() => [...document.querySelectorAll('label.kiosk-grade, .kiosk-cadre')]"
+        "() => [...document.querySelectorAll('label.ballot-grade, .ballot-cadre-head, [data-same]')]"
         ".map((element) => element.getBoundingClientRect().width)"
     )
     assert boxes and not any(boxes)
@@ -96,8 +98,9 @@ def test_the_question_hides_the_choices_until_the_villager_answers(
     page.click("[data-idle-continue]")
     expect(page.locator("#kiosk-idle")).to_be_hidden()
     expect(grades.first).to_be_visible()
-    criterion, grade = world.criteria[0], world.grades["dissatisfied"]
-    expect(page.locator(f"#grade-{criterion.pk}-{grade.pk}")).to_be_checked()
+    voting.expect_screen(page, "screen-1")
+    cadre, criterion, grade = world.cadres[0], world.criteria[0], world.grades["dissatisfied"]
+    expect(page.locator(f"#grade-{cadre.pk}-{criterion.pk}-{grade.pk}")).to_be_checked()
 
 
 def test_a_walked_away_ballot_is_cleared_and_the_operator_sees_it_and_clears_another(
@@ -113,59 +116,63 @@ def test_a_walked_away_ballot_is_cleared_and_the_operator_sees_it_and_clears_ano
     begin(page, live_server)
     tap_code(page, world.codes[0])
     for index in range(len(world.criteria)):
-        tap_grade(page, world, index, "dissatisfied")
-    page.click("form.kiosk-form button[type=submit]")
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk-cadre", 2))
-    tap_grade(page, world, 0, "satisfied")
-    stale = {f"grade-{criterion.pk}": str(world.grades["satisfied"].pk) for criterion in world.criteria}
+        tap_grade(page, world, 0, index, "dissatisfied")
+    voting.next_screen(page)
+    voting.expect_screen(page, "screen-2")
+    tap_grade(page, world, 1, 0, "satisfied")
+    # The pass this browser holds for the ballot: kept by the test, as a stale page or a copy would.
+    (stale_pass,) = [cookie for cookie in terminal.cookies() if cookie["name"] == COOKIES["terminal"]]
 
     # The screen asks, the operator's list says so (without reloading), then the screen clears itself.
     expect(page.locator("#kiosk-idle")).to_be_visible(timeout=8_000)
     expect(screen).to_have_attribute("data-screen-state", "idle", timeout=8_000)
     expect(screen).not_to_contain_text(world.grades["dissatisfied"].label)
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk"), timeout=8_000)
+    expect(page).to_have_url(url(live_server, "kiosk"), timeout=8_000)
     assert_shows_nothing(page, live_server)
     expect(screen).to_have_attribute("data-screen-state", "waiting", timeout=8_000)
     (entry,) = AuditEntry.objects.filter(action="terminal_clear")
     assert entry.actor_id is None and entry.details["reason"] == "idle"
+    assert COOKIES["terminal"] not in {cookie["name"] for cookie in terminal.cookies()}
 
-    # The next villager: Back, reload, and posting the old pages find nothing and cast nothing.
+    # The next villager: Back and reload find nothing; the old pass, put back, casts nothing.
     for _step in range(3):
         page.go_back()
         assert_shows_nothing(page, live_server)
     page.reload()
     assert_shows_nothing(page, live_server)
+    terminal.add_cookies([stale_pass])
     token = page.locator("#kiosk-reset input[name=csrfmiddlewaretoken]").input_value()
-    for name, args, data in (("kiosk-cadre", (2,), stale), ("kiosk-cast", (), {})):
-        response = page.request.post(
-            kiosk_url(live_server, name, *args),
-            form={"csrfmiddlewaretoken": token, **data},
-            headers={"Referer": kiosk_url(live_server, "kiosk")},
-        )
-        assert response.url == kiosk_url(live_server, "kiosk"), name
-        assert "grade-" not in response.text()
+    full = {
+        f"grade-{cadre}-{criterion}": str(grade) for (cadre, criterion), grade in world.full_grades().items()
+    }
+    response = page.request.post(
+        url(live_server, "kiosk-cast"),
+        form={"csrfmiddlewaretoken": token, **full},
+        headers={"Referer": url(live_server, "kiosk")},
+        max_redirects=0,
+    )
+    assert response.status == 409, response.status
+    assert "grade-" not in response.text()
+    assert COOKIES["terminal"] not in {cookie["name"] for cookie in terminal.cookies()}
     assert not Ballot.objects.exists()
     assert stored_code(world.meeting, world.codes[0]).status == BallotCode.Status.ISSUED
 
     # The same villager comes back and starts again with the same code; this time the operator clears
     # the terminal from the list, and the screen goes back to the welcome page by itself.
     settings.KIOSK_IDLE_SECONDS = 60  # this time the villager is still there when the operator acts
-    page.goto(kiosk_url(live_server, "kiosk"))
     begin(page, live_server)
     tap_code(page, world.codes[0])
     expect(page.locator("input[name^=grade-]:checked")).to_have_count(0)
-    tap_grade(page, world, 0, "basically_satisfied")
+    tap_grade(page, world, 0, 0, "basically_satisfied")
     expect(screen).to_have_attribute("data-screen-state", "voting", timeout=8_000)
     operator_page.click(f'[data-clear="{world.terminal.pk}"]')
     expect(operator_page.locator(".alert-success")).to_be_visible()
-    expect(page).to_have_url(kiosk_url(live_server, "kiosk"), timeout=5_000)
+    expect(page).to_have_url(url(live_server, "kiosk"), timeout=5_000)
     assert_shows_nothing(page, live_server)
     page.go_back()
     assert_shows_nothing(page, live_server)
-    reasons = [
-        entry.details["reason"]
-        for entry in AuditEntry.objects.filter(action="terminal_clear").order_by("seq")
-    ]
+    clears = AuditEntry.objects.filter(action="terminal_clear").order_by("seq")
+    reasons = [entry.details["reason"] for entry in clears]
     assert reasons == ["idle", "operator"]
     assert not Ballot.objects.exists()
     assert stored_code(world.meeting, world.codes[0]).status == BallotCode.Status.ISSUED

@@ -84,7 +84,7 @@ def test_a_villager_votes_on_a_phone_and_the_code_is_spent_at_both_doors(
             grade = world.grades["satisfied" if index else "basically_satisfied"]
             page.tap(voting.grade_label(cadre.pk, str(criterion.pk), grade.pk))
             chosen[(cadre.pk, criterion.pk)] = grade.pk
-        voting.shown(page).locator("[data-next]").tap()
+        voting.next_screen(page, tap=True)
     household = world.household_named("Mamat Ali")
     page.fill("#ballot-q", "Mamat")
     page.tap(f'[data-results] [data-act][data-household="{household.pk}"]')
@@ -162,7 +162,7 @@ def test_every_phone_page_is_accessible(phone: BrowserContext, live_server, worl
     check("start")
     page.tap("form.kiosk-form button[type=submit]")
     expect(page.locator("html")).to_have_attribute("lang", language)
-    voting.shown(page).locator("[data-next]").tap()  # nothing chosen: the screen says what is missing
+    voting.next_screen(page, tap=True)  # nothing chosen: the screen says what is missing
     expect(voting.shown(page).locator("[data-missing-alert]")).to_be_visible()
     check("cadre screen")
     voting.grade_cadres(page, world, lambda cadre, line: "dont_know")

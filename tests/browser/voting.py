@@ -81,8 +81,14 @@ def grade_cadres(page: Page, world, pick) -> dict[tuple[int, int | None], int]:
     return chosen
 
 
-def next_screen(page: Page) -> None:
-    shown(page).locator("[data-next]").click()
+def next_screen(page: Page, *, tap: bool = False) -> None:
+    """Press "Next" on the screen shown, once ballot.js shows one screen at a time."""
+    expect(shown(page)).to_have_count(1)
+    button = shown(page).locator("[data-next]")
+    if tap:
+        button.tap()
+    else:
+        button.click()
 
 
 def nominate(page: Page, world, name: str):

@@ -9,9 +9,10 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import translation
 from playwright.sync_api import BrowserContext, Page, expect
 
-from ratings.ballot import codes
+from ratings.ballot import codes, schemes
 from ratings.models import Ballot, BallotCode, BallotNomination
 from tests.browser import voting
 from tests.browser.traffic import Traffic, received_by
@@ -89,6 +90,11 @@ def assert_nothing_of(page: Page, receipt: str, searched: str) -> None:
 def same_answer(page: Page, world, grade: str) -> None:
     """Tap "same answer on every line" on the cadre screen shown."""
     voting.shown(page).locator(f'[data-same-grade="{world.grades[grade].pk}"]').click()
+
+
+def in_english(grade) -> str:
+    with translation.override("en"):
+        return schemes.grade_label(grade)
 
 
 def vote_quickly(page: Page, world, grade: str) -> None:
@@ -259,9 +265,22 @@ def test_same_answer_on_every_line_sets_a_cadres_lines_with_one_tap(
     voting.next_screen(page)
     voting.expect_screen(page, "screen-2")
     expect(page.locator(f"input[name^=grade-{second.pk}-]:checked")).to_have_count(0)
-    same_answer(page, world, "satisfied")
+    same_answer(page, world, "dissatisfied")
     voting.next_screen(page)
     voting.to_review(page)
+    # "Change" on the review goes back to that cadre; "Next" there comes back to the review.
+    review = page.locator("[data-review] .kiosk-panel")
+    expect(review.nth(1).locator("[data-answers] dd")).to_have_text(
+        [in_english(world.grades["dissatisfied"])] * len(world.criteria)
+    )
+    review.nth(1).locator("[data-change]").click()
+    voting.expect_screen(page, "screen-2")
+    same_answer(page, world, "satisfied")
+    voting.next_screen(page)
+    voting.expect_screen(page, "screen-review")
+    expect(review.nth(1).locator("[data-answers] dd")).to_have_text(
+        [in_english(world.grades["satisfied"])] * len(world.criteria)
+    )
     voting.cast(page)
     voting.receipt_shown(page)
 

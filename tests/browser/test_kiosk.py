@@ -132,6 +132,14 @@ def test_two_villagers_in_a_row_see_nothing_of_each_other(
     expect(page.locator("body")).to_have_class(re.compile(r"\bkiosk-text-large\b"))
     first = voting.grade_cadres(page, world, lambda cadre, line: "dissatisfied")
     household = voting.nominate(page, world, "Rozi Niyaz")
+    # Enter in the search (a terminal with a keyboard) would submit the form: nothing is cast before
+    # the review.
+    page.fill("#ballot-q", "Mamat")
+    page.press("#ballot-q", "Enter")
+    page.fill("#ballot-q", "")
+    voting.expect_screen(page, "screen-households")
+    expect(page).to_have_url(url(live_server, "kiosk-ballot"))
+    assert not Ballot.objects.exists()
     voting.to_review(page)
     # The review is built in the page: a panel per cadre with its answers, and the households.
     review = page.locator("[data-review] .kiosk-panel")

@@ -286,7 +286,13 @@
     }
   }
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    // Only the review casts. Enter in a field (the household search on a terminal with a keyboard, a
+    // grade chosen with the keyboard) submits the form too: from any other screen, that sends nothing.
+    if (screens[current] !== review) {
+      event.preventDefault();
+      return;
+    }
     // One ballot, one request: a second tap on "Cast" while the first is on its way sends nothing.
     cast.querySelectorAll("button").forEach(function (button) {
       button.disabled = true;

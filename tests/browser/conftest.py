@@ -55,13 +55,6 @@ def context(browser: Browser, locale: str) -> BrowserContext:
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def _cache_emptied(empty_cache):
-    """Django's cache holds the rendered ballot page of a meeting (ratings.ballot.page) and the counts
-    of wrong codes: a test sees neither another test's page nor its mistakes."""
-    return empty_cache
-
-
 @pytest.fixture
 def traffic(caplog: pytest.LogCaptureFixture) -> Traffic:
     return Traffic(server_log=caplog)

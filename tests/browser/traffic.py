@@ -72,17 +72,39 @@ def record_traffic(page: Page, traffic: Traffic) -> Page:
     return page
 
 
+@dataclass(frozen=True)
+class Received:
+    """A request as the live server received and answered it."""
+
+    method: str
+    path: str
+    status: int
+    # Sent with If-None-Match or If-Modified-Since: the browser asks whether its cached copy is current.
+    conditional: bool
+
+
 @contextmanager
-def received_by(live_server) -> Iterator[list[tuple[str, str]]]:
-    """(method, path) of every request the live server handles meanwhile, static files included: what
-    the browser really asked of the server, as against what it took from its own cache."""
+def received_by(live_server) -> Iterator[list[Received]]:
+    """Every request the live server handles meanwhile, static files included: what the browser really
+    asked of the server, as against what it took from its own cache."""
     server = live_server.thread.httpd
     application = server.get_app()
-    received: list[tuple[str, str]] = []
+    received: list[Received] = []
 
     def recording(environ, start_response):
-        received.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
-        return application(environ, start_response)
+        def noting(status, headers, *args):
+            validators = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+            received.append(
+                Received(
+                    method=environ["REQUEST_METHOD"],
+                    path=environ["PATH_INFO"],
+                    status=int(status.split()[0]),
+                    conditional=any(environ.get(name) for name in validators),
+                )
+            )
+            return start_response(status, headers, *args)
+
+        return application(environ, noting)
 
     server.set_app(recording)
     try:

@@ -372,19 +372,21 @@ def test_without_javascript_the_ballot_is_one_long_form(browser, live_server, wo
     assert stored_code(world.meeting, world.codes[0]).status == BallotCode.Status.USED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: an empty code is answered in the default language (ratings/ballot/views/kiosk.py "
-    "code() and phone.py start() read the language and text size from the query, not from the form posted)",
-)
 def test_a_code_left_empty_keeps_the_villagers_language(
     terminal: BrowserContext, page: Page, live_server, world
 ):
-    voting.begin(page, live_server, "ug")
-    page.click("form[data-code-form] button[type=submit]")
+    page.goto(url(live_server, "kiosk"))
+    page.click("label[for=language-ug]")
+    expect(page.locator("html")).to_have_attribute("lang", "ug")
+    page.click("label[for=text-size-large]")
+    page.click("form[data-welcome] button[type=submit]")
+    page.click("form[data-code-form] button[type=submit]")  # nothing typed
     expect(page.locator("#code-errors")).to_be_visible()
-    assert page.locator("html").get_attribute("lang") == "ug"
-    assert page.locator("input[name=language]").input_value() == "ug"
+    expect(page.locator("html")).to_have_attribute("lang", "ug")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bkiosk-text-large\b"))
+    voting.tap_code(page, world.codes[0])
+    expect(page).to_have_url(url(live_server, "kiosk-ballot"))
+    expect(page.locator("html")).to_have_attribute("lang", "ug")
 
 
 def test_the_code_can_be_scanned_where_there_is_a_camera(

@@ -171,3 +171,15 @@ def test_every_phone_page_is_accessible(phone: BrowserContext, live_server, worl
     voting.cast(page)
     voting.receipt_shown(page)
     check("receipt")
+
+
+def test_a_code_left_empty_on_a_phone_keeps_the_villagers_language(phone: BrowserContext, live_server, world):
+    page = phone.new_page()
+    page.goto(f"{url(live_server, 'phone', world.meeting.pk)}?language=ug")
+    page.tap("form.kiosk-form button[type=submit]")  # no code: the QR code was not used
+    expect(page.locator("#code-errors")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "ug")
+    page.fill("#id_code", codes.display(world.codes[0]))
+    page.tap("form.kiosk-form button[type=submit]")
+    expect(page).to_have_url(url(live_server, "phone-ballot", world.meeting.pk))
+    expect(page.locator("html")).to_have_attribute("lang", "ug")

@@ -278,8 +278,10 @@ def build_world(
     households: int = 4,
     operator=None,
     admin=None,
+    phones_allowed: bool = False,
 ) -> BallotWorld:
-    """The county's village (or `village`) holds its meeting; voting is open, two terminals are armed.
+    """The county's village (or `village`) holds its meeting; voting is open, two terminals are armed
+    (and villagers' phones too, with `phones_allowed`).
 
     The county needs `village`, `neighbour`, `township_admin` and `operator`, as tests/conftest.py's has;
     for a village where they hold no role, pass the accounts that set it up (`admin`, `operator`).
@@ -296,6 +298,7 @@ def build_world(
         kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
         scheme=scheme,
         cadres=reporting,
+        phones_allowed=phones_allowed,
         by=admin or county.township_admin,
     )
     homes = [HouseholdFactory(village=village, number=f"B{year}-{index}") for index in range(households)]

@@ -15,8 +15,9 @@ from django.utils.translation import override
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from ratings.ballot import codes, schemes, services
-from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination, Terminal
+from ratings.models import Ballot, BallotCode, BallotGrade, Terminal
 from tests.factories import CadreFactory
+from tests.ratings.ballot.doors import box
 from tests.worlds import build_world, set_status
 
 pytestmark = pytest.mark.django_db
@@ -42,16 +43,6 @@ def clock(monkeypatch):
     return fixed
 
 
-def box(meeting) -> dict:
-    """Everything a cast may write, counted: ballots, grades, nominations, and the codes by status."""
-    return {
-        "ballots": Ballot.objects.count(),
-        "grades": BallotGrade.objects.count(),
-        "nominations": BallotNomination.objects.count(),
-        "codes": sorted(BallotCode.objects.filter(meeting=meeting).values_list("status", flat=True)),
-    }
-
-
 def wrong_code() -> str:
     """Well formed (right length, right check symbol), but never handed out."""
     return codes.new_code()
@@ -71,6 +62,7 @@ def test_a_ballot_is_written_whole_and_its_code_burned(world):
     assert ballot.meeting == world.meeting
     assert ballot.group.kind == "villager"
     assert ballot.cast_on == timezone.localdate(world.meeting.held_at)
+    assert ballot.door == Ballot.Door.TERMINAL  # the door, never which terminal
     stored = sorted((grade.cadre_id, grade.criterion_id, grade.grade_id) for grade in ballot.grades.all())
     assert stored == sorted(
         (cadre, criterion, grade)
@@ -81,6 +73,14 @@ def test_a_ballot_is_written_whole_and_its_code_burned(world):
     )
     burned = BallotCode.objects.filter(meeting=world.meeting, status=BallotCode.Status.USED).get()
     assert burned.holder_key == ""  # the code forgets whom it was handed to
+
+
+def test_the_cast_puts_the_terminal_back_to_waiting_in_its_own_transaction(world):
+    services.terminal_report(terminal=world.terminal, state=Terminal.State.VOTING, clears=None)
+    world.cast(world.codes[0])
+    terminal = Terminal.objects.get(pk=world.terminal.pk)
+    assert terminal.state == Terminal.State.WAITING
+    assert Terminal.objects.get(pk=world.other_terminal.pk).seen_at is None  # the others untouched
 
 
 def test_quick_mode_takes_one_overall_grade_per_cadre(county):
@@ -214,14 +214,18 @@ REFUSALS = refusals()
 )
 def test_a_spoilt_ballot_is_refused_and_writes_nothing(world, spoil, words):
     code = world.codes[0]
+    services.terminal_report(terminal=world.terminal, state=Terminal.State.VOTING, clears=None)
     before = box(world.meeting)
 
     with override("en"), pytest.raises(services.BallotRejected, match=words):
         spoil(world, code)
 
     assert box(world.meeting) == before
-    # The code was good: refusing the ballot does not count against the terminal.
-    assert Terminal.objects.get(pk=world.terminal.pk).failed_attempts == 0
+    # The code was good: refusing the ballot does not count against the terminal, and its screen still
+    # shows the ballot (the cast's move to "waiting" went back with the rest).
+    terminal = Terminal.objects.get(pk=world.terminal.pk)
+    assert terminal.failed_attempts == 0
+    assert terminal.state == Terminal.State.VOTING
     world.cast(code)  # and it still votes, once the ballot is right
     assert Ballot.objects.count() == 1
 
@@ -344,13 +348,13 @@ def test_wrong_codes_make_this_terminal_wait_longer_and_longer(world, clock):
     for _slip in range(services.FREE_ATTEMPTS - 1):
         with pytest.raises(services.BallotRejected) as refusal:
             services.code_check(terminal=world.terminal, typed=wrong_code())
-        assert not isinstance(refusal.value, services.TerminalLocked)
+        assert not isinstance(refusal.value, services.CodesLocked)
 
     waits = []
     for _round in range(5):
         with pytest.raises(services.BallotRejected):  # the slip that starts (or lengthens) the wait
             services.code_check(terminal=world.terminal, typed=wrong_code())
-        with pytest.raises(services.TerminalLocked) as locked:  # even a good code waits
+        with pytest.raises(services.CodesLocked) as locked:  # even a good code waits
             services.code_check(terminal=world.terminal, typed=world.codes[0])
         waits.append(locked.value.retry_after)
         clock.advance(seconds=locked.value.retry_after)
@@ -369,7 +373,7 @@ def test_the_wait_never_exceeds_the_cap(world, clock):
 
     with pytest.raises(services.BallotRejected):
         services.code_check(terminal=world.terminal, typed=wrong_code())
-    with pytest.raises(services.TerminalLocked) as locked:
+    with pytest.raises(services.CodesLocked) as locked:
         services.code_check(terminal=world.terminal, typed=world.codes[0])
 
     assert locked.value.retry_after <= services.MAX_DELAY.total_seconds() + 1
@@ -379,7 +383,7 @@ def test_a_locked_terminal_does_not_lock_the_others_of_the_meeting(world, clock)
     for _slip in range(services.FREE_ATTEMPTS + 2):
         with pytest.raises(services.BallotRejected):
             services.code_check(terminal=world.terminal, typed=wrong_code())
-    with pytest.raises(services.TerminalLocked):
+    with pytest.raises(services.CodesLocked):
         services.code_check(terminal=world.terminal, typed=world.codes[0])
 
     # The next terminal of the same village — behind the same network address — votes at once.
@@ -395,7 +399,7 @@ def test_a_locked_terminal_casts_nothing(world, clock):
             services.code_check(terminal=world.terminal, typed=wrong_code())
     before = box(world.meeting)
 
-    with pytest.raises(services.TerminalLocked):
+    with pytest.raises(services.CodesLocked):
         world.cast(world.codes[0])
 
     assert box(world.meeting) == before
@@ -409,7 +413,7 @@ def test_a_wrong_code_at_cast_counts_against_the_terminal_too(world):
 
     assert Terminal.objects.get(pk=world.terminal.pk).failed_attempts == services.FREE_ATTEMPTS
     assert Terminal.objects.get(pk=world.other_terminal.pk).failed_attempts == 0
-    with pytest.raises(services.TerminalLocked):
+    with pytest.raises(services.CodesLocked):
         world.cast(world.codes[0])
     assert Ballot.objects.count() == 0
 

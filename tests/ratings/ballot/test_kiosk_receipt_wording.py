@@ -1,13 +1,12 @@
 """The receipt says in plain words what it proves (the ballot is in the box and was counted) and what
-it does not (how one voted: nobody, not even the voter, can show the grades with it), on the kiosk and
-on the public receipt check, in every language."""
+it does not (how one voted: nobody, not even the voter, can show the grades with it), on the kiosk, on
+a villager's phone and on the public receipt check, in every language."""
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from ratings.ballot.terminals import TERMINAL_COOKIE
-from tests.ratings.ballot.test_kiosk_views import enter_code, grade_cadre, start, url
+from tests.ratings.ballot.doors import allow_phones, arm, phone_vote, vote
 from tests.worlds import build_kiosk_world
 
 PROVES = "It proves one thing only: that your ballot is in the box and was counted."
@@ -19,14 +18,15 @@ def world(county):
     return build_kiosk_world(county, cadres=1, codes=2)
 
 
+@pytest.mark.parametrize("door", ["terminal", "phone"])
 @pytest.mark.parametrize("language", ["en", "zh-hans", "ug"])
-def test_the_kiosk_receipt_says_what_it_proves_and_what_not(client, world, language):
-    client.cookies[TERMINAL_COOKIE] = world.token
-    start(client, language=language)
-    enter_code(client, world.codes[0])
-    grade_cadre(client, world, 1)
-    page = client.post(url("kiosk-cast"), follow=True).content.decode()
-    assert "data-receipt-code" in page
+def test_the_receipt_says_what_it_proves_and_what_not(client, world, language, door):
+    if door == "terminal":
+        page = vote(arm(client, world), world, world.codes[0], language=language).content.decode()
+    else:
+        allow_phones(world)
+        page = phone_vote(client, world, world.codes[0], language=language).content.decode()
+    assert 'class="kiosk-receipt-code"' in page
     with translation.override(language):
         proves = translation.gettext(
             "Write it down if you wish. It proves one thing only: that your ballot is in the box and was "

@@ -10,7 +10,6 @@ import datetime
 import json
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -22,7 +21,7 @@ from ratings.ballot import services
 from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.ballot.views.kiosk import CLEARED
 from ratings.models import Ballot, BallotCode, Terminal
-from tests.ratings.ballot.test_kiosk_views import enter_code, fill_in, grade_cadre, no_store, start, url
+from tests.ratings.ballot.doors import TERMINAL_PASS, ballot_post, begin, cast, dropped, no_store, url
 from tests.worlds import build_kiosk_world, build_world, set_status, stored_code
 
 pytestmark = pytest.mark.usefixtures("english_pages")
@@ -71,20 +70,36 @@ def clear_url(world, terminal=None) -> str:
 def test_the_pages_tell_the_terminal_waiting_then_voting(terminal, world):
     terminal.get(url("kiosk"))
     assert fresh(world).state == Terminal.State.WAITING
-    start(terminal)
-    enter_code(terminal, world.codes[0])
+    begin(terminal, world.codes[0])
     screen = fresh(world)
     assert screen.state == Terminal.State.VOTING and screen.state_since and screen.seen_at
     since = screen.state_since
-    grade_cadre(terminal, world, 1)
+    terminal.get(url("kiosk-ballot"))
     assert fresh(world).state_since == since  # still voting: the time in that state goes on
     terminal.post(url("kiosk-reset"))
     terminal.get(url("kiosk"))
     assert fresh(world).state == Terminal.State.WAITING
 
 
+def test_the_cast_itself_puts_the_terminal_back_to_waiting(terminal, world):
+    begin(terminal, world.codes[0])
+    cast(terminal, world, ballot_post(world))
+    assert fresh(world).state == Terminal.State.WAITING  # before the receipt is even asked for
+
+
+def test_a_ballot_sent_back_leaves_the_terminal_voting(terminal, world):
+    begin(terminal, world.codes[0])
+    assert cast(terminal, world, {}).status_code == 400
+    world.cast(world.codes[1], terminal=world.other_terminal)  # so that this one's cast is refused
+    with pytest.raises(services.BallotRejected):
+        services.ballot_cast(
+            terminal=world.terminal, code=world.codes[1], grades=world.full_grades(), households=[]
+        )
+    assert fresh(world).state == Terminal.State.VOTING  # the refused cast's write was rolled back
+
+
 def test_the_heartbeat_reports_idle_and_back(terminal, world):
-    start(terminal)
+    begin(terminal, world.codes[0])
     clears = fresh(world).clears
     answer = terminal.post(url("kiosk-heartbeat"), {"state": "idle", "clears": clears})
     assert answer.status_code == 200 and answer.json() == {"current": True}
@@ -126,8 +141,8 @@ def test_the_page_gives_its_script_the_heartbeat_and_the_ballots_clear_count(ter
     page = terminal.get(url("kiosk")).content.decode()
     assert 'data-heartbeat-ms="4000"' in page and 'data-state="waiting"' in page
     assert "data-clears" not in page
-    start(terminal)
-    page = terminal.get(url("kiosk-code")).content.decode()
+    begin(terminal, world.codes[0])
+    page = terminal.get(url("kiosk-ballot")).content.decode()
     assert 'data-state="voting"' in page and f'data-clears="{fresh(world).clears}"' in page
 
 
@@ -135,58 +150,64 @@ def test_the_page_gives_its_script_the_heartbeat_and_the_ballots_clear_count(ter
 
 
 def test_a_remote_clear_drops_the_ballot_and_a_stale_page_cannot_continue_or_cast_it(terminal, world, county):
-    fill_in(terminal, world, grades=("satisfied", "dissatisfied"))
+    begin(terminal, world.codes[0])
     clears = fresh(world).clears
     services.terminal_clear(terminal=world.terminal, by=county.operator, reason="operator")
 
-    # The page's heartbeat learns it: the ballot is dropped, the screen goes to the welcome page.
+    # The page's heartbeat learns it: the pass is dropped, the screen goes to the welcome page.
     answer = terminal.post(url("kiosk-heartbeat"), {"state": "voting", "clears": clears})
     assert answer.json() == {"current": False}
-    assert terminal.get(url("kiosk-review")).url == url("kiosk")
+    assert dropped(answer, TERMINAL_PASS)
+    assert terminal.get(url("kiosk-ballot")).url == url("kiosk")
     assert not Ballot.objects.exists()
     assert code_status(world.codes[0], world) == BallotCode.Status.ISSUED
 
 
 def test_a_stale_cast_after_a_remote_clear_is_a_409_and_the_code_still_votes(terminal, world, county):
-    fill_in(terminal, world, grades=("satisfied", "dissatisfied"))
+    begin(terminal, world.codes[0])
+    terminal.get(url("kiosk-ballot"))  # the page stays on the screen, filled in
     services.terminal_clear(terminal=world.terminal, by=county.operator, reason="operator")
 
-    response = terminal.post(url("kiosk-cast"))
+    response = cast(terminal, world, ballot_post(world, "dissatisfied"))
     assert response.status_code == 409
+    assert no_store(response)
     with translation.override("zh-hans"):  # the villager's language went with the ballot
         assert str(CLEARED) in response.content.decode()
     assert "Cadre 0" not in response.content.decode()
+    assert dropped(response, TERMINAL_PASS)
     assert not Ballot.objects.exists()
-    # The session no longer holds it: posting again, or a cadre's answers, finds nothing to go on with.
-    assert terminal.post(url("kiosk-cast")).url == url("kiosk")
-    assert terminal.post(url("kiosk-cadre", 2), {}).url == url("kiosk")
-    assert terminal.get(url("kiosk-review")).url == url("kiosk")
+    # The browser no longer holds a pass: posting again finds nothing to go on with.
+    assert cast(terminal, world, ballot_post(world)).url == url("kiosk")
+    assert terminal.get(url("kiosk-ballot")).url == url("kiosk")
 
     # The villager starts again with the same code, which was never burned.
-    fill_in(terminal, world, grades=("satisfied", "satisfied"))
-    assert terminal.post(url("kiosk-cast")).url == url("kiosk-receipt")
+    begin(terminal, world.codes[0])
+    assert cast(terminal, world, ballot_post(world)).url == url("kiosk-receipt")
     assert Ballot.objects.count() == 1
     assert code_status(world.codes[0], world) == BallotCode.Status.USED
 
 
-def test_a_cadres_answers_posted_after_a_clear_are_refused(terminal, world, county):
-    start(terminal)
-    enter_code(terminal, world.codes[0])
+def test_a_pass_kept_from_before_a_clear_is_void(terminal, world, county):
+    """A pass copied before the clear and sent again afterwards (Back, a second tab) opens nothing."""
+    begin(terminal, world.codes[0])
+    kept = terminal.cookies[TERMINAL_PASS].value
     services.terminal_clear(terminal=world.terminal, by=county.operator, reason="operator")
-    data = {f"grade-{criterion.pk}": world.grades["satisfied"].pk for criterion in world.criteria}
-    response = terminal.post(url("kiosk-cadre", 1), data)
-    assert response.status_code == 409
-    assert terminal.get(url("kiosk-cadre", 1)).url == url("kiosk")
+    assert terminal.get(url("kiosk-ballot")).url == url("kiosk")
+    terminal.cookies[TERMINAL_PASS] = kept
+    assert cast(terminal, world, ballot_post(world)).status_code == 409
+    terminal.cookies[TERMINAL_PASS] = kept
+    assert terminal.get(url("kiosk-ballot")).url == url("kiosk")
+    assert not Ballot.objects.exists()
 
 
 def test_the_idle_clear_is_audited_without_an_actor_and_keeps_the_code(terminal, world):
-    start(terminal)
-    enter_code(terminal, world.codes[0])
-    grade_cadre(terminal, world, 1, "dissatisfied")
+    begin(terminal, world.codes[0])
+    terminal.get(url("kiosk-ballot"))
     before = fresh(world).clears
 
     response = terminal.post(url("kiosk-reset"), {"reason": "idle"})
     assert response.url == url("kiosk")
+    assert dropped(response, TERMINAL_PASS)
     assert fresh(world).clears == before + 1
     (entry,) = clears_in_audit()
     assert entry.actor_id is None and entry.details["reason"] == "idle"
@@ -197,27 +218,27 @@ def test_the_idle_clear_is_audited_without_an_actor_and_keeps_the_code(terminal,
     # Nothing of it on the welcome page; the same code starts again.
     welcome = terminal.get(url("kiosk")).content.decode()
     assert "grade-" not in welcome and world.codes[0] not in welcome
-    start(terminal)
-    enter_code(terminal, world.codes[0])
-    assert " checked" not in terminal.get(url("kiosk-cadre", 1)).content.decode()
+    begin(terminal, world.codes[0])
+    assert " checked" not in terminal.get(url("kiosk-ballot")).content.decode()
 
 
 def test_a_villagers_own_clear_is_audited_too_and_a_reset_without_a_ballot_is_not(terminal, world):
     terminal.post(url("kiosk-reset"))
     assert clears_in_audit() == []
-    start(terminal)
+    begin(terminal, world.codes[0])
     terminal.post(url("kiosk-reset"))
     assert [entry.details["reason"] for entry in clears_in_audit()] == ["voter"]
 
 
 def test_a_terminal_silent_past_the_limit_is_cleared_on_its_next_request(terminal, world, settings):
-    fill_in(terminal, world, grades=("satisfied", "dissatisfied"))
+    begin(terminal, world.codes[0])
     # The script never ran (or the tablet slept): nothing heard for longer than the limit.
     long_ago = timezone.now() - datetime.timedelta(seconds=settings.KIOSK_ABANDONED_SECONDS + 1)
     Terminal.objects.filter(pk=world.terminal.pk).update(seen_at=long_ago)
 
-    response = terminal.post(url("kiosk-cast"))
-    assert response.status_code in {302, 409}  # the session expired too, or the ballot was dropped here
+    response = cast(terminal, world, ballot_post(world))
+    assert response.status_code == 409
+    assert dropped(response, TERMINAL_PASS)
     assert not Ballot.objects.exists()
     (entry,) = clears_in_audit()
     assert entry.actor_id is None and entry.details["reason"] == "abandoned"
@@ -227,8 +248,8 @@ def test_a_terminal_silent_past_the_limit_is_cleared_on_its_next_request(termina
 
 def test_a_terminal_heard_from_is_not_abandoned(terminal, world, settings):
     settings.KIOSK_ABANDONED_SECONDS = 60
-    fill_in(terminal, world, grades=("satisfied", "dissatisfied"))
-    assert terminal.post(url("kiosk-cast")).url == url("kiosk-receipt")
+    begin(terminal, world.codes[0])
+    assert cast(terminal, world, ballot_post(world)).url == url("kiosk-receipt")
     assert clears_in_audit() == []
 
 
@@ -255,10 +276,8 @@ def test_a_clear_of_an_older_count_does_nothing(world):
 
 
 def test_the_terminal_list_shows_each_screen_and_never_a_choice(terminal, world, county):
-    start(terminal)
-    enter_code(terminal, world.codes[0])
-    grade_cadre(terminal, world, 1, "dissatisfied")
-    terminal.post(url("kiosk-nominate"), {"household": world.households[2].pk})
+    begin(terminal, world.codes[0])
+    terminal.get(url("kiosk-ballot"))
     terminal.post(url("kiosk-heartbeat"), {"state": "idle", "clears": fresh(world).clears})
 
     operator = staff(county)
@@ -280,7 +299,7 @@ def test_the_terminal_list_shows_each_screen_and_never_a_choice(terminal, world,
 
 
 def test_the_operator_clears_a_terminal_from_the_list(terminal, world, county):
-    start(terminal)
+    begin(terminal, world.codes[0])
     operator = staff(county)
     response = operator.post(clear_url(world), follow=True)
     assert response.redirect_chain == [(reverse("ratings:terminals", args=[world.meeting.pk]), 302)]
@@ -289,7 +308,7 @@ def test_the_operator_clears_a_terminal_from_the_list(terminal, world, county):
     assert entry.actor_id == county.operator.pk and entry.details["reason"] == "operator"
     assert entry.details["state"] == "voting"
     # The terminal's next request finds its ballot gone.
-    assert terminal.get(url("kiosk-code")).url == url("kiosk")
+    assert terminal.get(url("kiosk-ballot")).url == url("kiosk")
 
 
 def test_clearing_a_disarmed_terminal_says_so(world, county):
@@ -336,18 +355,17 @@ def test_the_screens_do_not_grow_with_terminals(world, county, django_assert_num
 
 
 def test_the_heartbeat_of_a_ballot_sends_the_screen_home_once_voting_closes(terminal, world):
-    start(terminal)
+    begin(terminal, world.codes[0])
     clears = fresh(world).clears
-    before = terminal.cookies["sessionid"].value
     set_status(world.meeting, Meeting.Status.VOTING_CLOSED)
     answer = terminal.post(url("kiosk-heartbeat"), {"state": "voting", "clears": clears})
     assert answer.json() == {"current": False}
-    assert not Session.objects.filter(session_key=before).exists()  # the ballot went with it
+    assert dropped(answer, TERMINAL_PASS)  # the ballot went with it
     assert terminal.post(url("kiosk-heartbeat"), {"state": "waiting"}).json() == {"current": True}
 
 
 def test_the_heartbeat_is_one_read_and_at_most_one_write(terminal, world, django_assert_num_queries):
-    start(terminal)
+    begin(terminal, world.codes[0])
     clears = fresh(world).clears
     # The terminal with its meeting; then the state written only when it changed (or not heard of
     # for a while): no session, no user, nothing else.

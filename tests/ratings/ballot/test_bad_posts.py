@@ -1,10 +1,12 @@
-"""Whatever is posted to the kiosk or to the receipt check, the answer is never a server error.
+"""Whatever is posted to the kiosk, to the phone's ballot or to the receipt check, the answer is never
+a server error.
 
 Hypothesis writes the bodies: the fields the pages know and fields they do not, with values that are
 empty, huge, negative, not numbers, NUL characters, ids of other villages' rows, several values where
-one is expected — or a raw body that is no form at all. Each is posted at a terminal in each step of
-the ballot (no terminal, nothing begun, a ballot begun, a code accepted, every cadre graded, voting
-closed). A view that raises fails the test (the test client re-raises), and so does any 5xx.
+one is expected — or a raw body that is no form at all. Each is posted to every page of both doors in
+each step of the ballot (no terminal, a terminal waiting, a code accepted with its pass in hand,
+voting closed under it, the ballot cast). A view that raises fails the test (the test client
+re-raises), and so does any 5xx.
 """
 
 import pytest
@@ -16,23 +18,23 @@ from hypothesis import strategies as st
 
 from meetings.models import Meeting
 from ratings.ballot import services
-from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Terminal
+from tests.ratings.ballot.doors import arm, ballot_post, begin, phone_begin, url
 from tests.worlds import build_world, make_resident, set_status
 
 pytestmark = pytest.mark.django_db
 
-STEPS = ["no terminal", "nothing begun", "begun", "code accepted", "graded", "voting closed"]
+STEPS = ["no terminal", "waiting", "code accepted", "voting closed", "cast"]
 KIOSK_PAGES = [
     "kiosk",
     "kiosk-code",
-    "kiosk-cadre",
-    "kiosk-nominate",
-    "kiosk-review",
+    "kiosk-ballot",
     "kiosk-cast",
     "kiosk-receipt",
     "kiosk-reset",
+    "kiosk-heartbeat",
 ]
+PHONE_PAGES = ["phone", "phone-ballot", "phone-cast", "phone-receipt", "phone-reset"]
 CONTENT_TYPES = [
     "application/x-www-form-urlencoded",
     "multipart/form-data; boundary=xyz",
@@ -48,6 +50,8 @@ ODD_VALUES = [
     "1.5",
     "1e9",
     "NaN",
+    "idle",
+    "voting",
     "null",
     "\x00",
     "1\x00",
@@ -70,7 +74,7 @@ HYPOTHESIS = settings(
 
 @pytest.fixture
 def world(county):
-    return build_world(county, codes=0, residents=0)
+    return build_world(county, codes=0, residents=0, phones_allowed=True)
 
 
 def known_values(world) -> list[str]:
@@ -90,14 +94,17 @@ def field_names(world) -> st.SearchStrategy:
         "language",
         "text_size",
         "code",
-        "grade-overall",
         "household",
-        "remove",
-        "q",
+        "household_number",
+        "state",
+        "clears",
+        "reason",
         "meeting",
         "receipt",
+        f"grade-{world.cadres[0].pk}-overall",
+        f"grade-{world.foreign_household.pk}-{world.criteria[0].pk}",
     ]
-    known += [f"grade-{criterion.pk}" for criterion in world.criteria]
+    known += list(ballot_post(world))
     return st.one_of(st.sampled_from(known), st.text(max_size=12))
 
 
@@ -111,7 +118,10 @@ def values(world) -> st.SearchStrategy:
 
 
 def form_bodies(world) -> st.SearchStrategy:
-    return st.dictionaries(field_names(world), values(world), max_size=8)
+    """A few odd fields, alone or over a whole ballot, as a page would send it."""
+    odd = st.dictionaries(field_names(world), values(world), max_size=8)
+    whole = st.sampled_from([{}, ballot_post(world)])
+    return st.tuples(whole, odd).map(lambda both: {**both[0], **both[1]})
 
 
 def raw_bodies() -> st.SearchStrategy:
@@ -125,32 +135,38 @@ def fresh_code(world) -> str:
 
 
 def at_step(world, step: str) -> Client:
-    """A browser at this step of the ballot, on a terminal with no wrong codes counted against it."""
+    """A browser at this step of the ballot, on a terminal and from an address with no wrong codes counted
+    against them; past the code it holds the passes of both doors."""
     Terminal.objects.filter(pk=world.terminal.pk).update(failed_attempts=0, locked_until=None)
     Meeting.objects.filter(pk=world.meeting.pk).update(status=Meeting.Status.VOTING_OPEN)
+    cache.clear()
     client = Client()
     if step == "no terminal":
         return client
-    client.cookies[TERMINAL_COOKIE] = world.token
-    if step == "nothing begun":
+    arm(client, world)
+    if step == "waiting":
         return client
-    assert client.post(reverse("ratings:kiosk"), {"language": "en", "text_size": "normal"}).status_code == 302
-    if step == "begun":
-        return client
-    assert client.post(reverse("ratings:kiosk-code"), {"code": fresh_code(world)}).status_code == 302
-    if step == "code accepted":
-        return client
-    for position, cadre_lines in enumerate(world.cadres, start=1):
-        grades = {f"grade-{criterion.pk}": world.grades["satisfied"].pk for criterion in world.criteria}
-        response = client.post(reverse("ratings:kiosk-cadre", args=[position]), grades)
-        assert response.status_code == 302, (cadre_lines, response.content[:500])
+    begin(client, fresh_code(world))
+    phone_begin(client, world, fresh_code(world))
     if step == "voting closed":
         Meeting.objects.filter(pk=world.meeting.pk).update(status=Meeting.Status.VOTING_CLOSED)
+    if step == "cast":
+        assert client.post(url("kiosk-cast"), ballot_post(world)).status_code == 302
+        assert (
+            client.post(
+                reverse("ratings:phone-cast", args=[world.meeting.pk]), ballot_post(world)
+            ).status_code
+            == 302
+        )
     return client
 
 
-def kiosk_path(page: str, position: int) -> str:
-    return reverse(f"ratings:{page}", args=[position] if page == "kiosk-cadre" else [])
+def page_path(page: str, meeting: int) -> str:
+    return reverse(f"ratings:{page}", args=[meeting] if page.startswith("phone") else [])
+
+
+def meeting_ids(world) -> st.SearchStrategy:
+    return st.one_of(st.just(world.meeting.pk), st.integers(1, 5), st.integers(0, 10**25))
 
 
 def assert_no_server_error(response, where: str) -> None:
@@ -161,12 +177,12 @@ def assert_no_server_error(response, where: str) -> None:
 @given(data=st.data())
 def test_no_form_posted_to_the_kiosk_is_a_server_error(world, data):
     step = data.draw(st.sampled_from(STEPS), label="step")
-    page = data.draw(st.sampled_from(KIOSK_PAGES), label="page")
-    position = data.draw(st.one_of(st.integers(0, 5), st.integers(0, 10**25)), label="position")
+    page = data.draw(st.sampled_from(KIOSK_PAGES + PHONE_PAGES), label="page")
+    meeting = data.draw(meeting_ids(world), label="meeting")
     body = data.draw(form_bodies(world), label="body")
     client = at_step(world, step)
 
-    response = client.post(kiosk_path(page, position), body)
+    response = client.post(page_path(page, meeting), body)
 
     assert_no_server_error(response, f"{step} → {page}")
 
@@ -175,12 +191,12 @@ def test_no_form_posted_to_the_kiosk_is_a_server_error(world, data):
 @given(data=st.data())
 def test_no_raw_body_posted_to_the_kiosk_is_a_server_error(world, data):
     step = data.draw(st.sampled_from(STEPS), label="step")
-    page = data.draw(st.sampled_from(KIOSK_PAGES), label="page")
+    page = data.draw(st.sampled_from(KIOSK_PAGES + PHONE_PAGES), label="page")
     content_type, body = data.draw(raw_bodies(), label="body")
     client = at_step(world, step)
 
     # generic(): the body goes out byte for byte, where post() would first re-encode it.
-    response = client.generic("POST", kiosk_path(page, 1), body, content_type=content_type)
+    response = client.generic("POST", page_path(page, world.meeting.pk), body, content_type=content_type)
 
     assert_no_server_error(response, f"{step} → {page}")
 

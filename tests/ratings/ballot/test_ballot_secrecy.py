@@ -1,7 +1,8 @@
 """The secret ballot, held to it by the schema: what a ballot row may store, and what it may not.
 
-A ballot and everything hanging from it hold no link to a code, a resident, a terminal, a session or a
-user, no time finer than the date, and no key that reveals the order of voting. The models are read
+A ballot and everything hanging from it hold no link to a code, a resident, a terminal, a phone, a
+session or a user, no time finer than the date, and no key that reveals the order of voting: of the
+way it came in, only the door (a terminal, a phone), which the results count. The models are read
 field by field, and the database's own tables column by column, so that a field added by hand, by a
 migration or by a trigger-happy admin shows up here.
 """
@@ -19,6 +20,7 @@ from meetings.models import Attendance, Meeting
 from portal.models import AuditEntry, Cadre, Household, Resident
 from ratings.ballot import services
 from ratings.models import ballot as ballot_models
+from tests.ratings.ballot.doors import allow_phones
 from tests.worlds import build_world
 
 # Every field each model may have: name → (field class, the model a relation points to).
@@ -29,6 +31,7 @@ ALLOWED = {
         "group": (models.ForeignKey, ballot_models.VoterGroup),
         "receipt": (models.CharField, None),
         "cast_on": (models.DateField, None),
+        "door": (models.CharField, None),  # a terminal or a phone: never which one
     },
     ballot_models.BallotGrade: {
         "id": (models.UUIDField, None),
@@ -89,6 +92,12 @@ def test_a_ballot_model_has_a_random_key_and_no_time(model):
     assert not [field.name for field in model._meta.get_fields() if isinstance(field, TIMES)]
 
 
+def test_the_door_is_one_of_two_words():
+    door = ballot_models.Ballot._meta.get_field("door")
+    assert {value for value, _label in door.choices} == {"terminal", "phone"}
+    assert door.max_length == 10  # room for a word, not for an address or a terminal's name
+
+
 def test_nothing_else_hangs_from_a_ballot():
     """Any model pointing at a ballot could carry what the ballot may not: the set is closed."""
     hanging = {relation.related_model for model in BALLOT_MODELS for relation in model._meta.related_objects}
@@ -138,6 +147,16 @@ def world(county):
     return build_world(county, codes=10, residents=2)
 
 
+def cast_by_either_door(world, index: int, code: str, grade: str) -> str:
+    """Every other ballot from a phone; the receipt."""
+    if index % 2 == 0:
+        return world.cast(code, grade=grade).receipt
+    world.walk_in()
+    return services.phone_ballot_cast(
+        meeting=world.meeting, address="10.0.0.7", code=code, grades=world.full_grades(grade), households=[]
+    ).receipt
+
+
 def physical_order(meeting) -> list[str]:
     """The receipts in the order the database stores the rows: what a reader of the raw file sees."""
     position = {"sqlite": "rowid", "postgresql": "ctid"}[connection.vendor]
@@ -155,6 +174,7 @@ def ballot_contents(meeting) -> dict[str, tuple]:
         ballot.receipt: (
             ballot.group_id,
             ballot.cast_on,
+            ballot.door,
             sorted(
                 (grade.cadre_id, grade.criterion_id or 0, grade.grade_id) for grade in ballot.grades.all()
             ),
@@ -192,8 +212,9 @@ def test_a_cast_ballot_names_nobody_and_keeps_only_the_meeting_date(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_closing_the_vote_shakes_the_box(world):
+    allow_phones(world)
     cast_order = [
-        world.cast(code, grade=("satisfied", "dissatisfied")[index % 2]).receipt
+        cast_by_either_door(world, index, code, grade=("satisfied", "dissatisfied")[index % 2])
         for index, code in enumerate(world.codes)
     ]
     ids_before = set(ballot_models.Ballot.objects.values_list("id", flat=True))
@@ -203,7 +224,9 @@ def test_closing_the_vote_shakes_the_box(world):
     meeting_services.voting_close(meeting=world.meeting, by=world.operator)
 
     assert ids_before.isdisjoint(ballot_models.Ballot.objects.values_list("id", flat=True))
-    assert ballot_contents(world.meeting) == contents_before  # nothing lost, nothing changed
+    assert ballot_contents(world.meeting) == contents_before  # nothing lost, nothing changed, the doors kept
+    doors = ballot_models.Ballot.objects.filter(meeting=world.meeting).values_list("door", flat=True)
+    assert sorted(set(doors)) == ["phone", "terminal"]
     assert sorted(physical_order(world.meeting)) == sorted(cast_order)
     if connection.vendor == "postgresql":
         # Each cast committed in a transaction of its own, which PostgreSQL stamps on the row (xmin):

@@ -4,8 +4,8 @@ Each race runs in a database of its own: an SQLite file (the village laptop: WAL
 transactions) always, and a PostgreSQL database beside the test database when the suite runs on
 PostgreSQL (a county). tests/ratings/ballot/race.py builds the world there in a separate process; for the
 HTTP race, gunicorn serves the app on 127.0.0.1 (several processes and threads, as in production)
-and every thread here is a terminal of its own that fills in the ballot through the kiosk's pages
-and presses "cast" at the same instant as the others (a barrier).
+and every thread here is a terminal of its own that checks the code and opens the ballot page through
+the kiosk, then sends its ballot at the same instant as the others (a barrier).
 """
 
 import contextlib
@@ -261,28 +261,26 @@ class Browser:
         return self.request("POST", path, data)
 
 
-def fill_in_ballot(browser: Browser, world: dict, code: str, voter: int) -> dict:
-    """Welcome, code, every cadre, one nomination: the steps before "cast". Returns what was chosen."""
+def fill_in_ballot(browser: Browser, world: dict, code: str, voter: int) -> tuple[dict, dict]:
+    """Welcome, code, the ballot page: the steps before "cast". Returns the ballot the page would send,
+    one grade per line and one nomination, and what was chosen."""
     status, _location, _page = browser.get(reverse("ratings:kiosk"))
     assert status == 200
-    steps = [
-        (reverse("ratings:kiosk"), {"language": "zh-hans", "text_size": "normal"}),
-        (reverse("ratings:kiosk-code"), {"code": code}),
-    ]
-    chosen = []
+    status, location, page = browser.post(
+        reverse("ratings:kiosk-code"), {"code": code, "language": "zh-hans", "text_size": "normal"}
+    )
+    assert (status, location) == (302, reverse("ratings:kiosk-ballot")), f"{status}\n{page[:2000]}"
+    status, _location, page = browser.get(reverse("ratings:kiosk-ballot"))
+    assert status == 200, page[:2000]
+    ballot, chosen = {}, []
     for position, cadre in enumerate(world["cadres"], start=1):
-        grades = {}
         for line, criterion in enumerate(world["criteria"]):
             grade = world["grades"][(voter + line + position) % len(world["grades"])]
-            grades[f"grade-{criterion}"] = grade
+            ballot[f"grade-{cadre}-{criterion}"] = grade
             chosen.append((cadre, criterion, grade))
-        steps.append((reverse("ratings:kiosk-cadre", args=[position]), grades))
     household = world["households"][voter]
-    steps.append((reverse("ratings:kiosk-nominate"), {"household": household}))
-    for path, data in steps:
-        status, _location, page = browser.post(path, data)
-        assert status == 302, f"{path}: {status}\n{page[:2000]}"
-    return {"grades": sorted(chosen), "households": [household]}
+    ballot["household"] = household
+    return ballot, {"grades": sorted(chosen), "households": [household]}
 
 
 def test_the_same_code_sent_from_many_terminals_over_http_gives_one_ballot(race_database, tmp_path):
@@ -298,14 +296,14 @@ def test_the_same_code_sent_from_many_terminals_over_http_gives_one_ballot(race_
             def terminal(index: int, code=code, barrier=barrier, outcomes=outcomes) -> None:
                 browser = Browser(port, world["tokens"][index])
                 try:
-                    chosen = fill_in_ballot(browser, world, code, index)
+                    ballot, chosen = fill_in_ballot(browser, world, code, index)
                 except BaseException as error:
                     barrier.abort()
                     outcomes[index] = ("error", repr(error), None)
                     return
                 try:
                     barrier.wait(timeout=HTTP_TIMEOUT)
-                    status, location, page = browser.post(cast_path, {})
+                    status, location, page = browser.post(cast_path, ballot)
                     if status == 302 and location == receipt_path:
                         _status, _location, page = browser.get(receipt_path)
                     outcomes[index] = (status, page, chosen)

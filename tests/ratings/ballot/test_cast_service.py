@@ -43,6 +43,11 @@ def clock(monkeypatch):
     return fixed
 
 
+def fresh(terminal: Terminal) -> Terminal:
+    """The terminal as the kiosk reads it at the start of each request."""
+    return Terminal.objects.get(pk=terminal.pk)
+
+
 def wrong_code() -> str:
     """Well formed (right length, right check symbol), but never handed out."""
     return codes.new_code()
@@ -347,15 +352,15 @@ def test_the_refusal_is_in_the_villagers_language(world):
 def test_wrong_codes_make_this_terminal_wait_longer_and_longer(world, clock):
     for _slip in range(services.FREE_ATTEMPTS - 1):
         with pytest.raises(services.BallotRejected) as refusal:
-            services.code_check(terminal=world.terminal, typed=wrong_code())
+            services.code_check(terminal=fresh(world.terminal), typed=wrong_code())
         assert not isinstance(refusal.value, services.CodesLocked)
 
     waits = []
     for _round in range(5):
         with pytest.raises(services.BallotRejected):  # the slip that starts (or lengthens) the wait
-            services.code_check(terminal=world.terminal, typed=wrong_code())
+            services.code_check(terminal=fresh(world.terminal), typed=wrong_code())
         with pytest.raises(services.CodesLocked) as locked:  # even a good code waits
-            services.code_check(terminal=world.terminal, typed=world.codes[0])
+            services.code_check(terminal=fresh(world.terminal), typed=world.codes[0])
         waits.append(locked.value.retry_after)
         clock.advance(seconds=locked.value.retry_after)
 
@@ -364,7 +369,7 @@ def test_wrong_codes_make_this_terminal_wait_longer_and_longer(world, clock):
     assert waits[0] >= services.FIRST_DELAY.total_seconds()
     assert all(wait <= services.MAX_DELAY.total_seconds() + 1 for wait in waits)
     # Waited out, a good code passes and the count starts again.
-    assert services.code_check(terminal=world.terminal, typed=world.codes[0]) == world.codes[0]
+    assert services.code_check(terminal=fresh(world.terminal), typed=world.codes[0]) == world.codes[0]
     assert Terminal.objects.get(pk=world.terminal.pk).failed_attempts == 0
 
 
@@ -372,9 +377,9 @@ def test_the_wait_never_exceeds_the_cap(world, clock):
     Terminal.objects.filter(pk=world.terminal.pk).update(failed_attempts=1000)
 
     with pytest.raises(services.BallotRejected):
-        services.code_check(terminal=world.terminal, typed=wrong_code())
+        services.code_check(terminal=fresh(world.terminal), typed=wrong_code())
     with pytest.raises(services.CodesLocked) as locked:
-        services.code_check(terminal=world.terminal, typed=world.codes[0])
+        services.code_check(terminal=fresh(world.terminal), typed=world.codes[0])
 
     assert locked.value.retry_after <= services.MAX_DELAY.total_seconds() + 1
 
@@ -382,9 +387,9 @@ def test_the_wait_never_exceeds_the_cap(world, clock):
 def test_a_locked_terminal_does_not_lock_the_others_of_the_meeting(world, clock):
     for _slip in range(services.FREE_ATTEMPTS + 2):
         with pytest.raises(services.BallotRejected):
-            services.code_check(terminal=world.terminal, typed=wrong_code())
+            services.code_check(terminal=fresh(world.terminal), typed=wrong_code())
     with pytest.raises(services.CodesLocked):
-        services.code_check(terminal=world.terminal, typed=world.codes[0])
+        services.code_check(terminal=fresh(world.terminal), typed=world.codes[0])
 
     # The next terminal of the same village — behind the same network address — votes at once.
     assert services.code_check(terminal=world.other_terminal, typed=world.codes[0]) == world.codes[0]
@@ -393,10 +398,25 @@ def test_a_locked_terminal_does_not_lock_the_others_of_the_meeting(world, clock)
     assert Terminal.objects.get(pk=world.other_terminal.pk).failed_attempts == 0
 
 
+def test_a_terminal_locked_after_its_request_began_still_makes_a_good_code_wait(world, clock):
+    """The service is a door of its own: it reads the lock afresh rather than trusting the caller's row.
+
+    The kiosk reads the terminal at the start of the request; wrong codes sent at the same instant from
+    the same terminal (several tabs, a script) lock it meanwhile. Were the lock read from the caller's
+    row, every code checked in parallel would be tried whatever the lock says."""
+    read_at_the_start = fresh(world.terminal)
+    for _slip in range(services.FREE_ATTEMPTS):
+        with pytest.raises(services.BallotRejected):
+            services.code_check(terminal=fresh(world.terminal), typed=wrong_code())
+
+    with pytest.raises(services.CodesLocked):
+        services.code_check(terminal=read_at_the_start, typed=world.codes[0])
+
+
 def test_a_locked_terminal_casts_nothing(world, clock):
     for _slip in range(services.FREE_ATTEMPTS):
         with pytest.raises(services.BallotRejected):
-            services.code_check(terminal=world.terminal, typed=wrong_code())
+            services.code_check(terminal=fresh(world.terminal), typed=wrong_code())
     before = box(world.meeting)
 
     with pytest.raises(services.CodesLocked):

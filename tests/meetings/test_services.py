@@ -363,6 +363,30 @@ def test_update_refuses_another_villages_cadre(meeting, county):
     assert meeting.reporting.count() == 2
 
 
+def test_phones_are_off_unless_the_meeting_allows_them(county):
+    assert services.meeting_create(**create_kwargs(county)).phones_allowed is False
+    allowing = services.meeting_create(**create_kwargs(county, village=county.neighbour, phones_allowed=True))
+    assert Meeting.objects.get(pk=allowing.pk).phones_allowed is True
+
+
+@pytest.mark.parametrize("status", [Status.ANNOUNCED, Status.VOTING_OPEN])
+def test_phones_can_be_allowed_or_stopped_while_voting_is_open_and_it_is_audited(meeting, county, status):
+    """Phones change the way ballots come in, not what a ballot means: they do not freeze with it."""
+    set_status(meeting, status)
+    services.meeting_update(meeting=meeting, phones_allowed=True, by=county.township_admin)
+    assert Meeting.objects.get(pk=meeting.pk).phones_allowed is True
+    services.meeting_update(meeting=meeting, phones_allowed=False, by=county.township_admin)
+    assert Meeting.objects.get(pk=meeting.pk).phones_allowed is False
+    updates = AuditEntry.objects.filter(action="meeting_update").order_by("seq")
+    assert [entry.details["fields"] for entry in updates] == [["phones_allowed"], ["phones_allowed"]]
+
+
+def test_an_operator_cannot_allow_phones(meeting, county):
+    with pytest.raises(PermissionDenied):
+        services.meeting_update(meeting=meeting, phones_allowed=True, by=county.operator)
+    assert Meeting.objects.get(pk=meeting.pk).phones_allowed is False
+
+
 def test_update_refuses_fields_it_does_not_know(meeting, county):
     with pytest.raises(ValueError, match="status"):
         services.meeting_update(meeting=meeting, status=Status.FINAL, by=county.township_admin)

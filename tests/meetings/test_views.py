@@ -685,6 +685,41 @@ def test_before_voting_the_edit_form_changes_the_cadres(client, meeting, county)
     assert meeting.kind == Meeting.Kind.REPRESENTATIVES_ASSEMBLY
 
 
+def test_the_meeting_form_allows_phones_and_keeps_the_box_open_to_them_while_voting(client, meeting, county):
+    client.force_login(county.township_admin)
+    url = reverse("meetings:staff-meeting-edit", args=[meeting.pk])
+    assert re.search(r'<input type="checkbox" name="phones_allowed"(?![^>]*checked)', page(client.get(url)))
+    set_status(meeting, Status.VOTING_OPEN)
+    html = page(client.get(url))
+    assert re.search(r'<input type="checkbox" name="phones_allowed"(?![^>]*disabled)', html)
+    form = {"held_at": "2030-02-01T09:30", "venue": "Hall", "agenda": ""}
+
+    assert client.post(url, {**form, "phones_allowed": "on"}).status_code == 302
+    assert Meeting.objects.get(pk=meeting.pk).phones_allowed is True
+    assert re.search(r'name="phones_allowed"[^>]*checked', page(client.get(url)))
+    assert client.post(url, form).status_code == 302  # unticked
+    assert Meeting.objects.get(pk=meeting.pk).phones_allowed is False
+
+
+def test_a_new_meeting_may_allow_phones(client, county):
+    cadre = CadreFactory(village=county.village)
+    CadrePostFactory(cadre=cadre, term_start=timezone.localdate().year - 1)
+    client.force_login(county.township_admin)
+    response = client.post(
+        reverse("meetings:staff-meeting-create", args=[county.village.code]),
+        {
+            "year": 2031,
+            "held_at": "2031-01-15T10:00",
+            "venue": "Hall",
+            "kind": "villagers",
+            "cadres": [cadre.pk],
+            "phones_allowed": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.get().phones_allowed is True
+
+
 def test_annulling_needs_a_reason(client, meeting, county):
     client.force_login(county.township_admin)
     url = reverse("meetings:staff-meeting-annul", args=[meeting.pk])

@@ -152,4 +152,3 @@ def test_the_form_reads_the_ballot_once_per_vote(world, django_assert_max_num_qu
     # The spec from the cache; one count of the households picked, one read of the numbers typed.
     with django_assert_max_num_queries(2):
         assert bound.is_valid()
-

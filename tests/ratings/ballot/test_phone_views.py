@@ -37,7 +37,7 @@ from tests.ratings.ballot.doors import (
     url,
     vote,
 )
-from tests.worlds import build_kiosk_world, set_status
+from tests.worlds import build_kiosk_world, set_status, stored_code
 
 PHONE_ADDRESS = "192.168.137.23"
 PHONE_BROWSER = "Mozilla/5.0 (Linux; Android 9; Redmi-UNIQUE-7A) Mobile"
@@ -161,6 +161,29 @@ def test_the_start_page_speaks_the_language_chosen_and_keeps_the_code_across(pho
     # The links to the other languages carry the code along.
     assert f"?language=zh-hans&amp;code={world.codes[0]}" in text
     assert 'lang="zh-hans"' in phone.get(phone_url("phone", world)).content.decode()  # the default
+
+
+def test_a_code_sent_empty_keeps_the_villagers_language(phone, world):
+    response = phone.post(phone_url("phone", world), {"code": "", "language": "ug", "text_size": "large"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'lang="ug" dir="rtl"' in page and 'name="language" value="ug"' in page
+    assert 'id="text-size-large" value="large" checked' in page
+
+
+def test_another_slips_qr_code_on_a_phone_holding_a_pass_opens_that_slips_ballot(phone, world):
+    """One phone, two villagers of a family: the first began and did not cast; the second scans their own
+    slip. They must vote with their own code, never cast the first one's."""
+    phone_begin(phone, world, world.codes[0])
+
+    page = phone.get(phone_url("phone", world), {"code": world.codes[1], "language": "en"})
+
+    assert page.status_code == 200
+    assert f'value="{world.codes[1]}"' in page.content.decode()
+    assert dropped(page, PHONE_PASS)
+    phone_vote(phone, world, world.codes[1])
+    used = BallotCode.objects.filter(status=BallotCode.Status.USED)
+    assert [stored.code_hash for stored in used] == [stored_code(world.meeting, world.codes[1]).code_hash]
 
 
 # --- the whole path -----------------------------------------------------------------------------------

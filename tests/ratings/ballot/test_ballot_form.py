@@ -118,6 +118,12 @@ def test_a_number_too_long_for_any_roll_is_refused(world):
     assert "A household number is too long" in errors(bound)
 
 
+def test_a_number_with_a_nul_character_is_refused_not_sent_to_the_database(world):
+    # PostgreSQL refuses NUL in text: looked up as typed, the number would be a server error.
+    bound = form(world, ballot_post(world, numbers=[world.households[0].number + "\x00"]))
+    assert not bound.is_valid()
+
+
 def test_no_more_households_than_the_schemes_limit(world):
     limit = world.scheme.max_nominations
     at_limit = form(world, ballot_post(world, households=world.households[:limit]))

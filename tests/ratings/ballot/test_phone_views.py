@@ -51,7 +51,7 @@ def world(county):
 @pytest.fixture
 def phone(world):
     """A villager's phone on the venue's Wi-Fi, reading pages in English."""
-    return Client(REMOTE_ADDR=PHONE_ADDRESS, HTTP_USER_AGENT=PHONE_BROWSER)
+    return Client(REMOTE_ADDR=PHONE_ADDRESS, HTTP_USER_AGENT=PHONE_BROWSER, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def start(phone, world, code: str):

@@ -522,9 +522,9 @@ def test_the_cast_is_a_fixed_number_of_queries(client, county, django_assert_max
         assert cast(client, world, data).url == url("kiosk-receipt")
     begin(client, world.codes[1])
     # The terminal with its meeting's status (one query); the households picked, counted; the cast's
-    # transaction (a savepoint in the test's):
-    # the meeting locked, the terminal locked (armed), its state written, the households counted again,
-    # the code read and burned, the ballot (in a savepoint of its own), its grades and its nominations
-    # in one insert each. Whatever the number of cadres, criteria or households.
+    # transaction (a savepoint in the test's): the meeting locked, the terminal locked (armed), its state
+    # written, the households counted again, the code read and burned, the ballot (in a savepoint of its
+    # own), its grades and its nominations in one insert each. Whatever the number of cadres, criteria or
+    # households.
     with django_assert_max_num_queries(15):
         assert cast(client, world, data).url == url("kiosk-receipt")

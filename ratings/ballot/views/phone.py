@@ -72,6 +72,11 @@ def _problem(request, meeting, message: str, *, status: int, title: str = ""):
     return response
 
 
+def _text_size(request) -> str:
+    value = request.POST.get("text_size") if request.method == "POST" else None
+    return value if value in TEXT_SIZES else TEXT_SIZES[0]
+
+
 def _language(request) -> str:
     """The villager's language: chosen on the start page (a link), or sent back with its form."""
     value = (request.POST if request.method == "POST" else request.GET).get("language")
@@ -88,8 +93,11 @@ def start(request, pk: int):
         if closed:
             return _problem(request, meeting, closed, status=409, title=_("Voting is not open"))
     held = _pass(request, meeting)
-    another_slip = request.method == "GET" and request.GET.get("code") and held is not None
-    if held is not None and not (another_slip and codes.normalize(request.GET["code"]) != held.code):
+    # A phone holding a ballot goes back to it, unless another slip's code comes with the request (a
+    # family sharing one phone): that code is offered, and checking it gives the phone a new pass.
+    offered = request.POST.get("code") if request.method == "POST" else request.GET.get("code")
+    another_slip = bool(offered) and held is not None and codes.normalize(offered) != held.code
+    if held is not None and not another_slip:
         return redirect("ratings:phone-ballot", meeting.pk)
     status, headers = 200, {}
     if request.method == "POST":
@@ -115,9 +123,17 @@ def start(request, pk: int):
             request,
             meeting,
             "ratings/ballot/phone/start.html",
-            {"form": form, "language": language, "languages": page.languages(), "sizes": page.text_sizes()},
+            {
+                "form": form,
+                "language": language,
+                "languages": page.languages(),
+                "sizes": page.text_sizes(),
+                "chosen_size": _text_size(request),
+            },
             status=status,
         )
+    if another_slip:
+        take_back(response, DOOR, _path(meeting))  # the first villager's ballot is not this one's
     for name, value in headers.items():
         response[name] = value
     return response

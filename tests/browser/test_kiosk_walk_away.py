@@ -110,6 +110,9 @@ def test_a_walked_away_ballot_is_cleared_and_the_operator_sees_it_and_clears_ano
     settings.KIOSK_IDLE_SECONDS = 2
     settings.KIOSK_IDLE_GRACE_SECONDS = 3
     settings.KIOSK_HEARTBEAT_SECONDS = 1
+    # The operator's list polls as often as the terminals report: loaded again, every second, so that
+    # it sees the 3 seconds of the idle question.
+    operator_page.reload()
     screen = screen_of(operator_page, world)
     expect(screen).to_have_attribute("data-screen-state", "waiting")
 

@@ -1,0 +1,640 @@
+"""The ballot server under a whole assembly: ballots per second against one bare INSERT per second.
+
+Runs on its own (`.venv/bin/python bench/kiosk_load.py`): on SQLite in a temporary folder, and on
+PostgreSQL too when BENCH_DATABASE_URL is set (postgres://user@host:port/name: the bench makes a
+scratch database name_<random> on that server and drops it afterwards). For each database it loads
+the demo, opens this year's vote of the first demo village, arms one terminal per voter, and serves
+the portal with gunicorn under the production settings (portal.settings, DEBUG and HTTPS off) plus a
+bare view mounted for the benchmark only (bench/load_server). Then, for each count of voters, rounds of
+
+    bare phase:   N clients POST bench/insert/ (one INSERT, its own transaction) as fast as answered;
+    ballot phase: N voters cast full ballots through the kiosk, one after another on their terminal:
+                  code page, code, ballot page, cast, receipt;
+
+each phase WARM_UP seconds, then SECONDS measured. The clients speak real HTTP with keep-alive
+(http.client, a thread each) and each has its cookie jar (terminal, CSRF, the ballot pass). Grades
+are drawn per voter from the page's own radio buttons, households from its own list.
+
+It prints per round and as the median over rounds the bare requests/s and ballots/s, requests per
+ballot, p50/p99 per request kind as the client saw them and as the server spent them (Server-Timing),
+the errors (5xx apart), and last the ratio ballots/s ÷ bare requests/s of the same server in the
+same run. A ballot costs a few requests and one write, the bare view one request and one write: the
+ratio says how close the ballot comes to the cost of a commit.
+"""
+
+# Grades and households are drawn from seeded generators: a benchmark, no secret.
+# ruff: noqa: S311
+
+import argparse
+import collections
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+HOST = "127.0.0.1"
+CORES = os.cpu_count() or 1
+KINDS = ("code page", "code", "ballot page", "cast", "receipt")
+BARE = "bare insert"
+# Between phases every worker must be free again: a request still in the socket after its client left
+# would count in the next phase.
+PAUSE = 1.0
+
+
+# --- the command line ---------------------------------------------------------------------------------
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--voters", type=int, nargs="+", default=[50, 200], help="concurrent voters (50 200)")
+    parser.add_argument("--seconds", type=float, default=8, help="measured seconds per phase (8)")
+    parser.add_argument("--warm-up", type=float, default=2, help="seconds per phase before measuring (2)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of a bare and a ballot phase (3)")
+    parser.add_argument("--workers", type=int, default=2 * CORES + 1, help="gunicorn workers (2×cores+1)")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"], help="(sync)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker (1)")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        help="one database only (default: SQLite, and PostgreSQL when BENCH_DATABASE_URL is set)",
+    )
+    parser.add_argument("--bare-only", action="store_true", help="no ballot phase: checks the harness")
+    parser.add_argument("--summary", type=Path, help=argparse.SUPPRESS)  # where a child writes its figures
+    return parser.parse_args()
+
+
+def main() -> None:
+    options = arguments()
+    if options.database:
+        figures = measure_database(options)
+        if options.summary:
+            options.summary.write_text(json.dumps(figures))
+        return
+    # One process per database: Django is set up once per process, on one DATABASE_URL.
+    databases = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
+    figures, failed = [], False
+    with tempfile.TemporaryDirectory(prefix="kiosk-load-") as folder:
+        for database in databases:
+            summary = Path(folder) / f"{database}.json"
+            child = [
+                sys.executable,
+                __file__,
+                *sys.argv[1:],
+                "--database",
+                database,
+                "--summary",
+                str(summary),
+            ]
+            failed |= subprocess.run(child, check=False).returncode != 0  # noqa: S603 (this script)
+            if summary.exists():
+                figures += json.loads(summary.read_text())
+    print_summary(figures)
+    if failed:
+        sys.exit(1)
+
+
+def print_summary(figures: list[dict]) -> None:
+    print("\n== kiosk under load: medians over rounds ==")
+    header = f"{'database':<12}{'voters':>7}{'bare/s':>9}{'ballots/s':>11}{'cast p99 ms':>13}"
+    print(f"{header}{'errors':>8}{'ratio':>7}")
+    for row in figures:
+        print(
+            f"{row['database']:<12}{row['voters']:>7}{row['bare']:>9.1f}{row['ballots']:>11.1f}"
+            f"{row['cast_p99']:>13.0f}{row['errors']:>8}{row['ratio']:>7.2f}"
+        )
+
+
+# --- one database: set up, serve, measure ---------------------------------------------------------------
+
+
+def measure_database(options) -> list[dict]:
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[options.database]
+    with tempfile.TemporaryDirectory(prefix="kiosk-load-") as folder, Database(options, Path(folder)) as url:
+        began = time.perf_counter()
+        environment = server_environment(Path(folder), url, postgres=options.database == "postgresql")
+        os.environ.update(environment)
+        vote = Vote.prepare(terminals=max(options.voters))
+        print(f"\nkiosk load on {name}: demo loaded, vote opened in {time.perf_counter() - began:.1f} s")
+        with Server(options, environment, Path(folder)) as server:
+            figures = [measure_voters(options, name, server, vote, voters) for voters in options.voters]
+        vote.check_box(figures)
+    errors = sum(row["errors"] for row in figures)
+    if errors:
+        sys.exit(f"{name}: {errors} errors")
+    return figures
+
+
+class Database:
+    """The database served: an SQLite file in the folder, or a scratch database on BENCH_DATABASE_URL's
+    server, dropped afterwards."""
+
+    def __init__(self, options, folder: Path):
+        self.postgres = options.database == "postgresql"
+        self.folder = folder
+        self.scratch = None
+
+    def __enter__(self) -> str:
+        if not self.postgres:
+            return f"sqlite:///{self.folder / 'bench.sqlite3'}"
+        given = urllib.parse.urlsplit(os.environ["BENCH_DATABASE_URL"])
+        self.scratch = f"{given.path.lstrip('/') or 'bench_load'}_{uuid.uuid4().hex[:8]}"
+        self.server = given
+        self._admin(f'CREATE DATABASE "{self.scratch}"')
+        return urllib.parse.urlunsplit(given._replace(path=f"/{self.scratch}"))
+
+    def __exit__(self, *exc) -> None:
+        if self.scratch:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.scratch}" WITH (FORCE)')
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        admin = urllib.parse.urlunsplit(self.server._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(sql)
+
+
+def server_environment(folder: Path, url: str, *, postgres: bool) -> dict[str, str]:
+    """What gunicorn and the setup share: the production settings' variables, with keys of this run."""
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "load_server.settings",
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECURE": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "PORTAL_ROLL_HASH_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": url,
+        "DJANGO_MEDIA_ROOT": str(folder / "media"),
+        "BENCH_STATIC_ROOT": str(folder / "static"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    if postgres:
+        environment["DATABASE_CONN_MAX_AGE"] = "60"  # as docs/production.md advises for gunicorn
+    return environment
+
+
+@dataclass
+class Vote:
+    """The open vote the voters cast in: its terminals' tokens, the codes not yet handed out."""
+
+    meeting_id: int
+    superuser_id: int
+    tokens: list[str]
+    households: list[str]
+    max_nominations: int
+    codes: collections.deque = field(default_factory=collections.deque)
+    issued: int = 0
+
+    @classmethod
+    def prepare(cls, *, terminals: int) -> "Vote":
+        sys.path[:0] = [str(BENCH), str(ROOT)]
+        import django
+
+        django.setup()
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+        from django.db import connection
+        from load_server.views import create_table
+
+        from meetings import services as meeting_services
+        from meetings.models import Meeting
+        from portal import demo
+        from portal.models import Household
+        from ratings.ballot import services
+
+        quiet = open(os.devnull, "w")  # noqa: SIM115 (closed at exit)
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("seed_demo", stdout=quiet)
+        create_table()
+        superuser = get_user_model().objects.get(username=demo.SUPERUSER)
+        meeting = Meeting.objects.get(village__code=demo.VILLAGES[0].code, year=2026)
+        meeting = meeting_services.voting_open(meeting=meeting, by=superuser)
+        # Thousands of ballots from a village of a few hundred voters: the roll frozen at the opening is
+        # enlarged straight in the throwaway database, so that the codes may outnumber its residents.
+        Meeting.objects.filter(pk=meeting.pk).update(roll_size=10**6)
+        tokens = [
+            services.terminal_arm(meeting=meeting, label=f"Bench {n}", by=superuser)[1]
+            for n in range(1, terminals + 1)
+        ]
+        households = [
+            str(pk) for pk in Household.objects.filter(village=meeting.village).values_list("pk", flat=True)
+        ]
+        vote = cls(meeting.pk, superuser.pk, tokens, households, meeting.scheme.max_nominations)
+        connection.close()
+        return vote
+
+    def top_up(self, count: int) -> None:
+        """At least `count` unused codes in hand, printed in batches as the clerk would."""
+        from django.contrib.auth import get_user_model
+        from django.db import connection
+
+        from meetings.models import Meeting
+        from ratings.ballot import services
+
+        meeting = Meeting.objects.get(pk=self.meeting_id)
+        superuser = get_user_model().objects.get(pk=self.superuser_id)
+        while len(self.codes) < count:
+            batch = min(count - len(self.codes), services.MAX_BATCH)
+            self.codes.extend(services.codes_issue_batch(meeting=meeting, count=batch, by=superuser))
+            self.issued += batch
+        connection.close()
+
+    def check_box(self, figures: list[dict]) -> None:
+        """Every cast the server answered is one ballot in the box, and no more."""
+        from django.db import connection
+        from load_server.views import rows
+
+        from ratings.models import Ballot
+
+        answered = sum(row["casts"] for row in figures)
+        in_box = Ballot.objects.filter(meeting_id=self.meeting_id).count()
+        bare = sum(row["bare_rows"] for row in figures)
+        print(f"\nballots in the box: {in_box} (casts answered: {answered})")
+        print(f"bare rows: {rows()} (answered: {bare})")
+        connection.close()
+        if in_box != answered:
+            sys.exit(f"the box holds {in_box} ballots, the server answered {answered} casts")
+
+
+class Server:
+    """gunicorn serving load_server.settings on a free port, its log in the folder."""
+
+    def __init__(self, options, environment: dict[str, str], folder: Path):
+        self.options = options
+        self.environment = {**os.environ, **environment}
+        self.log = folder / "gunicorn.log"
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            self.port = probe.getsockname()[1]
+
+    def describe(self) -> str:
+        threads = f" × {self.options.threads} threads" if self.options.worker_class == "gthread" else ""
+        return f"gunicorn {self.options.workers} {self.options.worker_class} workers{threads}, {CORES} cores"
+
+    def __enter__(self) -> "Server":
+        command = [
+            sys.executable, "-m", "gunicorn", "portal.wsgi",
+            "--bind", f"{HOST}:{self.port}",
+            "--workers", str(self.options.workers),
+            "--worker-class", self.options.worker_class,
+            "--threads", str(self.options.threads),
+            "--backlog", "2048",
+            "--timeout", "120",
+        ]  # fmt: skip
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(command, env=self.environment, stdout=log, stderr=log)  # noqa: S603
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"gunicorn stopped:\n{self.log.read_text()[-3000:]}")
+            try:
+                connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
+                connection.request("GET", "/bench/insert/")
+                if connection.getresponse().status == 405:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        sys.exit("gunicorn did not answer within a minute")
+
+    def __exit__(self, *exc) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+        problems = [
+            line for line in self.log.read_text().splitlines() if "Traceback" in line or "ERROR" in line
+        ]
+        if problems:
+            print(f"gunicorn's log has {len(problems)} error lines; the last of it:")
+            print("\n".join(self.log.read_text().splitlines()[-40:]))
+
+
+# --- the clients ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    kind: str
+    done: float  # time.perf_counter() when the response was read
+    ms: float
+    server_ms: float | None
+    status: int
+
+
+class Unexpected(Exception):
+    """A response the flow did not expect: counted as an error, the ballot abandoned."""
+
+    def __init__(self, kind: str, status: int, detail: str):
+        super().__init__(f"{kind}: {status} {detail}")
+        self.status = status
+
+
+class Browser:
+    """One terminal's browser: a keep-alive connection and a cookie jar; every request timed by kind."""
+
+    def __init__(self, port: int, cookies: dict[str, str] | None = None):
+        self.port = port
+        self.cookies = dict(cookies or {})
+        self.connection = None
+        self.samples: list[Sample] = []
+
+    def request(self, kind: str, method: str, path: str, form=None, *, expect: int) -> tuple[str, bytes]:
+        """(Location, body) of a response with the expected status; else Unexpected."""
+        body = urllib.parse.urlencode(form or {}, doseq=True) if method == "POST" else None
+        headers = {"Host": HOST}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        began = time.perf_counter()
+        response, payload = self._exchange(method, path, body, headers)
+        done = time.perf_counter()
+        self._keep_cookies(response)
+        timing = re.search(r"dur=([\d.]+)", response.getheader("Server-Timing") or "")
+        self.samples.append(
+            Sample(kind, done, (done - began) * 1000, float(timing[1]) if timing else None, response.status)
+        )
+        if response.status != expect:
+            raise Unexpected(kind, response.status, payload[:200].decode(errors="replace"))
+        return response.getheader("Location") or "", payload
+
+    def _exchange(self, method, path, body, headers):
+        # A kept-alive connection the server has just closed fails at once: one more try on a new one.
+        for attempt in (1, 2):
+            reused = self.connection is not None
+            if not reused:
+                self.connection = http.client.HTTPConnection(HOST, self.port, timeout=120)
+            try:
+                self.connection.request(method, path, body, headers)
+                response = self.connection.getresponse()
+                payload = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if reused and attempt == 1:
+                    continue
+                raise
+            if response.will_close:
+                self.close()
+            return response, payload
+
+    def _keep_cookies(self, response) -> None:
+        for header in response.msg.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            gone = not value or re.search(r"max-age=0\b", rest, re.I) or value == '""'
+            if gone:
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+INPUT = re.compile(r"<input\b[^>]*>", re.I)
+ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+def form_of(page: bytes, action: str) -> str:
+    """The HTML of the form posting to `action`."""
+    text = page.decode()
+    found = re.search(rf"<form\b[^>]*action=\"{re.escape(action)}\"[^>]*>(.*?)</form>", text, re.S | re.I)
+    if not found:
+        raise Unexpected(action, 0, "no form posting there on the page")
+    return found[1]
+
+
+def inputs(form: str) -> list[dict[str, str]]:
+    return [
+        {name.lower(): next(v for v in values if v is not None) for name, *values in ATTRIBUTE.findall(tag)}
+        for tag in INPUT.findall(form)
+    ]
+
+
+def hidden_fields(form: str) -> dict[str, str]:
+    return {tag["name"]: tag.get("value", "") for tag in inputs(form) if tag.get("type") == "hidden"}
+
+
+def fill_ballot(form: str, rng: random.Random, households: list[str], limit: int) -> dict[str, list[str]]:
+    """A full ballot: one grade per radio group, drawn at random; up to `limit` households."""
+    data: dict[str, list[str]] = {name: [value] for name, value in hidden_fields(form).items()}
+    choices: dict[str, list[str]] = collections.defaultdict(list)
+    offered = []
+    for box in inputs(form):
+        if box.get("type") == "radio" and box.get("name", "").startswith("grade-"):
+            choices[box["name"]].append(box["value"])
+        elif box.get("name") == "household" and box.get("type") in {"checkbox", "radio"}:
+            offered.append(box["value"])
+    if not choices:
+        raise Unexpected("ballot page", 0, "no grade on the ballot page")
+    for name, values in choices.items():
+        data[name] = [rng.choice(values)]
+    pool = offered or households
+    data["household"] = rng.sample(pool, rng.randint(0, min(limit, len(pool))))
+    return data
+
+
+def vote(browser: Browser, code: str, rng: random.Random, ballot: Vote) -> None:
+    """One villager at the terminal, from the code to the receipt."""
+    _, page = browser.request(
+        "code page", "GET", "/kiosk/code/?language=zh-hans&text_size=normal", expect=200
+    )
+    form = {**hidden_fields(form_of(page, "/kiosk/code/")), "code": code}
+    to, _ = browser.request("code", "POST", "/kiosk/code/", form, expect=302)
+    if not to.endswith("/kiosk/ballot/"):
+        raise Unexpected("code", 302, f"redirected to {to}")
+    _, page = browser.request("ballot page", "GET", "/kiosk/ballot/", expect=200)
+    filled = fill_ballot(form_of(page, "/kiosk/cast/"), rng, ballot.households, ballot.max_nominations)
+    to, _ = browser.request("cast", "POST", "/kiosk/cast/", filled, expect=302)
+    if not to.endswith("/kiosk/receipt/"):
+        raise Unexpected("cast", 302, f"redirected to {to}")
+    browser.request("receipt", "GET", "/kiosk/receipt/", expect=200)
+
+
+@dataclass
+class Phase:
+    """What the clients of one phase saw; `window` is the measured stretch, after the warm-up."""
+
+    samples: list[Sample]
+    errors: list[str]
+    window: tuple[float, float]
+    out_of_codes: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return self.window[1] - self.window[0]
+
+    def measured(self) -> list[Sample]:
+        return [s for s in self.samples if self.window[0] <= s.done < self.window[1]]
+
+    def rate(self, kind: str, status: int) -> float:
+        return sum(1 for s in self.measured() if s.kind == kind and s.status == status) / self.seconds
+
+    def count(self, kind: str, status: int) -> int:
+        return sum(1 for s in self.samples if s.kind == kind and s.status == status)
+
+    def server_errors(self) -> int:
+        return sum(1 for s in self.samples if s.status >= 500)
+
+
+def run_phase(options, clients: int, work) -> Phase:
+    """`clients` threads doing `work(client, deadline)` until the window is over; their samples pooled."""
+    began = time.perf_counter() + 0.5  # every thread started before the first request
+    window = (began + options.warm_up, began + options.warm_up + options.seconds)
+    browsers, errors, lock = [], [], threading.Lock()
+
+    def client(number: int) -> None:
+        browser = work.browser(number)
+        browsers.append(browser)
+        time.sleep(max(0.0, began - time.perf_counter()))
+        while time.perf_counter() < window[1]:
+            try:
+                if not work(browser, number):
+                    break
+            except (Unexpected, OSError, http.client.HTTPException) as error:
+                with lock:
+                    errors.append(str(error))
+                browser.close()
+                time.sleep(0.1)
+        browser.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    time.sleep(PAUSE)
+    samples = [sample for browser in browsers for sample in browser.samples]
+    return Phase(samples, errors, window, out_of_codes=getattr(work, "out_of_codes", False))
+
+
+class BareWork:
+    def __init__(self, port: int):
+        self.port = port
+
+    def browser(self, number: int) -> Browser:
+        return Browser(self.port)
+
+    def __call__(self, browser: Browser, number: int) -> bool:
+        browser.request(BARE, "POST", "/bench/insert/", expect=204)
+        return True
+
+
+class BallotWork:
+    def __init__(self, port: int, vote_: Vote):
+        from ratings.ballot.terminals import TERMINAL_COOKIE
+
+        self.port, self.vote, self.cookie = port, vote_, TERMINAL_COOKIE
+        self.out_of_codes = False
+        self.rngs: dict[int, random.Random] = {}
+
+    def browser(self, number: int) -> Browser:
+        self.rngs[number] = random.Random(number)
+        return Browser(self.port, {self.cookie: self.vote.tokens[number]})
+
+    def __call__(self, browser: Browser, number: int) -> bool:
+        try:
+            code = self.vote.codes.popleft()
+        except IndexError:
+            self.out_of_codes = True
+            return False
+        vote(browser, code, self.rngs[number], self.vote)
+        return True
+
+
+# --- the figures ------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def measure_voters(options, database: str, server: Server, vote_: Vote, voters: int) -> dict:
+    print(
+        f"\n== {database}, {voters} voters: {server.describe()}; {options.rounds} rounds of "
+        f"{options.warm_up:g} s warm-up + {options.seconds:g} s measured per phase =="
+    )
+    print(f"{'round':<7}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}")
+    bare_phases, ballot_phases, rows = [], [], []
+    expected_rate = None
+    for round_ in range(1, options.rounds + 1):
+        bare = run_phase(options, voters, BareWork(server.port))
+        bare_phases.append(bare)
+        bare_rate = bare.rate(BARE, 204)
+        ballot_rate = float("nan")
+        if not options.bare_only:
+            # Enough codes for the phase: at most one ballot per bare request, then 1.5× what was seen.
+            expected_rate = expected_rate or bare_rate
+            vote_.top_up(int(expected_rate * (options.warm_up + options.seconds + 2)) + 2 * voters)
+            ballot = run_phase(options, voters, BallotWork(server.port, vote_))
+            ballot_phases.append(ballot)
+            ballot_rate = ballot.rate("cast", 302)
+            expected_rate = max(1.0, 1.5 * ballot_rate)
+            if ballot.out_of_codes:
+                print("  (the codes ran out in this phase: its figure is low)")
+        rows.append((bare_rate, ballot_rate))
+        print(f"{round_:<7}{bare_rate:>9.1f}{ballot_rate:>11.1f}{ballot_rate / bare_rate:>8.2f}")
+    bare_median = statistics.median(row[0] for row in rows)
+    ballot_median = statistics.median(row[1] for row in rows)
+    ratio = statistics.median(row[1] / row[0] for row in rows)
+    print(f"{'median':<7}{bare_median:>9.1f}{ballot_median:>11.1f}{ratio:>8.2f}")
+
+    measured = [s for phase in ballot_phases + bare_phases for s in phase.measured()]
+    casts = sum(1 for s in measured if s.kind == "cast" and s.status == 302)
+    ballot_requests = sum(1 for s in measured if s.kind in KINDS)
+    if casts:
+        print(f"requests per ballot: {ballot_requests / casts:.2f}")
+    print("\nper request, in the measured windows (ms): as the client waited / as the server spent")
+    print(f"  {'kind':<14}{'requests':>9}{'p50':>8}{'p99':>8}{'server p50':>12}{'server p99':>12}")
+    for kind in (*KINDS, BARE):
+        of_kind = [s for s in measured if s.kind == kind]
+        if not of_kind:
+            continue
+        server = [s.server_ms for s in of_kind if s.server_ms is not None]
+        print(
+            f"  {kind:<14}{len(of_kind):>9}{percentile([s.ms for s in of_kind], 0.5):>8.1f}"
+            f"{percentile([s.ms for s in of_kind], 0.99):>8.1f}"
+            f"{percentile(server, 0.5):>12.1f}{percentile(server, 0.99):>12.1f}"
+        )
+    phases = bare_phases + ballot_phases
+    errors = [error for phase in phases for error in phase.errors]
+    server_errors = sum(phase.server_errors() for phase in phases)
+    print(f"errors: {len(errors)} (5xx: {server_errors})")
+    for error, times in collections.Counter(errors).most_common(5):
+        print(f"  {times} × {error}")
+    print(f"ratio ballots/s ÷ bare/s: {ratio:.2f}")
+    cast_times = [s.ms for s in measured if s.kind == "cast"]
+    return {
+        "database": database,
+        "voters": voters,
+        "bare": bare_median,
+        "ballots": ballot_median,
+        "ratio": ratio,
+        "cast_p99": percentile(cast_times, 0.99),
+        "errors": len(errors),
+        "casts": sum(phase.count("cast", 302) for phase in ballot_phases),
+        "bare_rows": sum(phase.count(BARE, 204) for phase in bare_phases),
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -27,9 +27,11 @@ ratio says how close the ballot comes to the cost of a commit.
 
 import argparse
 import collections
+import cProfile
 import http.client
 import json
 import os
+import pstats
 import random
 import re
 import secrets
@@ -52,6 +54,7 @@ HOST = "127.0.0.1"
 CORES = os.cpu_count() or 1
 KINDS = ("code page", "code", "ballot page", "cast", "receipt")
 BARE = "bare insert"
+PROFILE_ROWS = 12
 # Between phases every worker must be free again: a request still in the socket after its client left
 # would count in the next phase.
 PAUSE = 1.0
@@ -75,6 +78,13 @@ def arguments() -> argparse.Namespace:
         help="one database only (default: SQLite, and PostgreSQL when BENCH_DATABASE_URL is set)",
     )
     parser.add_argument("--bare-only", action="store_true", help="no ballot phase: checks the harness")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="BALLOTS",
+        help="then cast this many ballots in process under cProfile: queries and top costs per request kind",
+    )
     parser.add_argument("--summary", type=Path, help=argparse.SUPPRESS)  # where a child writes its figures
     return parser.parse_args()
 
@@ -134,6 +144,8 @@ def measure_database(options) -> list[dict]:
         with Server(options, environment, Path(folder)) as server:
             figures = [measure_voters(options, name, server, vote, voters) for voters in options.voters]
         vote.check_box(figures)
+        if options.profile:
+            profile_ballots(name, vote, options.profile)
     errors = sum(row["errors"] for row in figures)
     if errors:
         sys.exit(f"{name}: {errors} errors")
@@ -477,6 +489,7 @@ class Phase:
     errors: list[str]
     window: tuple[float, float]
     out_of_codes: bool = False
+    client_cores: float = 0.0  # the clients' own CPU time over the phase's wall time
 
     @property
     def seconds(self) -> float:
@@ -517,13 +530,15 @@ def run_phase(options, clients: int, work) -> Phase:
         browser.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    cpu, wall = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     time.sleep(PAUSE)
     samples = [sample for browser in browsers for sample in browser.samples]
-    return Phase(samples, errors, window, out_of_codes=getattr(work, "out_of_codes", False))
+    return Phase(samples, errors, window, getattr(work, "out_of_codes", False), cpu / wall)
 
 
 class BareWork:
@@ -560,6 +575,72 @@ class BallotWork:
         return True
 
 
+# --- where the server's time goes: the same flow in process, under cProfile ---------------------------
+
+
+class ProfiledBrowser:
+    """Browser's interface on Django's test client: no socket, each request profiled by its kind."""
+
+    def __init__(self, token: str):
+        from django.test import Client
+
+        from ratings.ballot.terminals import TERMINAL_COOKIE
+
+        self.client = Client(HTTP_HOST=HOST)
+        self.client.cookies[TERMINAL_COOKIE] = token
+        self.profiles = collections.defaultdict(cProfile.Profile)
+        self.queries: dict[str, list[int]] = collections.defaultdict(list)
+        self.ms: dict[str, list[float]] = collections.defaultdict(list)
+
+    def request(self, kind: str, method: str, path: str, form=None, *, expect: int) -> tuple[str, bytes]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            profile = self.profiles[kind]
+            began = time.perf_counter()
+            profile.enable()
+            if method == "POST":
+                body = urllib.parse.urlencode(form or {}, doseq=True)
+                response = self.client.post(path, body, content_type="application/x-www-form-urlencoded")
+            else:
+                response = self.client.get(path)
+            profile.disable()
+            self.ms[kind].append((time.perf_counter() - began) * 1000)
+        self.queries[kind].append(len(captured.captured_queries))
+        if response.status_code != expect:
+            raise Unexpected(kind, response.status_code, response.content[:200].decode(errors="replace"))
+        return response.get("Location", ""), response.content
+
+
+def profile_ballots(database: str, vote_: Vote, ballots: int) -> None:
+    vote_.top_up(ballots)
+    browser = ProfiledBrowser(vote_.tokens[0])
+    rng = random.Random(0)
+    for _ in range(ballots):
+        vote(browser, vote_.codes.popleft(), rng, vote_)
+    print(f"\n== where a ballot's server time goes: {ballots} ballots in process on {database}, cProfile ==")
+    for kind in KINDS:
+        stats = pstats.Stats(browser.profiles[kind]).stats
+        mean = statistics.mean(browser.ms[kind])
+        queries = statistics.mean(browser.queries[kind])
+        print(f"\n{kind}: {mean:.1f} ms a request under the profiler, {queries:.1f} queries")
+        print(f"  {'own ms':>7}{'with callees':>13}  function (per request)")
+        print_costs(sorted(stats.items(), key=lambda item: item[1][2], reverse=True), ballots)
+        print("  the project's own functions, by time with callees:")
+        ours = [
+            item for item in stats.items() if item[0][0].startswith(str(ROOT)) and "/.venv/" not in item[0][0]
+        ]
+        print_costs(sorted(ours, key=lambda item: item[1][3], reverse=True), ballots)
+
+
+def print_costs(rows, requests: int) -> None:
+    for (filename, line, function), (_, _, own, inclusive, _) in rows[:PROFILE_ROWS]:
+        filename = filename.rpartition("site-packages/")[2].removeprefix(f"{ROOT}/")
+        name = f"{filename}:{line} {function}" if line else function
+        print(f"  {own * 1000 / requests:>7.2f}{inclusive * 1000 / requests:>13.2f}  {name}")
+
+
 # --- the figures ------------------------------------------------------------------------------------
 
 
@@ -573,26 +654,29 @@ def measure_voters(options, database: str, server: Server, vote_: Vote, voters: 
         f"\n== {database}, {voters} voters: {server.describe()}; {options.rounds} rounds of "
         f"{options.warm_up:g} s warm-up + {options.seconds:g} s measured per phase =="
     )
-    print(f"{'round':<7}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}")
+    print(f"{'round':<7}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}   client CPU, cores (bare, ballot)")
     bare_phases, ballot_phases, rows = [], [], []
     expected_rate = None
     for round_ in range(1, options.rounds + 1):
         bare = run_phase(options, voters, BareWork(server.port))
         bare_phases.append(bare)
         bare_rate = bare.rate(BARE, 204)
-        ballot_rate = float("nan")
+        ballot_rate, ballot_cores = float("nan"), float("nan")
         if not options.bare_only:
             # Enough codes for the phase: at most one ballot per bare request, then 1.5× what was seen.
             expected_rate = expected_rate or bare_rate
             vote_.top_up(int(expected_rate * (options.warm_up + options.seconds + 2)) + 2 * voters)
             ballot = run_phase(options, voters, BallotWork(server.port, vote_))
             ballot_phases.append(ballot)
-            ballot_rate = ballot.rate("cast", 302)
+            ballot_rate, ballot_cores = ballot.rate("cast", 302), ballot.client_cores
             expected_rate = max(1.0, 1.5 * ballot_rate)
             if ballot.out_of_codes:
                 print("  (the codes ran out in this phase: its figure is low)")
         rows.append((bare_rate, ballot_rate))
-        print(f"{round_:<7}{bare_rate:>9.1f}{ballot_rate:>11.1f}{ballot_rate / bare_rate:>8.2f}")
+        print(
+            f"{round_:<7}{bare_rate:>9.1f}{ballot_rate:>11.1f}{ballot_rate / bare_rate:>8.2f}"
+            f"   {bare.client_cores:.2f}, {ballot_cores:.2f}"
+        )
     bare_median = statistics.median(row[0] for row in rows)
     ballot_median = statistics.median(row[1] for row in rows)
     ratio = statistics.median(row[1] / row[0] for row in rows)

@@ -79,6 +79,14 @@ class MeetingForm(forms.Form):
             "are printed up to this number."
         ),
     )
+    phones_allowed = forms.BooleanField(
+        label=_("Villagers may also vote on their own phones"),
+        required=False,
+        help_text=_(
+            "The QR code on each slip then opens the ballot on the villager's phone over the venue's "
+            "Wi-Fi (no app, no internet). Can be changed while voting is open."
+        ),
+    )
     cadres = CadreChoiceField(
         label=_("Reporting cadres"),
         queryset=Cadre.objects.none(),
@@ -96,6 +104,7 @@ class MeetingForm(forms.Form):
                     "kind": meeting.kind,
                     "agenda": meeting.agenda,
                     "panel_seats": meeting.panel_seats,
+                    "phones_allowed": meeting.phones_allowed,
                     "scheme": meeting.scheme_id,
                     "cadres": [row.cadre_id for row in meeting.reporting.all()],
                 },

@@ -93,6 +93,15 @@ class Meeting(models.Model):
         validators=[MaxValueValidator(MAX_PANEL_SEATS)],
         help_text=_("How many members of the township panel vote at this meeting; 0 if none."),
     )
+    # The second door: a code slip's QR code opens the ballot on the villager's own phone.
+    phones_allowed = models.BooleanField(
+        _("ballots on villagers' own phones"),
+        default=False,
+        help_text=_(
+            "The QR code of a slip opens the ballot on the villager's phone over the venue's Wi-Fi. The "
+            "same one-time code, the same secret ballot."
+        ),
+    )
 
     objects = MeetingQuerySet.as_manager()
 

@@ -59,6 +59,7 @@ def meeting_create(
     agenda: str = "",
     panel_seats: int = 0,
     quick_mode: bool | None = None,
+    phones_allowed: bool = False,
     by,
 ) -> Meeting:
     """A draft meeting; township administrators of the village only.
@@ -82,6 +83,7 @@ def meeting_create(
         scheme=_in_mode(scheme or schemes.default_scheme(), quick_mode),
         agenda=agenda,
         panel_seats=panel_seats,
+        phones_allowed=phones_allowed,
     )
     _set_cadres(meeting, cadres)
     audit.record(
@@ -97,7 +99,7 @@ def _in_mode(scheme: RatingScheme, quick_mode: bool | None) -> RatingScheme:
     return scheme if quick_mode is None else schemes.in_mode(scheme, quick_mode)
 
 
-EDITABLE_FIELDS = {"held_at", "venue", "kind", "agenda", "panel_seats"}
+EDITABLE_FIELDS = {"held_at", "venue", "kind", "agenda", "panel_seats", "phones_allowed"}
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 """The one brake per network address on what anyone may do without an account.
 
-Three things are limited: questions left on the site, objections to published results, and receipt
-checks. Each is an `AddressLimit` (below, with its numbers from the settings), spent with `spend`,
-which answers the sender's key or raises `RateLimited`; the view answers 429 with its `retry_after`.
+Four things are limited: questions left on the site, objections to published results, receipt
+checks, and wrong ballot codes typed on phones. Each is an `AddressLimit` (below, with its numbers from
+the settings), spent with `spend`, which answers the sender's key or raises `RateLimited`; the view
+answers 429 with its `retry_after`.
 
 Where the allowance is counted depends on what the action writes anyway:
 
@@ -75,10 +76,17 @@ class AddressLimit:
             raise RateLimited(message, retry_after=self.retry_after)
         return key
 
+    def exhausted(self, address: str) -> bool:
+        """Whether the address has spent its allowance in the cache's current window (spends nothing)."""
+        return (cache.get(self._cache_entry(sender_key(address))) or 0) >= self.per_window
+
+    def _cache_entry(self, key: str) -> str:
+        return f"ratelimit:{self.purpose}:{key}:{int(time.time() // self.retry_after)}"
+
     def _count_in_cache(self, key: str) -> int:
         """Add one to this window's counter of the key; the number spent so far, this one included."""
         seconds = self.retry_after
-        entry = f"ratelimit:{self.purpose}:{key}:{int(time.time() // seconds)}"
+        entry = self._cache_entry(key)
         cache.add(entry, 0, timeout=2 * seconds)
         try:
             return cache.incr(entry)
@@ -98,6 +106,12 @@ def questions() -> AddressLimit:
 def objections() -> AddressLimit:
     """Objections to published results, counted in Objection rows."""
     return AddressLimit("objection", settings.OBJECTIONS_PER_ADDRESS_PER_HOUR, HOUR)
+
+
+def phone_codes() -> AddressLimit:
+    """Wrong ballot codes typed on phones, counted in the cache: phones have no terminal to count on."""
+    window = datetime.timedelta(seconds=settings.PHONE_WRONG_CODES_WINDOW_SECONDS)
+    return AddressLimit("phone-code", settings.PHONE_WRONG_CODES_PER_WINDOW, window)
 
 
 def receipt_checks() -> AddressLimit:

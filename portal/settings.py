@@ -267,7 +267,9 @@ RECEIPT_CHECK_WINDOW_SECONDS = int(os.environ.get("PORTAL_RECEIPT_CHECK_WINDOW_S
 # - KIOSK_IDLE_GRACE_SECONDS (30): unanswered for this long, the ballot is cleared (the code stays
 #   unused). Within VVSG's alert time of 20 to 45 seconds; the clearing comes 2 minutes after the last
 #   touch, VVSG's shortest inactivity time, so nobody loses a ballot sooner than the guidance allows;
-# - KIOSK_RECEIPT_SECONDS: how long the receipt shows before the screen resets;
+# - KIOSK_RECEIPT_SECONDS (45): how long the receipt shows before the screen resets, long enough for
+#   an elderly villager to copy 8 letters and digits onto the slip (the receipt page has a button to
+#   hide it sooner);
 # - KIOSK_ABANDONED_SECONDS (300): the server's own limit, for a browser whose script did not run: a
 #   ballot whose terminal sent nothing for this long is cleared at the next request (VVSG's longest
 #   inactivity time);
@@ -275,9 +277,22 @@ RECEIPT_CHECK_WINDOW_SECONDS = int(os.environ.get("PORTAL_RECEIPT_CHECK_WINDOW_S
 #   reaches it and how fresh the operator's terminal list is (which polls as often).
 KIOSK_IDLE_SECONDS = int(os.environ.get("PORTAL_KIOSK_IDLE_SECONDS", 90))
 KIOSK_IDLE_GRACE_SECONDS = int(os.environ.get("PORTAL_KIOSK_IDLE_GRACE_SECONDS", 30))
-KIOSK_RECEIPT_SECONDS = int(os.environ.get("PORTAL_KIOSK_RECEIPT_SECONDS", 10))
+KIOSK_RECEIPT_SECONDS = int(os.environ.get("PORTAL_KIOSK_RECEIPT_SECONDS", 45))
 KIOSK_ABANDONED_SECONDS = int(os.environ.get("PORTAL_KIOSK_ABANDONED_SECONDS", 5 * 60))
 KIOSK_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_KIOSK_HEARTBEAT_SECONDS", 5))
+
+# Villagers' own phones (the second door, allowed per meeting; docs/phones.md):
+# - PHONE_BASE_URL: the address phones reach this server by on the venue's Wi-Fi, e.g.
+#   http://192.168.137.1:8000, printed into each slip's QR code. Empty: the address the slips page was
+#   opened by, unless that is this machine's own (127.0.0.1), which no phone can reach: then the QR
+#   code holds the code alone, for the terminals' scanners;
+# - PHONE_PASS_SECONDS (1800): how long a phone may take between its code and casting;
+# - PHONE_WRONG_CODES_PER_WINDOW (10) per PHONE_WRONG_CODES_WINDOW_SECONDS (600): wrong codes from one
+#   network address before it must wait (a terminal counts its own; a phone has nothing else to count on).
+PHONE_BASE_URL = os.environ.get("PORTAL_PHONE_BASE_URL", "").rstrip("/")
+PHONE_PASS_SECONDS = int(os.environ.get("PORTAL_PHONE_PASS_SECONDS", 30 * 60))
+PHONE_WRONG_CODES_PER_WINDOW = int(os.environ.get("PORTAL_PHONE_WRONG_CODES_PER_WINDOW", 10))
+PHONE_WRONG_CODES_WINDOW_SECONDS = int(os.environ.get("PORTAL_PHONE_WRONG_CODES_WINDOW_SECONDS", 10 * 60))
 
 LOGGING = {
     "version": 1,

@@ -7,13 +7,13 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from portal.models import Household
 from ratings.ballot import codes, services
-from ratings.ballot.session import TEXT_SIZES, line_key
+from ratings.ballot.passes import TEXT_SIZES, line_key
 from ratings.models import CodeBatch
 
 
@@ -98,73 +98,117 @@ class ArmForm(forms.Form):
         self.helper = _helper("arm", _("Arm this browser as a terminal"))
 
 
-class StartForm(forms.Form):
-    language = forms.ChoiceField(choices=settings.LANGUAGES)
-    text_size = forms.ChoiceField(choices=[(size, size) for size in TEXT_SIZES])
-
-
 class CodeForm(forms.Form):
+    """The code typed or scanned, and the language and text size chosen before it (defaults if absent)."""
+
     code = forms.CharField(
         max_length=40,
         error_messages={"required": _("Type the code printed on your slip.")},
     )
+    language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+    text_size = forms.ChoiceField(choices=[(size, size) for size in TEXT_SIZES], required=False)
+
+    def clean_language(self):
+        return self.cleaned_data["language"] or settings.LANGUAGE_CODE
+
+    def clean_text_size(self):
+        return self.cleaned_data["text_size"] or TEXT_SIZES[0]
 
 
-class GradesForm(forms.Form):
-    """One grade per line of the ballot for one cadre: a field `grade-<criterion id>` per criterion, or
-    `grade-overall` in quick mode, each a grade id of the meeting's scale."""
+MAX_NUMBER = 20  # a household number typed by hand; longer is not a number on any roll
 
-    def __init__(self, *args, lines, grades, **kwargs):
+
+class BallotForm(forms.Form):
+    """The whole ballot, sent once: a grade id in `grade-<cadre id>-<line key>` for every cadre and line
+    (the line key is a criterion id, or "overall" in quick mode); the households nominated as ids in
+    `household` (picked in the page's search) or as roll numbers typed in `household_number` (the form
+    without JavaScript). The rules of a ballot are checked again by the service that casts it."""
+
+    def __init__(self, *args, cadre_ids: list[int], lines: list, grades: list, village, limit: int, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cadre_ids, self.lines, self.village, self.limit = cadre_ids, lines, village, limit
         choices = [(grade.pk, grade.pk) for grade in grades]
-        for criterion in lines:
-            self.fields[self.field_name(criterion)] = forms.TypedChoiceField(
-                choices=choices,
-                coerce=int,
-                error_messages={
-                    "required": _("Choose one answer on this line, or “Don't know”."),
-                    "invalid_choice": _("This answer is not on the ballot."),
-                },
-            )
-        self.lines = lines
+        for cadre_id in cadre_ids:
+            for criterion in lines:
+                self.fields[self.field_name(cadre_id, criterion)] = forms.TypedChoiceField(
+                    choices=choices,
+                    coerce=int,
+                    error_messages={
+                        "required": _("Choose one answer on this line, or “Don't know”."),
+                        "invalid_choice": _("This answer is not on the ballot."),
+                    },
+                )
+        self.fields["household"] = forms.ModelMultipleChoiceField(
+            queryset=Household.objects.filter(village=village),
+            required=False,
+            error_messages={
+                "invalid_choice": _("Only households of this village can be nominated."),
+                "invalid_pk_value": _("Only households of this village can be nominated."),
+            },
+        )
 
     @staticmethod
-    def field_name(criterion) -> str:
-        return f"grade-{line_key(criterion)}"
-
-    def chosen(self) -> dict[str, int]:
-        """Line key → grade id, for the lines answered validly (all of them once the form is valid)."""
-        cleaned = getattr(self, "cleaned_data", {})
-        return {
-            line_key(criterion): cleaned[self.field_name(criterion)]
-            for criterion in self.lines
-            if self.field_name(criterion) in cleaned
-        }
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(max_length=50, required=False, strip=True)
-
-
-class NominateForm(forms.Form):
-    """Households to add to the nominations, or one to take off; only households of the village."""
-
-    household = forms.ModelMultipleChoiceField(
-        queryset=Household.objects.none(),
-        required=False,
-        error_messages={"invalid_choice": _("Only households of this village can be nominated.")},
-    )
-    remove = forms.IntegerField(required=False)
-
-    def __init__(self, *args, village, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(village=village)
+    def field_name(cadre_id: int, criterion) -> str:
+        return f"grade-{cadre_id}-{line_key(criterion)}"
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("household") and cleaned.get("remove") is None and not self.errors:
-            raise forms.ValidationError(_("Choose a household."))
+        households = [household.pk for household in cleaned.get("household") or []]
+        numbers = [number.strip() for number in self.data.getlist("household_number") if number.strip()]
+        if numbers:
+            if any(len(number) > MAX_NUMBER for number in numbers):
+                raise forms.ValidationError(_("A household number is too long; check it."))
+            found = dict(
+                Household.objects.filter(village=self.village, number__in=numbers).values_list("number", "pk")
+            )
+            unknown = [number for number in numbers if number not in found]
+            if unknown:
+                raise forms.ValidationError(
+                    _("No household of the village has the number %(numbers)s.")
+                    % {"numbers": ", ".join(unknown)}
+                )
+            households += [found[number] for number in numbers]
+        households = list(dict.fromkeys(households))
+        if len(households) > self.limit:
+            raise forms.ValidationError(
+                ngettext(
+                    "You can nominate at most %(count)s household.",
+                    "You can nominate at most %(count)s households.",
+                    self.limit,
+                )
+                % {"count": self.limit}
+            )
+        cleaned["households"] = households
         return cleaned
+
+    def chosen(self) -> dict[int, dict[str, int]]:
+        """Cadre id → line key → grade id, for the lines answered validly: shown again after an error."""
+        cleaned = getattr(self, "cleaned_data", {})
+        chosen: dict[int, dict[str, int]] = {}
+        for cadre_id in self.cadre_ids:
+            for criterion in self.lines:
+                name = self.field_name(cadre_id, criterion)
+                if name in cleaned:
+                    chosen.setdefault(cadre_id, {})[line_key(criterion)] = cleaned[name]
+        return chosen
+
+    def missing(self) -> list[int]:
+        """The cadres (ids) with a line left unanswered or answered wrongly."""
+        return [
+            cadre_id
+            for cadre_id in self.cadre_ids
+            if any(self.field_name(cadre_id, criterion) in self.errors for criterion in self.lines)
+        ]
+
+    def for_casting(self) -> dict[tuple[int, int | None], int]:
+        """The grades as ratings.ballot.services takes them; the form must be valid."""
+        return {
+            (cadre_id, None if criterion is None else criterion.pk): self.cleaned_data[
+                self.field_name(cadre_id, criterion)
+            ]
+            for cadre_id in self.cadre_ids
+            for criterion in self.lines
+        }
 
 
 class MeetingChoiceField(forms.ModelChoiceField):

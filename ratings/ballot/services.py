@@ -12,8 +12,8 @@ import datetime
 import hashlib
 import random
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
-from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,11 +25,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from meetings.models import Attendance, Meeting
 from meetings.quorum import quorum_of
-from portal import audit, permissions
+from portal import audit, permissions, ratelimit
 from portal.models import Household, Resident
 from portal.permissions import Capability
 from ratings.ballot import codes, scrub
-from ratings.ballot.session import SESSION_KEY
 from ratings.models import (
     Ballot,
     BallotCode,
@@ -67,8 +66,8 @@ class BallotRejected(Exception):
     """A ballot or a code that cannot be accepted; the message is user-facing (the view answers 4xx)."""
 
 
-class TerminalLocked(BallotRejected):
-    """Too many wrong codes on this terminal; `retry_after` seconds to wait."""
+class CodesLocked(BallotRejected):
+    """Too many wrong codes on this terminal, or from this phone's address; `retry_after` seconds to wait."""
 
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
@@ -468,18 +467,21 @@ def _delay_after(failures: int) -> datetime.timedelta:
     return min(FIRST_DELAY * 2 ** min(failures - FREE_ATTEMPTS, 32), MAX_DELAY)
 
 
+def _locked(wait: int) -> CodesLocked:
+    return CodesLocked(
+        ngettext(
+            "Too many wrong codes. Please wait %(seconds)s second and try again.",
+            "Too many wrong codes. Please wait %(seconds)s seconds and try again.",
+            wait,
+        )
+        % {"seconds": wait},
+        retry_after=wait,
+    )
+
+
 def _ensure_unlocked(terminal: Terminal, now: datetime.datetime) -> None:
     if terminal.locked_until and terminal.locked_until > now:
-        wait = int((terminal.locked_until - now).total_seconds()) + 1
-        raise TerminalLocked(
-            ngettext(
-                "Too many wrong codes. Please wait %(seconds)s second and try again.",
-                "Too many wrong codes. Please wait %(seconds)s seconds and try again.",
-                wait,
-            )
-            % {"seconds": wait},
-            retry_after=wait,
-        )
+        raise _locked(int((terminal.locked_until - now).total_seconds()) + 1)
 
 
 def _note_failure(terminal: Terminal, now: datetime.datetime) -> None:
@@ -490,35 +492,84 @@ def _note_failure(terminal: Terminal, now: datetime.datetime) -> None:
     terminal.save(update_fields=["failed_attempts", "locked_until"])
 
 
+def _may_vote(meeting: Meeting, code: str) -> bool:
+    """Whether `code` (canonical) is an issued, unused code of the meeting."""
+    return (
+        codes.is_well_formed(code)
+        and BallotCode.objects.filter(
+            meeting=meeting,
+            code_hash=codes.code_hash(_key(), meeting.pk, code),
+            status=BallotCode.Status.ISSUED,
+        ).exists()
+    )
+
+
+WRONG_CODE = gettext_lazy(
+    "This code is not valid, or it has been used. Check it and type it again, or ask the clerk."
+)
+
+
 def code_check(*, terminal: Terminal, typed: str) -> str:
-    """Whether the typed code may vote now; returns it in canonical form. Burns nothing.
+    """Whether the typed code may vote now on this terminal; returns it in canonical form. Burns nothing.
 
     Wrong codes are counted on the terminal alone: its waits grow, other terminals behind the same
-    network address are untouched.
+    network address are untouched. A good code on a terminal with no wrong code behind it writes
+    nothing: the whole assembly checks codes at once, and a read does not queue for SQLite's writer.
     """
+    meeting = _ensure_voting(terminal)
+    _ensure_unlocked(terminal, timezone.now())
+    code = codes.normalize(typed if isinstance(typed, str) else "")
+    if _may_vote(meeting, code):
+        if terminal.failed_attempts:
+            Terminal.objects.filter(pk=terminal.pk).update(failed_attempts=0, locked_until=None)
+        return code
     with transaction.atomic():
-        terminal = Terminal.objects.select_for_update().get(pk=terminal.pk)
-        meeting = _ensure_voting(terminal)
+        locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
         now = timezone.now()
-        _ensure_unlocked(terminal, now)
-        code = codes.normalize(typed)
-        valid = (
-            codes.is_well_formed(code)
-            and BallotCode.objects.filter(
-                meeting=meeting,
-                code_hash=codes.code_hash(_key(), meeting.pk, code),
-                status=BallotCode.Status.ISSUED,
-            ).exists()
-        )
-        if valid:
-            if terminal.failed_attempts:
-                terminal.failed_attempts, terminal.locked_until = 0, None
-                terminal.save(update_fields=["failed_attempts", "locked_until"])
-            return code
-        _note_failure(terminal, now)
-    raise BallotRejected(
-        _("This code is not valid, or it has been used. Check it and type it again, or ask the clerk.")
-    )
+        _ensure_unlocked(locked, now)
+        _note_failure(locked, now)
+    raise BallotRejected(WRONG_CODE)
+
+
+def _phone_wait(address: str) -> None:
+    """Too many wrong codes from this network address lately: a CodesLocked with the wait."""
+    limit = ratelimit.phone_codes()
+    if limit.exhausted(address):
+        raise _locked(limit.retry_after)
+
+
+def _note_phone_failure(address: str) -> None:
+    with suppress(ratelimit.RateLimited):  # the next try is refused by _phone_wait, with its wait
+        ratelimit.phone_codes().spend(address)
+
+
+def _ensure_phones_voting(meeting: Meeting, *, lock: bool = False) -> Meeting:
+    """The meeting, read afresh, if it accepts ballots from phones now."""
+    meetings = Meeting.objects.select_related("scheme", "village")
+    if lock:
+        meetings = meetings.select_for_update(of=("self",))
+    meeting = meetings.get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.VOTING_OPEN:
+        raise BallotRejected(_("Voting is not open."))
+    if not meeting.phones_allowed:
+        raise BallotRejected(_("This meeting does not take ballots from phones. Please vote at a terminal."))
+    return meeting
+
+
+def phone_code_check(*, meeting: Meeting, typed: str, address: str) -> str:
+    """Whether the code may vote now from a villager's phone; returns it in canonical form.
+
+    Phones have no terminal to count wrong codes on: they are counted per network address, in the cache
+    (portal.ratelimit.phone_codes), and only the wrong ones, so that phones sharing a venue's address
+    are not slowed by each other's good codes. Nothing is written for a good code.
+    """
+    _phone_wait(address)
+    meeting = _ensure_phones_voting(meeting)
+    code = codes.normalize(typed if isinstance(typed, str) else "")
+    if _may_vote(meeting, code):
+        return code
+    _note_phone_failure(address)
+    raise BallotRejected(WRONG_CODE)
 
 
 # --- casting --------------------------------------------------------------------------------------
@@ -605,7 +656,8 @@ def ballot_cast(
     households: list[int],
     clears: int | None = None,
 ) -> CastBallot:
-    """Burn the code and write the ballot, its grades and nominations: all in one transaction or none.
+    """Burn the code and write the ballot cast on a terminal, its grades and nominations: all in one
+    transaction or none.
 
     `grades` maps (cadre id, criterion id or None for overall) to a grade id. No person, code,
     terminal, session or time finer than the meeting's date is written with the ballot.
@@ -616,37 +668,78 @@ def ballot_cast(
     lock, so that a clear and a cast at the same instant never both succeed.
     """
     grades, households = _clean_choices(grades, households)
+
+    def admit() -> Meeting:
+        meeting = _ensure_voting(terminal, lock=True)
+        locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        if clears is not None and locked.clears != clears:
+            raise BallotRejected(BALLOT_CLEARED)
+        now = timezone.now()
+        _ensure_unlocked(locked, now)
+        # The screen goes on to the receipt, no ballot on it: said here, in the cast's own transaction,
+        # rather than by a write of its own when the receipt is shown.
+        Terminal.objects.filter(pk=terminal.pk).update(
+            state=Terminal.State.WAITING, state_since=now, seen_at=now
+        )
+        return meeting
+
     try:
-        with transaction.atomic():
-            meeting = _ensure_voting(terminal, lock=True)
-            locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
-            if clears is not None and locked.clears != clears:
-                raise BallotRejected(BALLOT_CLEARED)
-            _ensure_unlocked(locked, timezone.now())
-            _validate_choices(meeting, grades)
-            nominated = _validate_nominations(meeting, households)
-            code = codes.normalize(code if isinstance(code, str) else "")
-            if not codes.is_well_formed(code):
-                raise _CodeRefused
-            burnable = BallotCode.objects.filter(
-                meeting=meeting,
-                code_hash=codes.code_hash(_key(), meeting.pk, code),
-                status=BallotCode.Status.ISSUED,
-            )
-            group_id = burnable.values_list("group_id", flat=True).first()
-            # The conditional UPDATE is the lock: of any number of transactions burning this code at
-            # the same instant, exactly one changes a row; the others find nothing and write nothing.
-            if group_id is None or burnable.update(status=BallotCode.Status.USED, holder_key="") != 1:
-                raise _CodeRefused
-            ballot = _write_ballot(meeting, group_id, grades, nominated)
+        return _cast(admit, Ballot.Door.TERMINAL, code, grades, households)
     except _CodeRefused:
         with transaction.atomic():
             _note_failure(Terminal.objects.select_for_update().get(pk=terminal.pk), timezone.now())
         raise BallotRejected(_("This code is not valid, or it has been used.")) from None
+
+
+def phone_ballot_cast(
+    *,
+    meeting: Meeting,
+    address: str,
+    code: str,
+    grades: dict[tuple[int, int | None], int],
+    households: list[int],
+) -> CastBallot:
+    """Burn the code and write a ballot cast from a villager's phone, as ballot_cast does for a terminal.
+
+    The meeting must take ballots from phones. `address` (the phone's network address) only counts
+    wrong codes, in the cache, as phone_code_check does; it is never written with the ballot.
+    """
+    grades, households = _clean_choices(grades, households)
+    _phone_wait(address)
+    try:
+        return _cast(
+            lambda: _ensure_phones_voting(meeting, lock=True), Ballot.Door.PHONE, code, grades, households
+        )
+    except _CodeRefused:
+        _note_phone_failure(address)
+        raise BallotRejected(_("This code is not valid, or it has been used.")) from None
+
+
+def _cast(admit, door: str, code, grades: dict, households: list[int]) -> CastBallot:
+    """One transaction: `admit()` checks the door and returns the meeting (locked), then the choices are
+    checked, the code burned and the ballot written. Raises _CodeRefused when the code cannot vote."""
+    with transaction.atomic():
+        meeting = admit()
+        _validate_choices(meeting, grades)
+        nominated = _validate_nominations(meeting, households)
+        code = codes.normalize(code if isinstance(code, str) else "")
+        if not codes.is_well_formed(code):
+            raise _CodeRefused
+        burnable = BallotCode.objects.filter(
+            meeting=meeting,
+            code_hash=codes.code_hash(_key(), meeting.pk, code),
+            status=BallotCode.Status.ISSUED,
+        )
+        group_id = burnable.values_list("group_id", flat=True).first()
+        # The conditional UPDATE is the lock: of any number of transactions burning this code at
+        # the same instant, exactly one changes a row; the others find nothing and write nothing.
+        if group_id is None or burnable.update(status=BallotCode.Status.USED, holder_key="") != 1:
+            raise _CodeRefused
+        ballot = _write_ballot(meeting, group_id, grades, nominated, door)
     return CastBallot(receipt=ballot.receipt)
 
 
-def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: list[int]) -> Ballot:
+def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: list[int], door: str) -> Ballot:
     collisions = 0
     while True:
         try:
@@ -656,6 +749,7 @@ def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: lis
                     group_id=group_id,
                     receipt=codes.new_receipt(),
                     cast_on=timezone.localdate(meeting.held_at),
+                    door=door,
                 )
             break
         except IntegrityError:  # the same receipt twice in one meeting: draw again
@@ -696,25 +790,27 @@ def ballots_shake(*, meeting: Meeting) -> int:
     ):
         nominations.setdefault(ballot_id, []).append(household)
     contents = [
-        (group, receipt, cast_on, grades.get(pk, []), nominations.get(pk, []))
-        for pk, group, receipt, cast_on in ballots.values_list("pk", "group_id", "receipt", "cast_on")
+        ((group, receipt, cast_on, door), grades.get(pk, []), nominations.get(pk, []))
+        for pk, group, receipt, cast_on, door in ballots.values_list(
+            "pk", "group_id", "receipt", "cast_on", "door"
+        )
     ]
     shuffle = random.SystemRandom().shuffle
     shuffle(contents)
     ballots.delete()
     fresh = [
-        Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on)
-        for group, receipt, cast_on, _grades, _households in contents
+        Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on, door=door)
+        for (group, receipt, cast_on, door), _grades, _households in contents
     ]
     Ballot.objects.bulk_create(fresh)
     BallotGrade.objects.bulk_create(
         BallotGrade(ballot=ballot, cadre_id=cadre, criterion_id=criterion, grade_id=grade)
-        for ballot, (_g, _r, _c, ballot_grades, _h) in zip(fresh, contents, strict=True)
+        for ballot, (_ballot, ballot_grades, _h) in zip(fresh, contents, strict=True)
         for cadre, criterion, grade in ballot_grades
     )
     BallotNomination.objects.bulk_create(
         BallotNomination(ballot=ballot, household_id=household)
-        for ballot, (_g, _r, _c, _grades, households) in zip(fresh, contents, strict=True)
+        for ballot, (_ballot, _grades, households) in zip(fresh, contents, strict=True)
         for household in households
     )
     codes_of_meeting = BallotCode.objects.filter(meeting=meeting)
@@ -737,38 +833,16 @@ def ballots_shake(*, meeting: Meeting) -> int:
     return len(fresh)
 
 
-def kiosk_sessions_clear(*, meeting: Meeting) -> int:
-    """Delete the expired sessions and every terminal's ballot in progress for this meeting.
-
-    A kiosk session holds the clear code and the grades chosen so far (signed, not encrypted); once
-    voting is over none of them can be cast. Only sessions kept in the database can be searched; the
-    expired ones are cleared whatever the engine. Returns the number of ballots in progress deleted.
-    """
-    engine = import_module(settings.SESSION_ENGINE)
-    engine.SessionStore.clear_expired()
-    if not hasattr(engine.SessionStore, "get_model_class"):
-        return 0
-    store = engine.SessionStore()
-    live = engine.SessionStore.get_model_class().objects.filter(expire_date__gt=timezone.now())
-    cleared = 0
-    for session_key, data in live.values_list("session_key", "session_data").iterator():
-        ballot = store.decode(data).get(SESSION_KEY)
-        if isinstance(ballot, dict) and ballot.get("meeting") == meeting.pk:
-            engine.SessionStore(session_key=session_key).delete()
-            cleared += 1
-    return cleared
-
-
 @transaction.atomic
 def ballot_box_seal(*, meeting: Meeting) -> int:
     """Voting is over (closed, or the meeting annulled): leave no order of casting anywhere.
 
-    Shakes the box, deletes the kiosk sessions left over, and once the caller's transaction has
-    committed wipes the old rows from the database files (ratings.ballot.scrub). Returns the number of
-    ballots. Called by the meeting's lifecycle, under the meeting's lock.
+    Shakes the box and, once the caller's transaction has committed, wipes the old rows from the
+    database files (ratings.ballot.scrub). A ballot in progress was never stored: it lived in its
+    page, and its pass (the signed cookie of ratings.ballot.passes) names a code that no longer votes.
+    Returns the number of ballots. Called by the meeting's lifecycle, under the meeting's lock.
     """
     ballots = ballots_shake(meeting=meeting)
-    kiosk_sessions_clear(meeting=meeting)
     if ballots:  # no ballot, no order to hide: spare the county's tables a rewrite
         scrub.files_scrub_after_commit()
     return ballots

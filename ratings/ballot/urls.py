@@ -1,9 +1,10 @@
 """Routes of the ballot, all named "ratings:<name>": the operator's pages (codes, slips, poll book,
-terminals), the kiosk on a shared terminal, and the public receipt check."""
+terminals), the kiosk on a shared terminal, the ballot on a villager's phone, and the public receipt
+check."""
 
 from django.urls import path
 
-from ratings.ballot.views import kiosk, operator, receipts
+from ratings.ballot.views import kiosk, operator, phone, receipts
 
 urlpatterns = [
     # The operator's pages of one meeting
@@ -26,16 +27,20 @@ urlpatterns = [
         name="terminal-clear",
     ),
     path("staff/meetings/<id:pk>/terminals/screens/", operator.terminal_screens, name="terminal-screens"),
-    # The kiosk
+    # The kiosk: a shared terminal
     path("kiosk/", kiosk.welcome, name="kiosk"),
     path("kiosk/code/", kiosk.code, name="kiosk-code"),
-    path("kiosk/cadre/<id:position>/", kiosk.cadre, name="kiosk-cadre"),
-    path("kiosk/nominate/", kiosk.nominate, name="kiosk-nominate"),
-    path("kiosk/review/", kiosk.review, name="kiosk-review"),
+    path("kiosk/ballot/", kiosk.ballot, name="kiosk-ballot"),
     path("kiosk/cast/", kiosk.cast, name="kiosk-cast"),
     path("kiosk/receipt/", kiosk.receipt, name="kiosk-receipt"),
     path("kiosk/reset/", kiosk.reset, name="kiosk-reset"),
     path("kiosk/heartbeat/", kiosk.heartbeat, name="kiosk-heartbeat"),
+    # A villager's own phone, opened by the QR code of a slip
+    path("vote/<id:pk>/", phone.start, name="phone"),
+    path("vote/<id:pk>/ballot/", phone.ballot, name="phone-ballot"),
+    path("vote/<id:pk>/cast/", phone.cast, name="phone-cast"),
+    path("vote/<id:pk>/receipt/", phone.receipt, name="phone-receipt"),
+    path("vote/<id:pk>/reset/", phone.reset, name="phone-reset"),
     # Public
     path("receipts/", receipts.receipt_check, name="receipt-check"),
 ]

@@ -281,13 +281,19 @@ class Terminal(models.Model):
 
 
 class Ballot(models.Model):
-    """A cast ballot: random identifier, the voter's group, a receipt, the meeting's date. Nothing else."""
+    """A cast ballot: random identifier, the voter's group, a receipt, the meeting's date, and the door it
+    came in by (a terminal, a phone: which one is never written). Nothing else."""
+
+    class Door(models.TextChoices):
+        TERMINAL = "terminal", _("voting terminal")
+        PHONE = "phone", _("villager's phone")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="ballots")
     group = models.ForeignKey(VoterGroup, on_delete=models.PROTECT, related_name="+")
     receipt = models.CharField(_("receipt"), max_length=12)
     cast_on = models.DateField(_("date"))
+    door = models.CharField(_("door"), max_length=10, choices=Door.choices, default=Door.TERMINAL)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "receipt"], name="ballot_receipt_once")]

@@ -27,6 +27,7 @@ ratio says how close the ballot comes to the cost of a commit.
 
 import argparse
 import collections
+import contextlib
 import cProfile
 import http.client
 import json
@@ -54,7 +55,10 @@ HOST = "127.0.0.1"
 CORES = os.cpu_count() or 1
 KINDS = ("code page", "code", "ballot page", "cast", "receipt")
 BARE = "bare insert"
+STAGGER = "stagger"
+CODE_PAGE = "/kiosk/code/?language=zh-hans&text_size=normal"
 PROFILE_ROWS = 12
+PROFILE_WARM_UP = 3
 # Between phases every worker must be free again: a request still in the socket after its client left
 # would count in the next phase.
 PAUSE = 1.0
@@ -357,21 +361,31 @@ class Unexpected(Exception):
         self.status = status
 
 
-class Browser:
-    """One terminal's browser: a keep-alive connection and a cookie jar; every request timed by kind."""
+class Stopped(Exception):
+    """The phase is over: the request is not sent, the ballot in progress is left (a code unused)."""
 
-    def __init__(self, port: int, cookies: dict[str, str] | None = None):
+
+class Browser:
+    """One terminal's browser: a keep-alive connection and a cookie jar; every request timed by kind.
+
+    `stop` says when to send nothing more: a phase ends within a request, not a whole ballot."""
+
+    def __init__(self, port: int, cookies: dict[str, str] | None = None, stop=lambda: False):
         self.port = port
-        self.cookies = dict(cookies or {})
+        self.stop = stop
+        self.cookies = {(name, "/"): value for name, value in (cookies or {}).items()}
         self.connection = None
         self.samples: list[Sample] = []
 
     def request(self, kind: str, method: str, path: str, form=None, *, expect: int) -> tuple[str, bytes]:
         """(Location, body) of a response with the expected status; else Unexpected."""
+        if self.stop():
+            raise Stopped
         body = urllib.parse.urlencode(form or {}, doseq=True) if method == "POST" else None
         headers = {"Host": HOST}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        cookies = self._cookie_header(path.split("?")[0])
+        if cookies:
+            headers["Cookie"] = cookies
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         began = time.perf_counter()
@@ -408,12 +422,23 @@ class Browser:
     def _keep_cookies(self, response) -> None:
         for header in response.msg.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
-            value = rest.split(";", 1)[0]
-            gone = not value or re.search(r"max-age=0\b", rest, re.I) or value == '""'
+            value, *attributes = rest.split(";")
+            path = next(
+                (a.split("=", 1)[1].strip() for a in attributes if a.strip().lower().startswith("path=")), "/"
+            )
+            gone = not value or value == '""' or any(a.strip().lower() == "max-age=0" for a in attributes)
             if gone:
-                self.cookies.pop(name.strip(), None)
+                self.cookies.pop((name.strip(), path), None)
             else:
-                self.cookies[name.strip()] = value
+                self.cookies[(name.strip(), path)] = value
+
+    def _cookie_header(self, path: str) -> str:
+        """The cookies a browser sends there: those whose path is the request's or above it."""
+        return "; ".join(
+            f"{name}={value}"
+            for (name, scope), value in self.cookies.items()
+            if path == scope or path.startswith(scope.rstrip("/") + "/")
+        )
 
     def close(self) -> None:
         if self.connection is not None:
@@ -445,6 +470,12 @@ def hidden_fields(form: str) -> dict[str, str]:
     return {tag["name"]: tag.get("value", "") for tag in inputs(form) if tag.get("type") == "hidden"}
 
 
+def page_households(page: bytes) -> list[str]:
+    """The households the page offers to its search (a JSON script), as ids."""
+    found = re.search(rb'<script id="ballot-households" type="application/json">(.*?)</script>', page, re.S)
+    return [str(household["id"]) for household in json.loads(found[1])] if found else []
+
+
 def fill_ballot(form: str, rng: random.Random, households: list[str], limit: int) -> dict[str, list[str]]:
     """A full ballot: one grade per radio group, drawn at random; up to `limit` households."""
     data: dict[str, list[str]] = {name: [value] for name, value in hidden_fields(form).items()}
@@ -474,7 +505,8 @@ def vote(browser: Browser, code: str, rng: random.Random, ballot: Vote) -> None:
     if not to.endswith("/kiosk/ballot/"):
         raise Unexpected("code", 302, f"redirected to {to}")
     _, page = browser.request("ballot page", "GET", "/kiosk/ballot/", expect=200)
-    filled = fill_ballot(form_of(page, "/kiosk/cast/"), rng, ballot.households, ballot.max_nominations)
+    households = page_households(page) or ballot.households
+    filled = fill_ballot(form_of(page, "/kiosk/cast/"), rng, households, ballot.max_nominations)
     to, _ = browser.request("cast", "POST", "/kiosk/cast/", filled, expect=302)
     if not to.endswith("/kiosk/receipt/"):
         raise Unexpected("cast", 302, f"redirected to {to}")
@@ -508,25 +540,53 @@ class Phase:
         return sum(1 for s in self.samples if s.status >= 500)
 
 
+class Window:
+    """The measured stretch of a phase: it opens `warm_up` seconds after the last client has begun its
+    work in earnest (past its stagger), and lasts `seconds`."""
+
+    def __init__(self, clients: int, warm_up: float, seconds: float):
+        self.waiting, self.warm_up, self.seconds = clients, warm_up, seconds
+        self.lock = threading.Lock()
+        self.opens = self.closes = None
+
+    def begun(self) -> None:
+        with self.lock:
+            self.waiting -= 1
+            if self.waiting == 0:
+                self.opens = time.perf_counter() + self.warm_up
+                self.closes = self.opens + self.seconds
+
+    def over(self) -> bool:
+        return self.closes is not None and time.perf_counter() >= self.closes
+
+
 def run_phase(options, clients: int, work) -> Phase:
-    """`clients` threads doing `work(client, deadline)` until the window is over; their samples pooled."""
-    began = time.perf_counter() + 0.5  # every thread started before the first request
-    window = (began + options.warm_up, began + options.warm_up + options.seconds)
+    """`clients` threads doing `work` until the window is over; their samples pooled."""
+    window = Window(clients, options.warm_up, options.seconds)
     browsers, errors, lock = [], [], threading.Lock()
+    go = threading.Barrier(clients)
+
+    def attempt(step, browser, number) -> bool:
+        try:
+            return step(browser, number)
+        except (Unexpected, OSError, http.client.HTTPException) as error:
+            with lock:
+                errors.append(str(error))
+            browser.close()
+            time.sleep(0.1)
+            return True
 
     def client(number: int) -> None:
-        browser = work.browser(number)
+        browser = work.browser(number, window.over)
         browsers.append(browser)
-        time.sleep(max(0.0, began - time.perf_counter()))
-        while time.perf_counter() < window[1]:
-            try:
-                if not work(browser, number):
-                    break
-            except (Unexpected, OSError, http.client.HTTPException) as error:
-                with lock:
-                    errors.append(str(error))
-                browser.close()
-                time.sleep(0.1)
+        go.wait()
+        try:
+            attempt(work.stagger, browser, number)
+        finally:
+            window.begun()
+        with contextlib.suppress(Stopped):
+            while attempt(work, browser, number):
+                pass
         browser.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
@@ -538,15 +598,19 @@ def run_phase(options, clients: int, work) -> Phase:
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     time.sleep(PAUSE)
     samples = [sample for browser in browsers for sample in browser.samples]
-    return Phase(samples, errors, window, getattr(work, "out_of_codes", False), cpu / wall)
+    out_of_codes = getattr(work, "out_of_codes", False)
+    return Phase(samples, errors, (window.opens, window.closes), out_of_codes, cpu / wall)
 
 
 class BareWork:
     def __init__(self, port: int):
         self.port = port
 
-    def browser(self, number: int) -> Browser:
-        return Browser(self.port)
+    def browser(self, number: int, stop) -> Browser:
+        return Browser(self.port, stop=stop)
+
+    def stagger(self, browser: Browser, number: int) -> bool:
+        return True
 
     def __call__(self, browser: Browser, number: int) -> bool:
         browser.request(BARE, "POST", "/bench/insert/", expect=204)
@@ -561,9 +625,18 @@ class BallotWork:
         self.out_of_codes = False
         self.rngs: dict[int, random.Random] = {}
 
-    def browser(self, number: int) -> Browser:
+    def browser(self, number: int, stop) -> Browser:
         self.rngs[number] = random.Random(number)
-        return Browser(self.port, {self.cookie: self.vote.tokens[number]})
+        return Browser(self.port, {self.cookie: self.vote.tokens[number]}, stop)
+
+    def stagger(self, browser: Browser, number: int) -> bool:
+        """Voters that all start at once stay in step: the server's queue would hold every code page,
+        then every cast. A voter first sends 0 to 4 of the server's cheapest requests (a GET the bare
+        view refuses), each a turn in the queue, so that each step of the ballot is as often in the
+        queue as the others and the casts come evenly."""
+        for _ in range(number % len(KINDS)):
+            browser.request(STAGGER, "GET", "/bench/insert/", expect=405)
+        return True
 
     def __call__(self, browser: Browser, number: int) -> bool:
         try:
@@ -614,9 +687,12 @@ class ProfiledBrowser:
 
 
 def profile_ballots(database: str, vote_: Vote, ballots: int) -> None:
-    vote_.top_up(ballots)
-    browser = ProfiledBrowser(vote_.tokens[0])
+    vote_.top_up(ballots + PROFILE_WARM_UP)
     rng = random.Random(0)
+    browser = ProfiledBrowser(vote_.tokens[0])
+    for _ in range(PROFILE_WARM_UP):  # templates compiled, the page's cache filled: not measured
+        vote(browser, vote_.codes.popleft(), rng, vote_)
+    browser = ProfiledBrowser(vote_.tokens[0])
     for _ in range(ballots):
         vote(browser, vote_.codes.popleft(), rng, vote_)
     print(f"\n== where a ballot's server time goes: {ballots} ballots in process on {database}, cProfile ==")
@@ -654,6 +730,7 @@ def measure_voters(options, database: str, server: Server, vote_: Vote, voters: 
         f"\n== {database}, {voters} voters: {server.describe()}; {options.rounds} rounds of "
         f"{options.warm_up:g} s warm-up + {options.seconds:g} s measured per phase =="
     )
+    print("load average of the machine before: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
     print(f"{'round':<7}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}   client CPU, cores (bare, ballot)")
     bare_phases, ballot_phases, rows = [], [], []
     expected_rate = None

@@ -89,6 +89,9 @@ def arguments() -> argparse.Namespace:
         metavar="BALLOTS",
         help="then cast this many ballots in process under cProfile: queries and top costs per request kind",
     )
+    parser.add_argument(
+        "--profile-dir", type=Path, help="and keep the profiles there, a pstats file per kind"
+    )
     parser.add_argument("--summary", type=Path, help=argparse.SUPPRESS)  # where a child writes its figures
     return parser.parse_args()
 
@@ -149,7 +152,7 @@ def measure_database(options) -> list[dict]:
             figures = [measure_voters(options, name, server, vote, voters) for voters in options.voters]
         vote.check_box(figures)
         if options.profile:
-            profile_ballots(name, vote, options.profile)
+            profile_ballots(name, vote, options.profile, options.profile_dir)
     errors = sum(row["errors"] for row in figures)
     if errors:
         sys.exit(f"{name}: {errors} errors")
@@ -661,6 +664,12 @@ class ProfiledBrowser:
 
         self.client = Client(HTTP_HOST=HOST)
         self.client.cookies[TERMINAL_COOKIE] = token
+        self.measure(profiling=False)
+
+    def measure(self, *, profiling: bool) -> None:
+        """Count afresh. One client throughout: its first request loads the middleware (WhiteNoise
+        reads the static folder), which a server does once per worker."""
+        self.profiling = profiling
         self.profiles = collections.defaultdict(cProfile.Profile)
         self.queries: dict[str, list[int]] = collections.defaultdict(list)
         self.ms: dict[str, list[float]] = collections.defaultdict(list)
@@ -672,13 +681,15 @@ class ProfiledBrowser:
         with CaptureQueriesContext(connection) as captured:
             profile = self.profiles[kind]
             began = time.perf_counter()
-            profile.enable()
+            if self.profiling:
+                profile.enable()
             if method == "POST":
                 body = urllib.parse.urlencode(form or {}, doseq=True)
                 response = self.client.post(path, body, content_type="application/x-www-form-urlencoded")
             else:
                 response = self.client.get(path)
-            profile.disable()
+            if self.profiling:
+                profile.disable()
             self.ms[kind].append((time.perf_counter() - began) * 1000)
         self.queries[kind].append(len(captured.captured_queries))
         if response.status_code != expect:
@@ -686,26 +697,37 @@ class ProfiledBrowser:
         return response.get("Location", ""), response.content
 
 
-def profile_ballots(database: str, vote_: Vote, ballots: int) -> None:
-    vote_.top_up(ballots + PROFILE_WARM_UP)
+def profile_ballots(database: str, vote_: Vote, ballots: int, folder: Path | None) -> None:
+    """Ballots (and as many bare requests) through Django's test client: first timed, then profiled."""
+    vote_.top_up(ballots * 2 + PROFILE_WARM_UP)
     rng = random.Random(0)
     browser = ProfiledBrowser(vote_.tokens[0])
-    for _ in range(PROFILE_WARM_UP):  # templates compiled, the page's cache filled: not measured
-        vote(browser, vote_.codes.popleft(), rng, vote_)
-    browser = ProfiledBrowser(vote_.tokens[0])
-    for _ in range(ballots):
-        vote(browser, vote_.codes.popleft(), rng, vote_)
-    print(f"\n== where a ballot's server time goes: {ballots} ballots in process on {database}, cProfile ==")
-    for kind in KINDS:
-        stats = pstats.Stats(browser.profiles[kind]).stats
-        mean = statistics.mean(browser.ms[kind])
-        queries = statistics.mean(browser.queries[kind])
-        print(f"\n{kind}: {mean:.1f} ms a request under the profiler, {queries:.1f} queries")
-        print(f"  {'own ms':>7}{'with callees':>13}  function (per request)")
-        print_costs(sorted(stats.items(), key=lambda item: item[1][2], reverse=True), ballots)
+    figures = []
+    for profiling, count in ((False, PROFILE_WARM_UP), (False, ballots), (True, ballots)):
+        browser.measure(profiling=profiling)
+        for _ in range(count):
+            vote(browser, vote_.codes.popleft(), rng, vote_)
+            browser.request(BARE, "POST", "/bench/insert/", expect=204)
+        figures.append((browser.ms, browser.queries, browser.profiles))
+    (timed_ms, queries, _), (profiled_ms, _, profiles) = figures[1:]
+    print(f"\n== where the server's time goes: {ballots} ballots in process on {database}, cProfile ==")
+    for kind in (*KINDS, BARE):
+        stats = pstats.Stats(profiles[kind])
+        if folder:
+            folder.mkdir(parents=True, exist_ok=True)
+            stats.dump_stats(folder / f"{database.lower()}-{kind.replace(' ', '-')}.pstats")
+        print(
+            f"\n{kind}: {statistics.mean(timed_ms[kind]):.1f} ms a request "
+            f"({statistics.mean(profiled_ms[kind]):.1f} under the profiler), "
+            f"{statistics.mean(queries[kind]):.1f} queries"
+        )
+        print(f"  {'own ms':>7}{'with callees':>13}  function (per request, under the profiler)")
+        print_costs(sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True), ballots)
         print("  the project's own functions, by time with callees:")
         ours = [
-            item for item in stats.items() if item[0][0].startswith(str(ROOT)) and "/.venv/" not in item[0][0]
+            item
+            for item in stats.stats.items()
+            if item[0][0].startswith(str(ROOT)) and "/.venv/" not in item[0][0]
         ]
         print_costs(sorted(ours, key=lambda item: item[1][3], reverse=True), ballots)
 

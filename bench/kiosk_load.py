@@ -70,7 +70,7 @@ PAUSE = 1.0
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voters", type=int, nargs="+", default=[50, 200], help="concurrent voters (50 200)")
-    parser.add_argument("--seconds", type=float, default=8, help="measured seconds per phase (8)")
+    parser.add_argument("--seconds", type=float, default=6, help="measured seconds per phase (6)")
     parser.add_argument("--warm-up", type=float, default=2, help="seconds per phase before measuring (2)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of a bare and a ballot phase (3)")
     parser.add_argument("--workers", type=int, default=2 * CORES + 1, help="gunicorn workers (2×cores+1)")
@@ -98,6 +98,8 @@ def arguments() -> argparse.Namespace:
 
 def main() -> None:
     options = arguments()
+    # Stopped from outside, the bench still stops its server and drops its scratch database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     if options.database:
         figures = measure_database(options)
         if options.summary:
@@ -317,6 +319,7 @@ class Server:
             "--threads", str(self.options.threads),
             "--backlog", "2048",
             "--timeout", "120",
+            "--graceful-timeout", "5",
         ]  # fmt: skip
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, env=self.environment, stdout=log, stderr=log)  # noqa: S603
@@ -592,7 +595,8 @@ def run_phase(options, clients: int, work) -> Phase:
                 pass
         browser.close()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    # Daemons: a bench interrupted does not wait for its clients.
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
     cpu, wall = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
@@ -721,6 +725,7 @@ def profile_ballots(database: str, vote_: Vote, ballots: int, folder: Path | Non
             f"({statistics.mean(profiled_ms[kind]):.1f} under the profiler), "
             f"{statistics.mean(queries[kind]):.1f} queries"
         )
+        print("  " + ", ".join(f"{name} {share:.0%}" for name, share in breakdown(stats.stats)))
         print(f"  {'own ms':>7}{'with callees':>13}  function (per request, under the profiler)")
         print_costs(sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True), ballots)
         print("  the project's own functions, by time with callees:")
@@ -730,6 +735,44 @@ def profile_ballots(database: str, vote_: Vote, ballots: int, folder: Path | Non
             if item[0][0].startswith(str(ROOT)) and "/.venv/" not in item[0][0]
         ]
         print_costs(sorted(ours, key=lambda item: item[1][3], reverse=True), ballots)
+
+
+# Where a function's own time goes, by where the function lives; the first match wins.
+PARTS = (
+    ("database", re.compile(r"psycopg|sqlite3|CursorWrapper\.execute|'(commit|execute)'")),
+    ("the test client (no server has it)", re.compile(r"django/test/")),
+    ("templates", re.compile(r"django/template|/templatetags/|django/utils/(html|safestring|formats)")),
+    ("forms", re.compile(r"django/forms/|django/utils/choices")),
+    ("ORM", re.compile(r"django/db/")),
+    ("signing, hashing", re.compile(r"django/core/signing|hmac|hashlib|_sha|django/utils/crypto")),
+    ("translation", re.compile(r"django/utils/translation|gettext")),
+    ("the project's code", re.compile(re.escape(str(ROOT)) + r"/(?!\.venv)")),
+    (
+        "HTTP, middleware, URLs",
+        re.compile(r"django/(core|http|middleware|urls|contrib)|whitenoise|axes|wsgiref"),
+    ),
+)
+
+
+def breakdown(stats: dict) -> list[tuple[str, float]]:
+    """Shares of the time by part, each function's own time counted once; a built-in's (getattr,
+    str.join…) goes to the parts of its callers, in proportion."""
+
+    def part(key) -> str:
+        filename, _, function = key
+        where = f"{filename} {function}"
+        return next((name for name, pattern in PARTS if pattern.search(where)), "other")
+
+    parts: dict[str, float] = collections.Counter()
+    for key, (_, _, own, _, callers) in stats.items():
+        if key[0] == "~" and part(key) == "other" and callers:
+            for caller, (_, _, own_from_caller, _) in callers.items():
+                parts[part(caller)] += own_from_caller
+        else:
+            parts[part(key)] += own
+    total = sum(parts.values()) or 1.0
+    parts["other: Django's utilities, the standard library"] = parts.pop("other", 0.0)
+    return [(name, own / total) for name, own in sorted(parts.items(), key=lambda item: -item[1])]
 
 
 def print_costs(rows, requests: int) -> None:

@@ -26,12 +26,16 @@ $(LOCAL_ENV):
 messages: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compile_catalogs
 
-# Serves the demo the way a laptop at the venue would: DEBUG off, plain HTTP on this machine only.
+# Serves the demo the way a laptop at the venue would: DEBUG off, plain HTTP on this machine only;
+# `make run HOST=0.0.0.0` serves the laptop's Wi-Fi too, for villagers' phones (docs/phones.md).
 run: $(STAMP) $(LOCAL_ENV) messages
 	set -a && . ./$(LOCAL_ENV) && set +a && export DJANGO_SECURE=0 DJANGO_SERVE_MEDIA=1 && \
+	if [ "$(HOST)" != "127.0.0.1" ] && [ -z "$$DJANGO_ALLOWED_HOSTS" ]; then \
+		export DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1,[::1],$$($(BIN)/python manage.py phone_addresses --hosts)"; fi && \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	$(BIN)/python manage.py seed_demo && \
+	$(BIN)/python manage.py phone_addresses --host $(HOST) --port $(PORT) && \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: $(STAMP) messages

@@ -1,8 +1,9 @@
 """An assembly, simulated: how many minutes until everyone has voted, by terminal, phone or paper.
 
 Runs on its own (`.venv/bin/python bench/venue.py`). It first measures what it needs on the real
-kiosk, as bench/kiosk.py does (a throwaway SQLite database with the demo, a few ballots in full and in
-quick mode through Django's test client): the taps of one ballot and the server time of one ballot.
+kiosk, as bench/kiosk.py does (a throwaway SQLite database with the demo, a few ballots through Django's
+test client: every line tapped, "same answer on every line" then adjusted, and quick mode): the taps of
+one ballot and the server time of one ballot.
 Then it plays an assembly of 400 and of 2,000 villagers arriving at once, as a discrete-event
 simulation with a fixed seed:
 
@@ -126,28 +127,36 @@ def simulate(venue: Venue, ballot: Ballot, people: People, seed: int = SEED) -> 
 
 
 def measure() -> dict[str, Ballot]:
-    """Taps and server time of one ballot on the real kiosk, in full and in quick mode."""
+    """Taps and server time of one ballot on the real kiosk: every line tapped ("full"), "same answer
+    on every line" then adjusted ("same"), and quick mode ("quick")."""
     with tempfile.TemporaryDirectory(prefix="venue-bench-") as folder:
         kiosk.setup(Path(folder))
         meeting, ballot_codes, token = kiosk.open_vote()
+        from django.core.cache import cache
+
         from ratings.models import RatingScheme
 
         ballots = {}
-        for mode, codes in (
-            ("full", ballot_codes[:MEASURED_BALLOTS]),
-            ("quick", ballot_codes[kiosk.BALLOTS :]),
-        ):
+        batches = {
+            "full": ballot_codes[:MEASURED_BALLOTS],
+            "same": ballot_codes[MEASURED_BALLOTS : 2 * MEASURED_BALLOTS],
+            "quick": ballot_codes[kiosk.BALLOTS : kiosk.BALLOTS + MEASURED_BALLOTS],
+        }
+        for mode, codes in batches.items():
             if mode == "quick":
                 RatingScheme.objects.filter(pk=meeting.scheme_id).update(quick_mode=True)
+                cache.clear()  # the meeting's ballot, kept while voting is open, changed under it here
                 meeting.refresh_from_db()
                 meeting.scheme.refresh_from_db()
-            taps, times = kiosk.run(meeting, codes[:MEASURED_BALLOTS], token)
+            taps, times = kiosk.run(meeting, codes, token, "same" if mode == "same" else "full")
             taps.pop("keystrokes (household number)", 0)
             cadres = meeting.reporting.count()
             lines = cadres * (1 if meeting.scheme.quick_mode else meeting.scheme.criteria.count())
+            # "same": one decision a cadre, and one more for the line adjusted on every other cadre
+            decided = cadres + cadres // 2 if mode == "same" else lines
             server = sum(sum(values) for values in times.values()) / MEASURED_BALLOTS / 1000
             ballots[mode] = Ballot(
-                taps=sum(taps.values()), screens=cadres + 3, lines=lines, server_seconds=server
+                taps=sum(taps.values()), screens=cadres + 3, lines=decided, server_seconds=server
             )
         return ballots
 
@@ -168,7 +177,7 @@ def main() -> None:
         paper = simulate(Venue(voters=voters, paper=True), ballots["full"], people)
         rows.append((voters, "paper, everyone at once, 2 counting teams", paper))
         for terminals, phones in ((4, 0.0), (8, 0.0), (4, 0.5), (8, 0.7), (16, 0.7)):
-            for mode in ("full", "quick"):
+            for mode in ("full", "same", "quick"):
                 minutes = simulate(
                     Venue(voters=voters, terminals=terminals, phone_share=phones), ballots[mode], people
                 )

@@ -57,9 +57,10 @@ def county(db):
     )
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def empty_cache():
-    """Django's cache, empty before and after the test: the rate limits counted in it outlive a test."""
+    """Django's cache, empty before and after every test: what is counted or kept in it (rate limits, a
+    meeting's ballot, its page) would outlive a test, and the next test's rows may reuse the ids."""
     cache.clear()
     yield cache
     cache.clear()

@@ -3,7 +3,7 @@
 from meetings.models import Meeting
 from ratings.ballot import services
 from ratings.ballot.reconciliation import reconciliation_of
-from ratings.models import PollBookEntry
+from ratings.models import Ballot, PollBookEntry
 
 
 def control_panel(meeting: Meeting, residents) -> dict:
@@ -14,10 +14,20 @@ def control_panel(meeting: Meeting, residents) -> dict:
     are unused, used or voided, never which.
     """
     poll_book = PollBookEntry.objects.of_meeting(meeting)
+    reconciliation = reconciliation_of(meeting)
     return {
         "issuing": services.codes_issuing(meeting),
         "terminals_open": not meeting.is_closed,
-        "reconciliation": reconciliation_of(meeting),
+        "reconciliation": reconciliation,
         "poll_book": poll_book.by_name(),
         "code_holders": poll_book.holders_among(residents) if residents else set(),
+        "doors": doors_of(reconciliation),
+        "phones_allowed": meeting.phones_allowed,
     }
+
+
+def doors_of(reconciliation) -> list[tuple[str, int]]:
+    """How many ballots came in by each door, every door named even at 0."""
+    phones = reconciliation.phone_ballots
+    counts = {Ballot.Door.TERMINAL: reconciliation.ballots - phones, Ballot.Door.PHONE: phones}
+    return [(label, counts[door]) for door, label in Ballot.Door.choices]

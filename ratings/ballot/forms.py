@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Meeting
 from portal.models import Household
 from ratings.ballot import codes, services
-from ratings.ballot.passes import TEXT_SIZES, line_key
+from ratings.ballot.passes import TEXT_SIZES
+from ratings.ballot.spec import BallotSpec
 from ratings.models import CodeBatch
 
 
@@ -116,98 +117,98 @@ class CodeForm(forms.Form):
 
 
 MAX_NUMBER = 20  # a household number typed by hand; longer is not a number on any roll
+MAX_HOUSEHOLD_FIELDS = 50  # more household fields than any scheme's limit: junk, refused at once
+
+
+def _id(value) -> int | None:
+    """A row id as a form sends it (a short string of digits), or None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 class BallotForm(forms.Form):
     """The whole ballot, sent once: a grade id in `grade-<cadre id>-<line key>` for every cadre and line
-    (the line key is a criterion id, or "overall" in quick mode); the households nominated as ids in
-    `household` (picked in the page's search) or as roll numbers typed in `household_number` (the form
-    without JavaScript). The rules of a ballot are checked again by the service that casts it."""
+    (ratings.ballot.spec: a criterion id, or "overall" in quick mode); the households nominated as ids
+    in `household` (picked in the page's search) or as roll numbers typed in `household_number` (the
+    form without JavaScript). Read straight from the data against the meeting's BallotSpec: a whole
+    assembly sends it at once. The rules of a ballot are checked again by the service that casts it."""
 
-    def __init__(self, *args, cadre_ids: list[int], lines: list, grades: list, village, limit: int, **kwargs):
+    def __init__(self, *args, spec: BallotSpec, **kwargs):
         super().__init__(*args, **kwargs)
-        self.cadre_ids, self.lines, self.village, self.limit = cadre_ids, lines, village, limit
-        choices = [(grade.pk, grade.pk) for grade in grades]
-        for cadre_id in cadre_ids:
-            for criterion in lines:
-                self.fields[self.field_name(cadre_id, criterion)] = forms.TypedChoiceField(
-                    choices=choices,
-                    coerce=int,
-                    error_messages={
-                        "required": _("Choose one answer on this line, or “Don't know”."),
-                        "invalid_choice": _("This answer is not on the ballot."),
-                    },
-                )
-        self.fields["household"] = forms.ModelMultipleChoiceField(
-            queryset=Household.objects.filter(village=village),
-            required=False,
-            error_messages={
-                "invalid_choice": _("Only households of this village can be nominated."),
-                "invalid_pk_value": _("Only households of this village can be nominated."),
-            },
-        )
-
-    @staticmethod
-    def field_name(cadre_id: int, criterion) -> str:
-        return f"grade-{cadre_id}-{line_key(criterion)}"
+        self.spec = spec
+        self._chosen: dict[int, dict[str, int]] = {}
+        self._missing: list[int] = []
 
     def clean(self):
         cleaned = super().clean()
-        households = [household.pk for household in cleaned.get("household") or []]
+        spec = self.spec
+        for cadre_id in spec.cadre_ids:
+            for key in spec.line_keys:
+                grade = _id(self.data.get(f"grade-{cadre_id}-{key}"))
+                if grade in spec.grade_ids:
+                    self._chosen.setdefault(cadre_id, {})[key] = grade
+            if len(self._chosen.get(cadre_id, {})) != len(spec.line_keys):
+                self._missing.append(cadre_id)
+        if self._missing:
+            self.add_error(
+                None,
+                _("Please answer every line for: %(names)s. If you do not know, choose “Don't know”.")
+                % {"names": " · ".join(spec.cadre_name(cadre_id) for cadre_id in self._missing)},
+            )
+        try:
+            cleaned["households"] = self._households()
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+    def _households(self) -> list[int]:
+        picked = self.data.getlist("household")
         numbers = [number.strip() for number in self.data.getlist("household_number") if number.strip()]
+        if len(picked) + len(numbers) > MAX_HOUSEHOLD_FIELDS:
+            raise forms.ValidationError(_("The ballot is not filled in correctly. Please start again."))
+        ids = [_id(value) for value in picked]
+        households = Household.objects.filter(village_id=self.spec.village)
+        if ids and (None in ids or households.filter(pk__in=ids).count() != len(set(ids))):
+            raise forms.ValidationError(_("Only households of this village can be nominated."))
         if numbers:
             if any(len(number) > MAX_NUMBER for number in numbers):
                 raise forms.ValidationError(_("A household number is too long; check it."))
-            found = dict(
-                Household.objects.filter(village=self.village, number__in=numbers).values_list("number", "pk")
-            )
+            found = dict(households.filter(number__in=numbers).values_list("number", "pk"))
             unknown = [number for number in numbers if number not in found]
             if unknown:
                 raise forms.ValidationError(
                     _("No household of the village has the number %(numbers)s.")
                     % {"numbers": ", ".join(unknown)}
                 )
-            households += [found[number] for number in numbers]
-        households = list(dict.fromkeys(households))
-        if len(households) > self.limit:
+            ids += [found[number] for number in numbers]
+        chosen = list(dict.fromkeys(ids))
+        limit = self.spec.max_nominations
+        if len(chosen) > limit:
             raise forms.ValidationError(
                 ngettext(
                     "You can nominate at most %(count)s household.",
                     "You can nominate at most %(count)s households.",
-                    self.limit,
+                    limit,
                 )
-                % {"count": self.limit}
+                % {"count": limit}
             )
-        cleaned["households"] = households
-        return cleaned
+        return chosen
 
     def chosen(self) -> dict[int, dict[str, int]]:
         """Cadre id → line key → grade id, for the lines answered validly: shown again after an error."""
-        cleaned = getattr(self, "cleaned_data", {})
-        chosen: dict[int, dict[str, int]] = {}
-        for cadre_id in self.cadre_ids:
-            for criterion in self.lines:
-                name = self.field_name(cadre_id, criterion)
-                if name in cleaned:
-                    chosen.setdefault(cadre_id, {})[line_key(criterion)] = cleaned[name]
-        return chosen
+        return self._chosen
 
     def missing(self) -> list[int]:
-        """The cadres (ids) with a line left unanswered or answered wrongly."""
-        return [
-            cadre_id
-            for cadre_id in self.cadre_ids
-            if any(self.field_name(cadre_id, criterion) in self.errors for criterion in self.lines)
-        ]
+        """The cadres (ids) with a line left unanswered or answered with a grade not on the scale."""
+        return self._missing
 
     def for_casting(self) -> dict[tuple[int, int | None], int]:
         """The grades as ratings.ballot.services takes them; the form must be valid."""
         return {
-            (cadre_id, None if criterion is None else criterion.pk): self.cleaned_data[
-                self.field_name(cadre_id, criterion)
-            ]
-            for cadre_id in self.cadre_ids
-            for criterion in self.lines
+            (cadre_id, criterion): self._chosen[cadre_id][key]
+            for cadre_id in self.spec.cadre_ids
+            for criterion, key in zip(self.spec.criterion_ids, self.spec.line_keys, strict=True)
         }
 
 

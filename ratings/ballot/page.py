@@ -31,6 +31,7 @@ from ratings.ballot import schemes
 from ratings.ballot.forms import BallotForm
 from ratings.ballot.passes import OVERALL, TEXT_SIZES, BallotPass, line_key
 from ratings.ballot.schemes import CRITERION_MEANINGS
+from ratings.ballot.spec import spec_of
 from ratings.models import Grade
 
 SUMMARY_CHARS = 140
@@ -50,20 +51,8 @@ def grades_of(meeting: Meeting) -> list[Grade]:
     return list(meeting.scheme.grades.all())
 
 
-def cadre_ids_of(meeting: Meeting) -> list[int]:
-    """The reporting cadres in speaking order."""
-    return list(meeting.reporting.values_list("cadre_id", flat=True))
-
-
 def ballot_form(meeting: Meeting, data=None) -> BallotForm:
-    return BallotForm(
-        data,
-        cadre_ids=cadre_ids_of(meeting),
-        lines=lines_of(meeting),
-        grades=grades_of(meeting),
-        village=meeting.village,
-        limit=meeting.scheme.max_nominations,
-    )
+    return BallotForm(data, spec=spec_of(meeting))
 
 
 def _line_view(criterion) -> dict:
@@ -166,22 +155,10 @@ def body(meeting: Meeting, *, form: BallotForm | None = None) -> str:
     return html
 
 
-def form_errors(meeting: Meeting, form: BallotForm) -> list[str]:
+def form_errors(form: BallotForm) -> list[str]:
     """What the villager is told above a ballot sent back: the cadres with a line unanswered, by
     name, and what is wrong with the nominations."""
-    errors = []
-    missing = set(form.missing())
-    if missing:
-        names = [
-            row.cadre.name for row in meeting.reporting.select_related("cadre") if row.cadre_id in missing
-        ]
-        errors.append(
-            _("Please answer every line for: %(names)s. If you do not know, choose “Don't know”.")
-            % {"names": " · ".join(names)}
-        )
-    errors.extend(str(error) for error in form.non_field_errors())
-    errors.extend(str(error) for error in form.errors.get("household", []))
-    return errors
+    return [str(error) for error in form.non_field_errors()]
 
 
 # --- responses of both doors ----------------------------------------------------------------------

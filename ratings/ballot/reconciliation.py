@@ -24,6 +24,7 @@ class Reconciliation:
     codes_voided: int
     villager_ballots: int  # every ballot not from the township panel
     panel_ballots: int
+    phone_ballots: int = 0  # of all the ballots, those cast on villagers' phones (the rest on terminals)
 
     @property
     def codes_issued(self) -> int:
@@ -64,7 +65,7 @@ def _count(queryset):
 
 
 def reconciliation_of(meeting: Meeting) -> Reconciliation:
-    """The meeting's figures, six counts in one query (the control page's count is pinned)."""
+    """The meeting's figures, seven counts in one query (the control page's count is pinned)."""
     codes = BallotCode.objects.all()
     ballots = Ballot.objects.all()
     panel = Q(group__kind=VoterGroup.Kind.TOWNSHIP_PANEL)
@@ -77,6 +78,7 @@ def reconciliation_of(meeting: Meeting) -> Reconciliation:
             codes_voided=_count(codes.filter(status=BallotCode.Status.VOIDED)),
             villager_ballots=_count(ballots.exclude(panel)),
             panel_ballots=_count(ballots.filter(panel)),
+            phone_ballots=_count(ballots.filter(door=Ballot.Door.PHONE)),
         )
         .get()
     )

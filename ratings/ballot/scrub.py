@@ -38,7 +38,8 @@ from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination, Te
 logger = logging.getLogger(__name__)
 
 # Smallest first: the grades are by far the largest table, and the slowest to rewrite. The sessions held
-# the kiosk's ballots in progress with their clear codes; the terminals' rows change as ballots are cast.
+# the kiosk's ballots in progress, with their clear codes, before the ballot lived in its page: a database
+# of those days still has their traces. The terminals' rows change as ballots are cast.
 TABLES = (Ballot, BallotNomination, BallotCode, Terminal, Session, BallotGrade)
 # Seconds to wait for a table's lock after voting closes, before leaving the table to scrub_ballots.
 LOCK_TIMEOUT = 5

@@ -29,15 +29,14 @@ from portal import audit, permissions, ratelimit
 from portal.models import Household, Resident
 from portal.permissions import Capability
 from ratings.ballot import codes, scrub
+from ratings.ballot.spec import BallotSpec, spec_of
 from ratings.models import (
     Ballot,
     BallotCode,
     BallotGrade,
     BallotNomination,
     CodeBatch,
-    Grade,
     PollBookEntry,
-    RatingScheme,
     Terminal,
     VoterGroup,
 )
@@ -513,20 +512,23 @@ def code_check(*, terminal: Terminal, typed: str) -> str:
     """Whether the typed code may vote now on this terminal; returns it in canonical form. Burns nothing.
 
     Wrong codes are counted on the terminal alone: its waits grow, other terminals behind the same
-    network address are untouched. A good code on a terminal with no wrong code behind it writes
-    nothing: the whole assembly checks codes at once, and a read does not queue for SQLite's writer.
+    network address are untouched. The check holds the terminal's row, so that codes tried at the same
+    instant on one terminal (several tabs, a script) are tried one after another, each against the wait
+    the previous ones set. A good code puts the terminal's screen to "voting".
     """
-    meeting = _ensure_voting(terminal)
-    _ensure_unlocked(terminal, timezone.now())
     code = codes.normalize(typed if isinstance(typed, str) else "")
-    if _may_vote(meeting, code):
-        if terminal.failed_attempts:
-            Terminal.objects.filter(pk=terminal.pk).update(failed_attempts=0, locked_until=None)
-        return code
     with transaction.atomic():
         locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        meeting = _ensure_voting(locked)
         now = timezone.now()
         _ensure_unlocked(locked, now)
+        if _may_vote(meeting, code):
+            # The screen goes on to a ballot: said here, in the check's own transaction, rather than by
+            # a write of its own when the ballot page is shown (ballot_cast says "waiting" the same way).
+            locked.failed_attempts, locked.locked_until = 0, None
+            locked.state, locked.state_since, locked.seen_at = Terminal.State.VOTING, now, now
+            locked.save(update_fields=["failed_attempts", "locked_until", "state", "state_since", "seen_at"])
+            return code
         _note_failure(locked, now)
     raise BallotRejected(WRONG_CODE)
 
@@ -608,25 +610,20 @@ def _clean_choices(grades, households) -> tuple[dict[tuple[int, int | None], int
     return cleaned, [_row_id(household) for household in households]
 
 
-def _validate_choices(meeting: Meeting, grades: dict[tuple[int, int | None], int]):
+def _validate_choices(spec: BallotSpec, grades: dict[tuple[int, int | None], int]):
     """Every reporting cadre graded on every criterion (or once, overall, in quick mode)."""
-    scheme = meeting.scheme
-    cadre_ids = list(meeting.reporting.values_list("cadre_id", flat=True))
-    criterion_ids = [None] if scheme.quick_mode else list(scheme.criteria.values_list("pk", flat=True))
-    valid_grades = set(Grade.objects.filter(scheme=scheme).values_list("pk", flat=True))
-    expected = {(cadre, criterion) for cadre in cadre_ids for criterion in criterion_ids}
+    expected = {(cadre, criterion) for cadre in spec.cadre_ids for criterion in spec.criterion_ids}
     unknown = set(grades) - expected
     if unknown:
         raise BallotRejected(_("The ballot names a cadre or a criterion that is not part of this vote."))
     if set(grades) != expected:
         raise BallotRejected(_("Every cadre must be given a grade on every line (or “don't know”)."))
-    if not set(grades.values()) <= valid_grades:
+    if not set(grades.values()) <= spec.grade_ids:
         raise BallotRejected(_("The ballot holds a grade that is not on this meeting's scale."))
 
 
-def check_nomination_limit(scheme: RatingScheme, households: list) -> None:
-    """No more households on one ballot than the scheme allows; the kiosk asks as they are added."""
-    limit = scheme.max_nominations
+def check_nomination_limit(limit: int, households: list) -> None:
+    """No more households on one ballot than the scheme allows."""
     if len(households) > limit:
         raise BallotRejected(
             ngettext(
@@ -638,12 +635,12 @@ def check_nomination_limit(scheme: RatingScheme, households: list) -> None:
         )
 
 
-def _validate_nominations(meeting: Meeting, households: list[int]) -> list[int]:
+def _validate_nominations(spec: BallotSpec, households: list[int]) -> list[int]:
     unique = list(dict.fromkeys(households))
     if len(unique) != len(households):
         raise BallotRejected(_("A household can be nominated only once."))
-    check_nomination_limit(meeting.scheme, unique)
-    if Household.objects.filter(pk__in=unique, village=meeting.village).count() != len(unique):
+    check_nomination_limit(spec.max_nominations, unique)
+    if unique and Household.objects.filter(pk__in=unique, village_id=spec.village).count() != len(unique):
         raise BallotRejected(_("Only households of this village can be nominated."))
     return unique
 
@@ -670,8 +667,15 @@ def ballot_cast(
     grades, households = _clean_choices(grades, households)
 
     def admit() -> Meeting:
-        meeting = _ensure_voting(terminal, lock=True)
-        locked = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        # The meeting's row first, then the terminal's, in the order voting_close and terminal_clear
+        # take them; the terminal read under its lock also says whether it is still armed.
+        meeting = Meeting.objects.select_related("scheme", "village").select_for_update(of=("self",))
+        meeting = meeting.get(pk=terminal.meeting_id)
+        locked = Terminal.objects.armed().select_for_update().filter(pk=terminal.pk).first()
+        if locked is None:
+            raise BallotRejected(_("This terminal has been disarmed."))
+        if meeting.status != Meeting.Status.VOTING_OPEN:
+            raise BallotRejected(_("Voting is not open."))
         if clears is not None and locked.clears != clears:
             raise BallotRejected(BALLOT_CLEARED)
         now = timezone.now()
@@ -720,8 +724,9 @@ def _cast(admit, door: str, code, grades: dict, households: list[int]) -> CastBa
     checked, the code burned and the ballot written. Raises _CodeRefused when the code cannot vote."""
     with transaction.atomic():
         meeting = admit()
-        _validate_choices(meeting, grades)
-        nominated = _validate_nominations(meeting, households)
+        spec = spec_of(meeting)
+        _validate_choices(spec, grades)
+        nominated = _validate_nominations(spec, households)
         code = codes.normalize(code if isinstance(code, str) else "")
         if not codes.is_well_formed(code):
             raise _CodeRefused

@@ -256,7 +256,6 @@ def _begin(kiosk: Kiosk, checked: str, language: str, text_size: str):
         language=language,
         text_size=text_size,
     )
-    services.terminal_report(terminal=kiosk.terminal, state=Terminal.State.VOTING, clears=ballot.clears)
     response = redirect("ratings:kiosk-ballot")
     ballot.give(response, _path())
     return response
@@ -292,7 +291,7 @@ def cast(request, kiosk: Kiosk):
     """Check the whole ballot, burn the code and write it; then forget the villager before the receipt."""
     form = page.ballot_form(kiosk.meeting, request.POST)
     if not form.is_valid():
-        return _ballot_page(request, kiosk, form, page.form_errors(kiosk.meeting, form), status=400)
+        return _ballot_page(request, kiosk, form, page.form_errors(form), status=400)
     try:
         cast_ballot = services.ballot_cast(
             terminal=kiosk.terminal,

@@ -32,7 +32,7 @@ from portal.http import show_service_error
 from portal.models import Resident
 from portal.permissions import Capability
 from ratings.access import get_terminal_for_user_or_404
-from ratings.ballot import codes, services
+from ratings.ballot import codes, services, venue
 from ratings.ballot.forms import ArmForm, BatchForm, ResidentForm, VoidForm
 from ratings.ballot.terminals import TERMINAL_COOKIE, terminal_for
 from ratings.models import BallotCode, CodeBatch, Terminal
@@ -42,6 +42,10 @@ TERMINAL_COOKIE_AGE = 24 * 3600  # one meeting day; the operator arms the termin
 # Every slip speaks both languages of the village, whatever the operator's language is.
 SLIP_LANGUAGES = (("zh-hans", "ltr"), ("ug", "rtl"))
 SLIP_INSTRUCTION = gettext_lazy("Type or scan this code on the voting terminal. It works only once.")
+SLIP_PHONE_INSTRUCTION = gettext_lazy(
+    "Or scan the QR code with your phone's camera, on the venue's Wi-Fi, and vote on your phone. It works "
+    "only once."
+)
 
 
 # --- slips ----------------------------------------------------------------------------------------
@@ -55,7 +59,12 @@ def qr_svg(code: str) -> str:
 
 @dataclass(frozen=True)
 class Slip:
+    """A code to print. Its QR code opens the phone ballot at `base` when phones can reach the server
+    (ratings.ballot.venue), else holds the bare code; the terminals' scanners read either."""
+
     code: str
+    meeting: Meeting
+    base: str = ""
 
     @property
     def human(self) -> str:
@@ -63,11 +72,11 @@ class Slip:
 
     @property
     def qr(self) -> str:
-        return qr_svg(self.code)
+        return qr_svg(venue.phone_address(self.base, self.meeting, self.code) if self.base else self.code)
 
 
-def _slip_texts(meeting: Meeting) -> list[dict]:
-    """The meeting's name and the instruction in each language of the slip."""
+def _slip_texts(meeting: Meeting, base: str) -> list[dict]:
+    """The meeting's name and the instructions in each language of the slip."""
     texts = []
     for language, direction in SLIP_LANGUAGES:
         with translation.override(language):
@@ -77,6 +86,7 @@ def _slip_texts(meeting: Meeting) -> list[dict]:
                     "dir": direction,
                     "title": str(meeting),
                     "instruction": str(SLIP_INSTRUCTION),
+                    "phone": str(SLIP_PHONE_INSTRUCTION) if base and meeting.phones_allowed else "",
                 }
             )
     return texts
@@ -127,8 +137,8 @@ def _slip_page(request, meeting, resident, query, code, *, reissued: bool):
     context = {
         "meeting": meeting,
         "resident": resident,
-        "slip": Slip(code),
-        "slip_texts": _slip_texts(meeting),
+        "slip": Slip(code, meeting, venue.phone_base(request)),
+        "slip_texts": _slip_texts(meeting, venue.phone_base(request)),
         "reissued": reissued,
         "back": _back_to_sign_in(meeting, query)["Location"],
     }
@@ -205,13 +215,15 @@ def codes_batch(request, pk):
     except ValidationError as error:
         show_service_error(request, error)
         return _render_codes(request, meeting, batch_form=form, status=400)
-    slips = [Slip(code) for code in issued]
+    base = venue.phone_base(request)
+    slips = [Slip(code, meeting, base) for code in issued]
     context = {
         "meeting": meeting,
         "pages": [slips[start : start + SLIPS_PER_PAGE] for start in range(0, len(slips), SLIPS_PER_PAGE)],
         "count": len(slips),
         "panel": form.cleaned_data["purpose"] == CodeBatch.Purpose.PANEL,
-        "slip_texts": _slip_texts(meeting),
+        "slip_texts": _slip_texts(meeting, base),
+        "phones_unreachable": meeting.phones_allowed and not base,
     }
     return _shown_once(render(request, "ratings/ballot/operator/sheet.html", context))
 

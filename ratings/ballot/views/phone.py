@@ -82,9 +82,9 @@ def start(request, pk: int):
     """The slip's code (from the QR code's address, or typed), the language and the text size."""
     meeting = _meeting(pk)
     language = _language(request)
-    closed = _closed(meeting)
-    if closed:
-        with translation.override(language):
+    with translation.override(language):
+        closed = _closed(meeting)
+        if closed:
             return _problem(request, meeting, closed, status=409, title=_("Voting is not open"))
     if _pass(request, meeting) is not None:
         return redirect("ratings:phone-ballot", meeting.pk)
@@ -175,7 +175,7 @@ def cast(request, pk: int):
             return _problem(request, meeting, closed, status=409, title=_("Voting is not open"))
         form = page.ballot_form(meeting, request.POST)
         if not form.is_valid():
-            return _ballot_page(request, meeting, ballot, form, page.form_errors(meeting, form), status=400)
+            return _ballot_page(request, meeting, ballot, form, page.form_errors(form), status=400)
         try:
             cast_ballot = services.phone_ballot_cast(
                 meeting=meeting,

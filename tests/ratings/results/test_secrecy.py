@@ -39,18 +39,16 @@ def kiosk(name: str, *args) -> str:
 
 
 def cast_at_the_kiosk(client, world, code: str, grade_of, households=()) -> None:
-    """One villager's whole path on the terminal: start, code, a grade per line, nominations, cast."""
-    assert client.post(kiosk("kiosk"), {"language": "en", "text_size": "normal"}).status_code == 302
-    assert client.post(kiosk("kiosk-code"), {"code": code}).status_code == 302
-    for position, _cadre in enumerate(world.cadres, start=1):
-        data = {
-            f"grade-{criterion.pk}": world.grades[grade_of(position - 1, criterion.code)].pk
-            for criterion in world.criteria
-        }
-        assert client.post(kiosk("kiosk-cadre", position), data).status_code == 302
-    for household in households:
-        assert client.post(kiosk("kiosk-nominate"), {"household": household.pk}).status_code == 302
-    cast = client.post(kiosk("kiosk-cast"))
+    """One villager's whole path on the terminal: the code, the ballot page, the whole ballot cast once."""
+    entered = client.post(kiosk("kiosk-code"), {"code": code, "language": "en", "text_size": "normal"})
+    assert entered.status_code == 302
+    assert client.get(kiosk("kiosk-ballot")).status_code == 200
+    data = {
+        f"grade-{cadre.pk}-{criterion.pk}": world.grades[grade_of(position, criterion.code)].pk
+        for position, cadre in enumerate(world.cadres)
+        for criterion in world.criteria
+    }
+    cast = client.post(kiosk("kiosk-cast"), {**data, "household": [household.pk for household in households]})
     assert cast.status_code == 302 and cast.url == kiosk("kiosk-receipt"), cast.content.decode()[:500]
     assert client.get(kiosk("kiosk-receipt")).status_code == 200
 

@@ -120,7 +120,13 @@ def main() -> None:
                 "--summary",
                 str(summary),
             ]
-            failed |= subprocess.run(child, check=False).returncode != 0  # noqa: S603 (this script)
+            process = subprocess.Popen(child)  # noqa: S603 (this script)
+            try:
+                failed |= process.wait() != 0
+            except BaseException:  # stopped: the child stops its server and drops its database first
+                process.terminate()
+                process.wait()
+                raise
             if summary.exists():
                 figures += json.loads(summary.read_text())
     print_summary(figures)
@@ -131,11 +137,12 @@ def main() -> None:
 def print_summary(figures: list[dict]) -> None:
     print("\n== kiosk under load: medians over rounds ==")
     header = f"{'database':<12}{'voters':>7}{'bare/s':>9}{'ballots/s':>11}{'cast p99 ms':>13}"
-    print(f"{header}{'errors':>8}{'ratio':>7}")
+    print(f"{header}{'errors':>8}{'5xx':>5}{'CPU ratio':>11}{'ratio':>7}")
     for row in figures:
         print(
             f"{row['database']:<12}{row['voters']:>7}{row['bare']:>9.1f}{row['ballots']:>11.1f}"
-            f"{row['cast_p99']:>13.0f}{row['errors']:>8}{row['ratio']:>7.2f}"
+            f"{row['cast_p99']:>13.0f}{row['errors']:>8}{row['server_errors']:>5}{row['cpu_ratio']:>11.2f}"
+            f"{row['ratio']:>7.2f}"
         )
 
 
@@ -305,6 +312,17 @@ class Server:
         with socket.socket() as probe:
             probe.bind((HOST, 0))
             self.port = probe.getsockname()[1]
+
+    def cpu_seconds(self) -> float:
+        """CPU time its workers have used so far (Linux's /proc), the database server's not included."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rpartition(")")[2].split()
+                if int(fields[1]) == self.process.pid:  # the parent's pid, then utime and stime
+                    total += (int(fields[11]) + int(fields[12])) / ticks
+        return total
 
     def describe(self) -> str:
         threads = f" × {self.options.threads} threads" if self.options.worker_class == "gthread" else ""
@@ -528,6 +546,7 @@ class Phase:
     window: tuple[float, float]
     out_of_codes: bool = False
     client_cores: float = 0.0  # the clients' own CPU time over the phase's wall time
+    server_cpu: float = 0.0  # seconds of CPU the server's workers used in the window
 
     @property
     def seconds(self) -> float:
@@ -538,6 +557,10 @@ class Phase:
 
     def rate(self, kind: str, status: int) -> float:
         return sum(1 for s in self.measured() if s.kind == kind and s.status == status) / self.seconds
+
+    def done(self, kind: str) -> int:
+        """Requests of this kind answered within the window, whatever their status."""
+        return sum(1 for s in self.measured() if s.kind == kind)
 
     def count(self, kind: str, status: int) -> int:
         return sum(1 for s in self.samples if s.kind == kind and s.status == status)
@@ -566,9 +589,19 @@ class Window:
         return self.closes is not None and time.perf_counter() >= self.closes
 
 
-def run_phase(options, clients: int, work) -> Phase:
-    """`clients` threads doing `work` until the window is over; their samples pooled."""
+def run_phase(options, clients: int, work, server: "Server") -> Phase:
+    """`clients` threads doing `work` until the window is over; their samples pooled, and the server's
+    CPU time within the window."""
     window = Window(clients, options.warm_up, options.seconds)
+    server_cpu = []
+
+    def meter() -> None:
+        while window.opens is None:
+            time.sleep(0.01)
+        for moment in (window.opens, window.closes):
+            time.sleep(max(0.0, moment - time.perf_counter()))
+            server_cpu.append(server.cpu_seconds())
+
     browsers, errors, lock = [], [], threading.Lock()
     go = threading.Barrier(clients)
 
@@ -597,6 +630,7 @@ def run_phase(options, clients: int, work) -> Phase:
 
     # Daemons: a bench interrupted does not wait for its clients.
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    threads.append(threading.Thread(target=meter, daemon=True))
     cpu, wall = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
@@ -606,7 +640,14 @@ def run_phase(options, clients: int, work) -> Phase:
     time.sleep(PAUSE)
     samples = [sample for browser in browsers for sample in browser.samples]
     out_of_codes = getattr(work, "out_of_codes", False)
-    return Phase(samples, errors, (window.opens, window.closes), out_of_codes, cpu / wall)
+    return Phase(
+        samples,
+        errors,
+        (window.opens, window.closes),
+        out_of_codes,
+        cpu / wall,
+        server_cpu[1] - server_cpu[0],
+    )
 
 
 class BareWork:
@@ -796,33 +837,50 @@ def measure_voters(options, database: str, server: Server, vote_: Vote, voters: 
         f"{options.warm_up:g} s warm-up + {options.seconds:g} s measured per phase =="
     )
     print("load average of the machine before: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
-    print(f"{'round':<7}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}   client CPU, cores (bare, ballot)")
+    print(
+        f"{'':<7}{'':>9}{'':>11}{'':>8}  server CPU, ms per   {'':>7}   client CPU, cores\n"
+        f"{'round':<7}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}{'request':>10}{'ballot':>9}"
+        f"{'ratio':>8}   bare, ballot"
+    )
     bare_phases, ballot_phases, rows = [], [], []
     expected_rate = None
+    nan = float("nan")
     for round_ in range(1, options.rounds + 1):
-        bare = run_phase(options, voters, BareWork(server.port))
+        bare = run_phase(options, voters, BareWork(server.port), server)
         bare_phases.append(bare)
         bare_rate = bare.rate(BARE, 204)
-        ballot_rate, ballot_cores = float("nan"), float("nan")
+        bare_cpu = bare.server_cpu * 1000 / max(1, bare.done(BARE))
+        ballot_rate, ballot_cpu, ballot_cores = nan, nan, nan
         if not options.bare_only:
             # Enough codes for the phase: at most one ballot per bare request, then 1.5× what was seen.
             expected_rate = expected_rate or bare_rate
             vote_.top_up(int(expected_rate * (options.warm_up + options.seconds + 2)) + 2 * voters)
-            ballot = run_phase(options, voters, BallotWork(server.port, vote_))
+            ballot = run_phase(options, voters, BallotWork(server.port, vote_), server)
             ballot_phases.append(ballot)
             ballot_rate, ballot_cores = ballot.rate("cast", 302), ballot.client_cores
+            # A ballot's share of the window's CPU: its five requests, wherever each voter was.
+            ballot_cpu = ballot.server_cpu * 1000 * len(KINDS) / max(1, sum(map(ballot.done, KINDS)))
             expected_rate = max(1.0, 1.5 * ballot_rate)
             if ballot.out_of_codes:
                 print("  (the codes ran out in this phase: its figure is low)")
-        rows.append((bare_rate, ballot_rate))
+        rows.append((bare_rate, ballot_rate, bare_cpu, ballot_cpu))
         print(
             f"{round_:<7}{bare_rate:>9.1f}{ballot_rate:>11.1f}{ballot_rate / bare_rate:>8.2f}"
+            f"{bare_cpu:>10.1f}{ballot_cpu:>9.1f}{bare_cpu / ballot_cpu:>8.2f}"
             f"   {bare.client_cores:.2f}, {ballot_cores:.2f}"
         )
-    bare_median = statistics.median(row[0] for row in rows)
-    ballot_median = statistics.median(row[1] for row in rows)
+    medians = [statistics.median(row[column] for row in rows) for column in range(4)]
+    bare_median, ballot_median, bare_cpu, ballot_cpu = medians
     ratio = statistics.median(row[1] / row[0] for row in rows)
-    print(f"{'median':<7}{bare_median:>9.1f}{ballot_median:>11.1f}{ratio:>8.2f}")
+    cpu_ratio = statistics.median(row[2] / row[3] for row in rows)
+    print(
+        f"{'median':<7}{bare_median:>9.1f}{ballot_median:>11.1f}{ratio:>8.2f}"
+        f"{bare_cpu:>10.1f}{ballot_cpu:>9.1f}{cpu_ratio:>8.2f}"
+    )
+    print(
+        "(server CPU: the gunicorn workers' CPU time in the window, not the database server's; its ratio\n"
+        " is what the ratio would be if the workers' CPU were all that limited them)"
+    )
 
     measured = [s for phase in ballot_phases + bare_phases for s in phase.measured()]
     casts = sum(1 for s in measured if s.kind == "cast" and s.status == 302)
@@ -855,8 +913,10 @@ def measure_voters(options, database: str, server: Server, vote_: Vote, voters: 
         "bare": bare_median,
         "ballots": ballot_median,
         "ratio": ratio,
+        "cpu_ratio": cpu_ratio,
         "cast_p99": percentile(cast_times, 0.99),
         "errors": len(errors),
+        "server_errors": server_errors,
         "casts": sum(phase.count("cast", 302) for phase in ballot_phases),
         "bare_rows": sum(phase.count(BARE, 204) for phase in bare_phases),
     }

@@ -9,17 +9,20 @@ bare view mounted for the benchmark only (bench/load_server). Then, for each cou
 
     bare phase:   N clients POST bench/insert/ (one INSERT, its own transaction) as fast as answered;
     ballot phase: N voters cast full ballots through the kiosk, one after another on their terminal:
-                  code page, code, ballot page, cast, receipt;
+                  code page, code, ballot page, cast, receipt.
 
-each phase WARM_UP seconds, then SECONDS measured. The clients speak real HTTP with keep-alive
-(http.client, a thread each) and each has its cookie jar (terminal, CSRF, the ballot pass). Grades
-are drawn per voter from the page's own radio buttons, households from its own list.
+The clients speak real HTTP (http.client, a thread each, the connection kept where the server keeps
+it: gunicorn's sync workers close it after each response), each with its cookie jar (terminal, CSRF,
+the ballot pass, the receipt). Grades are drawn per voter from the page's own radio buttons,
+households from the page's own list. Voters are staggered so that the casts come evenly, not in waves;
+a phase is measured for --seconds once every client has begun and --warm-up seconds have passed.
 
-It prints per round and as the median over rounds the bare requests/s and ballots/s, requests per
-ballot, p50/p99 per request kind as the client saw them and as the server spent them (Server-Timing),
-the errors (5xx apart), and last the ratio ballots/s ÷ bare requests/s of the same server in the
-same run. A ballot costs a few requests and one write, the bare view one request and one write: the
-ratio says how close the ballot comes to the cost of a commit.
+It prints per round, then as medians over rounds: bare requests/s, ballots/s and their ratio; the
+gunicorn workers' CPU time per bare request and per ballot (and that ratio: the one the server would
+reach if its CPU were all that limited it); requests per ballot; p50/p99 per request kind as the client
+waited and as the server spent (Server-Timing); the errors (5xx apart); and last the ratio ballots/s ÷
+bare requests/s, of the same server in the same run. --profile then casts ballots in process under
+cProfile and shows where each kind of request spends its time.
 """
 
 # Grades and households are drawn from seeded generators: a benchmark, no secret.
@@ -80,6 +83,11 @@ def arguments() -> argparse.Namespace:
         "--database",
         choices=["sqlite", "postgresql"],
         help="one database only (default: SQLite, and PostgreSQL when BENCH_DATABASE_URL is set)",
+    )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        help="the server's DATABASE_CONN_MAX_AGE (default: 60 on PostgreSQL, unset on SQLite: production's)",
     )
     parser.add_argument("--bare-only", action="store_true", help="no ballot phase: checks the harness")
     parser.add_argument(
@@ -153,10 +161,15 @@ def measure_database(options) -> list[dict]:
     name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[options.database]
     with tempfile.TemporaryDirectory(prefix="kiosk-load-") as folder, Database(options, Path(folder)) as url:
         began = time.perf_counter()
-        environment = server_environment(Path(folder), url, postgres=options.database == "postgresql")
+        environment = server_environment(
+            Path(folder), url, postgres=options.database == "postgresql", conn_max_age=options.conn_max_age
+        )
         os.environ.update(environment)
         vote = Vote.prepare(terminals=max(options.voters))
-        print(f"\nkiosk load on {name}: demo loaded, vote opened in {time.perf_counter() - began:.1f} s")
+        print(
+            f"\nkiosk load on {name}, commit {commit()}: demo loaded, vote opened in "
+            f"{time.perf_counter() - began:.1f} s"
+        )
         with Server(options, environment, Path(folder)) as server:
             figures = [measure_voters(options, name, server, vote, voters) for voters in options.voters]
         vote.check_box(figures)
@@ -166,6 +179,20 @@ def measure_database(options) -> list[dict]:
     if errors:
         sys.exit(f"{name}: {errors} errors")
     return figures
+
+
+def commit() -> str:
+    """The code measured: the commit checked out, marked when the tree has changes."""
+    try:
+        head = subprocess.run(  # noqa: S603 (git, on this repository)
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip()
 
 
 class Database:
@@ -198,7 +225,9 @@ class Database:
             connection.execute(sql)
 
 
-def server_environment(folder: Path, url: str, *, postgres: bool) -> dict[str, str]:
+def server_environment(
+    folder: Path, url: str, *, postgres: bool, conn_max_age: int | None = None
+) -> dict[str, str]:
     """What gunicorn and the setup share: the production settings' variables, with keys of this run."""
     environment = {
         "DJANGO_SETTINGS_MODULE": "load_server.settings",
@@ -213,8 +242,10 @@ def server_environment(folder: Path, url: str, *, postgres: bool) -> dict[str, s
         "BENCH_STATIC_ROOT": str(folder / "static"),
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    if postgres:
-        environment["DATABASE_CONN_MAX_AGE"] = "60"  # as docs/production.md advises for gunicorn
+    if conn_max_age is None and postgres:
+        conn_max_age = 60  # as docs/production.md advises for gunicorn; the laptop's SQLite keeps the default
+    if conn_max_age is not None:
+        environment["DATABASE_CONN_MAX_AGE"] = str(conn_max_age)
     return environment
 
 

@@ -16,11 +16,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -189,11 +191,35 @@ def no_store(response):
     return response
 
 
-def respond(request, template: str, context: dict, *, status: int = 200):
-    """A ballot page in the active (the villager's) language, never cached."""
-    response = render(request, template, context, status=status)
+def respond(request, template: str, context: dict, *, status: int = 200, kept: tuple = (), fills=None):
+    """A ballot page in the active (the villager's) language, never cached by the browser.
+
+    With `kept` (what makes the page differ: the meeting, the language, the text size...), the page is
+    rendered once and kept in Django's cache for a minute: a whole assembly asks for the same few pages
+    at once. Only the CSRF token and the `fills` (names → this villager's values: a receipt, a count)
+    differ, and they are put into the kept page where the render left a mark.
+    """
+    if not kept:
+        response = render(request, template, context, status=status)
+    else:
+        fills = fills or {}
+        key = "ballot-page:" + ":".join(str(part) for part in (template, translation.get_language(), *kept))
+        html = cache.get(key)
+        if html is None:
+            marks = {name: _mark(name) for name in fills}
+            html = render_to_string(template, {**context, **marks, "csrf_token": _mark("csrf")}, request)
+            cache.set(key, html, CACHED_SECONDS)
+        for name, value in {**fills, "csrf": get_token(request)}.items():
+            html = html.replace(_mark(name), escape(str(value)))
+        response = HttpResponse(html, status=status)
     response["Content-Language"] = translation.get_language()
     return no_store(response)
+
+
+def _mark(name: str) -> str:
+    """Where a villager's own value goes in a kept page: characters of Unicode's private use area,
+    which no page, template or translation of ours contains."""
+    return f"\ue000{name}\ue000"
 
 
 def give_receipt(response, receipt: str, ballot: BallotPass, path: str) -> None:

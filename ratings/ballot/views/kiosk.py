@@ -68,8 +68,17 @@ def _path() -> str:
     return reverse("ratings:kiosk")
 
 
-def _render(request, template: str, context: dict, *, status: int = 200, text_size: str | None = None):
-    """A kiosk page in the active (the villager's) language."""
+def _render(
+    request,
+    template: str,
+    context: dict,
+    *,
+    status: int = 200,
+    text_size: str | None = None,
+    kept=(),
+    fills=None,
+):
+    """A kiosk page in the active (the villager's) language; `kept` and `fills` as in page.respond."""
     context = {
         "text_size": text_size or TEXT_SIZES[0],
         "idle_ms": int(settings.KIOSK_IDLE_SECONDS * 1000),
@@ -79,9 +88,14 @@ def _render(request, template: str, context: dict, *, status: int = 200, text_si
         **context,
     }
     kiosk = context.get("kiosk")
+    fills = dict(fills or {})
     if kiosk is not None and kiosk.ballot is not None:
         context.setdefault("ballot_clears", kiosk.ballot.clears)
-    return page.respond(request, template, context, status=status)
+        if kept:
+            fills["ballot_clears"] = context["ballot_clears"]
+    if kept:
+        kept = (DOOR, kiosk.meeting.pk, context["text_size"], *kept)
+    return page.respond(request, template, context, status=status, kept=kept, fills=fills)
 
 
 def _problem(request, kiosk: Kiosk | None, message: str, *, status: int, title: str = ""):
@@ -240,6 +254,7 @@ def code(request, kiosk: Kiosk):
             },
             status=status,
             text_size=text_size,
+            kept=() if form.is_bound else ("code",),
         )
     for name, value in headers.items():
         response[name] = value
@@ -282,6 +297,7 @@ def _ballot_page(request, kiosk: Kiosk, form=None, errors=(), status: int = 200)
         },
         status=status,
         text_size=kiosk.ballot.text_size,
+        kept=() if form is not None else ("ballot", kiosk.meeting.status),
     )
 
 
@@ -325,11 +341,12 @@ def receipt(request, kiosk: Kiosk):
             "ratings/ballot/kiosk/receipt.html",
             {
                 "kiosk": kiosk,
-                "receipt": receipt_code,
                 "receipt_ms": int(settings.KIOSK_RECEIPT_SECONDS * 1000),
                 "receipt_seconds": settings.KIOSK_RECEIPT_SECONDS,
             },
             text_size=text_size,
+            kept=("receipt",),
+            fills={"receipt": receipt_code},
         )
     page.forget_receipt(response, _path())
     return response

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from meetings.models import Attendance, Meeting
 from meetings.quorum import quorum_of
-from portal import audit, permissions, ratelimit
+from portal import audit, durability, permissions, ratelimit
 from portal.models import Household, Resident
 from portal.permissions import Capability
 from ratings.ballot import codes, scrub
@@ -452,11 +452,12 @@ def terminal_report(*, terminal: Terminal, state: str, clears: int | None) -> bo
     if heard and state == terminal.state:
         return current  # nothing new to write down
     same = Q(state=state, state_since__isnull=False)
-    Terminal.objects.filter(pk=terminal.pk).update(
-        state=state,
-        state_since=Case(When(same, then=F("state_since")), default=Value(now)),
-        seen_at=now,
-    )
+    with durability.screen_state():
+        Terminal.objects.filter(pk=terminal.pk).update(
+            state=state,
+            state_since=Case(When(same, then=F("state_since")), default=Value(now)),
+            seen_at=now,
+        )
     if state != terminal.state or terminal.state_since is None:
         terminal.state, terminal.state_since = state, now
     terminal.seen_at = now
@@ -527,7 +528,8 @@ def code_check(*, terminal: Terminal, typed: str) -> str:
     meeting = terminal.meeting  # its status as read with the terminal: the cast reads it again, locked
     if meeting.status != Meeting.Status.VOTING_OPEN:
         raise BallotRejected(_("Voting is not open."))
-    with transaction.atomic():
+    # The terminal's screen state and its wrong codes: writes a power cut may lose (portal.durability).
+    with durability.screen_state():
         locked = Terminal.objects.armed().select_for_update().filter(pk=terminal.pk).first()
         if locked is None:
             raise BallotRejected(_("This terminal has been disarmed."))
@@ -680,8 +682,7 @@ def ballot_cast(
     def admit() -> Meeting:
         # The meeting's row first, then the terminal's, in the order voting_close and terminal_clear
         # take them; the terminal read under its lock also says whether it is still armed.
-        meeting = Meeting.objects.select_related("scheme", "village").select_for_update(of=("self",))
-        meeting = meeting.get(pk=terminal.meeting_id)
+        meeting = Meeting.objects.select_for_update().get(pk=terminal.meeting_id)
         locked = Terminal.objects.armed().select_for_update().filter(pk=terminal.pk).first()
         if locked is None:
             raise BallotRejected(_("This terminal has been disarmed."))

@@ -578,6 +578,7 @@ class Phase:
     out_of_codes: bool = False
     client_cores: float = 0.0  # the clients' own CPU time over the phase's wall time
     server_cpu: float = 0.0  # seconds of CPU the server's workers used in the window
+    lock_waits: float | None = None  # PostgreSQL: sessions waiting for a lock, on average over the window
 
     @property
     def seconds(self) -> float:
@@ -598,6 +599,17 @@ class Phase:
 
     def server_errors(self) -> int:
         return sum(1 for s in self.samples if s.status >= 500)
+
+
+LOCK_WAITS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
+
+
+def postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 class Window:
@@ -626,12 +638,27 @@ def run_phase(options, clients: int, work, server: "Server") -> Phase:
     window = Window(clients, options.warm_up, options.seconds)
     server_cpu = []
 
+    waiting: list[int] = []
+
     def meter() -> None:
         while window.opens is None:
             time.sleep(0.01)
         for moment in (window.opens, window.closes):
             time.sleep(max(0.0, moment - time.perf_counter()))
             server_cpu.append(server.cpu_seconds())
+
+    def lock_meter() -> None:
+        """PostgreSQL: how many of the server's sessions wait for a lock, sampled through the window."""
+        from django.db import connection
+
+        while window.opens is None or time.perf_counter() < window.opens:
+            time.sleep(0.01)
+        with connection.cursor() as cursor:
+            while time.perf_counter() < window.closes:
+                cursor.execute(LOCK_WAITS)
+                waiting.append(cursor.fetchone()[0])
+                time.sleep(0.02)
+        connection.close()
 
     browsers, errors, lock = [], [], threading.Lock()
     go = threading.Barrier(clients)
@@ -662,6 +689,8 @@ def run_phase(options, clients: int, work, server: "Server") -> Phase:
     # Daemons: a bench interrupted does not wait for its clients.
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
     threads.append(threading.Thread(target=meter, daemon=True))
+    if postgres():
+        threads.append(threading.Thread(target=lock_meter, daemon=True))
     cpu, wall = time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
@@ -678,6 +707,7 @@ def run_phase(options, clients: int, work, server: "Server") -> Phase:
         out_of_codes,
         cpu / wall,
         server_cpu[1] - server_cpu[0],
+        statistics.mean(waiting) if waiting else None,
     )
 
 
@@ -924,15 +954,23 @@ def measure_voters(options, database: str, server: Server, vote_: Vote, voters: 
         of_kind = [s for s in measured if s.kind == kind]
         if not of_kind:
             continue
-        server = [s.server_ms for s in of_kind if s.server_ms is not None]
+        spent = [s.server_ms for s in of_kind if s.server_ms is not None]
         print(
             f"  {kind:<14}{len(of_kind):>9}{percentile([s.ms for s in of_kind], 0.5):>8.1f}"
             f"{percentile([s.ms for s in of_kind], 0.99):>8.1f}"
-            f"{percentile(server, 0.5):>12.1f}{percentile(server, 0.99):>12.1f}"
+            f"{percentile(spent, 0.5):>12.1f}{percentile(spent, 0.99):>12.1f}"
         )
     phases = bare_phases + ballot_phases
     errors = [error for phase in phases for error in phase.errors]
     server_errors = sum(phase.server_errors() for phase in phases)
+    waits = [phase.lock_waits for phase in phases if phase.lock_waits is not None]
+    if waits:
+        bare_waits = statistics.mean(phase.lock_waits for phase in bare_phases)
+        ballot_waits = statistics.mean(phase.lock_waits for phase in ballot_phases) if ballot_phases else nan
+        print(
+            f"sessions waiting for a lock, on average (of {server.options.workers} workers): "
+            f"{bare_waits:.2f} in the bare phases, {ballot_waits:.2f} in the ballot phases"
+        )
     print(f"errors: {len(errors)} (5xx: {server_errors})")
     for error, times in collections.Counter(errors).most_common(5):
         print(f"  {times} × {error}")

@@ -579,6 +579,7 @@ class Phase:
     client_cores: float = 0.0  # the clients' own CPU time over the phase's wall time
     server_cpu: float = 0.0  # seconds of CPU the server's workers used in the window
     lock_waits: float | None = None  # PostgreSQL: sessions waiting for a lock, on average over the window
+    waiters: collections.Counter = field(default_factory=collections.Counter)  # and what they ran
 
     @property
     def seconds(self) -> float:
@@ -601,8 +602,10 @@ class Phase:
         return sum(1 for s in self.samples if s.status >= 500)
 
 
+# The statements of this database's sessions that wait for a lock (what they wait for is in the text).
 LOCK_WAITS = (
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
 )
 
 
@@ -639,6 +642,7 @@ def run_phase(options, clients: int, work, server: "Server") -> Phase:
     server_cpu = []
 
     waiting: list[int] = []
+    waiters: collections.Counter = collections.Counter()
 
     def meter() -> None:
         while window.opens is None:
@@ -656,7 +660,9 @@ def run_phase(options, clients: int, work, server: "Server") -> Phase:
         with connection.cursor() as cursor:
             while time.perf_counter() < window.closes:
                 cursor.execute(LOCK_WAITS)
-                waiting.append(cursor.fetchone()[0])
+                statements = [row[0] for row in cursor.fetchall()]
+                waiting.append(len(statements))
+                waiters.update(statements)
                 time.sleep(0.02)
         connection.close()
 
@@ -708,6 +714,7 @@ def run_phase(options, clients: int, work, server: "Server") -> Phase:
         cpu / wall,
         server_cpu[1] - server_cpu[0],
         statistics.mean(waiting) if waiting else None,
+        waiters,
     )
 
 
@@ -971,6 +978,9 @@ def measure_voters(options, database: str, server: Server, vote_: Vote, voters: 
             f"sessions waiting for a lock, on average (of {server.options.workers} workers): "
             f"{bare_waits:.2f} in the bare phases, {ballot_waits:.2f} in the ballot phases"
         )
+        waiters = sum((phase.waiters for phase in phases), collections.Counter())
+        for statement, times in waiters.most_common(3):
+            print(f"  {times / sum(waiters.values()):.0%} of the waits: {statement}")
     print(f"errors: {len(errors)} (5xx: {server_errors})")
     for error, times in collections.Counter(errors).most_common(5):
         print(f"  {times} × {error}")

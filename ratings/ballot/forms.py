@@ -174,6 +174,8 @@ class BallotForm(forms.Form):
         if numbers:
             if any(len(number) > MAX_NUMBER for number in numbers):
                 raise forms.ValidationError(_("A household number is too long; check it."))
+            if not all(number.isprintable() for number in numbers):
+                raise forms.ValidationError(_("A household number holds a character no roll has."))
             found = dict(households.filter(number__in=numbers).values_list("number", "pk"))
             unknown = [number for number in numbers if number not in found]
             if unknown:

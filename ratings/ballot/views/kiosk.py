@@ -183,8 +183,9 @@ def _guarded(view, request, kiosk: Kiosk, voting, ballot, args, kwargs):
     return view(request, kiosk, *args, **kwargs)
 
 
-def _choice(request, name: str, allowed, default: str) -> str:
-    value = request.GET.get(name)
+def _choice(data, name: str, allowed, default: str) -> str:
+    """The villager's choice of language or text size from a query or a form, if it is one we offer."""
+    value = data.get(name)
     return value if value in allowed else default
 
 
@@ -198,8 +199,8 @@ def welcome(request, kiosk: Kiosk):
     show this page that way; nothing is kept until the code is checked."""
     if kiosk.ballot:
         return redirect("ratings:kiosk-ballot")
-    language = _choice(request, "language", dict(settings.LANGUAGES), settings.LANGUAGE_CODE)
-    text_size = _choice(request, "text_size", TEXT_SIZES, TEXT_SIZES[0])
+    language = _choice(request.GET, "language", dict(settings.LANGUAGES), settings.LANGUAGE_CODE)
+    text_size = _choice(request.GET, "text_size", TEXT_SIZES, TEXT_SIZES[0])
     with translation.override(language):
         return _render(
             request,
@@ -224,8 +225,9 @@ def code(request, kiosk: Kiosk):
     if kiosk.ballot:
         return redirect("ratings:kiosk-ballot")
     form = CodeForm(request.POST if request.method == "POST" else None)
-    language = _choice(request, "language", dict(settings.LANGUAGES), settings.LANGUAGE_CODE)
-    text_size = _choice(request, "text_size", TEXT_SIZES, TEXT_SIZES[0])
+    chosen = request.POST if request.method == "POST" else request.GET
+    language = _choice(chosen, "language", dict(settings.LANGUAGES), settings.LANGUAGE_CODE)
+    text_size = _choice(chosen, "text_size", TEXT_SIZES, TEXT_SIZES[0])
     status, headers = 200, {}
     if request.method == "POST":
         status = 400

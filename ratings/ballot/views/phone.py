@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from meetings.models import Meeting
 from portal.http import client_address, show_service_error
-from ratings.ballot import page, services
+from ratings.ballot import codes, page, services
 from ratings.ballot.forms import CodeForm
 from ratings.ballot.passes import TEXT_SIZES, BallotPass, take_back
 
@@ -73,7 +73,8 @@ def _problem(request, meeting, message: str, *, status: int, title: str = ""):
 
 
 def _language(request) -> str:
-    value = request.GET.get("language")
+    """The villager's language: chosen on the start page (a link), or sent back with its form."""
+    value = (request.POST if request.method == "POST" else request.GET).get("language")
     return value if value in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
@@ -86,7 +87,9 @@ def start(request, pk: int):
         closed = _closed(meeting)
         if closed:
             return _problem(request, meeting, closed, status=409, title=_("Voting is not open"))
-    if _pass(request, meeting) is not None:
+    held = _pass(request, meeting)
+    another_slip = request.method == "GET" and request.GET.get("code") and held is not None
+    if held is not None and not (another_slip and codes.normalize(request.GET["code"]) != held.code):
         return redirect("ratings:phone-ballot", meeting.pk)
     status, headers = 200, {}
     if request.method == "POST":

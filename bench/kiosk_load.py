@@ -259,7 +259,6 @@ class Vote:
     households: list[str]
     max_nominations: int
     codes: collections.deque = field(default_factory=collections.deque)
-    issued: int = 0
 
     @classmethod
     def prepare(cls, *, terminals: int) -> "Vote":
@@ -278,10 +277,10 @@ class Vote:
         from portal.models import Household
         from ratings.ballot import services
 
-        quiet = open(os.devnull, "w")  # noqa: SIM115 (closed at exit)
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        call_command("seed_demo", stdout=quiet)
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
         create_table()
         superuser = get_user_model().objects.get(username=demo.SUPERUSER)
         meeting = Meeting.objects.get(village__code=demo.VILLAGES[0].code, year=2026)
@@ -313,7 +312,6 @@ class Vote:
         while len(self.codes) < count:
             batch = min(count - len(self.codes), services.MAX_BATCH)
             self.codes.extend(services.codes_issue_batch(meeting=meeting, count=batch, by=superuser))
-            self.issued += batch
         connection.close()
 
     def check_box(self, figures: list[dict]) -> None:

@@ -400,7 +400,11 @@ def terminal_clear(*, terminal: Terminal, by, reason: str, clears: int | None = 
     """
     if by is not None:
         permissions.ensure(by, Capability.OPERATE_MEETING, terminal.meeting.village)
-    terminal = Terminal.objects.select_for_update().select_related("meeting__village").get(pk=terminal.pk)
+    terminal = (
+        Terminal.objects.select_for_update(of=("self",))
+        .select_related("meeting__village")
+        .get(pk=terminal.pk)
+    )
     if not terminal.is_armed:
         raise ValidationError(_("This terminal has been disarmed: there is nothing to clear."))
     if clears is not None and clears != terminal.clears:
@@ -530,7 +534,7 @@ def code_check(*, terminal: Terminal, typed: str) -> str:
         raise BallotRejected(_("Voting is not open."))
     # The terminal's screen state and its wrong codes: writes a power cut may lose (portal.durability).
     with durability.screen_state():
-        locked = Terminal.objects.armed().select_for_update().filter(pk=terminal.pk).first()
+        locked = Terminal.objects.armed().select_for_update(of=("self",)).filter(pk=terminal.pk).first()
         if locked is None:
             raise BallotRejected(_("This terminal has been disarmed."))
         now = timezone.now()
@@ -559,11 +563,8 @@ def _note_phone_failure(address: str) -> None:
 
 
 def _ensure_phones_voting(meeting: Meeting, *, lock: bool = False) -> Meeting:
-    """The meeting, read afresh, if it accepts ballots from phones now."""
-    meetings = Meeting.objects.select_related("scheme", "village")
-    if lock:
-        meetings = meetings.select_for_update(of=("self",))
-    meeting = meetings.get(pk=meeting.pk)
+    """The meeting, read afresh (and held for a cast), if it accepts ballots from phones now."""
+    meeting = _meeting_held_open(meeting.pk) if lock else Meeting.objects.get(pk=meeting.pk)
     if meeting.status != Meeting.Status.VOTING_OPEN:
         raise BallotRejected(_("Voting is not open."))
     if not meeting.phones_allowed:
@@ -682,8 +683,9 @@ def ballot_cast(
     def admit() -> Meeting:
         # The meeting's row first, then the terminal's, in the order voting_close and terminal_clear
         # take them; the terminal read under its lock also says whether it is still armed.
-        meeting = Meeting.objects.select_for_update().get(pk=terminal.meeting_id)
-        locked = Terminal.objects.armed().select_for_update().filter(pk=terminal.pk).first()
+        meeting = _meeting_held_open(terminal.meeting_id)
+        # of=self: the terminals' ordering joins the meeting, whose row FOR UPDATE would lock as well.
+        locked = Terminal.objects.armed().select_for_update(of=("self",)).filter(pk=terminal.pk).first()
         if locked is None:
             raise BallotRejected(_("This terminal has been disarmed."))
         if meeting.status != Meeting.Status.VOTING_OPEN:
@@ -729,6 +731,24 @@ def phone_ballot_cast(
     except _CodeRefused:
         _note_phone_failure(address)
         raise BallotRejected(_("This code is not valid, or it has been used.")) from None
+
+
+def _meeting_held_open(meeting_id: int) -> Meeting:
+    """The meeting's row, read for a cast and held so that voting cannot close (and the box be shaken)
+    halfway through it.
+
+    On PostgreSQL the hold is a share lock: casts hold it together, and voting_close's FOR UPDATE waits
+    for those in flight, then the next casts find voting closed. Django asks only for exclusive locks,
+    which would make a whole assembly's casts wait for one another. SQLite has one writer anyway.
+    """
+    connection = connections[router.db_for_write(Meeting)]
+    if connection.vendor != "postgresql":
+        return Meeting.objects.select_for_update().get(pk=meeting_id)
+    table = connection.ops.quote_name(Meeting._meta.db_table)
+    held = list(Meeting.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [meeting_id]))  # noqa: S608
+    if not held:
+        raise Meeting.DoesNotExist
+    return held[0]
 
 
 def _cast(admit, door: str, code, grades: dict, households: list[int]) -> CastBallot:

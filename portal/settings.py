@@ -36,9 +36,18 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-DJANGO_DEBUG=1"  # noqa: S105 (debug only)
 
-# ID-card numbers are stored only as a keyed hash. Its key is separate from SECRET_KEY so that
-# rotating the session secret does not orphan the roll; by default it is derived from it.
-ROLL_HASH_KEY = os.environ.get("PORTAL_ROLL_HASH_KEY", "") or f"roll:{SECRET_KEY}"
+# ID-card numbers are stored only as a keyed hash. Its key is kept apart from SECRET_KEY, and required
+# in production: derived from the secret key, anyone who learnt that key (it signs every cookie) could
+# recover ID numbers from the roll's hashes, and rotating it would orphan the roll.
+ROLL_HASH_KEY = os.environ.get("PORTAL_ROLL_HASH_KEY", "")
+if not ROLL_HASH_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PORTAL_ROLL_HASH_KEY must be set when DJANGO_DEBUG is off (make run writes one: var/local.env)."
+        )
+    ROLL_HASH_KEY = f"roll:{SECRET_KEY}"
+elif ROLL_HASH_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("PORTAL_ROLL_HASH_KEY must not be the same as DJANGO_SECRET_KEY.")
 # Ballot codes and terminal tokens are stored as keyed hashes too, under a key of their own.
 BALLOT_CODE_KEY = os.environ.get("PORTAL_BALLOT_CODE_KEY", "") or f"ballot:{SECRET_KEY}"
 

@@ -29,6 +29,7 @@ def production_environment(tmp_path) -> dict[str, str]:
     return {
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "PORTAL_ROLL_HASH_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "portal.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
     }
@@ -55,6 +56,22 @@ def test_settings_refuse_to_load_without_a_secret_key_when_debug_is_off(tmp_path
     result = manage("check", **environment)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_settings_refuse_to_load_without_a_roll_hash_key_when_debug_is_off(tmp_path):
+    environment = production_environment(tmp_path)
+    del environment["PORTAL_ROLL_HASH_KEY"]
+    result = manage("check", **environment)
+    assert result.returncode != 0
+    assert "PORTAL_ROLL_HASH_KEY must be set" in result.stderr
+
+
+def test_settings_refuse_a_roll_hash_key_equal_to_the_secret_key(tmp_path):
+    environment = production_environment(tmp_path)
+    environment["PORTAL_ROLL_HASH_KEY"] = environment["DJANGO_SECRET_KEY"]
+    result = manage("check", **environment)
+    assert result.returncode != 0
+    assert "must not be the same as DJANGO_SECRET_KEY" in result.stderr
 
 
 def test_collectstatic_with_the_production_storage_hashes_and_compresses(tmp_path):

@@ -35,6 +35,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings.models import Meeting
+from portal.headers import allow_camera
 from portal.http import show_service_error
 from ratings.ballot import page, services
 from ratings.ballot.forms import CodeForm
@@ -216,6 +217,7 @@ def welcome(request, kiosk: Kiosk):
         )
 
 
+@allow_camera
 @kiosk_page()
 @require_http_methods(["GET", "POST"])
 def code(request, kiosk: Kiosk):

@@ -13,6 +13,7 @@ import re
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -297,7 +298,10 @@ def test_notice_is_printable_and_carries_what_the_notice_board_needs(client, pub
     assert response.status_code == 200
     html = response.content.decode()
     page = text(response)
-    assert "size: A4" in html and "@media print" in html
+    # The sheet's own stylesheet (A4, print rules), loaded as a file: the pages allow no inline style.
+    assert 'href="/static/ratings/css/notice.css"' in html
+    sheet = (settings.BASE_DIR / "static" / "ratings" / "css" / "notice.css").read_text()
+    assert "size: A4" in sheet and "@media print" in sheet
     assert "Main navigation" not in html  # no site navigation on the printed sheet
     assert "Bostan" in page and "2024" in page
     published_on = timezone.localtime(snapshot.published_at)

@@ -31,9 +31,9 @@ from meetings.reports.markdown import render as render_markdown
 from portal.models import CadrePost, Household, Resident
 from ratings.ballot import schemes
 from ratings.ballot.forms import BallotForm
-from ratings.ballot.passes import OVERALL, TEXT_SIZES, BallotPass, line_key
+from ratings.ballot.passes import TEXT_SIZES, BallotPass
 from ratings.ballot.schemes import CRITERION_MEANINGS
-from ratings.ballot.spec import spec_of
+from ratings.ballot.spec import line_key, spec_of
 from ratings.models import Grade
 
 SUMMARY_CHARS = 140
@@ -59,9 +59,9 @@ def ballot_form(meeting: Meeting, data=None) -> BallotForm:
 
 def _line_view(criterion) -> dict:
     if criterion is None:
-        return {"key": OVERALL, "name": schemes.criterion_name(None), "meaning": ""}
+        return {"key": line_key(None), "name": schemes.criterion_name(None), "meaning": ""}
     meaning = CRITERION_MEANINGS.get(criterion.code) or criterion.description
-    return {"key": line_key(criterion), "name": schemes.criterion_name(criterion), "meaning": str(meaning)}
+    return {"key": line_key(criterion.pk), "name": schemes.criterion_name(criterion), "meaning": str(meaning)}
 
 
 def _posts_by_cadre(cadre_ids: list[int], year: int) -> dict[int, str]:

@@ -19,14 +19,8 @@ from django.conf import settings
 from django.core import signing
 
 TEXT_SIZES = ("normal", "large")
-OVERALL = "overall"
 SALT = "ratings.ballot.pass"
 COOKIES = {"terminal": "portal_ballot_pass", "phone": "portal_phone_pass"}
-
-
-def line_key(criterion) -> str:
-    """How a line of the ballot is named in its form: a criterion's id or "overall"."""
-    return OVERALL if criterion is None else str(criterion.pk)
 
 
 def max_age(door: str) -> int:

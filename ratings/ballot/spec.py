@@ -20,6 +20,11 @@ OVERALL = "overall"
 CACHED_SECONDS = 15 * 60
 
 
+def line_key(criterion_id: int | None) -> str:
+    """How a line is named in the ballot's form: a criterion's id, or "overall" in quick mode."""
+    return OVERALL if criterion_id is None else str(criterion_id)
+
+
 @dataclass(frozen=True)
 class BallotSpec:
     meeting: int
@@ -32,8 +37,7 @@ class BallotSpec:
 
     @property
     def line_keys(self) -> tuple[str, ...]:
-        """How each line is named in the ballot's form: a criterion's id, or "overall"."""
-        return tuple(OVERALL if pk is None else str(pk) for pk in self.criterion_ids)
+        return tuple(line_key(pk) for pk in self.criterion_ids)
 
     def cadre_name(self, cadre_id: int) -> str:
         return self.cadre_names[self.cadre_ids.index(cadre_id)]

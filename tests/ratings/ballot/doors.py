@@ -9,7 +9,8 @@ on its own, and its body comes from a cache.
 from django.urls import reverse
 
 from meetings.models import Meeting
-from ratings.ballot.passes import COOKIES, line_key
+from ratings.ballot.passes import COOKIES
+from ratings.ballot.spec import line_key
 from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination
 
@@ -54,7 +55,7 @@ def dropped(response, cookie: str) -> bool:
 
 def grade_field(cadre, criterion) -> str:
     """The name of a line of the ballot: grade-<cadre id>-<criterion id, or "overall">."""
-    return f"grade-{cadre.pk}-{line_key(criterion)}"
+    return f"grade-{cadre.pk}-{line_key(criterion.pk if criterion is not None else None)}"
 
 
 def lines_of(world) -> list:
@@ -67,7 +68,11 @@ def ballot_post(world, grade="satisfied", *, households=(), numbers=()) -> dict:
     data: dict = {}
     for index, cadre in enumerate(world.cadres):
         for criterion in lines_of(world):
-            code = grade if isinstance(grade, str) else grade(index, line_key(criterion))
+            code = (
+                grade
+                if isinstance(grade, str)
+                else grade(index, line_key(criterion.pk if criterion is not None else None))
+            )
             data[grade_field(cadre, criterion)] = world.grades[code].pk
     if households:
         data["household"] = [household.pk for household in households]

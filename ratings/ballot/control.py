@@ -28,6 +28,10 @@ def control_panel(meeting: Meeting, residents) -> dict:
 
 def doors_of(reconciliation) -> list[tuple[str, int]]:
     """How many ballots came in by each door, every door named even at 0."""
-    phones = reconciliation.phone_ballots
-    counts = {Ballot.Door.TERMINAL: reconciliation.ballots - phones, Ballot.Door.PHONE: phones}
+    phones, paper = reconciliation.phone_ballots, reconciliation.paper_ballots
+    counts = {
+        Ballot.Door.TERMINAL: reconciliation.ballots - phones - paper,
+        Ballot.Door.PHONE: phones,
+        Ballot.Door.PAPER: paper,
+    }
     return [(label, counts[door]) for door, label in Ballot.Door.choices]

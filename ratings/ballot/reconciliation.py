@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from meetings.models import Attendance, Meeting
-from ratings.models import Ballot, BallotCode, VoterGroup
+from ratings.models import Ballot, BallotCode, DoorCount, VoterGroup
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class Reconciliation:
     codes_voided: int
     villager_ballots: int  # every ballot not from the township panel
     panel_ballots: int
-    phone_ballots: int = 0  # of all the ballots, those cast on villagers' phones (the rest on terminals)
+    phone_ballots: int = 0  # of all the ballots, those cast on villagers' phones
+    paper_ballots: int = 0  # those counted from paper (the rest were cast on terminals)
 
     @property
     def codes_issued(self) -> int:
@@ -64,8 +65,14 @@ def _count(queryset):
     return Coalesce(Subquery(counted.values("n")), 0)
 
 
+def _door(door: str):
+    """Ballots that came in by `door`: on the rows while voting is open, in DoorCount once sealed."""
+    sealed = DoorCount.objects.filter(meeting=OuterRef("pk"), door=door).values("ballots")
+    return _count(Ballot.objects.filter(door=door)) + Coalesce(Subquery(sealed), 0)
+
+
 def reconciliation_of(meeting: Meeting) -> Reconciliation:
-    """The meeting's figures, seven counts in one query (the control page's count is pinned)."""
+    """The meeting's figures, eight counts in one query (the control page's count is pinned)."""
     codes = BallotCode.objects.all()
     ballots = Ballot.objects.all()
     panel = Q(group__kind=VoterGroup.Kind.TOWNSHIP_PANEL)
@@ -78,7 +85,8 @@ def reconciliation_of(meeting: Meeting) -> Reconciliation:
             codes_voided=_count(codes.filter(status=BallotCode.Status.VOIDED)),
             villager_ballots=_count(ballots.exclude(panel)),
             panel_ballots=_count(ballots.filter(panel)),
-            phone_ballots=_count(ballots.filter(door=Ballot.Door.PHONE)),
+            phone_ballots=_door(Ballot.Door.PHONE),
+            paper_ballots=_door(Ballot.Door.PAPER),
         )
         .get()
     )

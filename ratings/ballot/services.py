@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -38,6 +38,7 @@ from ratings.models import (
     BallotGrade,
     BallotNomination,
     CodeBatch,
+    DoorCount,
     PollBookEntry,
     Terminal,
     VoterGroup,
@@ -853,17 +854,18 @@ def ballots_shake(*, meeting: Meeting) -> int:
     ):
         nominations.setdefault(ballot_id, []).append(household)
     contents = [
-        ((group, receipt, cast_on, door), grades.get(pk, []), nominations.get(pk, []))
-        for pk, group, receipt, cast_on, door in ballots.values_list(
-            "pk", "group_id", "receipt", "cast_on", "door"
-        )
+        ((group, receipt, cast_on), grades.get(pk, []), nominations.get(pk, []))
+        for pk, group, receipt, cast_on in ballots.values_list("pk", "group_id", "receipt", "cast_on")
     ]
+    _doors_count(meeting, ballots)
     shuffle = random.SystemRandom().shuffle
     shuffle(contents)
     ballots.delete()
+    # No door on the new rows: a door few used (phones, a handful of paper sheets) would single out
+    # their ballots. DoorCount keeps how many came in by each.
     fresh = [
-        Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on, door=door)
-        for (group, receipt, cast_on, door), _grades, _households in contents
+        Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on)
+        for (group, receipt, cast_on), _grades, _households in contents
     ]
     Ballot.objects.bulk_create(fresh)
     BallotGrade.objects.bulk_create(
@@ -894,6 +896,14 @@ def ballots_shake(*, meeting: Meeting) -> int:
         for code_hash, group, status, holder, batch in code_rows
     )
     return len(fresh)
+
+
+def _doors_count(meeting: Meeting, ballots) -> None:
+    """Add the doors still written on the meeting's ballots to its DoorCount (a second seal, after the
+    paper count, finds only the paper ballots' doors on the rows)."""
+    for door, count in ballots.exclude(door=None).order_by().values_list("door").annotate(n=Count("pk")):
+        tally, _created = DoorCount.objects.select_for_update().get_or_create(meeting=meeting, door=door)
+        DoorCount.objects.filter(pk=tally.pk).update(ballots=F("ballots") + count)
 
 
 @transaction.atomic

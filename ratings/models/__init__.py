@@ -1,4 +1,4 @@
-"""The models of ratings: the ballot (schemes, codes, terminals, ballots) and its results."""
+"""The models of ratings: the ballot (schemes, codes, terminals, ballots), paper ballots and the results."""
 
 from ratings.models.ballot import (
     Ballot,
@@ -13,6 +13,15 @@ from ratings.models.ballot import (
     Terminal,
     VoterGroup,
 )
+from ratings.models.paper import (
+    DoorCount,
+    PaperClosure,
+    PaperDecision,
+    PaperKeying,
+    PaperPage,
+    PaperPrint,
+    PaperSheet,
+)
 from ratings.models.results import HonorCandidate, HonorNomination, Objection, ResultSnapshot
 
 __all__ = [
@@ -22,10 +31,17 @@ __all__ = [
     "BallotNomination",
     "CodeBatch",
     "Criterion",
+    "DoorCount",
     "Grade",
     "HonorCandidate",
     "HonorNomination",
     "Objection",
+    "PaperClosure",
+    "PaperDecision",
+    "PaperKeying",
+    "PaperPage",
+    "PaperPrint",
+    "PaperSheet",
     "PollBookEntry",
     "RatingScheme",
     "ResultSnapshot",

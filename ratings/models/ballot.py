@@ -221,12 +221,14 @@ class BallotCode(models.Model):
 
 
 class PollBookEntry(models.Model):
-    """A resident who received a ballot code. Deliberately no time, no code, and a random key, so
-    that not even the order of handing out can be read from it."""
+    """A resident who received a ballot code or a paper sheet. Deliberately no time, no code, and a
+    random key, so that not even the order of handing out can be read from it. `paper` says which,
+    for the desk and the paper count; the paper count's closure wipes it, keeping only the figures."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="poll_book")
     resident = models.ForeignKey("portal.Resident", on_delete=models.PROTECT, related_name="+")
+    paper = models.BooleanField(_("paper ballot"), default=False)
 
     objects = PollBookQuerySet.as_manager()
 
@@ -281,19 +283,21 @@ class Terminal(models.Model):
 
 
 class Ballot(models.Model):
-    """A cast ballot: random identifier, the voter's group, a receipt, the meeting's date, and the door it
-    came in by (a terminal, a phone: which one is never written). Nothing else."""
+    """A cast ballot: random identifier, the voter's group, a receipt, the meeting's date, and, while
+    voting is open, the door it came in by (a terminal, a phone, paper: which terminal or phone is never
+    written). Nothing else. Sealing the box moves the doors to DoorCount and wipes them here."""
 
     class Door(models.TextChoices):
         TERMINAL = "terminal", _("voting terminal")
         PHONE = "phone", _("villager's phone")
+        PAPER = "paper", _("paper ballot")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="ballots")
     group = models.ForeignKey(VoterGroup, on_delete=models.PROTECT, related_name="+")
     receipt = models.CharField(_("receipt"), max_length=12)
     cast_on = models.DateField(_("date"))
-    door = models.CharField(_("door"), max_length=10, choices=Door.choices, default=Door.TERMINAL)
+    door = models.CharField(_("door"), max_length=10, choices=Door.choices, null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "receipt"], name="ballot_receipt_once")]

@@ -2,12 +2,14 @@
 
 A ballot and everything hanging from it hold no link to a code, a resident, a terminal, a phone, a
 session or a user, no time finer than the date, and no key that reveals the order of voting: of the
-way it came in, only the door (a terminal, a phone), which the results count. The models are read
+way it came in, only the door (a terminal, a phone, paper) while voting is open, which the sealed box
+keeps as counts apart from the rows. The models are read
 field by field, and the database's own tables column by column, so that a field added by hand, by a
 migration or by a trigger-happy admin shows up here.
 """
 
 import uuid
+from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,6 +21,8 @@ from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting
 from portal.models import AuditEntry, Cadre, Household, Resident
 from ratings.ballot import services
+from ratings.ballot.reconciliation import reconciliation_of
+from ratings.models import DoorCount
 from ratings.models import ballot as ballot_models
 from tests.ratings.ballot.doors import allow_phones
 from tests.worlds import build_world
@@ -31,7 +35,7 @@ ALLOWED = {
         "group": (models.ForeignKey, ballot_models.VoterGroup),
         "receipt": (models.CharField, None),
         "cast_on": (models.DateField, None),
-        "door": (models.CharField, None),  # a terminal or a phone: never which one
+        "door": (models.CharField, None),  # a terminal, a phone or paper: never which one
     },
     ballot_models.BallotGrade: {
         "id": (models.UUIDField, None),
@@ -94,7 +98,7 @@ def test_a_ballot_model_has_a_random_key_and_no_time(model):
 
 def test_the_door_is_one_of_two_words():
     door = ballot_models.Ballot._meta.get_field("door")
-    assert {value for value, _label in door.choices} == {"terminal", "phone"}
+    assert {value for value, _label in door.choices} == {"terminal", "phone", "paper"}
     assert door.max_length == 10  # room for a word, not for an address or a terminal's name
 
 
@@ -119,7 +123,8 @@ def test_the_ballot_tables_in_the_database_hold_no_other_column(model):
 @pytest.mark.django_db
 def test_the_poll_book_says_who_received_a_code_never_which_nor_when():
     fields = concrete_fields(ballot_models.PollBookEntry)
-    assert set(fields) == {"id", "meeting", "resident"}
+    # `paper`: a sheet rather than a code, for the desk; the paper count's closure wipes it.
+    assert set(fields) == {"id", "meeting", "resident", "paper"}
     assert isinstance(ballot_models.PollBookEntry._meta.pk, models.UUIDField)
     assert ballot_models.PollBookEntry._meta.pk.default is uuid.uuid4
     with connection.cursor() as cursor:
@@ -129,7 +134,7 @@ def test_the_poll_book_says_who_received_a_code_never_which_nor_when():
                 cursor, ballot_models.PollBookEntry._meta.db_table
             )
         }
-    assert columns == {"id", "meeting_id", "resident_id"}
+    assert columns == {"id", "meeting_id", "resident_id", "paper"}
     # Neither the poll book nor the attendance beside it keeps a time; a code keeps no holder but a
     # keyed hash, and only while it is unused.
     for model in (ballot_models.PollBookEntry, Attendance, ballot_models.BallotCode):
@@ -169,12 +174,12 @@ def physical_order(meeting) -> list[str]:
 
 
 def ballot_contents(meeting) -> dict[str, tuple]:
-    """Each ballot by its receipt: group, date, grades, nominations — everything but its identifier."""
+    """Each ballot by its receipt: group, date, grades, nominations — everything but its identifier
+    and its door."""
     return {
         ballot.receipt: (
             ballot.group_id,
             ballot.cast_on,
-            ballot.door,
             sorted(
                 (grade.cadre_id, grade.criterion_id or 0, grade.grade_id) for grade in ballot.grades.all()
             ),
@@ -218,15 +223,21 @@ def test_closing_the_vote_shakes_the_box(world):
         for index, code in enumerate(world.codes)
     ]
     ids_before = set(ballot_models.Ballot.objects.values_list("id", flat=True))
+    doors_before = Counter(ballot_models.Ballot.objects.values_list("door", flat=True))
     contents_before = ballot_contents(world.meeting)
     assert physical_order(world.meeting) == cast_order  # before the shake the store keeps the order
 
     meeting_services.voting_close(meeting=world.meeting, by=world.operator)
 
     assert ids_before.isdisjoint(ballot_models.Ballot.objects.values_list("id", flat=True))
-    assert ballot_contents(world.meeting) == contents_before  # nothing lost, nothing changed, the doors kept
-    doors = ballot_models.Ballot.objects.filter(meeting=world.meeting).values_list("door", flat=True)
-    assert sorted(set(doors)) == ["phone", "terminal"]
+    assert ballot_contents(world.meeting) == contents_before  # nothing lost, nothing changed
+    # The doors leave the rows (the phones' few ballots would stand out) and stay as counts.
+    assert set(ballot_models.Ballot.objects.values_list("door", flat=True)) == {None}
+    assert doors_before == Counter(phone=5, terminal=5)
+    counted = DoorCount.objects.filter(meeting=world.meeting).values_list("door", "ballots")
+    assert dict(counted) == dict(doors_before)
+    figures = reconciliation_of(world.meeting)
+    assert (figures.phone_ballots, figures.paper_ballots, figures.ballots) == (5, 0, 10)
     assert sorted(physical_order(world.meeting)) == sorted(cast_order)
     if connection.vendor == "postgresql":
         # Each cast committed in a transaction of its own, which PostgreSQL stamps on the row (xmin):

@@ -372,6 +372,7 @@ def test_each_door_is_counted_on_the_operators_control_page(phone, world, county
     assert {html.unescape(label).strip(): int(count) for label, count in counts.items()} == {
         "Voting terminal": 2,
         "Villager's phone": 1,
+        "Paper ballot": 0,
     }
 
 

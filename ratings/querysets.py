@@ -33,6 +33,12 @@ class BallotCodeQuerySet(models.QuerySet):
         return self.exclude(group__kind="township_panel")
 
 
+class PaperSheetQuerySet(models.QuerySet):
+    def returned(self):
+        """Sheets that came back from the box: scanned, or keyed by a clerk."""
+        return self.filter(models.Q(pages__isnull=False) | models.Q(keyings__isnull=False)).distinct()
+
+
 class PollBookQuerySet(models.QuerySet):
     def of_meeting(self, meeting):
         return self.filter(meeting=meeting)

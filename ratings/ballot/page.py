@@ -64,7 +64,7 @@ def _line_view(criterion) -> dict:
     return {"key": line_key(criterion.pk), "name": schemes.criterion_name(criterion), "meaning": str(meaning)}
 
 
-def _posts_by_cadre(cadre_ids: list[int], year: int) -> dict[int, str]:
+def posts_by_cadre(cadre_ids: list[int], year: int) -> dict[int, str]:
     posts: dict[int, list[str]] = {}
     for post in CadrePost.objects.filter(cadre_id__in=cadre_ids).held_in(year).by_rank():
         posts.setdefault(post.cadre_id, []).append(str(post.get_post_display()))
@@ -104,7 +104,7 @@ def _households(meeting: Meeting) -> list[dict]:
 def _body_context(meeting: Meeting) -> dict:
     reporting = list(meeting.reporting.select_related("cadre"))
     cadre_ids = [row.cadre_id for row in reporting]
-    posts = _posts_by_cadre(cadre_ids, meeting.year)
+    posts = posts_by_cadre(cadre_ids, meeting.year)
     summaries = _summaries(meeting)
     lines = [_line_view(criterion) for criterion in lines_of(meeting)]
     grades = [

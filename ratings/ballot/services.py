@@ -39,6 +39,7 @@ from ratings.models import (
     BallotNomination,
     CodeBatch,
     DoorCount,
+    PaperPrint,
     PollBookEntry,
     Terminal,
     VoterGroup,
@@ -136,17 +137,46 @@ def _new_code_row(meeting: Meeting, group: VoterGroup, holder_key: str = "", bat
                 raise
 
 
-def _poll_book_enter(meeting: Meeting, resident: Resident, already: str) -> None:
-    """Sign the resident in and write in the poll book that they received a code: once per meeting,
-    whichever door (a code handed out, a pre-printed one), and only if the meeting admits them.
-    `already` is the refusal for a second code, with %(name)s."""
+def _poll_book_enter(meeting: Meeting, resident: Resident, already: str, *, paper: bool = False) -> None:
+    """Sign the resident in and write in the poll book that they received a code (or a paper sheet):
+    once per meeting, whichever door (a code handed out, a pre-printed one, paper), and only if the
+    meeting admits them. `already` is the refusal for a second code, with %(name)s."""
     refusal = meeting.refusal_of(resident)
     if refusal:
         raise ValidationError(refusal)
-    _entry, created = PollBookEntry.objects.get_or_create(meeting=meeting, resident=resident)
+    entry, created = PollBookEntry.objects.get_or_create(
+        meeting=meeting, resident=resident, defaults={"paper": paper}
+    )
     if not created:
+        if entry.paper:
+            raise ValidationError(
+                _("%(name)s has already received a paper ballot: one ballot per villager.") % {"name": resident.name}
+            )
         raise ValidationError(already % {"name": resident.name})
     Attendance.objects.get_or_create(meeting=meeting, resident=resident)
+
+
+@transaction.atomic
+def paper_issue(*, meeting: Meeting, resident: Resident, by) -> VoterGroup:
+    """Sign the resident in and hand them a paper ballot instead of a code; returns the group whose
+    sheets the desk hands out. The poll book says a sheet, never which one."""
+    permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    meeting = Meeting.objects.select_for_update().select_related("scheme", "village").get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.VOTING_OPEN:
+        raise ValidationError(_("Paper ballots are handed out only while voting is open."))
+    group = group_for(meeting, resident)
+    if not PaperPrint.objects.filter(meeting=meeting, group=group).exists():
+        raise ValidationError(
+            _("No paper ballots are printed for %(group)s yet: print them first.") % {"group": group}
+        )
+    _poll_book_enter(
+        meeting,
+        resident,
+        _("%(name)s has already received a ballot code: one ballot per villager, on a screen or on paper."),
+        paper=True,
+    )
+    audit.record(actor=by, action="paper_issue", target=meeting, details={"sheets": 1})
+    return group
 
 
 @transaction.atomic
@@ -173,8 +203,13 @@ def code_reissue(*, meeting: Meeting, resident: Resident, by) -> str:
     permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
     meeting = Meeting.objects.select_for_update().select_related("scheme", "village").get(pk=meeting.pk)
     _ensure_issuing(meeting)
-    if not PollBookEntry.objects.filter(meeting=meeting, resident=resident).exists():
+    entry = PollBookEntry.objects.filter(meeting=meeting, resident=resident).first()
+    if entry is None:
         raise ValidationError(_("%(name)s has not received a code yet.") % {"name": resident.name})
+    if entry.paper:
+        raise ValidationError(
+            _("%(name)s has received a paper ballot, not a code: one ballot per villager.") % {"name": resident.name}
+        )
     holder = _holder_key(meeting, resident)
     voided = BallotCode.objects.filter(
         meeting=meeting, holder_key=holder, status=BallotCode.Status.ISSUED
@@ -896,6 +931,29 @@ def ballots_shake(*, meeting: Meeting) -> int:
         for code_hash, group, status, holder, batch in code_rows
     )
     return len(fresh)
+
+
+@dataclass(frozen=True)
+class PaperBallot:
+    """What one paper sheet says, as the box stores it."""
+
+    group_id: int
+    grades: dict[tuple[int, int | None], int]
+    households: list[int]
+
+
+def paper_ballots_add(*, meeting: Meeting, ballots: list[PaperBallot]) -> int:
+    """Put the paper count's ballots into the box, then seal it again: all at once, in random order,
+    with nothing that leads back to a sheet. Called by the paper count's closure, in its transaction,
+    under the meeting's lock; returns the number of ballots in the box."""
+    spec = spec_of(meeting)
+    ballots = list(ballots)
+    random.SystemRandom().shuffle(ballots)
+    for ballot in ballots:
+        _validate_choices(spec, ballot.grades)
+        nominated = _validate_nominations(spec, ballot.households)
+        _write_ballot(meeting, ballot.group_id, ballot.grades, nominated, Ballot.Door.PAPER)
+    return ballot_box_seal(meeting=meeting)
 
 
 def _doors_count(meeting: Meeting, ballots) -> None:

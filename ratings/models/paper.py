@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ratings.models.ballot import VoterGroup
+from ratings.querysets import PaperSheetQuerySet
 
 
 def page_image_path(_instance, filename: str) -> str:
@@ -50,6 +51,8 @@ class PaperSheet(models.Model):
     # Set by the clerks' count when the sheet turned out spoiled or not a ballot (never counted).
     set_aside = models.BooleanField(default=False)
 
+    objects = PaperSheetQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "sheet_id"], name="paper_sheet_once")]
         verbose_name = _("paper ballot sheet")
@@ -62,13 +65,13 @@ class PaperSheet(models.Model):
 class PaperPage(models.Model):
     """An uploaded page: the image as it came, its SHA-256, and what the reader made of it.
 
-    `sheet` is empty when the reader found no sheet or could not read its code: a person looks at the
-    image, and the paper is scanned again or keyed. No upload time, batch or file name is kept.
+    `sheet` is empty when the reader found the sheet but could not read its code: two people read the
+    sheet's identifier, printed under the code, and the lines are read again. No upload time, batch or
+    file name is kept.
     """
 
     class Problem(models.TextChoices):
         NONE = "", _("read")
-        NO_SHEET = "no_sheet", _("no ballot sheet found in the image")
         UNREADABLE_CODE = "unreadable_code", _("the sheet's code could not be read")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -84,7 +87,7 @@ class PaperPage(models.Model):
     lines = models.JSONField(default=list)  # [{cadre, criterion, status, grade, crop, ink}]
     nominations = models.JSONField(default=list)  # [{number, written, crop}]
     problem = models.CharField(max_length=20, choices=Problem.choices, blank=True)
-    handled = models.BooleanField(default=False)  # an unreadable page scanned again or keyed
+    handled = models.BooleanField(default=False)  # an unreadable page set aside: scanned again or keyed
 
     class Meta:
         constraints = [

@@ -281,6 +281,21 @@ def new_sheet_id() -> str:
     return b32encode(secrets.token_bytes(SHEET_ID_BYTES)).decode()
 
 
+def spaced(sheet_id: str) -> str:
+    """The identifier as printed under the code: four groups of four."""
+    return " ".join(sheet_id[start : start + 4] for start in range(0, len(sheet_id), 4))
+
+
+# Typed by a person: base32 has no 0, 1 or 8, which a hand or an eye takes for O, I and B.
+_TYPED = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
+def typed_sheet_id(text: str) -> str | None:
+    """A sheet identifier as a person typed it (spaces, dashes, lower case, 0 for O), or None."""
+    cleaned = "".join(text.split()).replace("-", "").upper().translate(_TYPED)
+    return cleaned if re.fullmatch(r"[A-Z2-7]{16}", cleaned) else None
+
+
 @dataclass(frozen=True)
 class SheetCode:
     """What a sheet's QR code says: the layout version and digest, the meeting, the page, the sheet."""

@@ -80,7 +80,9 @@ def printed_page(sheet: geometry.SheetLayout, number: int, sheet_id: str) -> Pri
     text(geometry.Rect(title.x, title.y + 10, title.w, 9), description.title, 4.5)
     text(geometry.Rect(title.x, title.y + 20, title.w, 6), description.instruction, 3.0)
     qr = geometry.QR_RECT
-    text(geometry.Rect(qr.x, qr.bottom, qr.w, 6), f"{number}/{len(sheet.pages)}", 3.0, center=True)
+    # The page and the sheet's identifier in print, for a person to read when the code will not scan.
+    below_code = geometry.Rect(qr.x - 44, qr.bottom, qr.w + 44, 6)
+    text(below_code, f"{number}/{len(sheet.pages)} · {geometry.spaced(sheet_id)}", 3.0, at_end=True)
     for rect, grade in zip(sheet.columns, description.grades, strict=True):
         text(rect, grade.label, 2.6, center=True)
     for heading in page.headings:

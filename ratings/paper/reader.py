@@ -110,11 +110,17 @@ def read_file(content: bytes, sheet: geometry.SheetLayout) -> list[PageResult]:
     return results
 
 
-def read_page(image: np.ndarray, sheet: geometry.SheetLayout) -> SheetReading:
-    """One greyscale page (a numpy array) read against the meeting's layout; raises a PaperError."""
+def read_page(
+    image: np.ndarray, sheet: geometry.SheetLayout, known: geometry.SheetCode | None = None
+) -> SheetReading:
+    """One greyscale page (a numpy array) read against the meeting's layout; raises a PaperError.
+
+    `known`: what two people read under a code the machine could not (the sheet's identifier and page
+    are printed there too); the page is then read without decoding it.
+    """
     corners = find_fiducials(image)
     corrected, source_points, source = _correct(image, corners)
-    code = _decode(corrected, source, source_points)
+    code = known or _decode(corrected, source, source_points)
     if code.meeting_id != sheet.meeting_id:
         raise errors.OtherMeeting()
     if code.version != geometry.LAYOUT_VERSION or code.digest != sheet.digest:

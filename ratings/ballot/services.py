@@ -150,7 +150,8 @@ def _poll_book_enter(meeting: Meeting, resident: Resident, already: str, *, pape
     if not created:
         if entry.paper:
             raise ValidationError(
-                _("%(name)s has already received a paper ballot: one ballot per villager.") % {"name": resident.name}
+                _("%(name)s has already received a paper ballot: one ballot per villager.")
+                % {"name": resident.name}
             )
         raise ValidationError(already % {"name": resident.name})
     Attendance.objects.get_or_create(meeting=meeting, resident=resident)
@@ -208,7 +209,8 @@ def code_reissue(*, meeting: Meeting, resident: Resident, by) -> str:
         raise ValidationError(_("%(name)s has not received a code yet.") % {"name": resident.name})
     if entry.paper:
         raise ValidationError(
-            _("%(name)s has received a paper ballot, not a code: one ballot per villager.") % {"name": resident.name}
+            _("%(name)s has received a paper ballot, not a code: one ballot per villager.")
+            % {"name": resident.name}
         )
     holder = _holder_key(meeting, resident)
     voided = BallotCode.objects.filter(

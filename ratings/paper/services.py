@@ -128,7 +128,7 @@ def paper_print(*, meeting: Meeting, group: VoterGroup, language: str, sheets: i
 
 def printable_sheets(run: PaperPrint) -> list:
     """What templates/ratings/paper/sheets.html prints for a run: every page of every sheet."""
-    title = f"{run.meeting.title} · {run.group}"
+    title = f"{run.meeting} · {run.group}"
     sheet = geometry.compute_layout(description_of(run.meeting, run.language, title=title))
     return [
         printing.printed_pages(sheet, sheet_id)
@@ -410,14 +410,9 @@ def _grade_codes(meeting: Meeting) -> set[str]:
     return set(Grade.objects.filter(scheme=meeting.scheme).values_list("code", flat=True))
 
 
-def _household_numbers(meeting: Meeting, numbers: list) -> list[int]:
+def _household_numbers(meeting: Meeting, numbers: list) -> list[str]:
     """Household numbers as keyed: each on the village's roll, once, within the limit."""
-    cleaned = []
-    for number in numbers:
-        try:
-            cleaned.append(int(str(number).strip()))
-        except ValueError:
-            raise ValidationError(_("A household number is made of digits.")) from None
+    cleaned = [str(number).strip() for number in numbers if str(number).strip()]
     if len(set(cleaned)) != len(cleaned):
         raise ValidationError(_("A household can be nominated only once."))
     ballot_services.check_nomination_limit(meeting.scheme.max_nominations, cleaned)
@@ -427,8 +422,7 @@ def _household_numbers(meeting: Meeting, numbers: list) -> list[int]:
     unknown = [number for number in cleaned if number not in known]
     if unknown:
         raise ValidationError(
-            _("No household of this village has the number %(numbers)s.")
-            % {"numbers": ", ".join(map(str, unknown))}
+            _("No household of this village has the number %(numbers)s.") % {"numbers": ", ".join(unknown)}
         )
     return sorted(cleaned)
 

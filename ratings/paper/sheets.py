@@ -42,7 +42,7 @@ def description_of(meeting: Meeting, language: str, title: str = "") -> geometry
         return geometry.BallotDescription(
             meeting_id=meeting.pk,
             village=str(meeting.village),
-            title=title or meeting.title,
+            title=title or str(meeting),
             language=language,
             cadres=tuple(
                 geometry.Choice(str(row.cadre_id), row.cadre.name, posts.get(row.cadre_id, ""))
@@ -92,7 +92,7 @@ class SheetState:
     pages_expected: int
     pages_read: set[int] = field(default_factory=set)
     lines: dict[str, str | None] = field(default_factory=dict)  # None: waiting for a person
-    nominations: list[int] | None = None  # None: waiting for the clerks or a person
+    nominations: list[str] | None = None  # None: waiting for the clerks or a person
     written_boxes: int = 0  # nomination boxes the reader saw writing in
     keyings: int = 0
     open_decisions: int = 0

@@ -259,6 +259,9 @@ ROLL_IMPORT_MAX_UNPACKED_BYTES = 25 * 1024 * 1024
 # checked before it is decoded, since a small file can unpack to gigabytes (a "pixel bomb").
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_MAX_IMAGE_PIXELS = 50_000_000
+# Scanned paper ballots (ratings.paper): one upload, all its files together; a scanner's PDF of 100
+# sheets at 200 dpi in grey is some 20 to 40 MB.
+PAPER_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_PAPER_UPLOAD_MAX_MB", 40)) * 1024 * 1024
 # An upload past the largest accepted file is cut off while it arrives, not after (portal.uploads).
 FILE_UPLOAD_HANDLERS = [
     "portal.uploads.SizeLimitedUploadHandler",

@@ -35,14 +35,15 @@ class CheckedUpload:
     image_format: str = ""  # Pillow's name, for an image
 
 
-def max_megabytes() -> int:
-    return settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+def max_megabytes(limit: int | None = None) -> int:
+    return (limit or settings.UPLOAD_MAX_BYTES) // (1024 * 1024)
 
 
-def check_size(size: int) -> None:
-    """Refuse a file larger than the limit; callable on an upload's declared size before reading it."""
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(limit)s MB.") % {"limit": max_megabytes()})
+def check_size(size: int, limit: int | None = None) -> None:
+    """Refuse a file larger than the limit (UPLOAD_MAX_BYTES unless the caller has one of its own);
+    callable on an upload's declared size before reading it."""
+    if size > (limit or settings.UPLOAD_MAX_BYTES):
+        raise ValidationError(_("The file is larger than %(limit)s MB.") % {"limit": max_megabytes(limit)})
 
 
 def explain_cut_off(request, form, *, field: str = "file", message: str | None = None) -> None:
@@ -54,9 +55,9 @@ def explain_cut_off(request, form, *, field: str = "file", message: str | None =
         )
 
 
-def check_upload(content: bytes, *, pdf: bool = False) -> CheckedUpload:
+def check_upload(content: bytes, *, pdf: bool = False, limit: int | None = None) -> CheckedUpload:
     """What the bytes are: an accepted photo, or (with `pdf`) a PDF document; else a ValidationError."""
-    check_size(len(content))
+    check_size(len(content), limit)
     if not content:
         raise ValidationError(_("The file is empty."))
     if pdf and content.startswith(PDF_MAGIC):
@@ -85,9 +86,9 @@ def check_upload(content: bytes, *, pdf: bool = False) -> CheckedUpload:
 
 def upload_cutoff() -> int:
     """Bytes of one uploaded file past which it is no longer received: twice the largest file any page
-    accepts (a photo or PDF, or a roll file). Up to there the page gets the file and refuses it with
+    accepts (a photo or PDF, a roll file, a batch of scanned ballots). Up to there the page gets the file and refuses it with
     its own message; past it nothing could be accepted, so nothing more is read."""
-    return 2 * max(settings.UPLOAD_MAX_BYTES, settings.ROLL_IMPORT_MAX_BYTES)
+    return 2 * max(settings.UPLOAD_MAX_BYTES, settings.ROLL_IMPORT_MAX_BYTES, settings.PAPER_UPLOAD_MAX_BYTES)
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):

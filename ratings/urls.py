@@ -2,8 +2,9 @@ from django.urls import include, path
 
 app_name = "ratings"
 
-# The ballot and the results keep their own routes; all of them are named "ratings:<name>".
+# The ballot, the results and the paper count keep their own routes; all of them are named "ratings:<name>".
 urlpatterns = [
     path("", include("ratings.ballot.urls")),
     path("", include("ratings.results.urls")),
+    path("", include("ratings.paper.urls")),
 ]

@@ -3,7 +3,7 @@
 from meetings.models import Meeting
 from ratings.ballot import services
 from ratings.ballot.reconciliation import reconciliation_of
-from ratings.models import Ballot, PollBookEntry
+from ratings.models import Ballot, PaperPrint, PollBookEntry
 
 
 def control_panel(meeting: Meeting, residents) -> dict:
@@ -21,6 +21,9 @@ def control_panel(meeting: Meeting, residents) -> dict:
         "reconciliation": reconciliation,
         "poll_book": poll_book.by_name(),
         "code_holders": poll_book.holders_among(residents) if residents else set(),
+        "paper_holders": poll_book.filter(paper=True).holders_among(residents) if residents else set(),
+        "paper_issuing": meeting.status == Meeting.Status.VOTING_OPEN
+        and PaperPrint.objects.filter(meeting=meeting).exists(),
         "doors": doors_of(reconciliation),
         "phones_allowed": meeting.phones_allowed,
     }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/meetings/<id:pk>/codes/batch/", operator.codes_batch, name="codes-batch"),
     path("staff/meetings/<id:pk>/codes/void/", operator.code_void, name="code-void"),
     path("staff/meetings/<id:pk>/poll-book/", operator.poll_book_record, name="poll-book-record"),
+    path("staff/meetings/<id:pk>/poll-book/paper/", operator.paper_issue, name="paper-issue"),
     path("staff/meetings/<id:pk>/terminals/", operator.terminals_page, name="terminals"),
     path("staff/meetings/<id:pk>/terminals/arm/", operator.terminal_arm, name="terminal-arm"),
     path(

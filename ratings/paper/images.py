@@ -1,7 +1,7 @@
 """From uploaded bytes to greyscale pages: an image is one page, a PDF document one page per page.
 
 Everything is refused before it is decoded when it is too large: the bytes by the one upload checker
-(portal.uploads: settings.UPLOAD_MAX_BYTES, an image's pixel count from its header against
+(portal.uploads: settings.PAPER_UPLOAD_MAX_BYTES, an image's pixel count from its header against
 settings.UPLOAD_MAX_IMAGE_PIXELS), a PDF's pages by their count and by their size at the rendering
 resolution, so that a small file cannot unpack to gigabytes.
 """
@@ -24,7 +24,7 @@ POINTS_PER_INCH = 72
 def load_pages(content: bytes) -> list[np.ndarray]:
     """The greyscale pages of an uploaded file (PNG, JPEG or WebP image, or PDF document)."""
     try:
-        checked = uploads.check_upload(content, pdf=True)
+        checked = uploads.check_upload(content, pdf=True, limit=settings.PAPER_UPLOAD_MAX_BYTES)
     except ValidationError as error:
         raise errors.BadFile(error.messages[0]) from error
     if checked.kind == uploads.PDF:

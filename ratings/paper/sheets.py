@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
+import numpy as np
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -60,9 +62,12 @@ def description_of(meeting: Meeting, language: str, title: str = "") -> geometry
         )
 
 
-def layout_of(meeting: Meeting) -> geometry.SheetLayout:
-    """The geometry sheets of this meeting are printed and read with (the language does not matter)."""
-    return geometry.compute_layout(description_of(meeting, "zh-hans"))
+def layout_of(meeting: Meeting, language: str | None = None) -> geometry.SheetLayout:
+    """The geometry sheets of this meeting are printed and read with; the language, which changes only
+    the words, is the active one unless given."""
+    return geometry.compute_layout(
+        description_of(meeting, language or translation.get_language() or "zh-hans")
+    )
 
 
 def line_keys(meeting: Meeting) -> list[str]:
@@ -245,3 +250,42 @@ def paper_in_use(meeting: Meeting) -> bool:
 
 def paper_closed(meeting: Meeting) -> bool:
     return PaperClosure.objects.filter(meeting=meeting).exists()
+
+
+# --- what a person is shown --------------------------------------------------------------------------
+
+
+def decision_crop(decision: PaperDecision, sheet_layout: geometry.SheetLayout) -> bytes | None:
+    """The part of the scanned page a person decides on, as PNG: the line only (or the nomination
+    boxes); None when the sheet was not scanned (the clerks keyed it apart: look at the paper)."""
+    description = sheet_layout.description
+    for page in decision.sheet.pages.exclude(number=None):
+        if decision.key == NOMINATIONS:
+            crops = [box["crop"] for box in page.nominations if box["written"]]
+        else:
+            crops = [
+                line["crop"]
+                for line in page.lines
+                if key_of(description.cadres[line["cadre"]].key, description.lines[line["criterion"]].key)
+                == decision.key
+            ]
+        if crops:
+            with page.corrected.open("rb") as file:
+                image = cv2.imdecode(np.frombuffer(file.read(), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+            x0, y0 = min(c[0] for c in crops), min(c[1] for c in crops)
+            x1, y1 = max(c[2] for c in crops), max(c[3] for c in crops)
+            return cv2.imencode(".png", image[y0:y1, x0:x1])[1].tobytes()
+    return None
+
+
+def line_label(key: str, sheet_layout: geometry.SheetLayout) -> str:
+    """A line as a person reads it on the screen: the cadre, and the criterion."""
+    if key == NOMINATIONS:
+        return _("Households nominated")
+    description = sheet_layout.description
+    cadre_key, line = key.split(":")
+    cadre = next((choice for choice in description.cadres if choice.key == cadre_key), None)
+    criterion = next((choice for choice in description.lines if choice.key == line), None)
+    if cadre is None or criterion is None:
+        return key
+    return cadre.label if description.quick else f"{cadre.label} · {criterion.label}"

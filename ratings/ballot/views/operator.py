@@ -173,6 +173,23 @@ def poll_book_record(request, pk):
     return _sign_in(request, pk, services.poll_book_record, recorded)
 
 
+@login_required
+@require_POST
+def paper_issue(request, pk):
+    """Sign a resident in and hand them a paper ballot instead of a code: the poll book says a sheet,
+    never which one."""
+
+    def handed(meeting, resident, query, group):
+        messages.success(
+            request,
+            _("%(name)s is signed in: hand them a paper ballot from the stack for %(group)s.")
+            % {"name": resident.name, "group": group},
+        )
+        return _back_to_sign_in(meeting, query)
+
+    return _sign_in(request, pk, services.paper_issue, handed)
+
+
 # --- the codes page: printing a batch, voiding --------------------------------------------------------
 
 

@@ -72,7 +72,7 @@ def test_files_that_are_not_sheets_raise_bad_file(sheet, content):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_decoding(sheet, settings):
-    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    settings.PAPER_UPLOAD_MAX_BYTES = 1024 * 1024
     content = _png(sheet) + b"\0" * (1024 * 1024)
     with translation.override("en"), pytest.raises(errors.BadFile, match="larger than 1 MB"):
         reader.read_file(content, sheet)

@@ -86,8 +86,9 @@ def check_upload(content: bytes, *, pdf: bool = False, limit: int | None = None)
 
 def upload_cutoff() -> int:
     """Bytes of one uploaded file past which it is no longer received: twice the largest file any page
-    accepts (a photo or PDF, a roll file, a batch of scanned ballots). Up to there the page gets the file and refuses it with
-    its own message; past it nothing could be accepted, so nothing more is read."""
+    accepts (a photo or PDF, a roll file, a batch of scanned ballots). Up to there the page gets the
+    file and refuses it with its own message; past it nothing could be accepted, so nothing more is
+    read."""
     return 2 * max(settings.UPLOAD_MAX_BYTES, settings.ROLL_IMPORT_MAX_BYTES, settings.PAPER_UPLOAD_MAX_BYTES)
 
 

@@ -84,12 +84,26 @@ def check_upload(content: bytes, *, pdf: bool = False, limit: int | None = None)
     return CheckedUpload(IMAGE, content_type, extension, image_format)
 
 
-def upload_cutoff() -> int:
-    """Bytes of one uploaded file past which it is no longer received: twice the largest file any page
-    accepts (a photo or PDF, a roll file, a batch of scanned ballots). Up to there the page gets the
-    file and refuses it with its own message; past it nothing could be accepted, so nothing more is
-    read."""
-    return 2 * max(settings.UPLOAD_MAX_BYTES, settings.ROLL_IMPORT_MAX_BYTES, settings.PAPER_UPLOAD_MAX_BYTES)
+def upload_cutoff(request=None) -> int:
+    """Bytes of one uploaded file past which it is no longer received: twice the largest file the page
+    accepts (a photo or PDF, a roll file, or what the view's own limit allows: `accepts_uploads_of`).
+    Up to there the page gets the file and refuses it with its own message; past it nothing could be
+    accepted, so nothing more is read."""
+    match = getattr(request, "resolver_match", None)
+    setting = getattr(match.func, "upload_limit_setting", "") if match is not None else ""
+    own = getattr(settings, setting) if setting else 0
+    return 2 * max(settings.UPLOAD_MAX_BYTES, settings.ROLL_IMPORT_MAX_BYTES, own)
+
+
+def accepts_uploads_of(setting: str):
+    """Mark a view whose files may be larger than the site's default (a batch of scanned ballots):
+    the upload handler reads its limit from `settings.<setting>` when a request reaches the view."""
+
+    def mark(view):
+        view.upload_limit_setting = setting
+        return view
+
+    return mark
 
 
 class SizeLimitedUploadHandler(FileUploadHandler):
@@ -102,7 +116,8 @@ class SizeLimitedUploadHandler(FileUploadHandler):
     """
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.declared_too_large = (content_length or 0) > upload_cutoff()
+        self.cutoff = upload_cutoff(self.request)
+        self.declared_too_large = (content_length or 0) > self.cutoff
         self.received = 0
 
     def new_file(self, *args, **kwargs):
@@ -112,7 +127,7 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > upload_cutoff():
+        if self.received > self.cutoff:
             self._refuse()
         return raw_data  # the next handler stores it
 

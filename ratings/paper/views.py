@@ -22,7 +22,7 @@ from meetings.access import get_meeting_for_user_or_404
 from meetings.models import Meeting
 from portal.http import show_service_error
 from portal.permissions import Capability
-from portal.uploads import explain_cut_off, max_megabytes
+from portal.uploads import accepts_uploads_of, explain_cut_off, max_megabytes
 from ratings.ballot.schemes import grade_label
 from ratings.models import Grade, PaperClosure, PaperDecision, PaperPage, PaperPrint
 from ratings.paper import services
@@ -143,6 +143,7 @@ def paper_sheets(request, pk, run):
     return _private(render(request, "ratings/paper/sheets.html", context))
 
 
+@accepts_uploads_of("PAPER_UPLOAD_MAX_BYTES")
 @login_required
 @require_POST
 def paper_upload(request, pk):

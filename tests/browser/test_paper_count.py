@@ -110,7 +110,9 @@ def test_paper_ballots_from_the_desk_to_the_published_results(live_server, count
     line_image = operator.locator("figure.paper-line img")
     expect(line_image).to_be_visible()
     # The line only: as wide as the grid, a row high (5 pixels a millimetre).
-    operator.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=line_image.element_handle())
+    operator.wait_for_function(
+        "img => img.complete && img.naturalWidth > 300", arg=line_image.element_handle()
+    )
     assert operator.evaluate("img => img.naturalHeight", line_image.element_handle()) < 120
     operator.get_by_label("Basically satisfied").check()
     operator.get_by_role("button", name="Record my reading").click()

@@ -199,9 +199,9 @@ def test_a_hostile_workbook_upload_is_a_400_naming_the_limit(client, county):
 class HugeBody:
     """A multipart body of `size` bytes made up as it is read, counting what the server reads."""
 
-    def __init__(self, size: int, boundary: str):
+    def __init__(self, size: int, boundary: str, *, field: str = "file", filename: str = "roll.csv"):
         self.head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="roll.csv"\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
             "Content-Type: text/csv\r\n\r\n"
         ).encode()
         self.size, self.read_bytes = size, 0

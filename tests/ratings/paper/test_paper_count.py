@@ -1,9 +1,12 @@
 """The paper count end to end through the services: sheets printed and handed out, scans read, lines
 decided by two accounts, nominations keyed twice, and the closure that puts the paper into the box."""
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
+from PIL import Image, ImageDraw
 
 from portal.models import AuditEntry
 from ratings.ballot import services as ballot_services
@@ -219,6 +222,19 @@ def test_a_code_that_will_not_scan_is_typed_from_the_print_under_it(paper, count
 # --- bad input: refused whole, with the reason, and nothing kept --------------------------------------------
 
 
+def _photo_without_a_sheet() -> bytes:
+    """A phone photo of the hall: a wall, a window, people's dark shapes; no sheet in it."""
+    image = Image.new("L", (1600, 1200), 170)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([900, 150, 1400, 600], fill=235)  # a window
+    for x in range(100, 1500, 230):  # people in dark clothes
+        draw.ellipse([x, 500, x + 120, 620], fill=60)
+        draw.rectangle([x - 20, 620, x + 140, 1100], fill=40)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=70)
+    return buffer.getvalue()
+
+
 def _nothing_kept(meeting):
     return not PaperPage.objects.filter(meeting=meeting).exists() and not PaperDecision.objects.exists()
 
@@ -231,13 +247,17 @@ def test_a_batch_with_a_bad_file_is_refused_whole_naming_each_problem(paper, cou
     files = [
         ("good.png", good),
         ("broken.pdf", b"%PDF-1.7\n1 0 obj <<>> garbage"),
-        ("holiday.png", marked_page(paper.meeting, paper.sheet_ids()[1], [None] * 10, hide_code=True)[:2000]),
+        ("holiday.jpg", _photo_without_a_sheet()),
+        ("cut-short.png", good[:2000]),
     ]
     with pytest.raises(services.PaperRefused) as refused:
         services.paper_upload(meeting=paper.meeting, files=files, by=county.operator)
     messages = refused.value.messages
     assert any(message.startswith("broken.pdf: ") for message in messages)
-    assert any(message.startswith("holiday.png: ") for message in messages)
+    assert any(
+        message.startswith("holiday.jpg: No ballot sheet was found in the image") for message in messages
+    )
+    assert any(message.startswith("cut-short.png: ") for message in messages)
     assert _nothing_kept(paper.meeting)
     assert (set(media.iterdir()) if media.exists() else set()) == files_before  # no file left behind
 

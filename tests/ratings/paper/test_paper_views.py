@@ -4,14 +4,18 @@ good and bad, two people reading a line, keying, the closure, and the results wa
 import re
 
 import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers.wsgi import WSGIRequest
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from portal.models import AuditEntry
+from portal.uploads import upload_cutoff
 from ratings.models import Ballot, PaperDecision, PaperPage, PaperPrint, PollBookEntry
-from ratings.paper import services
+from ratings.paper import services, views
 from ratings.results.services import publish_blockers
+from tests.portal.test_hostile_roll_files import HugeBody
 from tests.ratings.paper.marked import marked_page, paper_world
 from tests.worlds import make_resident
 
@@ -188,3 +192,24 @@ def test_the_paper_page_reads_a_fixed_number_of_queries(paper, county, django_as
     # and decisions (prefetched), the figures: whatever the number of sheets.
     with django_assert_max_num_queries(30):
         assert operator.get(url("paper", paper)).status_code == 200
+
+
+def test_a_200_mb_upload_is_cut_off_while_it_arrives(rf, paper, county):
+    paper.close_voting()
+    size, boundary = 200 * 1024 * 1024, "hostile-boundary"
+    body = HugeBody(size, boundary, field="files", filename="scans.pdf")
+    environ = rf.post("/").environ | {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": f"multipart/form-data; boundary={boundary}",
+        "CONTENT_LENGTH": str(size),
+        "wsgi.input": body,
+    }
+    request = WSGIRequest(environ)
+    request.user, request._dont_enforce_csrf_checks = county.operator, True
+    request._messages = CookieStorage(request)
+    request.resolver_match = resolve(url("paper-upload", paper))
+    response = views.paper_upload(request, pk=paper.meeting.pk)
+    assert response.status_code == 413
+    assert "At most 40 MB in one upload" in text(response)
+    assert body.read_bytes < upload_cutoff(request) + 1024 * 1024  # some 80 MB of the 200
+    assert not PaperPage.objects.exists()

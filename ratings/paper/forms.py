@@ -96,6 +96,18 @@ def grade_choices(grades) -> list[tuple[str, str]]:
     return [(grade.code, label) for grade, label in grades] + [(BLANK_CHOICE, _("Blank or void"))]
 
 
+def nomination_fields(form: forms.Form, count: int) -> list[str]:
+    """A field per nomination box of the sheet, for the household number written in it; their names."""
+    names = []
+    for number in range(1, count + 1):
+        name = f"nomination-{number}"
+        form.fields[name] = forms.CharField(
+            label=_("Box %(number)s: household number") % {"number": number}, max_length=40, required=False
+        )
+        names.append(name)
+    return names
+
+
 class KeyingForm(forms.Form):
     """One clerk's entry of one sheet: a choice per line (when the sheet was not scanned) and the
     household numbers written in the nomination boxes."""
@@ -108,15 +120,7 @@ class KeyingForm(forms.Form):
             name = f"line-{key}"
             self.fields[name] = forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect)
             self.line_fields.append((key, name))
-        self.nomination_fields = []
-        for number in range(1, nominations + 1):
-            name = f"nomination-{number}"
-            self.fields[name] = forms.CharField(
-                label=_("Box %(number)s: household number") % {"number": number},
-                max_length=40,
-                required=False,
-            )
-            self.nomination_fields.append(name)
+        self.nomination_fields = nomination_fields(self, nominations)
 
     def entry(self) -> tuple[dict[str, str], list[str]]:
         lines = {key: _grade(self.cleaned_data[name]) for key, name in self.line_fields}
@@ -133,12 +137,7 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.nominations = key == NOMINATIONS
         if self.nominations:
-            for number in range(1, nominations + 1):
-                self.fields[f"nomination-{number}"] = forms.CharField(
-                    label=_("Box %(number)s: household number") % {"number": number},
-                    max_length=40,
-                    required=False,
-                )
+            nomination_fields(self, nominations)
         else:
             self.fields["value"] = forms.ChoiceField(
                 label=_("What the line says"), choices=grade_choices(grades), widget=forms.RadioSelect

@@ -5,10 +5,12 @@ live server per test session, a fresh context (no cookies, no cache) per test.
 """
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from django.urls import reverse
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.browser.traffic import Traffic, record_traffic
 
@@ -65,3 +67,28 @@ def page(context: BrowserContext, traffic: Traffic) -> Page:
     page = record_traffic(context.new_page(), traffic)
     yield page
     page.close()
+
+
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
+
+
+@pytest.fixture
+def staff(browser: Browser, live_server, traffic: Traffic) -> Iterator[Callable[[str], Page]]:
+    """Log in as a staff account in a context of its own, in English; the contexts close afterwards."""
+    contexts = []
+
+    def log_in(username: str) -> Page:
+        context = browser.new_context(locale="en")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = record_traffic(context.new_page(), traffic)
+        page.goto(live_server.url + reverse("login"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.locator("main button[type=submit]").click()
+        expect(page).to_have_url(live_server.url + reverse("staff:dashboard"))
+        return page
+
+    yield log_in
+    for context in contexts:
+        context.close()

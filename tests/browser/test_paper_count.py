@@ -5,44 +5,20 @@ is reconciled and closed, and the township administrator publishes: the results 
 ballots with the terminal's, and verify_results recounts them from the open data."""
 
 import io
-from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from ratings.models import Ballot, PaperPrint, PollBookEntry, ResultSnapshot
-from tests.browser.traffic import Traffic, record_traffic
 from tests.ratings.paper.marked import marked_page
 from tests.worlds import build_world, make_resident
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
 PAPER_VOTERS = ("Aynur Paper", "Tursun Paper")
 SATISFIED, BASIC = 0, 1
-
-
-@pytest.fixture
-def staff(browser: Browser, live_server, traffic: Traffic) -> Iterator[Callable[[str], Page]]:
-    contexts = []
-
-    def log_in(username: str) -> Page:
-        context = browser.new_context(locale="en")
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = record_traffic(context.new_page(), traffic)
-        page.goto(live_server.url + reverse("login"))
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.locator("main button[type=submit]").click()
-        expect(page).to_have_url(live_server.url + reverse("staff:dashboard"))
-        return page
-
-    yield log_in
-    for context in contexts:
-        context.close()
 
 
 def success(page: Page):

@@ -6,20 +6,17 @@ rules on it: the ruling is then on the public page. Staff pages are read in Engl
 default is Chinese), the public page in Chinese.
 """
 
-from collections.abc import Callable, Iterator
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from ratings.models import HonorCandidate, Objection, ResultSnapshot
-from tests.browser.traffic import Traffic, record_traffic
+from tests.browser.traffic import Traffic
 from tests.worlds import voted_world
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
 # Three voters of three on the roll: the quorum is met. Household 0 is nominated twice, household 1 once.
 VOTES = ["satisfied", "satisfied", "dissatisfied"]
 NOMINATIONS = [[0], [0, 1], []]
@@ -33,28 +30,6 @@ RULING = "已按公开的选票文件重新核对，计票无误。"
 def success(page: Page) -> Locator:
     """The message a page shows after a change (includes/messages.html), not an alert of the content."""
     return page.locator("main > .alert-success")
-
-
-@pytest.fixture
-def staff(browser: Browser, live_server, traffic: Traffic) -> Iterator[Callable[[str], Page]]:
-    """Log in as a staff account in a context of its own, in English; the contexts close afterwards."""
-    contexts = []
-
-    def log_in(username: str) -> Page:
-        context = browser.new_context(locale="en")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = record_traffic(context.new_page(), traffic)
-        page.goto(live_server.url + reverse("login"))
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.locator("main button[type=submit]").click()
-        expect(page).to_have_url(live_server.url + reverse("staff:dashboard"))
-        return page
-
-    yield log_in
-    for context in contexts:
-        context.close()
 
 
 def assert_accessible(page, name: str) -> None:

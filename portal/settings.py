@@ -218,9 +218,13 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 # Uploads are served by the web server in production; the laptop at the venue has none, so the app
 # serves them itself when asked to (`make run` does).
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
+# Scanned paper ballots are kept apart from MEDIA_ROOT, which may be served as it is: they are read
+# only through the paper count's staff pages.
+PAPER_ROOT = Path(os.environ.get("PORTAL_PAPER_ROOT", VAR_DIR / "paper"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "paper": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PAPER_ROOT}},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 

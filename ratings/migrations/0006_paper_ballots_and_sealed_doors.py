@@ -154,9 +154,9 @@ class Migration(migrations.Migration):
                     models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
                 ),
                 ("number", models.PositiveSmallIntegerField(blank=True, null=True)),
-                ("image", models.FileField(upload_to=ratings.models.paper.page_image_path)),
+                ("image", models.FileField(storage=ratings.models.paper.paper_storage, upload_to=ratings.models.paper.page_image_path)),
                 ("sha256", models.CharField(max_length=64)),
-                ("corrected", models.FileField(blank=True, upload_to=ratings.models.paper.page_image_path)),
+                ("corrected", models.FileField(blank=True, storage=ratings.models.paper.paper_storage, upload_to=ratings.models.paper.page_image_path)),
                 ("lines", models.JSONField(default=list)),
                 ("nominations", models.JSONField(default=list)),
                 (
@@ -165,7 +165,6 @@ class Migration(migrations.Migration):
                         blank=True,
                         choices=[
                             ("", "read"),
-                            ("no_sheet", "no ballot sheet found in the image"),
                             ("unreadable_code", "the sheet's code could not be read"),
                         ],
                         max_length=20,

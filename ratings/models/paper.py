@@ -10,6 +10,7 @@ its image, the upload or the clerks (ratings.paper.box).
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +19,14 @@ from ratings.querysets import PaperSheetQuerySet
 
 
 def page_image_path(_instance, filename: str) -> str:
-    """A random name under paper/: never the uploaded file's name, which may carry a time or an order."""
+    """A random name: never the uploaded file's name, which may carry a time or an order."""
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"paper/{uuid.uuid4().hex}.{suffix}"
+    return f"{uuid.uuid4().hex}.{suffix}"
+
+
+def paper_storage():
+    """settings.STORAGES["paper"]: not under MEDIA_ROOT, never served as a file (PAPER_ROOT)."""
+    return storages["paper"]
 
 
 class PaperPrint(models.Model):
@@ -80,10 +86,10 @@ class PaperPage(models.Model):
         PaperSheet, on_delete=models.PROTECT, null=True, blank=True, related_name="pages"
     )
     number = models.PositiveSmallIntegerField(null=True, blank=True)
-    image = models.FileField(upload_to=page_image_path)
+    image = models.FileField(upload_to=page_image_path, storage=paper_storage)
     sha256 = models.CharField(max_length=64)
     # The page after rotation and perspective were undone: every crop below is a rectangle in it.
-    corrected = models.FileField(upload_to=page_image_path, blank=True)
+    corrected = models.FileField(upload_to=page_image_path, storage=paper_storage, blank=True)
     lines = models.JSONField(default=list)  # [{cadre, criterion, status, grade, crop, ink}]
     nominations = models.JSONField(default=list)  # [{number, written, crop}]
     problem = models.CharField(max_length=20, choices=Problem.choices, blank=True)

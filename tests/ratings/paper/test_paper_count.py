@@ -2,9 +2,11 @@
 decided by two accounts, nominations keyed twice, and the closure that puts the paper into the box."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
 from django.utils import translation
 from PIL import Image, ImageDraw
 
@@ -239,9 +241,9 @@ def _nothing_kept(meeting):
     return not PaperPage.objects.filter(meeting=meeting).exists() and not PaperDecision.objects.exists()
 
 
-def test_a_batch_with_a_bad_file_is_refused_whole_naming_each_problem(paper, county, settings):
+def test_a_batch_with_a_bad_file_is_refused_whole_naming_each_problem(paper, county):
     paper.close_voting()
-    media = settings.MEDIA_ROOT / "paper"
+    media = Path(storages["paper"].location)
     files_before = set(media.iterdir()) if media.exists() else set()
     good = marked_page(paper.meeting, paper.sheet_ids()[0], [SATISFIED] * 10)
     files = [

@@ -2,6 +2,7 @@
 good and bad, two people reading a line, keying, the closure, and the results waiting for it."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -213,3 +214,15 @@ def test_a_200_mb_upload_is_cut_off_while_it_arrives(rf, paper, county):
     assert "At most 40 MB in one upload" in text(response)
     assert body.read_bytes < upload_cutoff(request) + 1024 * 1024  # some 80 MB of the 200
     assert not PaperPage.objects.exists()
+
+
+def test_the_scans_are_not_under_the_media_root_which_may_be_served(paper, county, settings):
+    paper.close_voting()
+    scan = marked_page(paper.meeting, paper.sheet_ids()[0], [SATISFIED] * 10)
+    services.paper_upload(meeting=paper.meeting, files=[("a.png", scan)], by=county.operator)
+    page = PaperPage.objects.get()
+    stored = Path(page.image.path)
+    assert stored.read_bytes() == scan
+    assert Path(settings.MEDIA_ROOT) not in stored.parents
+    assert signed_in(county.operator).get(url("paper-page-image", paper, page.pk)).content == scan
+    assert Client().get(f"/{settings.MEDIA_URL.strip('/')}/{page.image.name}").status_code == 404

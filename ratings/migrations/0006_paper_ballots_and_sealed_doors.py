@@ -123,7 +123,6 @@ class Migration(migrations.Migration):
                     models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
                 ),
                 ("sheet_id", models.CharField(max_length=16, verbose_name="sheet")),
-                ("set_aside", models.BooleanField(default=False)),
                 (
                     "meeting",
                     models.ForeignKey(

@@ -54,8 +54,6 @@ class PaperSheet(models.Model):
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="paper_sheets")
     print_run = models.ForeignKey(PaperPrint, on_delete=models.PROTECT, related_name="sheet_rows")
     sheet_id = models.CharField(_("sheet"), max_length=16)
-    # Set by the clerks' count when the sheet turned out spoiled or not a ballot (never counted).
-    set_aside = models.BooleanField(default=False)
 
     objects = PaperSheetQuerySet.as_manager()
 

@@ -435,8 +435,6 @@ def paper_key(*, sheet: PaperSheet, lines: dict[str, str], nominations: list, by
     meeting = _locked(sheet.meeting, by)
     _ensure_count_open(meeting)
     sheet = PaperSheet.objects.select_for_update().get(pk=sheet.pk, meeting=meeting)
-    if sheet.set_aside:
-        raise ValidationError(_("This sheet was set aside: it counts for nothing."))
     earlier = list(sheet.keyings.all())
     if any(keying.clerk_id == by.pk for keying in earlier):
         raise ValidationError(
@@ -577,8 +575,7 @@ def paper_close(*, meeting: Meeting, returned: int, spoiled: int, by) -> PaperCl
     refusals = closure_refusals(meeting, states, returned)
     if refusals:
         raise PaperRefused(refusals)
-    counted = [state for state in states if not state.sheet.set_aside]
-    ballots = _paper_ballots(meeting, counted)
+    ballots = _paper_ballots(meeting, states)
     # With the paper ballots in the box, villagers' ballots may not outnumber the people signed in.
     box = reconciliation_of(meeting)
     too_many = dataclasses.replace(box, villager_ballots=box.villager_ballots + len(ballots)).refusal()

@@ -121,8 +121,7 @@ class SheetState:
     @property
     def complete(self) -> bool:
         return (
-            not self.sheet.set_aside
-            and not self.pages_missing
+            not self.pages_missing
             and self.nominations is not None
             and bool(self.lines)
             and None not in self.lines.values()
@@ -217,7 +216,6 @@ class PaperFigures:
 
 def paper_figures(meeting: Meeting, states: list[SheetState] | None = None) -> PaperFigures:
     states = sheet_states(meeting) if states is None else states
-    counted = [state for state in states if not state.sheet.set_aside]
     closure = PaperClosure.objects.filter(meeting=meeting).first()
     # The closure wipes who took paper from the poll book and keeps the figure.
     issued = (
@@ -228,13 +226,13 @@ def paper_figures(meeting: Meeting, states: list[SheetState] | None = None) -> P
     return PaperFigures(
         printed=PaperSheet.objects.filter(meeting=meeting).count(),
         issued=issued,
-        returned=len(counted),
-        complete=sum(1 for state in counted if state.complete),
-        blank=sum(1 for state in counted if state.blank),
-        machine_read=sum(1 for state in counted if state.machine_read),
-        keyed=sum(1 for state in counted if not state.machine_read),
+        returned=len(states),
+        complete=sum(1 for state in states if state.complete),
+        blank=sum(1 for state in states if state.blank),
+        machine_read=sum(1 for state in states if state.machine_read),
+        keyed=sum(1 for state in states if not state.machine_read),
         lines_adjudicated=PaperDecision.objects.filter(sheet__meeting=meeting, decided=True).count(),
-        open_decisions=sum(state.open_decisions for state in counted),
+        open_decisions=sum(state.open_decisions for state in states),
         unreadable_pages=PaperPage.objects.filter(meeting=meeting, sheet=None, handled=False).count(),
     )
 

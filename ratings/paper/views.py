@@ -94,7 +94,7 @@ def _render_home(request, meeting: Meeting, status: int = 200, **forms) -> HttpR
             }
             for decision in decisions
         ],
-        "to_key": [state for state in states if state.needs_keying and not state.sheet.set_aside],
+        "to_key": [state for state in states if state.needs_keying],
         "unreadable": PaperPage.objects.filter(meeting=meeting, sheet=None, handled=False),
         "print_form": forms.get("print_form") or PrintForm(meeting=meeting),
         "upload_form": forms.get("upload_form") or UploadForm(),

@@ -132,9 +132,9 @@ class SheetState:
         return self.complete and not self.nominations and set(self.lines.values()) == {BLANK}
 
 
-def sheet_states(meeting: Meeting) -> list[SheetState]:
+def sheet_states(meeting: Meeting, sheet_layout: geometry.SheetLayout | None = None) -> list[SheetState]:
     """Every sheet that came back (scanned or keyed), with what it says so far."""
-    sheet_layout = layout_of(meeting)
+    sheet_layout = sheet_layout or layout_of(meeting)
     cadres = [choice.key for choice in sheet_layout.description.cadres]
     lines = [choice.key for choice in sheet_layout.description.lines]
     grades = [choice.key for choice in sheet_layout.description.grades]

@@ -71,8 +71,8 @@ def _grades(meeting: Meeting):
 
 
 def _render_home(request, meeting: Meeting, status: int = 200, **forms) -> HttpResponse:
-    states = sheet_states(meeting) if meeting.status != Meeting.Status.VOTING_OPEN else []
     sheet_layout = layout_of(meeting)
+    states = sheet_states(meeting, sheet_layout) if meeting.status != Meeting.Status.VOTING_OPEN else []
     decisions = (
         PaperDecision.objects.filter(sheet__meeting=meeting, decided=False)
         .select_related("sheet")

@@ -47,9 +47,9 @@ class PollBookQuerySet(models.QuerySet):
         """Alphabetical: the order in which codes were handed out is not to be read from the list."""
         return self.select_related("resident").order_by("resident__name", "resident__pk")
 
-    def holders_among(self, residents) -> set[int]:
-        """Which of these residents have received a code (ids)."""
-        return set(self.filter(resident__in=residents).values_list("resident_id", flat=True))
+    def holders_among(self, residents) -> dict[int, bool]:
+        """Which of these residents have received a code or a paper sheet: their ids, and whether paper."""
+        return dict(self.filter(resident__in=residents).values_list("resident_id", "paper"))
 
 
 class TerminalQuerySet(VillageScopedQuerySet):

@@ -14,14 +14,15 @@ def control_panel(meeting: Meeting, residents) -> dict:
     are unused, used or voided, never which.
     """
     poll_book = PollBookEntry.objects.of_meeting(meeting)
+    holders = poll_book.holders_among(residents) if residents else {}
     reconciliation = reconciliation_of(meeting)
     return {
         "issuing": services.codes_issuing(meeting),
         "terminals_open": not meeting.is_closed,
         "reconciliation": reconciliation,
         "poll_book": poll_book.by_name(),
-        "code_holders": poll_book.holders_among(residents) if residents else set(),
-        "paper_holders": poll_book.filter(paper=True).holders_among(residents) if residents else set(),
+        "code_holders": holders,
+        "paper_holders": {resident for resident, paper in holders.items() if paper},
         "paper_issuing": meeting.status == Meeting.Status.VOTING_OPEN
         and PaperPrint.objects.filter(meeting=meeting).exists(),
         "doors": doors_of(reconciliation),

@@ -302,7 +302,7 @@ def test_the_control_page_does_not_grow_with_the_poll_book(
     # who of those found are present; the quorum's two counts; two capability checks (manage,
     # moderate); the staff menu's two permission reads; the reporting cadres and the attendance list;
     # and the ballot's three: the reconciliation (present, codes by status, ballots) in one query,
-    # which of those found hold a code, and the poll book in one join.
+    # which of those found hold a code or a sheet, and the poll book in one join.
     html = _control_queries(client, django_assert_num_queries, operator_world, residents)
     assert html.count("Has a code") == residents
 

@@ -5,10 +5,12 @@ PostgreSQL too when BENCH_DATABASE_URL is set (postgres://user@host:port/name: t
 scratch database name_<random> on that server and drops it afterwards). For each database it loads
 the demo, opens this year's vote of the first demo village, arms one terminal per voter, and serves
 the portal with gunicorn under the production settings (portal.settings, DEBUG and HTTPS off) plus a
-bare view mounted for the benchmark only (bench/load_server). With --servers 1 2 it does so with one
-app server, then with two (each of --workers workers, on ports of their own, sharing the database and
+bare view mounted for the benchmark only (bench/load_server). With --servers 1 2 it serves it from one
+app server and from two (each of --workers workers, on ports of their own, sharing the database and
 the cache: --redis, as a county runs them), each client's requests reaching the servers in turn as a
-proxy balancing request by request sends them. Then, for each count of servers and of voters, rounds of
+proxy balancing request by request sends them; both sets run throughout, and every round measures one
+then the other, so that other work on the machine weighs on both alike. Then, for each count of voters,
+rounds of
 
     bare phase:   N clients POST bench/insert/ (one INSERT, its own transaction) as fast as answered;
     ballot phase: N voters cast full ballots through the kiosk, one after another on their terminal:
@@ -219,10 +221,15 @@ def measure_database(options) -> list[dict]:
             f"\nkiosk load on {name}, commit {commit()}: demo loaded, vote opened in "
             f"{time.perf_counter() - began:.1f} s"
         )
-        figures = []
-        for count in options.servers:
-            with AppServers(options, environment, Path(folder), count) as servers:
-                figures += [measure_voters(options, name, servers, vote, voters) for voters in options.voters]
+        # Every set of servers runs throughout, idle while another is measured (measure_voters).
+        with contextlib.ExitStack() as running:
+            sets = [
+                running.enter_context(AppServers(options, environment, Path(folder), count))
+                for count in options.servers
+            ]
+            figures = [
+                row for voters in options.voters for row in measure_voters(options, name, sets, vote, voters)
+            ]
         vote.check_box(figures)
         if options.profile:
             profile_ballots(name, vote, options.profile, options.profile_dir)
@@ -993,50 +1000,84 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def measure_voters(options, database: str, server: AppServers, vote_: Vote, voters: int) -> dict:
+@dataclass
+class Rounds:
+    """What the rounds on one set of app servers measured."""
+
+    servers: AppServers
+    bare_phases: list = field(default_factory=list)
+    ballot_phases: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # per round: bare/s, ballots/s, CPU ms per request, per ballot
+    expected_rate: float | None = None
+
+
+def measure_voters(options, database: str, sets: list[AppServers], vote_: Vote, voters: int) -> list[dict]:
+    """Rounds of a bare and a ballot phase with `voters` clients, on each set of servers in turn within
+    each round: other work on the machine weighs alike on every set, rather than on the one measured
+    while it ran."""
     print(
-        f"\n== {database}, {voters} voters: {server.describe()}; {options.rounds} rounds of "
-        f"{options.warm_up:g} s warm-up + {options.seconds:g} s measured per phase =="
+        f"\n== {database}, {voters} voters: {options.rounds} rounds of "
+        f"{options.warm_up:g} s warm-up + {options.seconds:g} s measured per phase, on =="
     )
-    print("load average of the machine before: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
+    for servers in sets:
+        print(f"  {len(servers.ports)}: {servers.describe()}")
     print(
-        f"{'':<7}{'':>9}{'':>11}{'':>8}  server CPU, ms per   {'':>7}   client CPU, cores\n"
-        f"{'round':<7}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}{'request':>10}{'ballot':>9}"
+        f"{'':<7}{'':>8}{'':>9}{'':>11}{'':>8}  server CPU, ms per   {'':>7}   client CPU, cores\n"
+        f"{'round':<7}{'servers':>8}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}{'request':>10}{'ballot':>9}"
         f"{'ratio':>8}   bare, ballot"
     )
-    bare_phases, ballot_phases, rows = [], [], []
-    expected_rate = None
-    nan = float("nan")
+    measured = [Rounds(servers) for servers in sets]
     for round_ in range(1, options.rounds + 1):
-        bare = run_phase(options, voters, BareWork(server.ports), server)
-        bare_phases.append(bare)
-        bare_rate = bare.rate(BARE, 204)
-        bare_cpu = bare.server_cpu * 1000 / max(1, bare.done(BARE))
-        ballot_rate, ballot_cpu, ballot_cores = nan, nan, nan
-        if not options.bare_only:
-            # Enough codes for the phase: at most one ballot per bare request, then 1.5× what was seen.
-            expected_rate = expected_rate or bare_rate
-            vote_.top_up(int(expected_rate * (options.warm_up + options.seconds + 2)) + 2 * voters)
-            ballot = run_phase(options, voters, BallotWork(server.ports, vote_), server)
-            ballot_phases.append(ballot)
-            ballot_rate, ballot_cores = ballot.rate("cast", 302), ballot.client_cores
-            # A ballot's share of the window's CPU: its five requests, wherever each voter was.
-            ballot_cpu = ballot.server_cpu * 1000 * len(KINDS) / max(1, sum(map(ballot.done, KINDS)))
-            expected_rate = max(1.0, 1.5 * ballot_rate)
-            if ballot.out_of_codes:
-                print("  (the codes ran out in this phase: its figure is low)")
-        rows.append((bare_rate, ballot_rate, bare_cpu, ballot_cpu))
-        print(
-            f"{round_:<7}{bare_rate:>9.1f}{ballot_rate:>11.1f}{ballot_rate / bare_rate:>8.2f}"
-            f"{bare_cpu:>10.1f}{ballot_cpu:>9.1f}{bare_cpu / ballot_cpu:>8.2f}"
-            f"   {bare.client_cores:.2f}, {ballot_cores:.2f}"
-        )
+        print("load average of the machine: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
+        for rounds in measured:
+            measure_round(options, round_, rounds, vote_, voters)
+    return [report(database, rounds, voters) for rounds in measured]
+
+
+def measure_round(options, round_: int, rounds: Rounds, vote_: Vote, voters: int) -> None:
+    server = rounds.servers
+    nan = float("nan")
+    bare = run_phase(options, voters, BareWork(server.ports), server)
+    rounds.bare_phases.append(bare)
+    bare_rate = bare.rate(BARE, 204)
+    bare_cpu = bare.server_cpu * 1000 / max(1, bare.done(BARE))
+    ballot_rate, ballot_cpu, ballot_cores = nan, nan, nan
+    if not options.bare_only:
+        # Enough codes for the phase: at most one ballot per bare request, then 1.5× what was seen.
+        rounds.expected_rate = rounds.expected_rate or bare_rate
+        vote_.top_up(int(rounds.expected_rate * (options.warm_up + options.seconds + 2)) + 2 * voters)
+        ballot = run_phase(options, voters, BallotWork(server.ports, vote_), server)
+        rounds.ballot_phases.append(ballot)
+        ballot_rate, ballot_cores = ballot.rate("cast", 302), ballot.client_cores
+        # A ballot's share of the window's CPU: its five requests, wherever each voter was.
+        ballot_cpu = ballot.server_cpu * 1000 * len(KINDS) / max(1, sum(map(ballot.done, KINDS)))
+        rounds.expected_rate = max(1.0, 1.5 * ballot_rate)
+        if ballot.out_of_codes:
+            print("  (the codes ran out in this phase: its figure is low)")
+    rounds.rows.append((bare_rate, ballot_rate, bare_cpu, ballot_cpu))
+    print(
+        f"{round_:<7}{len(server.ports):>8}{bare_rate:>9.1f}{ballot_rate:>11.1f}"
+        f"{ballot_rate / bare_rate:>8.2f}{bare_cpu:>10.1f}{ballot_cpu:>9.1f}{bare_cpu / ballot_cpu:>8.2f}"
+        f"   {bare.client_cores:.2f}, {ballot_cores:.2f}"
+    )
+
+
+def report(database: str, rounds: Rounds, voters: int) -> dict:
+    """The medians over the rounds on one set of servers, and what its requests saw."""
+    server, rows = rounds.servers, rounds.rows
+    bare_phases, ballot_phases = rounds.bare_phases, rounds.ballot_phases
+    nan = float("nan")
+    print(f"\n-- {database}, {voters} voters, {server.describe()}")
+    print(
+        f"{'':<7}{'servers':>8}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}{'request':>10}{'ballot':>9}"
+        f"{'ratio':>8}"
+    )
     medians = [statistics.median(row[column] for row in rows) for column in range(4)]
     bare_median, ballot_median, bare_cpu, ballot_cpu = medians
     ratio = statistics.median(row[1] / row[0] for row in rows)
     cpu_ratio = statistics.median(row[2] / row[3] for row in rows)
     print(
-        f"{'median':<7}{bare_median:>9.1f}{ballot_median:>11.1f}{ratio:>8.2f}"
+        f"{'median':<7}{len(server.ports):>8}{bare_median:>9.1f}{ballot_median:>11.1f}{ratio:>8.2f}"
         f"{bare_cpu:>10.1f}{ballot_cpu:>9.1f}{cpu_ratio:>8.2f}"
     )
     print(

@@ -5,7 +5,12 @@ PostgreSQL too when BENCH_DATABASE_URL is set (postgres://user@host:port/name: t
 scratch database name_<random> on that server and drops it afterwards). For each database it loads
 the demo, opens this year's vote of the first demo village, arms one terminal per voter, and serves
 the portal with gunicorn under the production settings (portal.settings, DEBUG and HTTPS off) plus a
-bare view mounted for the benchmark only (bench/load_server). Then, for each count of voters, rounds of
+bare view mounted for the benchmark only (bench/load_server). With --servers 1 2 it serves it from one
+app server and from two (each of --workers workers, on ports of their own, sharing the database and
+the cache: --redis, as a county runs them), each client's requests reaching the servers in turn as a
+proxy balancing request by request sends them; both sets run throughout, and every round measures one
+then the other, so that other work on the machine weighs on both alike. Then, for each count of voters,
+rounds of
 
     bare phase:   N clients POST bench/insert/ (one INSERT, its own transaction) as fast as answered;
     ballot phase: N voters cast full ballots through the kiosk, one after another on their terminal:
@@ -21,8 +26,10 @@ It prints per round, then as medians over rounds: bare requests/s, ballots/s and
 gunicorn workers' CPU time per bare request and per ballot (and that ratio: the one the server would
 reach if its CPU were all that limited it); requests per ballot; p50/p99 per request kind as the client
 waited and as the server spent (Server-Timing); the errors (5xx apart); and last the ratio ballots/s ÷
-bare requests/s, of the same server in the same run. --profile then casts ballots in process under
-cProfile and shows where each kind of request spends its time.
+bare requests/s, of the same server in the same run. With several counts of servers, it prints last
+ballots/s and bare requests/s side by side for each, with the ratio of the most servers to one.
+--profile then casts ballots in process under cProfile and shows where each kind of request spends its
+time.
 """
 
 # Grades and households are drawn from seeded generators: a benchmark, no secret.
@@ -76,7 +83,21 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=6, help="measured seconds per phase (6)")
     parser.add_argument("--warm-up", type=float, default=2, help="seconds per phase before measuring (2)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of a bare and a ballot phase (3)")
-    parser.add_argument("--workers", type=int, default=2 * CORES + 1, help="gunicorn workers (2×cores+1)")
+    parser.add_argument(
+        "--servers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="app servers, one measure per count: 1 2 compares one server with two (1)",
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("BENCH_REDIS_URL", ""),
+        help="the servers' shared cache, REDIS_URL (default BENCH_REDIS_URL; none: each process's own)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2 * CORES + 1, help="gunicorn workers per server (2×cores+1)"
+    )
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"], help="(sync)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker (1)")
     parser.add_argument(
@@ -110,8 +131,10 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     if options.database:
         figures = measure_database(options)
-        if options.summary:
+        if options.summary:  # a child of the run below
             options.summary.write_text(json.dumps(figures))
+        else:
+            print_summary(figures)
         return
     # One process per database: Django is set up once per process, on one DATABASE_URL.
     databases = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
@@ -144,14 +167,38 @@ def main() -> None:
 
 def print_summary(figures: list[dict]) -> None:
     print("\n== kiosk under load: medians over rounds ==")
-    header = f"{'database':<12}{'voters':>7}{'bare/s':>9}{'ballots/s':>11}{'cast p99 ms':>13}"
+    header = f"{'database':<12}{'servers':>8}{'voters':>7}{'bare/s':>9}{'ballots/s':>11}{'cast p99 ms':>13}"
     print(f"{header}{'errors':>8}{'5xx':>5}{'CPU ratio':>11}{'ratio':>7}")
     for row in figures:
         print(
-            f"{row['database']:<12}{row['voters']:>7}{row['bare']:>9.1f}{row['ballots']:>11.1f}"
-            f"{row['cast_p99']:>13.0f}{row['errors']:>8}{row['server_errors']:>5}{row['cpu_ratio']:>11.2f}"
-            f"{row['ratio']:>7.2f}"
+            f"{row['database']:<12}{row['servers']:>8}{row['voters']:>7}{row['bare']:>9.1f}"
+            f"{row['ballots']:>11.1f}{row['cast_p99']:>13.0f}{row['errors']:>8}{row['server_errors']:>5}"
+            f"{row['cpu_ratio']:>11.2f}{row['ratio']:>7.2f}"
         )
+    print_servers_compared(figures)
+
+
+def print_servers_compared(figures: list[dict]) -> None:
+    """Per database and count of voters, ballots/s (and bare/s) on each count of servers side by side,
+    and the ratio of the most servers to the fewest."""
+    counts = sorted({row["servers"] for row in figures})
+    if len(counts) < 2:
+        return
+    fewest, most = counts[0], counts[-1]
+    print(f"\n== one app server against several: ballots/s (bare requests/s), ratio {most}/{fewest} ==")
+    columns = "".join(f"{f'{count} server' + ('s' if count > 1 else ''):>20}" for count in counts)
+    print(f"{'database':<12}{'voters':>7}{columns}{'ratio':>16}")
+    runs = {(row["database"], row["voters"], row["servers"]): row for row in figures}
+    for database, voters in dict.fromkeys((row["database"], row["voters"]) for row in figures):
+        rows = [runs.get((database, voters, count)) for count in counts]
+        cells = "".join(
+            f"{row['ballots']:>10.1f} ({row['bare']:>6.1f})" if row else f"{'':>20}" for row in rows
+        )
+        ratio = ""
+        if rows[0] and rows[-1]:
+            ballots = rows[-1]["ballots"] / rows[0]["ballots"]
+            ratio = f"{ballots:.2f} ({rows[-1]['bare'] / rows[0]['bare']:.2f})"
+        print(f"{database:<12}{voters:>7}{cells}{ratio:>16}")
 
 
 # --- one database: set up, serve, measure ---------------------------------------------------------------
@@ -162,7 +209,11 @@ def measure_database(options) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="kiosk-load-") as folder, Database(options, Path(folder)) as url:
         began = time.perf_counter()
         environment = server_environment(
-            Path(folder), url, postgres=options.database == "postgresql", conn_max_age=options.conn_max_age
+            Path(folder),
+            url,
+            postgres=options.database == "postgresql",
+            conn_max_age=options.conn_max_age,
+            redis=options.redis,
         )
         os.environ.update(environment)
         vote = Vote.prepare(terminals=max(options.voters))
@@ -170,8 +221,15 @@ def measure_database(options) -> list[dict]:
             f"\nkiosk load on {name}, commit {commit()}: demo loaded, vote opened in "
             f"{time.perf_counter() - began:.1f} s"
         )
-        with Server(options, environment, Path(folder)) as server:
-            figures = [measure_voters(options, name, server, vote, voters) for voters in options.voters]
+        # Every set of servers runs throughout, idle while another is measured (measure_voters).
+        with contextlib.ExitStack() as running:
+            sets = [
+                running.enter_context(AppServers(options, environment, Path(folder), count))
+                for count in options.servers
+            ]
+            figures = [
+                row for voters in options.voters for row in measure_voters(options, name, sets, vote, voters)
+            ]
         vote.check_box(figures)
         if options.profile:
             profile_ballots(name, vote, options.profile, options.profile_dir)
@@ -226,9 +284,10 @@ class Database:
 
 
 def server_environment(
-    folder: Path, url: str, *, postgres: bool, conn_max_age: int | None = None
+    folder: Path, url: str, *, postgres: bool, conn_max_age: int | None = None, redis: str = ""
 ) -> dict[str, str]:
-    """What gunicorn and the setup share: the production settings' variables, with keys of this run."""
+    """What gunicorn and the setup share: the production settings' variables, with keys of this run
+    (and a cache prefix of its own in the shared Redis, if any)."""
     environment = {
         "DJANGO_SETTINGS_MODULE": "load_server.settings",
         "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
@@ -241,6 +300,8 @@ def server_environment(
         "DJANGO_MEDIA_ROOT": str(folder / "media"),
         "BENCH_STATIC_ROOT": str(folder / "static"),
         "DJANGO_LOG_LEVEL": "WARNING",
+        "REDIS_URL": redis,
+        "PORTAL_CACHE_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
     }
     if conn_max_age is None and postgres:
         conn_max_age = 60  # as docs/production.md advises for gunicorn; the laptop's SQLite keeps the default
@@ -331,67 +392,93 @@ class Vote:
             sys.exit(f"the box holds {in_box} ballots, the server answered {answered} casts")
 
 
-class Server:
-    """gunicorn serving load_server.settings on a free port, its log in the folder."""
+class AppServers:
+    """`count` gunicorn servers of load_server.settings, each on a free port with its log in the folder,
+    as a county runs them behind its proxy: the same database and settings, each its own processes."""
 
-    def __init__(self, options, environment: dict[str, str], folder: Path):
+    def __init__(self, options, environment: dict[str, str], folder: Path, count: int):
         self.options = options
         self.environment = {**os.environ, **environment}
-        self.log = folder / "gunicorn.log"
-        with socket.socket() as probe:
-            probe.bind((HOST, 0))
-            self.port = probe.getsockname()[1]
+        self.logs = [folder / f"gunicorn-{count}-{number}.log" for number in range(1, count + 1)]
+        self.ports = []
+        for _log in self.logs:
+            with socket.socket() as probe:
+                probe.bind((HOST, 0))
+                self.ports.append(probe.getsockname()[1])
+        self.processes: list[subprocess.Popen] = []
 
     def cpu_seconds(self) -> float:
-        """CPU time its workers have used so far (Linux's /proc), the database server's not included."""
+        """CPU time their workers have used so far (Linux's /proc), the database server's not included."""
         ticks = os.sysconf("SC_CLK_TCK")
+        parents = {process.pid for process in self.processes}
         total = 0.0
         for stat in Path("/proc").glob("[0-9]*/stat"):
             with contextlib.suppress(OSError, ValueError, IndexError):
                 fields = stat.read_text().rpartition(")")[2].split()
-                if int(fields[1]) == self.process.pid:  # the parent's pid, then utime and stime
+                if int(fields[1]) in parents:  # the parent's pid, then utime and stime
                     total += (int(fields[11]) + int(fields[12])) / ticks
         return total
 
     def describe(self) -> str:
         threads = f" × {self.options.threads} threads" if self.options.worker_class == "gthread" else ""
-        return f"gunicorn {self.options.workers} {self.options.worker_class} workers{threads}, {CORES} cores"
+        servers = f"{len(self.ports)} app servers of " if len(self.ports) > 1 else ""
+        cache = "Redis" if self.environment.get("REDIS_URL") else "each process's own cache"
+        return (
+            f"{servers}gunicorn {self.options.workers} {self.options.worker_class} workers{threads}, "
+            f"{cache}, {CORES} cores"
+        )
 
-    def __enter__(self) -> "Server":
-        command = [
-            sys.executable, "-m", "gunicorn", "portal.wsgi",
-            "--bind", f"{HOST}:{self.port}",
-            "--workers", str(self.options.workers),
-            "--worker-class", self.options.worker_class,
-            "--threads", str(self.options.threads),
-            "--backlog", "2048",
-            "--timeout", "120",
-            "--graceful-timeout", "5",
-        ]  # fmt: skip
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(command, env=self.environment, stdout=log, stderr=log)  # noqa: S603
+    def __enter__(self) -> "AppServers":
+        # All are started before any is waited for: most of a start is the workers importing Django.
+        for port, log in zip(self.ports, self.logs, strict=True):
+            command = [
+                sys.executable, "-m", "gunicorn", "portal.wsgi",
+                "--bind", f"{HOST}:{port}",
+                "--workers", str(self.options.workers),
+                "--worker-class", self.options.worker_class,
+                "--threads", str(self.options.threads),
+                "--backlog", "2048",
+                "--timeout", "120",
+                "--graceful-timeout", "5",
+            ]  # fmt: skip
+            with log.open("w") as output:
+                self.processes.append(
+                    subprocess.Popen(command, env=self.environment, stdout=output, stderr=output)  # noqa: S603
+                )
+        try:
+            for process, port, log in zip(self.processes, self.ports, self.logs, strict=True):
+                self._wait(process, port, log)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    @staticmethod
+    def _wait(process: subprocess.Popen, port: int, log: Path) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn stopped:\n{self.log.read_text()[-3000:]}")
+            if process.poll() is not None:
+                sys.exit(f"gunicorn stopped:\n{log.read_text()[-3000:]}")
             try:
-                connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
+                connection = http.client.HTTPConnection(HOST, port, timeout=5)
                 connection.request("GET", "/bench/insert/")
                 if connection.getresponse().status == 405:
-                    return self
+                    return
             except OSError:
                 time.sleep(0.2)
         sys.exit("gunicorn did not answer within a minute")
 
     def __exit__(self, *exc) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=60)
-        problems = [
-            line for line in self.log.read_text().splitlines() if "Traceback" in line or "ERROR" in line
-        ]
-        if problems:
-            print(f"gunicorn's log has {len(problems)} error lines; the last of it:")
-            print("\n".join(self.log.read_text().splitlines()[-40:]))
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            process.wait(timeout=60)
+        for log in self.logs:
+            lines = log.read_text().splitlines() if log.exists() else []
+            problems = [line for line in lines if "Traceback" in line or "ERROR" in line]
+            if problems:
+                print(f"{log.name} has {len(problems)} error lines; the last of it:")
+                print("\n".join(lines[-40:]))
 
 
 # --- the clients ----------------------------------------------------------------------------------------
@@ -419,15 +506,18 @@ class Stopped(Exception):
 
 
 class Browser:
-    """One terminal's browser: a keep-alive connection and a cookie jar; every request timed by kind.
+    """One terminal's browser: keep-alive connections and a cookie jar; every request timed by kind.
 
-    `stop` says when to send nothing more: a phase ends within a request, not a whole ballot."""
+    Its requests go to the `ports` in turn, one after another, as a proxy balancing request by request
+    sends them to several app servers (a connection kept to each). `stop` says when to send nothing
+    more: a phase ends within a request, not a whole ballot."""
 
-    def __init__(self, port: int, cookies: dict[str, str] | None = None, stop=lambda: False):
-        self.port = port
+    def __init__(self, ports: list[int], cookies: dict[str, str] | None = None, stop=lambda: False):
+        self.ports = ports
+        self.sent = 0
         self.stop = stop
         self.cookies = {(name, "/"): value for name, value in (cookies or {}).items()}
-        self.connection = None
+        self.connections: dict[int, http.client.HTTPConnection] = {}
         self.samples: list[Sample] = []
 
     def request(self, kind: str, method: str, path: str, form=None, *, expect: int) -> tuple[str, bytes]:
@@ -441,8 +531,10 @@ class Browser:
             headers["Cookie"] = cookies
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        port = self.ports[self.sent % len(self.ports)]
+        self.sent += 1
         began = time.perf_counter()
-        response, payload = self._exchange(method, path, body, headers)
+        response, payload = self._exchange(port, method, path, body, headers)
         done = time.perf_counter()
         self._keep_cookies(response)
         timing = re.search(r"dur=([\d.]+)", response.getheader("Server-Timing") or "")
@@ -453,23 +545,24 @@ class Browser:
             raise Unexpected(kind, response.status, payload[:200].decode(errors="replace"))
         return response.getheader("Location") or "", payload
 
-    def _exchange(self, method, path, body, headers):
+    def _exchange(self, port, method, path, body, headers):
         # A kept-alive connection the server has just closed fails at once: one more try on a new one.
         for attempt in (1, 2):
-            reused = self.connection is not None
+            reused = port in self.connections
             if not reused:
-                self.connection = http.client.HTTPConnection(HOST, self.port, timeout=120)
+                self.connections[port] = http.client.HTTPConnection(HOST, port, timeout=120)
+            connection = self.connections[port]
             try:
-                self.connection.request(method, path, body, headers)
-                response = self.connection.getresponse()
+                connection.request(method, path, body, headers)
+                response = connection.getresponse()
                 payload = response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.close()
+                self._close(port)
                 if reused and attempt == 1:
                     continue
                 raise
             if response.will_close:
-                self.close()
+                self._close(port)
             return response, payload
 
     def _keep_cookies(self, response) -> None:
@@ -493,10 +586,14 @@ class Browser:
             if path == scope or path.startswith(scope.rstrip("/") + "/")
         )
 
+    def _close(self, port: int) -> None:
+        connection = self.connections.pop(port, None)
+        if connection is not None:
+            connection.close()
+
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        for port in list(self.connections):
+            self._close(port)
 
 
 INPUT = re.compile(r"<input\b[^>]*>", re.I)
@@ -633,7 +730,7 @@ class Window:
         return self.closes is not None and time.perf_counter() >= self.closes
 
 
-def run_phase(options, clients: int, work, server: "Server") -> Phase:
+def run_phase(options, clients: int, work, server: "AppServers") -> Phase:
     """`clients` threads doing `work` until the window is over; their samples pooled, and the server's
     CPU time within the window."""
     window = Window(clients, options.warm_up, options.seconds)
@@ -716,12 +813,18 @@ def run_phase(options, clients: int, work, server: "Server") -> Phase:
     )
 
 
+def turns(ports: list[int], number: int) -> list[int]:
+    """The servers in the order client `number` reaches them: the clients start evenly across them."""
+    first = number % len(ports)
+    return ports[first:] + ports[:first]
+
+
 class BareWork:
-    def __init__(self, port: int):
-        self.port = port
+    def __init__(self, ports: list[int]):
+        self.ports = ports
 
     def browser(self, number: int, stop) -> Browser:
-        return Browser(self.port, stop=stop)
+        return Browser(turns(self.ports, number), stop=stop)
 
     def stagger(self, browser: Browser, number: int) -> bool:
         return True
@@ -732,16 +835,16 @@ class BareWork:
 
 
 class BallotWork:
-    def __init__(self, port: int, vote_: Vote):
+    def __init__(self, ports: list[int], vote_: Vote):
         from ratings.ballot.terminals import TERMINAL_COOKIE
 
-        self.port, self.vote, self.cookie = port, vote_, TERMINAL_COOKIE
+        self.ports, self.vote, self.cookie = ports, vote_, TERMINAL_COOKIE
         self.out_of_codes = False
         self.rngs: dict[int, random.Random] = {}
 
     def browser(self, number: int, stop) -> Browser:
         self.rngs[number] = random.Random(number)
-        return Browser(self.port, {self.cookie: self.vote.tokens[number]}, stop)
+        return Browser(turns(self.ports, number), {self.cookie: self.vote.tokens[number]}, stop)
 
     def stagger(self, browser: Browser, number: int) -> bool:
         """Voters that all start at once stay in step: the server's queue would hold every code page,
@@ -897,50 +1000,84 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-def measure_voters(options, database: str, server: Server, vote_: Vote, voters: int) -> dict:
+@dataclass
+class Rounds:
+    """What the rounds on one set of app servers measured."""
+
+    servers: AppServers
+    bare_phases: list = field(default_factory=list)
+    ballot_phases: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # per round: bare/s, ballots/s, CPU ms per request, per ballot
+    expected_rate: float | None = None
+
+
+def measure_voters(options, database: str, sets: list[AppServers], vote_: Vote, voters: int) -> list[dict]:
+    """Rounds of a bare and a ballot phase with `voters` clients, on each set of servers in turn within
+    each round: other work on the machine weighs alike on every set, rather than on the one measured
+    while it ran."""
     print(
-        f"\n== {database}, {voters} voters: {server.describe()}; {options.rounds} rounds of "
-        f"{options.warm_up:g} s warm-up + {options.seconds:g} s measured per phase =="
+        f"\n== {database}, {voters} voters: {options.rounds} rounds of "
+        f"{options.warm_up:g} s warm-up + {options.seconds:g} s measured per phase, on =="
     )
-    print("load average of the machine before: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
+    for servers in sets:
+        print(f"  {len(servers.ports)}: {servers.describe()}")
     print(
-        f"{'':<7}{'':>9}{'':>11}{'':>8}  server CPU, ms per   {'':>7}   client CPU, cores\n"
-        f"{'round':<7}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}{'request':>10}{'ballot':>9}"
+        f"{'':<7}{'':>8}{'':>9}{'':>11}{'':>8}  server CPU, ms per   {'':>7}   client CPU, cores\n"
+        f"{'round':<7}{'servers':>8}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}{'request':>10}{'ballot':>9}"
         f"{'ratio':>8}   bare, ballot"
     )
-    bare_phases, ballot_phases, rows = [], [], []
-    expected_rate = None
-    nan = float("nan")
+    measured = [Rounds(servers) for servers in sets]
     for round_ in range(1, options.rounds + 1):
-        bare = run_phase(options, voters, BareWork(server.port), server)
-        bare_phases.append(bare)
-        bare_rate = bare.rate(BARE, 204)
-        bare_cpu = bare.server_cpu * 1000 / max(1, bare.done(BARE))
-        ballot_rate, ballot_cpu, ballot_cores = nan, nan, nan
-        if not options.bare_only:
-            # Enough codes for the phase: at most one ballot per bare request, then 1.5× what was seen.
-            expected_rate = expected_rate or bare_rate
-            vote_.top_up(int(expected_rate * (options.warm_up + options.seconds + 2)) + 2 * voters)
-            ballot = run_phase(options, voters, BallotWork(server.port, vote_), server)
-            ballot_phases.append(ballot)
-            ballot_rate, ballot_cores = ballot.rate("cast", 302), ballot.client_cores
-            # A ballot's share of the window's CPU: its five requests, wherever each voter was.
-            ballot_cpu = ballot.server_cpu * 1000 * len(KINDS) / max(1, sum(map(ballot.done, KINDS)))
-            expected_rate = max(1.0, 1.5 * ballot_rate)
-            if ballot.out_of_codes:
-                print("  (the codes ran out in this phase: its figure is low)")
-        rows.append((bare_rate, ballot_rate, bare_cpu, ballot_cpu))
-        print(
-            f"{round_:<7}{bare_rate:>9.1f}{ballot_rate:>11.1f}{ballot_rate / bare_rate:>8.2f}"
-            f"{bare_cpu:>10.1f}{ballot_cpu:>9.1f}{bare_cpu / ballot_cpu:>8.2f}"
-            f"   {bare.client_cores:.2f}, {ballot_cores:.2f}"
-        )
+        print("load average of the machine: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
+        for rounds in measured:
+            measure_round(options, round_, rounds, vote_, voters)
+    return [report(database, rounds, voters) for rounds in measured]
+
+
+def measure_round(options, round_: int, rounds: Rounds, vote_: Vote, voters: int) -> None:
+    server = rounds.servers
+    nan = float("nan")
+    bare = run_phase(options, voters, BareWork(server.ports), server)
+    rounds.bare_phases.append(bare)
+    bare_rate = bare.rate(BARE, 204)
+    bare_cpu = bare.server_cpu * 1000 / max(1, bare.done(BARE))
+    ballot_rate, ballot_cpu, ballot_cores = nan, nan, nan
+    if not options.bare_only:
+        # Enough codes for the phase: at most one ballot per bare request, then 1.5× what was seen.
+        rounds.expected_rate = rounds.expected_rate or bare_rate
+        vote_.top_up(int(rounds.expected_rate * (options.warm_up + options.seconds + 2)) + 2 * voters)
+        ballot = run_phase(options, voters, BallotWork(server.ports, vote_), server)
+        rounds.ballot_phases.append(ballot)
+        ballot_rate, ballot_cores = ballot.rate("cast", 302), ballot.client_cores
+        # A ballot's share of the window's CPU: its five requests, wherever each voter was.
+        ballot_cpu = ballot.server_cpu * 1000 * len(KINDS) / max(1, sum(map(ballot.done, KINDS)))
+        rounds.expected_rate = max(1.0, 1.5 * ballot_rate)
+        if ballot.out_of_codes:
+            print("  (the codes ran out in this phase: its figure is low)")
+    rounds.rows.append((bare_rate, ballot_rate, bare_cpu, ballot_cpu))
+    print(
+        f"{round_:<7}{len(server.ports):>8}{bare_rate:>9.1f}{ballot_rate:>11.1f}"
+        f"{ballot_rate / bare_rate:>8.2f}{bare_cpu:>10.1f}{ballot_cpu:>9.1f}{bare_cpu / ballot_cpu:>8.2f}"
+        f"   {bare.client_cores:.2f}, {ballot_cores:.2f}"
+    )
+
+
+def report(database: str, rounds: Rounds, voters: int) -> dict:
+    """The medians over the rounds on one set of servers, and what its requests saw."""
+    server, rows = rounds.servers, rounds.rows
+    bare_phases, ballot_phases = rounds.bare_phases, rounds.ballot_phases
+    nan = float("nan")
+    print(f"\n-- {database}, {voters} voters, {server.describe()}")
+    print(
+        f"{'':<7}{'servers':>8}{'bare/s':>9}{'ballots/s':>11}{'ratio':>8}{'request':>10}{'ballot':>9}"
+        f"{'ratio':>8}"
+    )
     medians = [statistics.median(row[column] for row in rows) for column in range(4)]
     bare_median, ballot_median, bare_cpu, ballot_cpu = medians
     ratio = statistics.median(row[1] / row[0] for row in rows)
     cpu_ratio = statistics.median(row[2] / row[3] for row in rows)
     print(
-        f"{'median':<7}{bare_median:>9.1f}{ballot_median:>11.1f}{ratio:>8.2f}"
+        f"{'median':<7}{len(server.ports):>8}{bare_median:>9.1f}{ballot_median:>11.1f}{ratio:>8.2f}"
         f"{bare_cpu:>10.1f}{ballot_cpu:>9.1f}{cpu_ratio:>8.2f}"
     )
     print(
@@ -972,8 +1109,9 @@ def measure_voters(options, database: str, server: Server, vote_: Vote, voters: 
     if waits:
         bare_waits = statistics.mean(phase.lock_waits for phase in bare_phases)
         ballot_waits = statistics.mean(phase.lock_waits for phase in ballot_phases) if ballot_phases else nan
+        workers = server.options.workers * len(server.ports)
         print(
-            f"sessions waiting for a lock, on average (of {server.options.workers} workers): "
+            f"sessions waiting for a lock, on average (of {workers} workers): "
             f"{bare_waits:.2f} in the bare phases, {ballot_waits:.2f} in the ballot phases"
         )
         waiters = sum((phase.waiters for phase in phases), collections.Counter())
@@ -986,6 +1124,7 @@ def measure_voters(options, database: str, server: Server, vote_: Vote, voters: 
     cast_times = [s.ms for s in measured if s.kind == "cast"]
     return {
         "database": database,
+        "servers": len(server.ports),
         "voters": voters,
         "bare": bare_median,
         "ballots": ballot_median,

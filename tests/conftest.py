@@ -1,9 +1,11 @@
 """Shared fixtures: two villages in one township, a third in another, and one account per role."""
 
+import os
 from dataclasses import dataclass
 from io import StringIO
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
@@ -95,3 +97,18 @@ def english_pages(client):
     """The test client asks for pages in English, the language the tests read."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis that the tests of several app servers share: REDIS_URL_FOR_TESTS, else the local one's
+    database 15 (.ci/run starts a Redis). Missing, the test is skipped with a message; in CI (CI=true)
+    it fails. Each test keeps its keys apart under a prefix of its own (PORTAL_CACHE_PREFIX)."""
+    url = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is not reachable at {url}; .ci/run starts it.")
+        pytest.skip(f"Redis is not reachable at {url} (apt-get install redis-server).")
+    return url

@@ -4,8 +4,8 @@ Two app server processes are stood in for by two Python processes with the test 
 checking receipts from the same address. The receipt-check limit is the one kept in the cache (the
 others are counted in the rows they write, which every server shares already).
 
-Redis: REDIS_URL_FOR_TESTS, else the local server; .ci/run starts one. Outside CI a missing Redis
-skips with a message; in CI (CI=true) it is a failure.
+Redis: tests/conftest.py's `redis_url`. Outside CI a missing Redis skips with a message; in CI
+(CI=true) it is a failure.
 """
 
 import os
@@ -13,11 +13,8 @@ import subprocess
 import sys
 import uuid
 
-import pytest
-import redis
 from django.conf import settings
 
-REDIS = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/15")
 LIMIT = 5
 SPEND = """
 import django
@@ -32,17 +29,6 @@ for _ in range({count}):
         refused += 1
 print(refused)
 """
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is not reachable at {REDIS}; .ci/run starts it.")
-        pytest.skip(f"Redis is not reachable at {REDIS} (apt-get install redis-server).")
-    return REDIS
 
 
 def server(count: int, *, redis_url: str = "", prefix: str = "") -> int:

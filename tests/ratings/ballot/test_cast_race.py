@@ -12,24 +12,20 @@ import contextlib
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
-from dataclasses import dataclass, field
-from http.client import HTTPConnection
-from http.cookies import SimpleCookie
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 import psycopg
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from ratings.ballot.terminals import TERMINAL_COOKIE
+from tests import app_servers
+from tests.app_servers import HTTP_TIMEOUT, Browser
 from tests.postgres import postgres_server, scratch_database
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -37,8 +33,6 @@ TRIALS = 20
 THREADS = 8
 CLOSE_TRIALS = 8
 CLOSE_THREADS = 6
-HTTP_TIMEOUT = 30
-SERVER_START_SECONDS = 30
 PROCESS_SECONDS = 180
 
 BACKENDS = ["sqlite"]
@@ -170,95 +164,11 @@ def test_a_cast_racing_the_close_of_the_vote_is_counted_and_shaken_or_refused(ra
 # --- the kiosk, over HTTP ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def served(database: RaceDatabase, log: Path):
-    """gunicorn on 127.0.0.1: two processes of eight threads each; stopped at the end, whatever happens."""
-    port = free_port()
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "portal.wsgi:application",
-                f"--bind=127.0.0.1:{port}",
-                "--workers=2",
-                "--worker-class=gthread",
-                f"--threads={THREADS}",
-                "--timeout=60",
-                "--graceful-timeout=5",
-                "--log-level=warning",
-            ],
-            cwd=BASE_DIR,
-            env=environment(database),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while True:
-                assert server.poll() is None, log.read_text()
-                try:
-                    Browser(port, "").get(reverse("ratings:kiosk"))
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "gunicorn did not start:\n" + log.read_text()
-                    time.sleep(0.1)
-            yield port
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-
-
-@dataclass
-class Browser:
-    """A terminal's browser, as much of one as the kiosk needs: cookies, the CSRF token, no redirects."""
-
-    port: int
-    terminal_token: str
-    cookies: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        if self.terminal_token:
-            self.cookies[TERMINAL_COOKIE] = self.terminal_token
-
-    def request(self, method: str, path: str, data: dict | list | None = None) -> tuple[int, str, str]:
-        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
-        body = None
-        if method == "POST":
-            body = urlencode(data or {}, doseq=True)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-        connection = HTTPConnection("127.0.0.1", self.port, timeout=HTTP_TIMEOUT)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode()
-            for header in response.headers.get_all("Set-Cookie") or []:
-                for name, morsel in SimpleCookie(header).items():
-                    if morsel["max-age"] == "0" or not morsel.value:
-                        self.cookies.pop(name, None)
-                    else:
-                        self.cookies[name] = morsel.coded_value
-            return response.status, response.headers.get("Location", ""), text
-        finally:
-            connection.close()
-
-    def get(self, path: str) -> tuple[int, str, str]:
-        return self.request("GET", path)
-
-    def post(self, path: str, data) -> tuple[int, str, str]:
-        return self.request("POST", path, data)
+    """gunicorn on 127.0.0.1: two processes of eight threads each; yields its port."""
+    with app_servers.served(environment(database), log, workers=2, threads=THREADS) as port:
+        yield port
 
 
 def fill_in_ballot(browser: Browser, world: dict, code: str, voter: int) -> tuple[dict, dict]:

@@ -360,6 +360,7 @@ class Question(models.Model):
     moderation_note = models.CharField(_("reason for hiding"), max_length=200, blank=True)
     # A keyed hash of the sender's address, only to rate-limit anonymous posting; never shown.
     sender_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    browser_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)

@@ -16,9 +16,18 @@ Where the allowance is counted depends on what the action writes anyway:
 
 The address itself is never stored, only `sender_key(address)`: a keyed hash, equal for equal
 addresses and useless to a reader, since the key derives from SECRET_KEY.
+
+One address may be a whole village: a carrier's shared address, or the village office's router. So
+questions and objections are limited twice: per browser, tightly (a random identifier in a signed
+cookie, `browser_id`, stored only as a keyed hash too), and per address, loosely, as the brake on a
+flood. One villager who keeps posting spends their browser's allowance, not the village's; only a
+sender who throws away the cookie each time can spend the address's, which is ten times larger and
+the township can raise (docs/production.md).
 """
 
 import datetime
+import re
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -44,13 +53,54 @@ def sender_key(address: str) -> str:
     return salted_hmac("portal.ratelimit.sender", address or "", algorithm="sha256").hexdigest()
 
 
+BROWSER_COOKIE = "portal_sender"
+BROWSER_COOKIE_AGE = 365 * 24 * 3600
+_BROWSER_SALT = "portal.ratelimit.browser"
+
+
+def browser_key(browser: str) -> str:
+    """A keyed hash of a browser's identifier, as stored beside a question or an objection."""
+    return salted_hmac(_BROWSER_SALT, browser, algorithm="sha256").hexdigest() if browser else ""
+
+
+def browser_id(request) -> tuple[str, bool]:
+    """The browser's random identifier from its signed cookie, or a new one (True: `keep_browser_id`
+    must give it to the browser). It names a browser, not a person, and nothing else is in it."""
+    kept = request.get_signed_cookie(BROWSER_COOKIE, default=None, salt=_BROWSER_SALT)
+    if kept and re.fullmatch(r"[0-9a-f]{32}", kept):
+        return kept, False
+    return secrets.token_hex(16), True
+
+
+def keep_browser_id(response, browser: str, new: bool):
+    if new:
+        response.set_signed_cookie(
+            BROWSER_COOKIE,
+            browser,
+            salt=_BROWSER_SALT,
+            max_age=BROWSER_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+@dataclass(frozen=True)
+class Spent:
+    sender_key: str  # the address's keyed hash
+    browser_key: str  # the browser's, or "" when the caller named none
+
+
 @dataclass(frozen=True)
 class AddressLimit:
-    """At most `per_window` actions of one `purpose` from one address in any `window`."""
+    """At most `per_window` actions of one `purpose` from one address in any `window`, and, where
+    `per_browser` is set and the caller names the browser, at most that many from one browser."""
 
     purpose: str
     per_window: int
     window: datetime.timedelta
+    per_browser: int = 0
 
     @property
     def retry_after(self) -> int:
@@ -58,23 +108,42 @@ class AddressLimit:
         return int(self.window.total_seconds())
 
     def spend(
-        self, address: str, *, rows: QuerySet | None = None, stamped: str = "", message: str = ""
+        self,
+        address: str,
+        *,
+        rows: QuerySet | None = None,
+        stamped: str = "",
+        message: str = "",
+        browser: str = "",
     ) -> str:
         """Spend one action of the address's allowance and return its sender key, or raise RateLimited.
 
-        With `rows` (the caller's own rows, which store the sender key in `sender_key` and the time in
-        the field `stamped`), the actions already spent are those rows of the last window; the caller
-        then writes its row with the returned key. Without, the allowance is a counter in the cache.
+        Without `rows`, the allowance is a counter in the cache. With `rows`, see `spend_rows`.
         """
-        key = sender_key(address)
         if rows is not None:
-            since = timezone.now() - self.window
-            spent = rows.filter(sender_key=key, **{f"{stamped}__gte": since}).count() + 1
-        else:
-            spent = self._count_in_cache(key)
-        if spent > self.per_window:
+            return self.spend_rows(
+                address, rows=rows, stamped=stamped, message=message, browser=browser
+            ).sender_key
+        key = sender_key(address)
+        if self._count_in_cache(key) > self.per_window:
             raise RateLimited(message, retry_after=self.retry_after)
         return key
+
+    def spend_rows(
+        self, address: str, *, rows: QuerySet, stamped: str, message: str = "", browser: str = ""
+    ) -> Spent:
+        """Spend one action counted in the caller's own rows, which store the sender key in
+        `sender_key`, the browser key in `browser_key` and the time in the field `stamped`: the
+        actions already spent are those rows of the last window. The caller then writes its row with
+        the returned keys."""
+        spent = Spent(sender_key(address), browser_key(browser))
+        recent = rows.filter(**{f"{stamped}__gte": timezone.now() - self.window})
+        by_browser = recent.filter(browser_key=spent.browser_key) if spent.browser_key else None
+        if self.per_browser and by_browser is not None and by_browser.count() + 1 > self.per_browser:
+            raise RateLimited(message, retry_after=self.retry_after)
+        if recent.filter(sender_key=spent.sender_key).count() + 1 > self.per_window:
+            raise RateLimited(message, retry_after=self.retry_after)
+        return spent
 
     def exhausted(self, address: str) -> bool:
         """Whether the address has spent its allowance in the cache's current window (spends nothing)."""
@@ -99,13 +168,17 @@ class AddressLimit:
 
 
 def questions() -> AddressLimit:
-    """Questions left on the site, counted in Question rows."""
-    return AddressLimit("question", settings.QUESTIONS_PER_ADDRESS_PER_HOUR, HOUR)
+    """Questions left on the site, counted in Question rows: per browser, and per address."""
+    return AddressLimit(
+        "question", settings.QUESTIONS_PER_ADDRESS_PER_HOUR, HOUR, settings.QUESTIONS_PER_BROWSER_PER_HOUR
+    )
 
 
 def objections() -> AddressLimit:
-    """Objections to published results, counted in Objection rows."""
-    return AddressLimit("objection", settings.OBJECTIONS_PER_ADDRESS_PER_HOUR, HOUR)
+    """Objections to published results, counted in Objection rows: per browser, and per address."""
+    return AddressLimit(
+        "objection", settings.OBJECTIONS_PER_ADDRESS_PER_HOUR, HOUR, settings.OBJECTIONS_PER_BROWSER_PER_HOUR
+    )
 
 
 def phone_codes() -> AddressLimit:

@@ -293,9 +293,12 @@ CACHES = {
 }
 
 # What anyone may do without an account is limited per network address (portal.ratelimit). One address
-# may be a whole village office behind one router, so the limits are not tight.
-QUESTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_QUESTIONS_PER_ADDRESS_PER_HOUR", 3))
-OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_ADDRESS_PER_HOUR", 3))
+# may be a whole village (a carrier's shared address, the village office's router), so questions and
+# objections are limited per browser, tightly, and per address only loosely, against a flood.
+QUESTIONS_PER_BROWSER_PER_HOUR = int(os.environ.get("PORTAL_QUESTIONS_PER_BROWSER_PER_HOUR", 3))
+QUESTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_QUESTIONS_PER_ADDRESS_PER_HOUR", 30))
+OBJECTIONS_PER_BROWSER_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_BROWSER_PER_HOUR", 3))
+OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_ADDRESS_PER_HOUR", 30))
 RECEIPT_CHECKS_PER_WINDOW = int(os.environ.get("PORTAL_RECEIPT_CHECKS_PER_WINDOW", 30))
 RECEIPT_CHECK_WINDOW_SECONDS = int(os.environ.get("PORTAL_RECEIPT_CHECK_WINDOW_SECONDS", 10 * 60))
 

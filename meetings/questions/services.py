@@ -115,15 +115,23 @@ def _ensure_manage_commitment(user, commitment: Commitment) -> None:
 
 @transaction.atomic
 def question_ask_online(
-    *, meeting: Meeting, text: str, asker_name: str = "", cadre: Cadre | None = None, sender_address: str
+    *,
+    meeting: Meeting,
+    text: str,
+    asker_name: str = "",
+    cadre: Cadre | None = None,
+    sender_address: str,
+    sender_browser: str = "",
 ) -> Question:
     """Anyone, no account: a question left on the site, pending moderation.
 
-    Rate-limited per network address (RateLimited), counted in the questions already left.
+    Rate-limited per browser and per network address (RateLimited), counted in the questions already
+    left.
     """
     text, asker_name = _clean_question(meeting, text, asker_name, cadre)
-    key = ratelimit.questions().spend(
+    spent = ratelimit.questions().spend_rows(
         sender_address,
+        browser=sender_browser,
         rows=Question.objects,
         stamped="created_at",
         message=_("Too many questions from this connection. Please try again in an hour, or ask the clerk."),
@@ -134,7 +142,8 @@ def question_ask_online(
         text=text,
         asker_name=asker_name,
         source=Question.Source.ONLINE,
-        sender_key=key,
+        sender_key=spent.sender_key,
+        browser_key=spent.browser_key,
     )
 
 

@@ -34,7 +34,7 @@ from meetings.questions.forms import (
     QuestionRecordForm,
 )
 from meetings.questions.tables import CommitmentTable
-from portal import permissions
+from portal import permissions, ratelimit
 from portal.http import client_address, rate_limited, show_service_error
 from portal.models import Village
 from portal.permissions import Capability
@@ -73,6 +73,11 @@ def _form_page(request, form, template: str, context: dict, *, act, done: str):
 def question_ask(request, pk):
     """Anyone, no account: leave a question on a public meeting (POST); it waits for moderation."""
     meeting = get_object_or_404(Meeting.objects.public().select_related("village"), pk=pk)
+    browser, new = ratelimit.browser_id(request)
+    return ratelimit.keep_browser_id(_question_ask(request, meeting, browser), browser, new)
+
+
+def _question_ask(request, meeting: Meeting, browser: str):
     form = QuestionForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
@@ -82,6 +87,7 @@ def question_ask(request, pk):
                 asker_name=form.cleaned_data["asker_name"],
                 cadre=form.cleaned_data["cadre"],
                 sender_address=client_address(request),
+                sender_browser=browser,
             )
         except RateLimited as error:
             form.add_error(None, str(error))

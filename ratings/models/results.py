@@ -120,6 +120,7 @@ class Objection(models.Model):
     contact = models.CharField(_("contact (optional, not published)"), max_length=100, blank=True)
     # A keyed hash of the sender's address, only to rate-limit; never shown.
     sender_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    browser_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     lodged_at = models.DateTimeField(_("lodged"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     ruling = models.TextField(_("ruling"), blank=True)

@@ -414,10 +414,12 @@ def objection_lodge(
     name: str = "",
     contact: str = "",
     sender_address: str,
+    sender_browser: str = "",
 ) -> Objection:
     """Anyone, no account, while the notice period runs: an objection awaiting a ruling.
 
-    Rate-limited per network address (RateLimited), counted in the objections already lodged.
+    Rate-limited per browser and per network address (RateLimited), counted in the objections already
+    lodged.
     """
     snapshot = ResultSnapshot.objects.select_for_update().get(pk=snapshot.pk)
     if not snapshot.accepts_objections():
@@ -433,14 +435,21 @@ def objection_lodge(
         raise ValidationError(_("Choose what the objection is about."))
     if _too_long(name, Objection, "name") or _too_long(contact, Objection, "contact"):
         raise ValidationError(_("The name or the contact is too long."))
-    key = ratelimit.objections().spend(
+    spent = ratelimit.objections().spend_rows(
         sender_address,
+        browser=sender_browser,
         rows=Objection.objects,
         stamped="lodged_at",
         message=_("Too many objections from this connection. Please try again in an hour."),
     )
     return Objection.objects.create(
-        snapshot=snapshot, subject=subject, text=text, name=name, contact=contact, sender_key=key
+        snapshot=snapshot,
+        subject=subject,
+        text=text,
+        name=name,
+        contact=contact,
+        sender_key=spent.sender_key,
+        browser_key=spent.browser_key,
     )
 
 

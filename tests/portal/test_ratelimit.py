@@ -85,11 +85,11 @@ def test_allowances_of_different_purposes_are_counted_apart():
 
 
 def test_the_portals_limits_come_from_the_settings(settings):
-    settings.QUESTIONS_PER_ADDRESS_PER_HOUR = 5
-    settings.OBJECTIONS_PER_ADDRESS_PER_HOUR = 4
+    settings.QUESTIONS_PER_ADDRESS_PER_HOUR, settings.QUESTIONS_PER_BROWSER_PER_HOUR = 5, 2
+    settings.OBJECTIONS_PER_ADDRESS_PER_HOUR, settings.OBJECTIONS_PER_BROWSER_PER_HOUR = 4, 1
     settings.RECEIPT_CHECKS_PER_WINDOW, settings.RECEIPT_CHECK_WINDOW_SECONDS = 2, 90
-    assert ratelimit.questions() == AddressLimit("question", 5, ratelimit.HOUR)
-    assert ratelimit.objections() == AddressLimit("objection", 4, ratelimit.HOUR)
+    assert ratelimit.questions() == AddressLimit("question", 5, ratelimit.HOUR, per_browser=2)
+    assert ratelimit.objections() == AddressLimit("objection", 4, ratelimit.HOUR, per_browser=1)
     checks = ratelimit.receipt_checks()
     checks.spend(A)
     checks.spend(A)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
+from portal import ratelimit
 from portal.http import client_address, rate_limited, show_service_error
 from portal.ratelimit import RateLimited
 from ratings.models import Objection, ResultSnapshot, VoterGroup
@@ -172,6 +173,11 @@ def results_notice(request, pk):
 def objection_lodge(request, pk):
     """Anyone, while the notice period runs: lodge an objection (rate-limited per connection)."""
     snapshot = live_snapshot_or_404(pk)
+    browser, new = ratelimit.browser_id(request)
+    return ratelimit.keep_browser_id(_objection_lodge(request, pk, snapshot, browser), browser, new)
+
+
+def _objection_lodge(request, pk, snapshot, browser: str):
     context = {"meeting": snapshot.meeting, "snapshot": snapshot}
     if not snapshot.accepts_objections():
         return render(request, "ratings/results/objection_closed.html", context, status=409)
@@ -182,7 +188,10 @@ def objection_lodge(request, pk):
         if form.is_valid():
             try:
                 results_services.objection_lodge(
-                    snapshot=snapshot, sender_address=client_address(request), **form.cleaned_data
+                    snapshot=snapshot,
+                    sender_address=client_address(request),
+                    sender_browser=browser,
+                    **form.cleaned_data,
                 )
             except RateLimited as error:
                 context["message"] = str(error)

@@ -262,19 +262,43 @@ def test_the_public_form_refuses_bad_input_with_400(client, qa):
     assert not Question.objects.exists()
 
 
-def test_the_nth_plus_one_question_from_one_address_gets_429(client, qa):
-    for _ in range(settings.QUESTIONS_PER_ADDRESS_PER_HOUR):
+def test_the_nth_plus_one_question_from_one_browser_gets_429_and_its_neighbours_still_ask(client, qa):
+    for _ in range(settings.QUESTIONS_PER_BROWSER_PER_HOUR):
         assert post_question(client, qa.meeting, address="192.0.2.7").status_code == 302
     response = post_question(client, qa.meeting, address="192.0.2.7")
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
     assert "Too many questions" in response.content.decode()
-    assert post_question(client, qa.meeting, address="192.0.2.8").status_code == 302
-    assert Question.objects.count() == settings.QUESTIONS_PER_ADDRESS_PER_HOUR + 1
+    # Behind the same carrier address, another villager's browser still asks: one eager sender does
+    # not spend the village's allowance.
+    assert post_question(Client(), qa.meeting, address="192.0.2.7").status_code == 302
+    assert post_question(client, qa.meeting, address="192.0.2.8").status_code == 429  # the browser's own
+    assert Question.objects.count() == settings.QUESTIONS_PER_BROWSER_PER_HOUR + 1
+
+
+def test_the_browser_cookie_is_signed_random_and_http_only(client, qa):
+    response = post_question(client, qa.meeting)
+    cookie = response.cookies["portal_sender"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and int(cookie["max-age"]) > 300 * 24 * 3600
+    question = Question.objects.get()
+    assert question.browser_key and cookie.value.split(":")[0] not in question.browser_key
+    # A forged cookie is not believed: the post is counted under a new identifier of its own.
+    client.cookies["portal_sender"] = "0" * 32
+    post_question(client, qa.meeting)
+    assert Question.objects.values("browser_key").distinct().count() == 2
+
+
+def test_a_sender_who_throws_away_the_cookie_meets_the_addresss_cap(qa, settings):
+    settings.QUESTIONS_PER_ADDRESS_PER_HOUR = 5
+    for _ in range(5):
+        assert post_question(Client(), qa.meeting, address="192.0.2.9").status_code == 302
+    assert post_question(Client(), qa.meeting, address="192.0.2.9").status_code == 429
+    assert post_question(Client(), qa.meeting, address="192.0.2.10").status_code == 302
 
 
 def test_behind_the_proxy_the_forwarded_address_is_counted(client, qa, settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.QUESTIONS_PER_BROWSER_PER_HOUR, settings.QUESTIONS_PER_ADDRESS_PER_HOUR = 100, 3
     limit = settings.QUESTIONS_PER_ADDRESS_PER_HOUR
     for number in range(limit + 1):
         # Every request reaches the app from the proxy; the client may prepend whatever it likes.

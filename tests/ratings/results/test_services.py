@@ -461,7 +461,18 @@ def test_no_objection_to_final_results(published):
         lodge(snapshot)
 
 
-def test_three_objections_an_hour_per_address(published):
+def test_three_objections_an_hour_per_browser_and_more_per_address(published, settings):
+    _world, snapshot = published
+    for number in range(3):
+        lodge(snapshot, text=f"From one browser {number}", sender_browser="b" * 32)
+    with override("en"), pytest.raises(RateLimited, match="Too many objections"):
+        lodge(snapshot, text="A fourth one", sender_browser="b" * 32)
+    lodge(snapshot, text="Another villager at the same address", sender_browser="c" * 32)
+    assert Objection.objects.count() == 4
+
+
+def test_the_address_cap_holds_whatever_the_browser(published, settings):
+    settings.OBJECTIONS_PER_ADDRESS_PER_HOUR = 3
     _world, snapshot = published
     for number in range(3):
         lodge(snapshot, text=f"Objection {number}")

@@ -20,6 +20,7 @@ from ratings.ballot.page import grades_of, lines_of, posts_by_cadre
 from ratings.ballot.spec import line_key
 from ratings.models import Grade, PaperClosure, PaperDecision, PaperPage, PaperSheet, PollBookEntry
 from ratings.paper import layout as geometry
+from ratings.paper import reader
 from ratings.paper.reader import Status
 
 NOMINATIONS = "nominations"
@@ -272,7 +273,13 @@ def decision_crop(decision: PaperDecision, sheet_layout: geometry.SheetLayout) -
                 image = cv2.imdecode(np.frombuffer(file.read(), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
             x0, y0 = min(c[0] for c in crops), min(c[1] for c in crops)
             x1, y1 = max(c[2] for c in crops), max(c[3] for c in crops)
-            return cv2.imencode(".png", image[y0:y1, x0:x1])[1].tobytes()
+            shown = image[y0:y1, x0:x1]
+            if decision.key != NOMINATIONS:
+                # The grade labels printed over the columns, on top: which box is which grade.
+                labels = [rect.pixels(reader.PX_PER_MM) for rect in sheet_layout.columns]
+                top, bottom = min(r[1] for r in labels), max(r[3] for r in labels)
+                shown = np.vstack([image[top:bottom, x0:x1], shown])
+            return cv2.imencode(".png", shown)[1].tobytes()
     return None
 
 

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.models import AuditChainHead, AuditEntry, Township, Village
-from portal.models.audit import COUNTY_CHAIN, GENESIS_HASH
+from portal.models.audit import CHAIN_ANCHOR, CHAIN_OPEN, COUNTY_CHAIN, GENESIS_HASH
 
 # What an entry's target belongs to, nearest first: a report to its meeting, an attachment to its report,
 # an objection to its snapshot, and each of those in the end to a village.
@@ -37,8 +37,6 @@ ANCHORING_ACTIONS = frozenset(
         "meeting_annul",
     }
 )
-CHAIN_OPEN = "audit_chain_open"
-CHAIN_ANCHOR = "audit_chain_anchor"
 
 
 def scope_of(target) -> str:

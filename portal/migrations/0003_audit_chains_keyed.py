@@ -74,6 +74,22 @@ def seal_with_the_key(apps, schema_editor):
     head.save(update_fields=["hash", "seal"])
 
 
+def back_to_plain_sha256(apps, schema_editor):
+    """Going back is possible while every entry is still in the county chain (no village wrote since)."""
+    AuditEntry = apps.get_model("portal", "AuditEntry")
+    AuditChainHead = apps.get_model("portal", "AuditChainHead")
+    alias = schema_editor.connection.alias
+    if AuditEntry.objects.using(alias).exclude(chain="").exists():
+        raise RuntimeError("Villages' audit chains cannot be merged back into one plain chain.")
+    previous = GENESIS_HASH
+    for entry in AuditEntry.objects.using(alias).order_by("seq").iterator(chunk_size=2000):
+        entry.prev_hash = previous
+        entry.hash = previous = hashlib.sha256(_content(entry)).hexdigest()
+        entry.save(update_fields=["prev_hash", "hash"])
+    AuditChainHead.objects.using(alias).exclude(chain="").delete()
+    AuditChainHead.objects.using(alias).filter(chain="").update(hash=previous, seal="")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0002_resident_on_one_roll"),
@@ -119,5 +135,5 @@ class Migration(migrations.Migration):
             model_name="auditentry",
             constraint=models.UniqueConstraint(fields=("chain", "seq"), name="audit_entry_once_in_chain"),
         ),
-        migrations.RunPython(seal_with_the_key, elidable=False),
+        migrations.RunPython(seal_with_the_key, back_to_plain_sha256, elidable=False),
     ]

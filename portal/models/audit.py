@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 GENESIS_HASH = "0" * 64
 # The chain of entries that belong to no village or township, into which every other chain is anchored.
 COUNTY_CHAIN = ""
+# The county chain's own entries: a chain begun, a chain's head folded in (portal.audit).
+CHAIN_OPEN = "audit_chain_open"
+CHAIN_ANCHOR = "audit_chain_anchor"
 
 
 def keyed_hash(content: bytes) -> str:
@@ -45,6 +48,10 @@ class AuditEntryQuerySet(models.QuerySet):
     def in_chain_order(self):
         """Chain by chain, each from its first entry: the order verify_audit walks."""
         return self.order_by("chain", "seq")
+
+    def of_actions(self):
+        """Entries that record an action, without the county chain's own bookkeeping."""
+        return self.exclude(action__in=[CHAIN_OPEN, CHAIN_ANCHOR])
 
     def in_order_recorded(self):
         """Oldest first across all chains (within a chain the same as its order: appends are locked)."""

@@ -11,6 +11,7 @@ import json
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.db import router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal import audit, permissions
@@ -37,7 +38,8 @@ class AuditedAdminMixin:
     admin_delete), with the admin's change message: which fields, which inline rows.
 
     The admin calls these in the transaction of the change itself (a deletion: just before the rows go),
-    so the entry and the change commit together; a bulk deletion gives one entry per row.
+    so the entry and the change commit together; a bulk deletion gives one entry per row, in one
+    transaction with the deletion (response_action).
     """
 
     def log_addition(self, request, obj, message):
@@ -49,6 +51,11 @@ class AuditedAdminMixin:
             actor=request.user, action="admin_change", target=obj, details=_admin_details(obj, message)
         )
         return super().log_change(request, obj, message)
+
+    def response_action(self, request, queryset):
+        # The admin runs actions (a bulk delete) outside a transaction: its entries and rows commit as one.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
 
     def log_deletions(self, request, queryset):
         for obj in queryset:

@@ -7,7 +7,7 @@ LOCAL_ENV := var/local.env
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages demo lint bench clean
+.PHONY: run test install messages demo lint bench clean audit-key
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,11 +16,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# A secret key and a key for the roll's ID hashes, generated once and kept out of git.
+# A secret key, a key for the roll's ID hashes and one for the audit log, generated once and kept out
+# of git. A var/local.env written before the audit key existed gets one added, the others kept.
 $(LOCAL_ENV):
 	mkdir -p var
 	$(PYTHON) -c "import secrets; print('DJANGO_SECRET_KEY=' + secrets.token_urlsafe(50)); print('PORTAL_ROLL_HASH_KEY=' + secrets.token_urlsafe(50))" > $(LOCAL_ENV)
 	chmod 600 $(LOCAL_ENV)
+
+audit-key: $(LOCAL_ENV)
+	grep -q '^PORTAL_AUDIT_KEY=' $(LOCAL_ENV) || $(PYTHON) -c "import secrets; print('PORTAL_AUDIT_KEY=' + secrets.token_urlsafe(50))" >> $(LOCAL_ENV)
 
 # Compiling catalogs reads no secret: the settings' debug mode spares it one.
 messages: $(STAMP)
@@ -28,7 +32,7 @@ messages: $(STAMP)
 
 # Serves the demo the way a laptop at the venue would: DEBUG off, plain HTTP on this machine only;
 # `make run HOST=0.0.0.0` serves the laptop's Wi-Fi too, for villagers' phones (docs/phones.md).
-run: $(STAMP) $(LOCAL_ENV) messages
+run: $(STAMP) audit-key messages
 	set -a && . ./$(LOCAL_ENV) && set +a && export DJANGO_SECURE=0 DJANGO_SERVE_MEDIA=1 && \
 	if [ "$(HOST)" != "127.0.0.1" ] && [ -z "$$DJANGO_ALLOWED_HOSTS" ]; then \
 		export DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1,[::1],$$($(BIN)/python manage.py phone_addresses --hosts)"; fi && \

@@ -295,6 +295,7 @@ def server_environment(
         "DJANGO_SECURE": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "PORTAL_ROLL_HASH_KEY": secrets.token_urlsafe(50),
+        "PORTAL_AUDIT_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": HOST,
         "DATABASE_URL": url,
         "DJANGO_MEDIA_ROOT": str(folder / "media"),

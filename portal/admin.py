@@ -2,10 +2,16 @@
 
 Residents are read-only here (the roll changes by import, which validates and audits); role
 assignments change through the role services so that every change is audited; the audit log is
-read-only for everyone.
+read-only for everyone. Every other add, change and delete made here, users and groups included, is in
+the audit log too (AuditedModelAdmin), with Django's own account of what changed.
 """
 
+import json
+
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.db import router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal import audit, permissions
@@ -27,6 +33,62 @@ admin.site.site_header = _("Village work reports: registry")
 admin.site.site_title = _("Registry admin")
 
 
+class AuditedAdminMixin:
+    """Each add, change and delete through the admin becomes an audit entry (admin_add, admin_change,
+    admin_delete), with the admin's change message: which fields, which inline rows.
+
+    The admin calls these in the transaction of the change itself (a deletion: just before the rows go),
+    so the entry and the change commit together; a bulk deletion gives one entry per row, in one
+    transaction with the deletion (response_action).
+    """
+
+    def log_addition(self, request, obj, message):
+        audit.record(actor=request.user, action="admin_add", target=obj, details=_admin_details(obj, message))
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit.record(
+            actor=request.user, action="admin_change", target=obj, details=_admin_details(obj, message)
+        )
+        return super().log_change(request, obj, message)
+
+    def response_action(self, request, queryset):
+        # The admin runs actions (a bulk delete) outside a transaction: its entries and rows commit as one.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            audit.record(actor=request.user, action="admin_delete", target=obj, details=_admin_details(obj))
+        return super().log_deletions(request, queryset)
+
+
+def _admin_details(obj, message=None) -> dict:
+    details = {"model": obj._meta.label_lower, "id": str(obj.pk)}
+    if message:
+        # The admin's change message holds field labels, possibly lazy: stored as plain JSON.
+        details["change"] = json.loads(json.dumps(message, default=str))
+    return details
+
+
+class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    pass
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    pass
+
+
 class ReadOnlyAdminMixin:
     """Browse and search only: the rows change through services that validate and audit."""
 
@@ -40,7 +102,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class VillageScopedAdmin(admin.ModelAdmin):
+class VillageScopedAdmin(AuditedModelAdmin):
     """Rows are limited to the villages the user may see the roll of; `village_path` reaches them."""
 
     village_path = "village"
@@ -54,7 +116,7 @@ class VillageScopedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Township)
-class TownshipAdmin(admin.ModelAdmin):
+class TownshipAdmin(AuditedModelAdmin):
     list_display = ("name", "code", "county")
     search_fields = ("name", "code", "county")
 
@@ -133,7 +195,7 @@ class CadreAdmin(VillageScopedAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedModelAdmin):
     """Superusers only; township administrators use the staff page, which is scoped."""
 
     list_display = ("user", "role", "township", "village")

@@ -49,6 +49,20 @@ if not ROLL_HASH_KEY:
     ROLL_HASH_KEY = f"roll:{SECRET_KEY}"
 elif ROLL_HASH_KEY == SECRET_KEY:
     raise ImproperlyConfigured("PORTAL_ROLL_HASH_KEY must not be the same as DJANGO_SECRET_KEY.")
+# The audit log's entries are keyed hashes under a key that is not in the database, so that whoever can
+# write to the database cannot rewrite an entry and recompute the chain. Required in production: derived
+# from the secret key, it would be one more thing that key unlocks.
+AUDIT_KEY = os.environ.get("PORTAL_AUDIT_KEY", "")
+if not AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PORTAL_AUDIT_KEY must be set when DJANGO_DEBUG is off (make run writes one: var/local.env)."
+        )
+    AUDIT_KEY = f"audit:{SECRET_KEY}"
+elif AUDIT_KEY in {SECRET_KEY, ROLL_HASH_KEY}:
+    raise ImproperlyConfigured(
+        "PORTAL_AUDIT_KEY must not be the same as DJANGO_SECRET_KEY or PORTAL_ROLL_HASH_KEY."
+    )
 # Ballot codes and terminal tokens are stored as keyed hashes too, under a key of their own.
 BALLOT_CODE_KEY = os.environ.get("PORTAL_BALLOT_CODE_KEY", "") or f"ballot:{SECRET_KEY}"
 

@@ -45,7 +45,8 @@ class PortalTable(tables.Table):
 
 
 class AuditTable(PortalTable):
-    seq = tables.Column(verbose_name=_("No."))
+    # The number within the entry's chain (one per village or township); sorted, the order recorded.
+    seq = tables.Column(verbose_name=_("No."), order_by=("pk",))
     created_at = tables.DateTimeColumn(format="Y-m-d H:i:s")
     actor_name = tables.Column()
     action = tables.Column()

@@ -8,6 +8,7 @@ pages at all: nothing about a ballot is anyone's to edit.
 from django.contrib import admin
 
 from portal import audit, permissions
+from portal.admin import AuditedModelAdmin
 from portal.permissions import Capability
 from ratings.models import Criterion, Grade, RatingScheme, VoterGroup
 
@@ -47,7 +48,7 @@ class VoterGroupInline(FrozenAwareInline):
 
 
 @admin.register(RatingScheme)
-class RatingSchemeAdmin(admin.ModelAdmin):
+class RatingSchemeAdmin(AuditedModelAdmin):
     list_display = (
         "name",
         "quick_mode",

@@ -9,6 +9,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("PORTAL_ROLL_HASH_KEY", "test-roll-hash-key-not-for-production-fedcba9876543210")
+os.environ.setdefault("PORTAL_AUDIT_KEY", "test-audit-key-not-for-production-13579bdf02468ace")
 os.environ.setdefault("DJANGO_SECURE", "0")
 
 from portal.settings import *  # noqa: E402,F403

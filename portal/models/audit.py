@@ -1,17 +1,31 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, hash-chained audit log: one chain per division (village or township), one county chain.
 
-Each entry's hash covers its own content and the previous entry's hash, so that editing, deleting or
-reordering any entry breaks every hash after it. Writing goes through portal.audit.record only.
+Each entry's hash covers its own content and the previous entry's hash in its chain, so that editing,
+deleting or reordering any entry breaks every hash after it. The hash is keyed (HMAC-SHA256 under
+settings.AUDIT_KEY, which is not in the database): whoever can write to the database without the key
+cannot recompute a valid chain after rewriting an entry. Writing goes through portal.audit.record only;
+what each protection catches, and what not, is in docs/production.md (Checking the audit log).
 """
 
 import datetime
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
+# The chain of entries that belong to no village or township, into which every other chain is anchored.
+COUNTY_CHAIN = ""
+# The county chain's own entries: a chain begun, a chain's head folded in (portal.audit).
+CHAIN_OPEN = "audit_chain_open"
+CHAIN_ANCHOR = "audit_chain_anchor"
+
+
+def keyed_hash(content: bytes) -> str:
+    return hmac.new(settings.AUDIT_KEY.encode(), content, hashlib.sha256).hexdigest()
 
 
 class AppendOnlyError(Exception):
@@ -32,7 +46,16 @@ class AuditEntryQuerySet(models.QuerySet):
         raise AppendOnlyError("Audit entries cannot be updated.")
 
     def in_chain_order(self):
-        return self.order_by("seq")
+        """Chain by chain, each from its first entry: the order verify_audit walks."""
+        return self.order_by("chain", "seq")
+
+    def of_actions(self):
+        """Entries that record an action, without the county chain's own bookkeeping."""
+        return self.exclude(action__in=[CHAIN_OPEN, CHAIN_ANCHOR])
+
+    def in_order_recorded(self):
+        """Oldest first across all chains (within a chain the same as its order: appends are locked)."""
+        return self.order_by("pk")
 
     def in_townships(self, townships):
         """Entries about these townships or any of their villages (codes share the prefix)."""
@@ -44,7 +67,9 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    seq = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
+    # The division code whose chain the entry is in (the same as scope), or COUNTY_CHAIN.
+    chain = models.CharField(_("chain"), max_length=12, blank=True, editable=False)
+    seq = models.PositiveBigIntegerField(_("number"), editable=False)
     created_at = models.DateTimeField(_("time"), editable=False)
     # The actor is copied, not linked: the log must outlive accounts and never block their removal.
     actor_id = models.BigIntegerField(_("actor id"), null=True, editable=False)
@@ -61,13 +86,14 @@ class AuditEntry(models.Model):
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-pk"]
         default_permissions = ("view",)
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_entry_once_in_chain")]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
 
     def __str__(self):
-        return f"#{self.seq} {self.action} {self.target_label}"
+        return f"{self.chain or 'county'} #{self.seq} {self.action} {self.target_label}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -81,6 +107,7 @@ class AuditEntry(models.Model):
     def canonical_content(self) -> bytes:
         """The bytes the hash covers: every recorded field, in a fixed order and encoding."""
         content = {
+            "chain": self.chain,
             "seq": self.seq,
             "created_at": self.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "actor_id": self.actor_id,
@@ -96,21 +123,31 @@ class AuditEntry(models.Model):
         return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical_content()).hexdigest()
+        return keyed_hash(self.canonical_content())
 
 
 class AuditChainHead(models.Model):
-    """One row holding the newest entry's number and hash.
+    """One row per chain holding its newest entry's number and hash, sealed with the key.
 
-    Locking it (SELECT … FOR UPDATE) serializes writers, so two transactions can never both append
-    after the same entry; on SQLite the IMMEDIATE transaction already does that.
+    Locking it (SELECT … FOR UPDATE) serializes the writers of one chain, so two transactions can never
+    both append after the same entry; on SQLite the IMMEDIATE transaction already does that. One row per
+    village lets villages append at once. The seal (a keyed hash of chain, number and hash) is what a
+    truncation must forge: the last remaining entry's number and hash are in the database, its seal
+    as a head is not.
     """
 
+    chain = models.CharField(max_length=12, unique=True, default=COUNTY_CHAIN, blank=True)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    seal = models.CharField(max_length=64, blank=True)
+    # The last entry folded into the county chain (portal.audit.anchor); a bookmark, not a proof.
+    anchored_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         default_permissions = ()
 
     def __str__(self):
-        return f"#{self.seq} {self.hash[:12]}"
+        return f"{self.chain or 'county'} #{self.seq} {self.hash[:12]}"
+
+    def compute_seal(self) -> str:
+        return keyed_hash(f"head|{self.chain}|{self.seq}|{self.hash}".encode())

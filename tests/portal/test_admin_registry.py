@@ -40,8 +40,8 @@ def test_township_admin_creates_a_cadre_and_it_is_audited(client, county):
     assert response.status_code == 302, response.content.decode()[:2000]
     cadre = Cadre.objects.get(name="New Cadre")
     assert cadre.posts.get().post == "committee_member"
-    actions = list(AuditEntry.objects.in_chain_order().values_list("action", flat=True))[-2:]
-    assert actions == ["cadre_create", "cadre_posts_change"]
+    actions = list(AuditEntry.objects.in_order_recorded().values_list("action", flat=True))[-3:]
+    assert actions == ["cadre_create", "cadre_posts_change", "admin_add"]
 
 
 def test_township_admin_cannot_move_a_cadre_to_another_township(client, county):

@@ -31,6 +31,7 @@ def production_environment(tmp_path) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "PORTAL_ROLL_HASH_KEY": secrets.token_urlsafe(50),
+        "PORTAL_AUDIT_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "portal.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
     }
@@ -59,14 +60,31 @@ def same_as_the_secret_key(environment):
     environment["PORTAL_ROLL_HASH_KEY"] = environment["DJANGO_SECRET_KEY"]
 
 
+def audit_key_as(other):
+    def change(environment):
+        environment["PORTAL_AUDIT_KEY"] = environment[other]
+
+    return change
+
+
 @pytest.mark.parametrize(
     "change, said",
     [
         (without("DJANGO_SECRET_KEY"), "DJANGO_SECRET_KEY"),
         (without("PORTAL_ROLL_HASH_KEY"), "PORTAL_ROLL_HASH_KEY must be set"),
         (same_as_the_secret_key, "must not be the same as DJANGO_SECRET_KEY"),
+        (without("PORTAL_AUDIT_KEY"), "PORTAL_AUDIT_KEY must be set"),
+        (audit_key_as("DJANGO_SECRET_KEY"), "PORTAL_AUDIT_KEY must not be the same"),
+        (audit_key_as("PORTAL_ROLL_HASH_KEY"), "PORTAL_AUDIT_KEY must not be the same"),
     ],
-    ids=["no secret key", "no roll hash key", "roll hash key is the secret key"],
+    ids=[
+        "no secret key",
+        "no roll hash key",
+        "roll hash key is the secret key",
+        "no audit key",
+        "audit key is the secret key",
+        "audit key is the roll hash key",
+    ],
 )
 def test_production_settings_refuse_to_load_without_their_keys(tmp_path, change, said):
     environment = production_environment(tmp_path)

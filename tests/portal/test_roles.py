@@ -18,7 +18,7 @@ def test_grant_adds_group_staff_flag_and_audit_entry(county):
     clerk.refresh_from_db()
     assert clerk.groups.filter(name="meeting_operator").exists()
     assert clerk.is_staff
-    entry = AuditEntry.objects.in_chain_order().last()
+    entry = AuditEntry.objects.in_order_recorded().last()
     assert (entry.action, entry.actor_name, entry.scope) == ("role_grant", "admin1", county.neighbour.code)
     assert entry.details == {"user": "clerk", "role": "meeting_operator"}
     assert assignment.scope == county.neighbour
@@ -65,7 +65,7 @@ def test_revoke_removes_group_and_staff_flag_and_is_audited(county):
     county.operator.refresh_from_db()
     assert not county.operator.groups.exists()
     assert not county.operator.is_staff
-    assert AuditEntry.objects.in_chain_order().last().action == "role_revoke"
+    assert AuditEntry.objects.in_order_recorded().last().action == "role_revoke"
 
 
 def test_revoke_keeps_group_while_another_village_still_holds_the_role(county):

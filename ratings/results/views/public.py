@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 
-from portal import ratelimit
+from portal import audit, ratelimit
 from portal.http import client_address, rate_limited, show_service_error
 from portal.ratelimit import RateLimited
 from ratings.models import Objection, ResultSnapshot, VoterGroup
@@ -54,6 +54,12 @@ def _open_data(request, content: bytes, content_type: str, filename: str, *, dow
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=OPEN_DATA_MAX_AGE)
     return get_conditional_response(request, etag=etag, response=response)
+
+
+def _publication_anchor(snapshot: ResultSnapshot) -> audit.Anchor | None:
+    """The village's audit chain head at publication, as the county chain recorded it: printed on the
+    notice and served in results.json, so that `verify_audit --anchor` can hold the log to it later."""
+    return audit.anchor_of(snapshot, after="results_publish")
 
 
 def _address(request, path: str) -> str:
@@ -130,6 +136,7 @@ def receipts_txt(request, pk):
 def results_json(request, pk):
     """The snapshot's results.json, with which version it is and where it stands."""
     snapshot = live_snapshot_or_404(pk)
+    anchor = _publication_anchor(snapshot)
     document = {
         **display.public_document(snapshot.data),
         "snapshot": {
@@ -138,6 +145,14 @@ def results_json(request, pk):
             "published_at": snapshot.published_at.isoformat() if snapshot.published_at else None,
             "notice_ends": snapshot.notice_ends.isoformat() if snapshot.notice_ends else None,
             "finalized_at": snapshot.finalized_at.isoformat() if snapshot.finalized_at else None,
+            "audit_anchor": anchor
+            and {
+                "chain": anchor.chain,
+                "seq": anchor.seq,
+                "hash": anchor.hash,
+                "county_seq": anchor.county_seq,
+                "county_hash": anchor.county_hash,
+            },
         },
     }
     content = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
@@ -161,6 +176,7 @@ def results_notice(request, pk):
         "data": data,
         "rows": display.ranking_rows(data),
         "honor_roll": display.honor_rows(data),
+        "anchor": _publication_anchor(snapshot),
         **_disclosure_context(data),
         # Addresses read left to right, in a right-to-left notice too.
         "objection_url": _address(request, reverse("ratings:objection-lodge", args=[pk])),

@@ -193,7 +193,7 @@ def test_the_whole_lifecycle_is_audited_in_the_village(rw):
     report.refresh_from_db()
     assert report.status == S.PUBLISHED
     assert report.published_at is not None
-    actions = list(AuditEntry.objects.in_chain_order().values_list("action", "scope"))
+    actions = list(AuditEntry.objects.in_order_recorded().values_list("action", "scope"))
     assert [action for action, _scope in actions if action.startswith("report_")] == [
         "report_create",
         "report_submit",

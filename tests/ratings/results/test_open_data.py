@@ -152,7 +152,10 @@ def test_results_json_is_the_snapshot_with_its_standing(client, county):
         "published_at": snapshot.published_at.isoformat(),
         "notice_ends": snapshot.notice_ends.isoformat(),
         "finalized_at": None,
+        # The village's audit chain head at publication (tests/ratings/results/test_audit_anchor.py).
+        "audit_anchor": standing["audit_anchor"],
     }
+    assert standing["audit_anchor"]["chain"] == world.meeting.village.code
     raw = response.content.decode("utf-8")
     assert "德" in raw  # written as it is, not as \u escapes
     assert raw == json.dumps(json.loads(raw), ensure_ascii=False, sort_keys=True, indent=2)

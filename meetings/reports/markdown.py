@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element  # noqa: S405 (builds elements, parses
 
 import markdown as python_markdown
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -136,8 +137,27 @@ def render(text: str) -> SafeString:
     """Markdown source → HTML safe to put in a page."""
     if not text or not text.strip():
         return mark_safe("")  # noqa: S308 (empty)
-    html = _renderer().convert(text)
+    html = _convert(text)
+    if html is None:
+        # Saving refuses such text (`too_deep`); one stored before, or through the admin, is shown as the
+        # plain text it is.
+        html = "<p>" + escape(text).replace("\n", "<br>") + "</p>"
     return mark_safe(sanitize(html))  # noqa: S308 (sanitized by the allow-list just above)
+
+
+def too_deep(text: str) -> bool:
+    """Whether the text nests lists or quotes deeper than Python-Markdown can render."""
+    return bool(text and text.strip()) and _convert(text) is None
+
+
+def _convert(text: str) -> str | None:
+    """Python-Markdown's HTML, or None when the text nests past the stack: Python-Markdown nests by
+    recursion, and a line of thousands of list markers ("- - - …") runs out of it."""
+    try:
+        return _renderer().convert(text)
+    except RecursionError:
+        _local.renderer = None  # left half-way through; the next conversion starts from a new one
+        return None
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 from html.parser import HTMLParser
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from meetings.models import WorkReport
+from meetings.reports import services
 from meetings.reports.markdown import ALLOWED_TAGS, DiffLine, line_diff, render, sanitize
 from tests.worlds import make_report
 
@@ -209,3 +211,31 @@ def test_the_report_page_shows_the_corpus_inert(rw):
             assert not name.startswith("on"), (tag, name, value)
             assert not "".join((value or "").split()).lower().startswith(DANGEROUS_SCHEMES), (tag, name)
     assert "<style" not in html
+
+
+# Thousands of list markers on one line: Python-Markdown nests one list in another for each, by recursion.
+TOO_DEEP = "- " * 3000 + "deep"
+
+
+def test_text_nested_past_the_renderers_stack_is_shown_as_plain_text():
+    """A stored report with such text made its page a 500 (RecursionError)."""
+    html = render(TOO_DEEP + "\n<script>alert(1)</script>")
+    assert html.startswith("<p>- - - ") and "deep<br>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    # The renderer left half-way is not used again.
+    assert render("**a** _b_") == "<p><strong>a</strong> <em>b</em></p>"
+
+
+def test_saving_text_nested_too_deeply_is_refused(rw):
+    report = make_report(rw.meeting, rw.own_cadre)
+    with translation.override("en"), pytest.raises(ValidationError, match="nests lists or quotes too deeply"):
+        services.report_save(report=report, by=rw.county.cadre, sections={"plan": TOO_DEEP})
+    report.refresh_from_db()
+    assert report.plan == ""
+
+
+def test_the_report_page_of_text_nested_too_deeply_answers(rw):
+    report = make_report(rw.meeting, rw.own_cadre, status=WorkReport.Status.PUBLISHED, duties=TOO_DEEP)
+    response = Client().get(reverse("meetings:report", args=[report.pk]))
+    assert response.status_code == 200
+    assert "- - - - deep</p>" in response.content.decode()

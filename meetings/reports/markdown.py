@@ -12,6 +12,7 @@ Headings are shifted down two levels (# → h3) so that a report never outranks 
 """
 
 import difflib
+import re
 import threading
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element  # noqa: S405 (builds elements, parses nothing)
@@ -150,11 +151,27 @@ def too_deep(text: str) -> bool:
     return bool(text and text.strip()) and _convert(text) is None
 
 
+# Python-Markdown looks for the end of a link from every "[" of a paragraph: time quadratic in their number
+# (its issue 798); a report of 20,000 took a minute to show. A paragraph with more than this many has them
+# escaped: shown as typed, none of them a link (nor, in such a paragraph, anything a "[" would begin).
+MAX_BRACKETS = 50
+PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n)")
+
+
+def _defuse_brackets(text: str) -> str:
+    if text.count("[") <= MAX_BRACKETS:
+        return text
+    return "".join(
+        part.replace("[", "\\[") if part.count("[") > MAX_BRACKETS else part
+        for part in PARAGRAPH_BREAK.split(text)
+    )
+
+
 def _convert(text: str) -> str | None:
     """Python-Markdown's HTML, or None when the text nests past the stack: Python-Markdown nests by
     recursion, and a line of thousands of list markers ("- - - …") runs out of it."""
     try:
-        return _renderer().convert(text)
+        return _renderer().convert(_defuse_brackets(text))
     except RecursionError:
         _local.renderer = None  # left half-way through; the next conversion starts from a new one
         return None

@@ -1,5 +1,6 @@
 """Report text is Markdown, and nothing stored in it can run script when it is shown."""
 
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -239,3 +240,17 @@ def test_the_report_page_of_text_nested_too_deeply_answers(rw):
     response = Client().get(reverse("meetings:report", args=[report.pk]))
     assert response.status_code == 200
     assert "- - - - deep</p>" in response.content.decode()
+
+
+@pytest.mark.parametrize("text", ["[" * 20_000, "[a](" * 5_000, "[a][" * 5_000, ("[" * 60 + "\n") * 300])
+def test_a_paragraph_of_thousands_of_brackets_renders_at_once(text):
+    """Python-Markdown seeks a link's end from every "[" of a paragraph: 20,000 took a minute (a hang)."""
+    started = time.monotonic()
+    html = render(text)
+    assert time.monotonic() - started < 3
+    assert "<a " not in html and html.count("[") == text.count("[")
+
+
+def test_links_still_work_beside_a_paragraph_of_brackets():
+    html = render("[" * 100 + "\n\nSee [the plan](https://example.org/plan) and [1].")
+    assert '<a href="https://example.org/plan"' in html and "[1]" in html

@@ -267,3 +267,18 @@ def test_a_role_is_revoked_even_after_its_group_was_deleted_in_the_admin(county)
     assert set(county.cadre.groups.values_list("name", flat=True)) == {Role.CADRE}
     assert Group.objects.get(name=Role.CADRE).permissions.exists()
     assert granted.role == Role.CADRE
+
+
+def test_a_nul_in_the_address_is_a_400_naming_it(client, county):
+    """PostgreSQL refuses NUL in any text: a village code or a search holding one was a 500 there."""
+    client.force_login(county.township_admin)
+    for url, query in (
+        ("/v/%00/", {}),
+        (f"/staff/v/{county.village.code}%00/roles/", {}),
+        (reverse("staff:audit"), {"action": "\x00"}),
+        (reverse("staff:audit"), {"\x00": "x"}),
+    ):
+        response = client.get(url, query)
+        assert response.status_code == 400, url
+        assert "not allowed (NUL)" in response.content.decode()
+    assert client.get(reverse("staff:audit"), {"action": "probe"}).status_code == 200

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import MAX_PANEL_SEATS, Meeting
+from portal.forms import RowsChoiceField
 from portal.models import Cadre, CadrePost
 from ratings.models import RatingScheme
 
 
-class CadreChoiceField(forms.ModelMultipleChoiceField):
+class CadreChoiceField(RowsChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):

@@ -9,6 +9,7 @@ the audit log too (AuditedModelAdmin), with Django's own account of what changed
 import json
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db import router, transaction
@@ -25,6 +26,7 @@ from portal.models import (
     Township,
     Village,
 )
+from portal.params import parse_int
 from portal.permissions import Capability
 from portal.services.registry import cadre_save
 from portal.services.roles import role_grant, role_revoke
@@ -194,6 +196,14 @@ class CadreAdmin(VillageScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class IdAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the posted value up again to show a refused form: a value that
+    is no row id ('0x1f', or past 64 bits) failed that query with a 500. Only ids are looked up."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [pk for pk in value if parse_int(pk) is not None], attr)
+
+
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(AuditedModelAdmin):
     """Superusers only; township administrators use the staff page, which is scoped."""
@@ -211,6 +221,11 @@ class RoleAssignmentAdmin(AuditedModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = IdAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         granted = role_grant(

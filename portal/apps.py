@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
+    default = True  # the app's own, beside the admin's below
     name = "portal"
     verbose_name = _("Registry and administration")
 
@@ -19,3 +21,10 @@ class PortalConfig(AppConfig):
         user_locked_out.connect(record_lockout, dispatch_uid="portal.record_lockout")
         # `<id:pk>` in every app's URLs: registered here, before any URLconf is read.
         register_converter(IdConverter, "id")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, on the portal's own site (portal.admin_site); named in INSTALLED_APPS."""
+
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"

@@ -8,6 +8,25 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Role
+from portal.params import DB_INT_MAX
+
+
+class RowsChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of rows by id. Django hands any integer on to the database, and SQLite cannot bind one
+    past 64 bits (OverflowError, a 500): such a value is refused here like any other unknown choice."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not an integer: Django refuses it itself
+            if not -DB_INT_MAX - 1 <= number <= DB_INT_MAX:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
 
 VILLAGE_ROLES = [(role.value, role.label) for role in Role if role != Role.TOWNSHIP_ADMIN]
 

@@ -5,8 +5,27 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from portal.params import ParameterError
 from portal.ratelimit import RateLimited
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path or the query string is a 400 before any view runs.
+
+    No address of the portal holds one, and PostgreSQL refuses it in any text it is given (a village
+    code, a search): a 500 from every lookup or filter it reached. Form fields refuse it themselves.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = [text for name, values in request.GET.lists() for text in (name, *values)]
+        if "\x00" in request.path or any("\x00" in text for text in query):
+            raise ParameterError(_("The address contains a character that is not allowed (NUL)."))
+        return self.get_response(request)
 
 
 def client_address(request) -> str:

@@ -229,6 +229,8 @@ def _read_xlsx(content: bytes) -> Iterator[tuple[int, list]]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
         raise RollFileError(unreadable) from None
     try:
+        if not workbook.worksheets:  # a workbook part that lists no sheet
+            raise RollFileError(unreadable)
         sheet = workbook.worksheets[0]
         # The stored dimensions may be stale; without them every row present in the sheet is read.
         sheet.reset_dimensions()

@@ -14,13 +14,24 @@ from ratings.models import Criterion, Grade, RatingScheme, VoterGroup
 
 
 def _may_set_up(request) -> bool:
-    return request.user.is_superuser or permissions.has_any_capability(
-        request.user, Capability.MANAGE_MEETINGS
-    )
+    # Asked for each inline and each of its forms on one page: answered once per request.
+    if not hasattr(request, "_may_set_up_schemes"):
+        request._may_set_up_schemes = request.user.is_superuser or permissions.has_any_capability(
+            request.user, Capability.MANAGE_MEETINGS
+        )
+    return request._may_set_up_schemes
 
 
 class FrozenAwareInline(admin.TabularInline):
     extra = 0
+    # A scheme has a handful of criteria, grades and groups. Without a bound of its own a formset builds
+    # as many forms as a posted TOTAL_FORMS asks, up to Django's 1,000 past max_num, each checking the
+    # user's permissions: a forged count kept a worker busy for seconds.
+    max_num = 50
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
 
     def has_add_permission(self, request, obj=None):
         return _may_set_up(request) and not (obj and obj.is_frozen)

@@ -12,12 +12,14 @@ Headings are shifted down two levels (# → h3) so that a report never outranks 
 """
 
 import difflib
+import re
 import threading
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element  # noqa: S405 (builds elements, parses nothing)
 
 import markdown as python_markdown
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -136,8 +138,43 @@ def render(text: str) -> SafeString:
     """Markdown source → HTML safe to put in a page."""
     if not text or not text.strip():
         return mark_safe("")  # noqa: S308 (empty)
-    html = _renderer().convert(text)
+    html = _convert(text)
+    if html is None:
+        # Saving refuses such text (`too_deep`); one stored before, or through the admin, is shown as the
+        # plain text it is.
+        html = "<p>" + escape(text).replace("\n", "<br>") + "</p>"
     return mark_safe(sanitize(html))  # noqa: S308 (sanitized by the allow-list just above)
+
+
+def too_deep(text: str) -> bool:
+    """Whether the text nests lists or quotes deeper than Python-Markdown can render."""
+    return bool(text and text.strip()) and _convert(text) is None
+
+
+# Python-Markdown looks for the end of a link from every "[" of a paragraph: time quadratic in their number
+# (its issue 798); a report of 20,000 took a minute to show. A paragraph with more than this many has them
+# escaped: shown as typed, none of them a link (nor, in such a paragraph, anything a "[" would begin).
+MAX_BRACKETS = 50
+PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n)")
+
+
+def _defuse_brackets(text: str) -> str:
+    if text.count("[") <= MAX_BRACKETS:
+        return text
+    return "".join(
+        part.replace("[", "\\[") if part.count("[") > MAX_BRACKETS else part
+        for part in PARAGRAPH_BREAK.split(text)
+    )
+
+
+def _convert(text: str) -> str | None:
+    """Python-Markdown's HTML, or None when the text nests past the stack: Python-Markdown nests by
+    recursion, and a line of thousands of list markers ("- - - …") runs out of it."""
+    try:
+        return _renderer().convert(_defuse_brackets(text))
+    except RecursionError:
+        _local.renderer = None  # left half-way through; the next conversion starts from a new one
+        return None
 
 
 @dataclass(frozen=True)

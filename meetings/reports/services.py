@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings.models import Attachment, Meeting, MeetingCadre, ReportRevision, WorkReport
+from meetings.reports import markdown
 from portal import audit, permissions, uploads
 from portal.models import Cadre
 from portal.permissions import Capability
@@ -77,6 +78,10 @@ def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
         if len(text) > MAX_SECTION_LENGTH:
             raise ValidationError(
                 _("A section may be at most %(limit)s characters long.") % {"limit": MAX_SECTION_LENGTH}
+            )
+        if markdown.too_deep(text):
+            raise ValidationError(
+                _("A section nests lists or quotes too deeply to be shown; write it with fewer levels.")
             )
         cleaned[name] = text
     return cleaned

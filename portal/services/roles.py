@@ -1,11 +1,11 @@
 """Granting and revoking roles: the only way scope and group membership change."""
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal import audit, permissions
+from portal.groups import role_group
 from portal.models import Role, RoleAssignment, Township, Village
 
 
@@ -33,7 +33,7 @@ def role_grant(
         user=user, role=role, township=township, village=village
     )
     if created:
-        user.groups.add(Group.objects.get(name=role.value))
+        user.groups.add(role_group(role))
         if role in permissions.ADMIN_SITE_ROLES and not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
@@ -60,7 +60,7 @@ def role_revoke(*, assignment: RoleAssignment, by) -> None:
     )
     assignment.delete()
     if not RoleAssignment.objects.filter(user=user, role=role).exists():
-        user.groups.remove(Group.objects.get(name=role))
+        user.groups.remove(role_group(Role(role)))
     remaining = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     if user.is_staff and not user.is_superuser and not remaining & permissions.ADMIN_SITE_ROLES:
         user.is_staff = False

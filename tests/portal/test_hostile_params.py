@@ -6,19 +6,24 @@ from the router (the `<id:…>` converter).
 """
 
 import re
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import DisallowedHost
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from portal import audit
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Role, RoleAssignment
 from portal.params import DB_INT_MAX, IdConverter, ParameterError, int_param, parse_int
+from portal.services.roles import role_grant, role_revoke
 from portal.tables import MAX_PER_PAGE
 from portal.views.errors import bad_request
+from tests.factories import CadreFactory, CadrePostFactory
+from tests.worlds import published_world
 
 pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
@@ -197,3 +202,83 @@ def test_no_route_breaks_on_a_path_integer_the_database_cannot_hold(client, coun
             if status >= 500:
                 broken.add(route)
     assert broken == set()
+
+
+# --- cases the fuzzer (tests/portal/test_fuzz.py) found, each a named regression test --------------------
+
+
+@pytest.mark.parametrize("value", [TOO_BIG, str(-(2**63) - 1)])
+def test_a_row_id_past_64_bits_on_the_results_pages_is_never_a_500(client, county, value):
+    """The issue's `?id=9223372036854775808` on the results, its files, the notice and the honor roll;
+    and the same number as the page's own id."""
+    world, _snapshot = published_world(county, ["satisfied"] * 5)
+    for name in ("results", "counts-csv", "receipts-txt", "results-json", "results-notice", "honor-roll"):
+        real = reverse(f"ratings:{name}", args=[world.meeting.pk])
+        assert client.get(real, {"id": value}).status_code == 200, name
+        assert client.get(real.replace(str(world.meeting.pk), value, 1)).status_code == 404, name
+
+
+@pytest.mark.parametrize("value", [TOO_BIG, str(-(2**63) - 1), "9" * 5000])
+def test_a_cadre_past_64_bits_on_the_meeting_form_is_a_refused_choice(client, county, value):
+    """SQLite cannot bind such a number: the multiple choice of cadres gave a 500 (OverflowError)."""
+    CadrePostFactory(cadre=CadreFactory(village=county.village), term_start=2021)  # a cadre to choose
+    client.force_login(county.township_admin)
+    response = client.post(
+        reverse("meetings:staff-meeting-create", args=[county.village.code]),
+        {"year": "2024", "venue": "Hall", "kind": "villagers", "cadres": [value]},
+    )
+    assert response.status_code == 400
+    assert "is not a valid value" in response.content.decode()
+
+
+def test_a_role_assignment_for_an_account_that_is_no_id_is_a_form_error(client, county):
+    """The admin's autocomplete widget looked '0x1f' up again to show the refused form (a 500)."""
+    client.force_login(county.superuser)
+    for user in ("0x1f", TOO_BIG):
+        response = client.post(
+            reverse("admin:portal_roleassignment_add"),
+            {"user": user, "role": "cadre", "village": county.village.pk},
+        )
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_forged_form_count_in_the_scheme_admin_answers_at_once(client, county):
+    """A TOTAL_FORMS of a billion built a thousand forms, each asking for permissions: seconds of work."""
+    client.force_login(county.township_admin)
+    data = {"name": "Forged", "max_nominations": "3", "excellent_share": "0.9", "incompetent_share": "0.5"}
+    data |= {"min_cell": "5"}
+    for prefix in ("criteria", "grades", "groups"):
+        data |= {f"{prefix}-TOTAL_FORMS": "1000000000", f"{prefix}-INITIAL_FORMS": "0"}
+    started = time.monotonic()
+    response = client.post(reverse("admin:ratings_ratingscheme_add"), data)
+    assert time.monotonic() - started < 3
+    assert response.status_code == 200
+    assert "Please submit at most 50 forms." in response.content.decode()
+
+
+def test_a_role_is_revoked_even_after_its_group_was_deleted_in_the_admin(county):
+    """The role services read the role's group; a superuser deleting it in the admin made revoking a 500."""
+    Group.objects.filter(name=Role.CADRE).delete()
+    assignment = RoleAssignment.objects.get(user=county.cadre, role=Role.CADRE)
+    role_revoke(assignment=assignment, by=county.superuser)
+    assert not county.cadre.groups.exists()
+    granted = role_grant(user=county.cadre, role=Role.CADRE, village=county.village, by=county.superuser)
+    assert set(county.cadre.groups.values_list("name", flat=True)) == {Role.CADRE}
+    assert Group.objects.get(name=Role.CADRE).permissions.exists()
+    assert granted.role == Role.CADRE
+
+
+def test_a_nul_in_the_address_is_a_400_naming_it(client, county):
+    """PostgreSQL refuses NUL in any text: a village code or a search holding one was a 500 there."""
+    client.force_login(county.township_admin)
+    for url, query in (
+        ("/v/%00/", {}),
+        (f"/staff/v/{county.village.code}%00/roles/", {}),
+        (reverse("staff:audit"), {"action": "\x00"}),
+        (reverse("staff:audit"), {"\x00": "x"}),
+    ):
+        response = client.get(url, query)
+        assert response.status_code == 400, url
+        assert "not allowed (NUL)" in response.content.decode()
+    assert client.get(reverse("staff:audit"), {"action": "probe"}).status_code == 200

@@ -245,3 +245,9 @@ def test_an_anonymous_upload_is_still_sent_to_the_login(client, county):
     )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_xlsx_that_lists_no_sheet_is_refused():
+    """A workbook part without sheets left openpyxl an empty list of worksheets (IndexError, a 500)."""
+    hostile = with_part(workbook(), "xl/workbook.xml", f'<workbook xmlns="{MAIN_NS}"/>'.encode())
+    assert only_problem(hostile) == "The file is not an Excel workbook (.xlsx) that can be read."

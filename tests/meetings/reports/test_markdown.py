@@ -1,14 +1,17 @@
 """Report text is Markdown, and nothing stored in it can run script when it is shown."""
 
+import time
 from html.parser import HTMLParser
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from meetings.models import WorkReport
+from meetings.reports import services
 from meetings.reports.markdown import ALLOWED_TAGS, DiffLine, line_diff, render, sanitize
 from tests.worlds import make_report
 
@@ -209,3 +212,45 @@ def test_the_report_page_shows_the_corpus_inert(rw):
             assert not name.startswith("on"), (tag, name, value)
             assert not "".join((value or "").split()).lower().startswith(DANGEROUS_SCHEMES), (tag, name)
     assert "<style" not in html
+
+
+# Thousands of list markers on one line: Python-Markdown nests one list in another for each, by recursion.
+TOO_DEEP = "- " * 3000 + "deep"
+
+
+def test_text_nested_past_the_renderers_stack_is_shown_as_plain_text():
+    """A stored report with such text made its page a 500 (RecursionError)."""
+    html = render(TOO_DEEP + "\n<script>alert(1)</script>")
+    assert html.startswith("<p>- - - ") and "deep<br>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    # The renderer left half-way is not used again.
+    assert render("**a** _b_") == "<p><strong>a</strong> <em>b</em></p>"
+
+
+def test_saving_text_nested_too_deeply_is_refused(rw):
+    report = make_report(rw.meeting, rw.own_cadre)
+    with translation.override("en"), pytest.raises(ValidationError, match="nests lists or quotes too deeply"):
+        services.report_save(report=report, by=rw.county.cadre, sections={"plan": TOO_DEEP})
+    report.refresh_from_db()
+    assert report.plan == ""
+
+
+def test_the_report_page_of_text_nested_too_deeply_answers(rw):
+    report = make_report(rw.meeting, rw.own_cadre, status=WorkReport.Status.PUBLISHED, duties=TOO_DEEP)
+    response = Client().get(reverse("meetings:report", args=[report.pk]))
+    assert response.status_code == 200
+    assert "- - - - deep</p>" in response.content.decode()
+
+
+@pytest.mark.parametrize("text", ["[" * 20_000, "[a](" * 5_000, "[a][" * 5_000, ("[" * 60 + "\n") * 300])
+def test_a_paragraph_of_thousands_of_brackets_renders_at_once(text):
+    """Python-Markdown seeks a link's end from every "[" of a paragraph: 20,000 took a minute (a hang)."""
+    started = time.monotonic()
+    html = render(text)
+    assert time.monotonic() - started < 3
+    assert "<a " not in html and html.count("[") == text.count("[")
+
+
+def test_links_still_work_beside_a_paragraph_of_brackets():
+    html = render("[" * 100 + "\n\nSee [the plan](https://example.org/plan) and [1].")
+    assert '<a href="https://example.org/plan"' in html and "[1]" in html

@@ -333,10 +333,9 @@ def test_audit_page_is_a_404_for_other_roles(client, county, role):
 # --- at county scale -----------------------------------------------------------------------------------
 
 
+@pytest.mark.postgresql_only  # SQLite has one writer at a time whatever the chains
 @pytest.mark.django_db(transaction=True)
 def test_two_villages_append_at_once_without_waiting_for_each_other(county):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has one writer at a time whatever the chains")
     holding, done = threading.Event(), threading.Event()
     release = threading.Event()
 

@@ -37,13 +37,8 @@ from tests.postgres import postgres_url
 from tests.ratings.ballot.doors import ballot_post
 from tests.worlds import build_world, published_world
 
-pytestmark = [
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="two app servers share one PostgreSQL database: this runs in the suite's PostgreSQL pass",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+# Two app servers share one PostgreSQL database: this runs in the suite's PostgreSQL pass.
+pytestmark = [pytest.mark.postgresql_only, pytest.mark.django_db(transaction=True)]
 
 SITE = "portal.county.example"  # the host name the proxy in front passes on
 # Every limit the test trips, set low so that it is reached in a few requests. A count kept per server

@@ -9,6 +9,7 @@ from portal.views import public
 
 # A bad query parameter (portal.params) is a 400 page saying what was wrong, in the reader's language.
 handler400 = "portal.views.errors.bad_request"
+handler404 = "portal.views.errors.page_not_found"
 
 urlpatterns = [
     path("", public.home, name="home"),

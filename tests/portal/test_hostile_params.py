@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import DisallowedHost
+from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import translation
 
@@ -282,3 +283,14 @@ def test_a_nul_in_the_address_is_a_400_naming_it(client, county):
         assert response.status_code == 400, url
         assert "not allowed (NUL)" in response.content.decode()
     assert client.get(reverse("staff:audit"), {"action": "probe"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_post_of_unreadable_multipart_to_an_unknown_address_is_a_400_not_a_500(client):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.get("/")  # the CSRF cookie, whose check reads the body
+    response = client.post(
+        "/staff/meetings/2/paper/pages/5/", "no boundary", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert client.get("/no/such/page/").status_code == 404

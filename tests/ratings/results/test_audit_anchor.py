@@ -26,7 +26,9 @@ def test_the_notice_and_results_json_carry_the_head_at_publication(client, count
         chain=COUNTY_CHAIN, action=audit.CHAIN_ANCHOR, details__after="results_publish"
     )
 
-    notice = client.get(reverse("ratings:results-notice", args=[world.meeting.pk])).content.decode()
+    notice = client.get(
+        reverse("ratings:results-notice", args=[world.meeting.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert publication.hash in notice and fold.hash in notice
     assert f"({county.village.code}) at publication, entry no. {publication.seq}" in notice
     assert f"county's audit log as entry no. {fold.seq}" in notice

@@ -45,10 +45,12 @@ from meetings.questions import services as questions
 from meetings.reports import services as reports
 from portal.models import Cadre, RoleAssignment
 from ratings.ballot.terminals import TERMINAL_COOKIE
-from ratings.models import HonorCandidate, Objection, ResultSnapshot, Terminal
+from ratings.models import HonorCandidate, Objection, PaperDecision, PaperPage, ResultSnapshot, Terminal
+from ratings.paper import services as paper_services
 from ratings.results import services as results
 from tests.factories import CadreFactory
 from tests.portal import fuzz
+from tests.ratings.paper.marked import marked_page, paper_world
 from tests.worlds import build_kiosk_world, make_meeting, make_report, published_world
 
 SEED = int(os.environ.get("FUZZ_SEED", "18"))
@@ -106,6 +108,7 @@ def build_fuzz_world(county) -> FuzzWorld:
     AccessAttempt.objects.create(
         username="operator1", ip_address="10.0.0.3", user_agent="fuzz", failures_since_start=9
     )
+    paper = paper_count_world(county)
 
     models = [
         Meeting,
@@ -140,9 +143,42 @@ def build_fuzz_world(county) -> FuzzWorld:
             "content_type_id": [str(ContentType.objects.get_for_model(Meeting).pk)],
             "url": ["", "portal/", "nothing-here/"],
             "app_label": ["auth", "portal", "ratings"],
+            **{name: [str(value)] for name, value in paper.objects},
         },
-        coherent=[{"pk": str(meeting), "terminal": str(terminal)} for meeting, terminal in terminals],
+        coherent=[{"pk": str(meeting), "terminal": str(terminal)} for meeting, terminal in terminals]
+        + [{"pk": str(paper.meeting.pk), name: str(value)} for name, value in paper.objects],
         terminal_token=kiosk.token,
+    )
+
+
+@dataclass
+class PaperCount:
+    meeting: Meeting
+    objects: list[tuple[str, object]]  # (URL parameter, a real value)
+
+
+def paper_count_world(county) -> PaperCount:
+    """A paper count under way: a print run, a scanned page with a line for two people, and a page
+    whose code would not read."""
+    paper = paper_world(county, paper_voters=2, sheets=3, year=2022)
+    paper.close_voting()
+    first, second = paper.sheet_ids()[:2]
+    paper_services.paper_upload(
+        meeting=paper.meeting,
+        files=[
+            ("a.png", marked_page(paper.meeting, first, ["over"] + [0] * 9, written=(1,))),
+            ("b.png", marked_page(paper.meeting, second, [1] * 10, hide_code=True)),
+        ],
+        by=county.operator,
+    )
+    unreadable = PaperPage.objects.get(meeting=paper.meeting, sheet=None)
+    return PaperCount(
+        paper.meeting,
+        [
+            ("run", paper.run.pk),
+            ("page", unreadable.pk),
+            ("decision", PaperDecision.objects.get(sheet__meeting=paper.meeting).pk),
+        ],
     )
 
 

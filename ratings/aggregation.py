@@ -5,7 +5,8 @@ same figures, so a published snapshot can be recounted and compared byte for byt
 below can be tested by hand. Exact fractions are used for every figure a verdict or a rank depends
 on; floats appear only in the Wilson bound and in the rounded JSON.
 
-How the figures are defined (the public page paraphrases this):
+How the figures are defined (docs/method.md is the full written method; the public page says it in
+plain words):
 
 - A ballot gives each cadre one grade per criterion. "Don't know" (a grade of standing "abstain")
   counts in the turnout (`abstained`) but never as a grade: it is left out of every statistic.

@@ -290,6 +290,10 @@ FILE_UPLOAD_HANDLERS = [
 
 # Days the published results stay under public notice before they can become final (the brief's 7).
 RESULTS_NOTICE_DAYS = int(os.environ.get("PORTAL_NOTICE_DAYS", 7))
+# Fewest ballots that must grade a cadre (on every criterion) for a verdict and a rank; below it the
+# cadre gets "not enough grades" (docs/method.md says why 10: below it one ballot moves a share by
+# more than 10 points, and "excellent" at 90% would need every single grade).
+RESULTS_MIN_GRADED_BALLOTS = int(os.environ.get("PORTAL_MIN_GRADED_BALLOTS", 10))
 
 # The cache holds what must be counted without writing rows (the receipt-check limit, portal.ratelimit).
 # On the laptop it is each process's memory: nothing to install. A county running several app servers

@@ -5,7 +5,8 @@ same figures, so a published snapshot can be recounted and compared byte for byt
 below can be tested by hand. Exact fractions are used for every figure a verdict or a rank depends
 on; floats appear only in the Wilson bound and in the rounded JSON.
 
-How the figures are defined (the public page paraphrases this):
+How the figures are defined (docs/method.md is the full written method; the public page says it in
+plain words):
 
 - A ballot gives each cadre one grade per criterion. "Don't know" (a grade of standing "abstain")
   counts in the turnout (`abstained`) but never as a grade: it is left out of every statistic.
@@ -32,14 +33,23 @@ How the figures are defined (the public page paraphrases this):
   weighted mean is the plain mean.
 - overall score: the average over the criteria that were graded of their weighted means. The overall
   mean, satisfaction, median and histogram pool every criterion and every group.
-- verdict: per group, the share of "top" or "pass" grades and the share of "bottom" grades over all
-  its criteria, averaged with the group weights as above. A top-or-pass share at or above the
-  scheme's excellent share (90%) is "excellent"; otherwise a bottom share at or above its
-  incompetent share (50%) is "incompetent"; otherwise a top-or-pass share of at least one half is
-  "competent", and anything else "basically_competent". No graded ballot, no verdict.
-- rank within a village: higher overall score first, then the better majority value, then the
-  higher Wilson bound; cadres equal on all three share a rank (1, 2, 2, 4). A cadre nobody graded
-  has no rank.
+- graded ballots: on each criterion, the ballots that gave the cadre a grade ("don't know" is
+  not one); a cadre's graded ballots are the fewest of these over the criteria, so that every
+  figure of the cadre rests on at least that many grades.
+- not enough grades: a cadre with fewer graded ballots than the scheme's minimum (`min_graded`)
+  gets the verdict "not_enough_grades" and no rank; its figures are still published.
+- verdict (weighted): per group, the share of "top" or "pass" grades and the share of "bottom"
+  grades over all its criteria, averaged with the group weights as above (published as
+  top_pass_share and bottom_share). A top-or-pass share at or above the scheme's excellent share
+  (90%) is "excellent"; otherwise a bottom share at or above its incompetent share (50%) is
+  "incompetent"; otherwise a top-or-pass share of at least one half is "competent", and anything
+  else "basically_competent". No graded ballot, no verdict. The shares are compared exactly, not
+  as rounded.
+- rank within a village: by the overall score as published (rounded to 4 places), higher first;
+  equal published scores share a rank (1, 1, 3). No other figure breaks a tie. A cadre nobody
+  graded, or with not enough grades, has no rank.
+- rounding: every figure is worked out exactly and rounded once, to 4 decimal places, half away
+  from zero (as a spreadsheet's ROUND does): 93.90625 → 93.9063, 0.00005 → 0.0001.
 - ranks across villages, for one post: by Wilson bound (then score), or by the Bayesian average,
   which pulls each score toward the mean of all cadres by as many imaginary ballots as the prior
   weight, so that a handful of enthusiastic ballots does not beat a large, steady village.
@@ -50,17 +60,21 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+# The version of the rules above. A results document carries it: a recount of one worked out by
+# other rules says so instead of reporting every changed figure.
+METHOD_VERSION = 2
+PLACES = 4
+NOT_ENOUGH_GRADES = "not_enough_grades"
+INCOMPETENT = "incompetent"
 STANDINGS = ("top", "pass", "low", "bottom", "abstain")
 ABSTAIN = "abstain"
 SATISFIED = frozenset({"top", "pass"})
 BOTTOM = "bottom"
 Z_95 = 1.959964
-# Appended to every majority value before comparing, worse than any grade: a sequence that ends
-# first is then the worse one (see the module docstring).
-_EXHAUSTED = math.inf
 
 Counts = Mapping[tuple[Any, str, str, str], int]
 
@@ -85,6 +99,8 @@ class SchemeSpec:
     group_weights: Mapping[str, Fraction]
     excellent_share: Fraction = Fraction(9, 10)
     incompetent_share: Fraction = Fraction(1, 2)
+    # Fewest graded ballots for a verdict and a rank; 0 (no minimum) for documents from before it.
+    min_graded: int = 0
 
     def __post_init__(self) -> None:
         codes = [grade.code for grade in self.grades]
@@ -96,6 +112,8 @@ class SchemeSpec:
             raise ValueError("a scheme needs distinct criteria")
         if any(Fraction(weight) < 0 for weight in self.group_weights.values()):
             raise ValueError("group weights cannot be negative")
+        if self.min_graded < 0:
+            raise ValueError("the minimum of graded ballots cannot be negative")
 
     @classmethod
     def from_document(cls, scheme: Mapping[str, Any]) -> "SchemeSpec":
@@ -113,6 +131,7 @@ class SchemeSpec:
             group_weights={kind: Fraction(weight) for kind, weight in scheme["groups"].items()},
             excellent_share=Fraction(scheme["excellent_share"]),
             incompetent_share=Fraction(scheme["incompetent_share"]),
+            min_graded=int(scheme.get("min_graded", 0)),
         )
 
     @property
@@ -159,6 +178,11 @@ class CadreResult:
     groups: dict[str, CriterionStats]
     verdict: str | None
     majority_value: tuple[int, ...]
+    graded_ballots: int = 0
+
+    @property
+    def enough_grades(self) -> bool:
+        return self.verdict != NOT_ENOUGH_GRADES and self.overall.graded > 0
 
 
 def wilson_lower_bound(successes: Fraction | int, n: Fraction | int, z: float = Z_95) -> float | None:
@@ -272,13 +296,37 @@ def _share(stats: CriterionStats, standings: Iterable[str], scheme: SchemeSpec) 
     return Fraction(hits, stats.graded)
 
 
-def _verdict(top_pass: Fraction | None, bottom: Fraction | None, scheme: SchemeSpec) -> str | None:
+def round_half_up(value: Fraction | float | int | Decimal, places: int = PLACES) -> Decimal:
+    """`value` rounded to `places` decimals, half away from zero, from its exact value.
+
+    The rule of a spreadsheet's ROUND, not Python's round() (half to even, on the binary float):
+    93.90625 → 93.9063, -0.00005 → -0.0001. A float is taken at its exact binary value.
+    """
+    exact = Fraction(value)
+    scaled = abs(exact) * 10**places
+    whole = math.floor(scaled + Fraction(1, 2))
+    return Decimal(-whole if exact < 0 else whole).scaleb(-places)
+
+
+def publish(value: Fraction | float | None) -> float | None:
+    """A figure as results.json publishes it: rounded by `round_half_up`, written as a JSON number.
+
+    The float of a 4-place decimal prints back as that decimal, so the JSON shows exactly it.
+    """
+    return None if value is None else float(round_half_up(value))
+
+
+def _verdict(
+    top_pass: Fraction | None, bottom: Fraction | None, scheme: SchemeSpec, graded_ballots: int
+) -> str | None:
     if top_pass is None or bottom is None:
-        return None
+        return NOT_ENOUGH_GRADES if scheme.min_graded else None
+    if graded_ballots < scheme.min_graded:
+        return NOT_ENOUGH_GRADES
     if top_pass >= scheme.excellent_share:
         return "excellent"
     if bottom >= scheme.incompetent_share:
-        return "incompetent"
+        return INCOMPETENT
     return "competent" if top_pass >= Fraction(1, 2) else "basically_competent"
 
 
@@ -353,13 +401,15 @@ def _cadre_result(cadre: Any, cells: Mapping[str, Mapping[str, Counter]], scheme
         top_pass_share=top_pass,
         bottom_share=bottom,
     )
+    graded_ballots = min(stats.graded for stats in criteria.values())
     return CadreResult(
         cadre_id=cadre,
         criteria=criteria,
         overall=overall,
         groups=group_stats,
-        verdict=_verdict(top_pass, bottom, scheme),
+        verdict=_verdict(top_pass, bottom, scheme, graded_ballots),
         majority_value=majority_value(list(pooled.histogram.values())),
+        graded_ballots=graded_ballots,
     )
 
 
@@ -384,12 +434,14 @@ def _competition_ranks(keys: Mapping[Hashable, tuple | None]) -> dict[Hashable, 
 
 
 def rank_cadres(results: Mapping[Hashable, CadreResult]) -> dict[Hashable, int | None]:
-    """Ranks within a village: score, then majority value, then Wilson bound."""
+    """Ranks within a village: by the overall score as published; equal published scores tie.
+
+    Compared as published (4 places) so that two scores a reader sees as equal share a rank; the
+    majority value and the Wilson bound break no tie, since no reader could tell why they did.
+    """
     return _competition_ranks(
         {
-            cadre: (-r.overall.score, (*r.majority_value, _EXHAUSTED), -r.overall.wilson_lower)
-            if r.overall.graded
-            else None
+            cadre: (-round_half_up(r.overall.score),) if r.enough_grades else None
             for cadre, r in results.items()
         }
     )
@@ -448,26 +500,22 @@ def rank_households(votes: Mapping[Hashable, int]) -> list[tuple[Hashable, int, 
     ]
 
 
-def _number(value: Fraction | float | None) -> float | None:
-    return None if value is None else round(float(value), 4)
-
-
 def _stats_json(stats: CriterionStats) -> dict:
     return {
         "histogram": dict(stats.histogram),
         "graded": stats.graded,
         "abstained": stats.abstained,
-        "mean": _number(stats.mean),
-        "trimmed_mean": _number(stats.trimmed_mean),
-        "satisfaction": _number(stats.satisfaction),
+        "mean": publish(stats.mean),
+        "trimmed_mean": publish(stats.trimmed_mean),
+        "satisfaction": publish(stats.satisfaction),
         "median_grade": stats.median_grade,
-        "wilson_lower": _number(stats.wilson_lower),
-        "weighted_mean": _number(stats.weighted_mean),
+        "wilson_lower": publish(stats.wilson_lower),
+        "weighted_mean": publish(stats.weighted_mean),
     }
 
 
 def result_as_json(result: CadreResult) -> dict:
-    """Plain JSON data, every figure rounded to 4 places: same result, same bytes (snapshots, recounts)."""
+    """Plain JSON data, every figure rounded by `publish`: same result, same bytes (snapshots, recounts)."""
     overall = result.overall
     cadre = result.cadre_id if isinstance(result.cadre_id, int | str) else str(result.cadre_id)
     return {
@@ -477,13 +525,14 @@ def result_as_json(result: CadreResult) -> dict:
             "histogram": dict(overall.histogram),
             "graded": overall.graded,
             "abstained": overall.abstained,
-            "score": _number(overall.score),
-            "mean": _number(overall.mean),
-            "satisfaction": _number(overall.satisfaction),
+            "score": publish(overall.score),
+            "mean": publish(overall.mean),
+            "satisfaction": publish(overall.satisfaction),
             "median_grade": overall.median_grade,
-            "wilson_lower": _number(overall.wilson_lower),
-            "top_pass_share": _number(overall.top_pass_share),
-            "bottom_share": _number(overall.bottom_share),
+            "wilson_lower": publish(overall.wilson_lower),
+            "top_pass_share": publish(overall.top_pass_share),
+            "bottom_share": publish(overall.bottom_share),
+            "graded_ballots": result.graded_ballots,
         },
         "groups": {str(group): _stats_json(stats) for group, stats in result.groups.items()},
         "verdict": result.verdict,

@@ -7,7 +7,10 @@ printed notice) carries; checks the k rule (ratings/disclosure.py) was applied a
 consistency rules between the counts (each cadre-criterion column of a group sums to that group's
 ballots; the groups add up to the ballots; ballots = turnout = codes used = receipts); recomputes
 every figure with the same pure core the portal uses (ratings/aggregation.py, standard library only);
-and names each difference. Exit status 0 when everything matches.
+checks the turnout's rate and quorum, the nominations and the honor roll's votes against their
+bounds and ranks, the two-years flag against the verdict, the format and the method version with
+its thresholds (docs/method.md); and names each difference. Exit status 0 when everything matches,
+1 on any difference, 2 when the files cannot be read at all.
 """
 
 import csv
@@ -16,10 +19,17 @@ import io
 import json
 import sys
 from collections import Counter
+from fractions import Fraction
 
 from ratings import aggregation, disclosure
 
 HEADER = ["cadre", "criterion", "group", "grade", "n"]
+# The results document this recount reads (ratings/results/tally.py FORMAT) and the method it
+# recounts by (docs/method.md); any other is named as a difference, never silently recounted.
+FORMAT = 2
+# A meeting's quorum: strictly more than this share of its roll (meetings/quorum.py, docs/method.md).
+QUORUM_SHARE = {"villagers": Fraction(1, 2), "representatives": Fraction(2, 3)}
+PANEL = "township_panel"
 USAGE = "usage: python -m ratings.recount counts.csv results.json [receipts.txt]"
 
 
@@ -123,18 +133,96 @@ def check_figures(counts: Counter, results: dict) -> list[str]:
     return problems
 
 
+def check_versions(results: dict) -> list[str]:
+    """The document's format and method, and the thresholds its method block says it applied."""
+    problems = []
+    if results.get("format") != FORMAT:
+        problems.append(f"results.json has format {results.get('format')}; this recount reads {FORMAT}")
+    method = results.get("method") or {}
+    if method.get("version") != aggregation.METHOD_VERSION:
+        problems.append(
+            f"results.json was worked out by method version {method.get('version')}; this recount "
+            f"follows version {aggregation.METHOD_VERSION} (docs/method.md)"
+        )
+    scheme = results["scheme"]
+    for key, source in (
+        ("excellent_share", "excellent_share"),
+        ("incompetent_share", "incompetent_share"),
+        ("min_graded", "min_graded"),
+        ("k", "min_cell"),
+    ):
+        if method.get(key) != scheme.get(source):
+            problems.append(f"method {key}: {method.get(key)}, but the scheme says {scheme.get(source)}")
+    return problems
+
+
 def check_turnout(results: dict) -> list[str]:
+    """The turnout's figures follow from its counts: rate, quorum, groups."""
     turnout = results["turnout"]
     problems = []
-    from_roll = turnout["ballots"] - turnout["by_group"].get("township_panel", 0)
-    rate = round(from_roll / turnout["roll"], 4) if turnout["roll"] else None
+    by_group = turnout["by_group"]
+    if any(not isinstance(n, int) or n < 0 for n in by_group.values()):
+        problems.append(f"turnout by group holds a count that is not a whole number of ballots: {by_group}")
+        return problems
+    from_roll = turnout["ballots"] - by_group.get(PANEL, 0)
+    rate = aggregation.publish(Fraction(from_roll, turnout["roll"])) if turnout["roll"] else None
     if rate != turnout["rate"]:
         problems.append(f"turnout rate recounts to {rate}, published {turnout['rate']}")
-    if sum(turnout["by_group"].values()) != turnout["ballots"]:
-        problems.append(
-            f"turnout by group adds up to {sum(turnout['by_group'].values())}, not {turnout['ballots']}"
-        )
+    if sum(by_group.values()) != turnout["ballots"]:
+        problems.append(f"turnout by group adds up to {sum(by_group.values())}, not {turnout['ballots']}")
+    if from_roll > turnout["present"]:
+        problems.append(f"{from_roll} ballots from the roll, but only {turnout['present']} people present")
+    share = QUORUM_SHARE.get(results["meeting"]["kind"])
+    if share is None:
+        problems.append(f"unknown kind of meeting {results['meeting']['kind']!r}: no quorum rule")
+        return problems
+    required = int(turnout["roll"] * share) + 1
+    if required != turnout["quorum_required"]:
+        problems.append(f"quorum required recounts to {required}, published {turnout['quorum_required']}")
+    met = turnout["roll"] > 0 and turnout["present"] >= required
+    if met != turnout["quorum_met"]:
+        problems.append(f"quorum met recounts to {met}, published {turnout['quorum_met']}")
     return problems
+
+
+def check_nominations(results: dict) -> list[str]:
+    """The nominations count and the honor roll's votes: withheld below k, and within what the ballots allow.
+
+    counts.csv holds no nomination, so a vote is checked against its bounds (each at most one per
+    ballot; together at most the nominations; those at most the ballots times the scheme's limit).
+    """
+    shown = results["disclosure"]["figures_shown"]
+    nominations = results.get("nominations")
+    roll = results.get("honor_roll", [])
+    if not shown:
+        return [] if nominations is None else [f"nominations: {nominations} published below k"]
+    ballots = results["ballots"]
+    limit = results["scheme"].get("max_nominations")
+    if not isinstance(nominations, int) or nominations < 0:
+        return [f"nominations: {nominations!r} is not a count"]
+    problems = []
+    if limit is not None and nominations > ballots * limit:
+        problems.append(f"nominations: {nominations}, more than {ballots} ballots × {limit} a ballot")
+    votes = [row["votes"] for row in roll]
+    for row in roll:
+        if not isinstance(row["votes"], int) or not 0 <= row["votes"] <= ballots:
+            problems.append(
+                f"honor roll household {row['number']}: {row['votes']!r} votes, not a count of at most "
+                f"{ballots} ballots"
+            )
+    if all(isinstance(vote, int) for vote in votes) and sum(votes) > nominations:
+        problems.append(f"the honor roll's votes add up to {sum(votes)}, more than {nominations} nominations")
+    return problems
+
+
+def check_two_years(results: dict) -> list[str]:
+    """The two-years flag needs this year's verdict "incompetent" (last year's is not in the open data)."""
+    return [
+        f"cadre {cadre['id']} ({cadre['name']}): flagged incompetent two years running with the verdict "
+        f"{cadre.get('verdict')}"
+        for cadre in results["cadres"]
+        if cadre.get("incompetent_two_years") and cadre.get("verdict") != aggregation.INCOMPETENT
+    ]
 
 
 def check_honor_roll(results: dict) -> list[str]:
@@ -147,6 +235,8 @@ def check_honor_roll(results: dict) -> list[str]:
             for row in roll
             if row["votes"] is not None or row["rank"] is not None
         ]
+    if not all(isinstance(vote, int) for vote in votes.values()):
+        return []  # named by check_nominations
     ranks = {household: rank for household, _votes, rank in aggregation.rank_households(votes)}
     return [
         f"honor roll household {row['number']}: rank recounts to {ranks[row['household']]}, "
@@ -163,7 +253,8 @@ def recount(counts_file: bytes, results: dict, receipts_file: bytes | None = Non
             "this results.json is from before counts.csv was published (it has no counts_sha256); it was "
             "recounted from that time's ballots.csv, which is no longer public"
         )
-    problems = _digest("counts.csv", counts_file, results["counts_sha256"])
+    problems = check_versions(results)
+    problems += _digest("counts.csv", counts_file, results["counts_sha256"])
     receipts = None
     if receipts_file is not None:
         problems += _digest("receipts.txt", receipts_file, results["receipts_sha256"])
@@ -173,6 +264,8 @@ def recount(counts_file: bytes, results: dict, receipts_file: bytes | None = Non
     problems += check_consistency(counts, results, receipts)
     problems += check_turnout(results)
     problems += check_figures(counts, results)
+    problems += check_two_years(results)
+    problems += check_nominations(results)
     problems += check_honor_roll(results)
     return problems
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import CadrePost
-from ratings import disclosure
+from ratings import aggregation, disclosure
 from ratings.ballot import schemes
 from ratings.models import VoterGroup
 from ratings.results.tally import OVERALL
@@ -28,6 +28,7 @@ VERDICTS = {
     "competent": _("Competent"),
     "basically_competent": _("Basically competent"),
     "incompetent": _("Incompetent"),
+    aggregation.NOT_ENOUGH_GRADES: _("Not enough grades"),
 }
 GROUPS = dict(VoterGroup.Kind.choices)
 POSTS = dict(CadrePost.Post.choices)
@@ -57,6 +58,18 @@ def grade_labels(scheme: dict) -> dict[str, str]:
 
 BELOW_K = "below_k"
 LEGACY_SMALL_GROUP = "legacy_small_group"
+
+
+def method_of(data: dict) -> dict:
+    """The thresholds the snapshot applied (docs/method.md), for the page's plain-words method."""
+    scheme = data["scheme"]
+    return {
+        "version": (data.get("method") or {}).get("version", 1),
+        "excellent": scheme["excellent_share"],
+        "incompetent": scheme["incompetent_share"],
+        "min_graded": scheme.get("min_graded", 0),
+        "weighted": len(scheme.get("groups", {})) > 1,
+    }
 
 
 def is_legacy(data: dict) -> bool:
@@ -148,6 +161,10 @@ def ranking_rows(data: dict) -> list[dict]:
                 "median": labels.get(overall.get("median_grade"), ""),
                 "verdict": verdict_label(cadre.get("verdict")),
                 "verdict_code": cadre.get("verdict"),
+                # The figures the verdict compared with the thresholds (weighted by group).
+                "verdict_share": overall.get("top_pass_share"),
+                "bottom_share": overall.get("bottom_share"),
+                "graded_ballots": overall.get("graded_ballots"),
                 "two_years": bool(cadre.get("incompetent_two_years")),
                 "ballots": cell_ballots(overall, len(data["scheme"]["criteria"])),
             }

@@ -68,10 +68,19 @@ class VillageRankingTable(FiguresTable):
         verbose_name=_("Cadre"), linkify=lambda record: reverse("ratings:cadre-history", args=[record["id"]])
     )
     post = tables.Column(verbose_name=_("Post"))
+    verdict_share = tables.Column(
+        verbose_name=_("Satisfied share the verdict used"), attrs={"td": {"class": "text-end"}}
+    )
 
     class Meta(FiguresTable.Meta):
-        sequence = ("rank", "name", "post", "score", "satisfaction", "median", "verdict")
+        sequence = ("rank", "name", "post", "score", "satisfaction", "median", "verdict_share", "verdict")
         empty_text = _("No cadre was rated.")
+
+    def render_verdict_share(self, value):
+        return percent(value)
+
+    def value_verdict_share(self, value):
+        return value
 
 
 class TownshipRankingTable(FiguresTable):

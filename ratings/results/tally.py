@@ -11,6 +11,7 @@ ratings/results/opendata.py) with the digests of counts.csv and receipts.txt, an
 import csv
 import io
 from collections import defaultdict
+from fractions import Fraction
 
 from django.conf import settings
 from django.db.models import Count
@@ -59,6 +60,8 @@ def scheme_document(scheme: RatingScheme) -> dict:
         "excellent_share": str(scheme.excellent_share),
         "incompetent_share": str(scheme.incompetent_share),
         "min_cell": scheme.min_cell,
+        "min_graded": settings.RESULTS_MIN_GRADED_BALLOTS,
+        "max_nominations": scheme.max_nominations,
     }
 
 
@@ -158,7 +161,11 @@ def posts_held(cadre_ids, year: int) -> dict[int, list[str]]:
 
 
 def incompetent_last_year(meeting: Meeting) -> set[int]:
-    """Cadres the village's published results of the year before rated incompetent."""
+    """Cadres the village's published results of the year before rated incompetent.
+
+    Only a verdict counts: a cadre with "not enough grades" that year has none, so it never starts
+    (or continues) the two-years flag.
+    """
     previous = (
         ResultSnapshot.objects.live()
         .filter(meeting__village_id=meeting.village_id, meeting__year=meeting.year - 1)
@@ -277,6 +284,21 @@ def codebook(scheme: dict, cadres: list, posts: dict[int, list[str]]) -> dict:
     }
 
 
+def method_document(scheme: dict) -> dict:
+    """The rules the figures follow (docs/method.md), with the thresholds this document applied."""
+    return {
+        "version": aggregation.METHOD_VERSION,
+        "description": "docs/method.md",
+        "rounding": f"exact, then rounded once to {aggregation.PLACES} decimal places, half away from zero",
+        "verdict": "by the group-weighted shares overall.top_pass_share and overall.bottom_share",
+        "rank": "by overall.score as published, higher first; equal scores share a rank (1, 1, 3)",
+        "excellent_share": scheme["excellent_share"],
+        "incompetent_share": scheme["incompetent_share"],
+        "min_graded": scheme["min_graded"],
+        "k": scheme["min_cell"],
+    }
+
+
 def results_document(meeting: Meeting) -> dict:
     """Everything a snapshot publishes, computed afresh from the database, under the k rule.
 
@@ -315,7 +337,7 @@ def results_document(meeting: Meeting) -> dict:
                     **{key: figures.get(key) for key in ("criteria", "overall", "verdict")},
                     "groups": groups,
                     "rank": ranks.get(cadre.pk),
-                    "incompetent_two_years": figures.get("verdict") == "incompetent"
+                    "incompetent_two_years": figures.get("verdict") == aggregation.INCOMPETENT
                     and cadre.pk in flagged_before,
                 }
             )
@@ -324,6 +346,7 @@ def results_document(meeting: Meeting) -> dict:
         cadre_rows.append(row)
     return {
         "format": FORMAT,
+        "method": method_document(scheme_published),
         "meeting": {
             "id": meeting.pk,
             "village": meeting.village.name,
@@ -342,7 +365,7 @@ def results_document(meeting: Meeting) -> dict:
             "quorum_required": quorum.required,
             "quorum_met": quorum.met,
             "by_group": by_group,
-            "rate": round(from_roll / quorum.base, 4) if quorum.base else None,
+            "rate": aggregation.publish(Fraction(from_roll, quorum.base)) if quorum.base else None,
         },
         "ballots": ballots,
         "disclosure": {**rule.as_json(), "ballots_by_group": disclosure.disclosed_ballots(by_group, rule)},

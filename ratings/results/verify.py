@@ -5,9 +5,12 @@ grade, group, nomination or receipt alters. Then the published open data: counts
 count, named one by one), receipts.txt, the ballot counts, and every cadre's figures.
 
 A snapshot from before counts.csv (no "format" in its data) is checked on what it published then: the
-seal, the number of ballots, and each criterion's histogram (pooled over the groups, as it was).
+seal, the number of ballots, and each criterion's histogram (pooled over the groups, as it was). One
+worked out by an earlier method (docs/method.md; no "method" or an older version) is checked on its
+seal and counts only: its figures followed the rules of their day (other rounding, ranks, no minimum).
 """
 
+from ratings import aggregation
 from ratings.models import ResultSnapshot
 from ratings.results import tally
 
@@ -43,6 +46,8 @@ def recount_differences(snapshot: ResultSnapshot) -> list[str]:
         problems.append(
             f"{label}: disclosure recounts to {fresh['disclosure']}, published {published.get('disclosure')}"
         )
+    if (published.get("method") or {}).get("version") != aggregation.METHOD_VERSION:
+        return problems
     scale = [grade["code"] for grade in fresh["scheme"]["grades"]]
     published_cadres = {row["id"]: row for row in published.get("cadres", [])}
     fresh_cadres = {row["id"]: row for row in fresh["cadres"]}

@@ -7,10 +7,13 @@ screen readers and the legend writes every count and share in text: the bar is n
 a number is.
 """
 
+from decimal import Decimal
+
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
+from ratings import aggregation
 from ratings.results.display import grade_label
 
 register = template.Library()
@@ -51,17 +54,33 @@ def distribution_bar(histogram: dict, grades: list[dict], abstained: int = 0) ->
     return {"segments": segments, "total": total, "abstained": int(abstained or 0)}
 
 
+def _published(value) -> Decimal:
+    """The figure as results.json publishes it (docs/method.md: 4 places, half away from zero).
+
+    A published figure already is that decimal; anything else is rounded by the same rule, so a
+    page never shows more, fewer or other digits than the open data.
+    """
+    return aggregation.round_half_up(Decimal(str(value)))
+
+
+def _written(number: Decimal) -> str:
+    """Without trailing zeros (92.5000 → "92.5", 100.0000 → "100"), in the locale's digits."""
+    text = format(number.normalize(), "f")
+    places = len(text.partition(".")[2])
+    return floatformat(text, places) if places else floatformat(text, 0)
+
+
 @register.filter
 def percent(share) -> str:
-    """0.755 → "75.5%", 0.9 → "90%"; nothing → a dash."""
+    """The published share as a percentage, no digit more or less: 0.755 → "75.5%", 0.93905 → "93.91%"."""
     if share is None or share == "":
         return NONE
-    return f"{floatformat(float(share) * 100, -1)}%"
+    return f"{_written(_published(share) * 100)}%"
 
 
 @register.filter
 def score(value) -> str:
-    """A mean or a score, two decimals; nothing → a dash."""
+    """A mean or a score as published (up to 4 places): 92.3125 → "92.3125", 85 → "85"; nothing → a dash."""
     if value is None or value == "":
         return NONE
-    return floatformat(value, 2)
+    return _written(_published(value))

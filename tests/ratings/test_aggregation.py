@@ -3,6 +3,7 @@
 import json
 import math
 from collections import Counter
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -17,11 +18,13 @@ from ratings.aggregation import (
     bayesian_average,
     criterion_stats,
     majority_value,
+    publish,
     rank_by_bayesian,
     rank_by_wilson,
     rank_cadres,
     rank_households,
     result_as_json,
+    round_half_up,
     tally,
     wilson_lower_bound,
 )
@@ -273,7 +276,7 @@ def test_ties_share_a_rank():
     assert rank_by_wilson(results) == {"a": 1, "b": 1, "c": 3, "d": None}
 
 
-def test_median_tie_broken_by_majority_value():
+def test_equal_scores_tie_whatever_the_majority_value():
     scheme = spec(grades=COMPETENCE)
     counts = quick("a", {"excellent": 1, "basically_competent": 4}) | quick(
         "b", {"excellent": 2, "basically_competent": 1, "incompetent": 2}
@@ -283,16 +286,17 @@ def test_median_tie_broken_by_majority_value():
     # same score ((100 + 4·60) / 5 = (200 + 60 + 80) / 5 = 68) and the same median
     assert a.overall.score == b.overall.score == 68
     assert a.overall.median_grade == b.overall.median_grade == "basically_competent"
-    # after the median, a has another BC where b has an I
+    # after the median, a has another BC where b has an I; published, but it breaks no tie
+    # (docs/method.md: the rank is by the published score alone, equal scores share a rank)
     assert (a.majority_value, b.majority_value) == ((2, 2, 2, 2, 0), (2, 3, 0, 3, 0))
-    assert rank_cadres(results) == {"a": 1, "b": 2}
+    assert rank_cadres(results) == {"a": 1, "b": 1}
     # b has more top grades (2 of 5 against 1 of 5), so the Wilson ranking puts it first
     assert rank_by_wilson(results) == {"b": 1, "a": 2}
 
 
-def test_same_grades_more_ballots_is_the_better_majority_value():
+def test_same_grades_more_ballots_is_a_tie():
     counts = quick("a", {"satisfied": 3}) | quick("b", {"satisfied": 4})
-    assert rank_cadres(tally(counts, spec(), ["a", "b"])) == {"b": 1, "a": 2}
+    assert rank_cadres(tally(counts, spec(), ["a", "b"])) == {"a": 1, "b": 1}
 
 
 def test_rank_households():
@@ -352,7 +356,7 @@ def test_result_as_json_is_deterministic_and_rounded():
     assert first["criteria"]["de"]["mean"] == 84.1667  # 505 / 6
     assert first["criteria"]["de"]["weighted_mean"] == 84.625
     assert first["overall"]["score"] == 92.3125
-    assert first["overall"]["wilson_lower"] == round(wilson_lower_bound(Fraction(9, 2), 5), 4)
+    assert first["overall"]["wilson_lower"] == float(round_half_up(wilson_lower_bound(Fraction(9, 2), 5)))
     assert first["verdict"] == "excellent"
     assert first["groups"]["township_panel"]["abstained"] == 2
     nobody = result_as_json(tally({}, scheme, [7])[7])
@@ -539,3 +543,149 @@ def test_a_small_group_cannot_be_solved_from_what_the_rule_publishes(villagers, 
         v, p = v % len(moved_villagers), p % len(moved_panel)
         moved_villagers[v], moved_panel[p] = moved_panel[p], moved_villagers[v]
     assert published(villagers, panel) == published(moved_villagers, moved_panel)
+
+
+# --- the written method (docs/method.md) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exact", "published"),
+    [
+        (Fraction("93.90625"), "93.9063"),  # half-to-even would give 93.9062; a spreadsheet 93.9063
+        (93.90625, "93.9063"),  # the same as a float (exactly representable)
+        (Fraction("0.00005"), "0.0001"),
+        (Fraction("-93.90625"), "-93.9063"),  # away from zero, not up
+        (Fraction("0.12344999"), "0.1234"),
+        (Fraction(1, 3), "0.3333"),
+        (Fraction(2, 3), "0.6667"),
+        (Fraction(100), "100.0000"),
+        (0, "0.0000"),
+        (Fraction("84.62495"), "84.6250"),
+    ],
+)
+def test_rounding_is_half_away_from_zero(exact, published):
+    assert round_half_up(exact) == Decimal(published)
+    assert str(round_half_up(exact)) == published
+
+
+def test_rounding_reaches_the_json():
+    # (25 × 100 + 6 × 75 + 1 × 55) / 32 = 3005 / 32 = 93.90625 exactly
+    result = one({"satisfied": 25, "basically_satisfied": 6, "dissatisfied": 1})
+    assert result.overall.mean == Fraction("93.90625")
+    assert result_as_json(result)["overall"]["mean"] == 93.9063
+    assert publish(None) is None
+    assert json.dumps(publish(Fraction(505, 6))) == "84.1667"
+
+
+def test_the_rank_is_by_the_mean_score_alone():
+    # The case: 51 satisfied / 49 dissatisfied has the median "satisfied", but its score
+    # (5100 + 2695) / 100 = 77.95 is below 50 satisfied / 50 basically satisfied: 87.5.
+    counts = quick("split", {"satisfied": 51, "dissatisfied": 49}) | quick(
+        "steady", {"satisfied": 50, "basically_satisfied": 50}
+    )
+    results = tally(counts, spec(), ["split", "steady"])
+    # the better median (and majority value) does not rank first: the page says the rank is by score
+    assert results["split"].overall.median_grade == "satisfied"
+    assert results["steady"].overall.median_grade == "basically_satisfied"  # the lower middle of 100
+    assert rank_cadres(results) == {"steady": 1, "split": 2}
+
+
+def test_scores_equal_as_published_share_a_rank():
+    # 2/3 satisfied + 1/3 dissatisfied = 85 exactly; against a score that differs only past the
+    # 4th decimal: they are equal as published, so they tie, and the next rank is skipped.
+    spec_2 = spec()
+    a = quick("a", {"satisfied": 2, "dissatisfied": 1})
+    b = quick("b", {"satisfied": 2, "dissatisfied": 1})
+    c = quick("c", {"dissatisfied": 3})
+    results = tally(a | b | c, spec_2, ["a", "b", "c"])
+    assert rank_cadres(results) == {"a": 1, "b": 1, "c": 3}
+    near = SchemeSpec(SATISFACTION, ("overall",), WEIGHTS)
+    almost = {
+        **quick("x", {"satisfied": 1}),
+        **quick("y", {"satisfied": 19999, "dissatisfied": 1}),  # 99.99775 → 99.9978
+        **quick("z", {"satisfied": 39999, "dissatisfied": 1}),  # 99.998875 → 99.9989
+    }
+    ranked = rank_cadres(tally(almost, near, ["x", "y", "z"]))
+    assert ranked == {"x": 1, "z": 2, "y": 3}
+    nearly_equal = quick("p", {"satisfied": 199999, "dissatisfied": 1}) | quick("q", {"satisfied": 1})
+    # 99.999775 is published as 99.9998, below 100: still apart; 99.99999 would tie with 100
+    assert rank_cadres(tally(nearly_equal, near, ["p", "q"])) == {"q": 1, "p": 2}
+    tie = quick("p", {"satisfied": 4_499_999, "dissatisfied": 1}) | quick("q", {"satisfied": 1})
+    assert result_as_json(tally(tie, near, ["p"])["p"])["overall"]["score"] == 100.0
+    assert rank_cadres(tally(tie, near, ["p", "q"])) == {"p": 1, "q": 1}
+
+
+def test_the_verdict_uses_the_weighted_share_and_publishes_it():
+    # The case: pooled satisfaction above 90%, weighted share below: the verdict follows the
+    # weighted share, and the document publishes that share beside the pooled one.
+    scheme = spec()
+    counts = quick("a", {"satisfied": 190}) | quick(
+        "a", {"satisfied": 6, "dissatisfied": 4}, "township_panel"
+    )
+    result = tally(counts, scheme, ["a"])["a"]
+    assert result.overall.satisfaction == Fraction(196, 200)  # 98% of all the grades
+    assert result.overall.top_pass_share == Fraction(7, 10) + Fraction(3, 10) * Fraction(6, 10)  # 0.88
+    assert result.verdict == "competent"
+    published = result_as_json(result)["overall"]
+    assert (published["satisfaction"], published["top_pass_share"]) == (0.98, 0.88)
+
+
+def min_spec(least: int = 10) -> SchemeSpec:
+    return SchemeSpec(SATISFACTION, ("de", "neng"), WEIGHTS, min_graded=least)
+
+
+def both(cadre, histogram, group="villager") -> dict:
+    return {
+        (cadre, criterion, group, grade): n for criterion in ("de", "neng") for grade, n in histogram.items()
+    }
+
+
+def test_not_enough_grades_gets_no_verdict_and_no_rank():
+    # The cases: 5 of 200 graded (the rest "don't know") would rank first and be excellent;
+    # 3 of 200 would be incompetent.
+    counts = (
+        both("few_good", {"satisfied": 5, "dont_know": 195})
+        | both("few_bad", {"dissatisfied": 3, "dont_know": 197})
+        | both("many", {"satisfied": 150, "basically_satisfied": 40, "dissatisfied": 10})
+        | both("just", {"satisfied": 10, "dont_know": 190})
+    )
+    results = tally(counts, min_spec(), ["few_good", "few_bad", "many", "just"])
+    assert results["few_good"].verdict == results["few_bad"].verdict == "not_enough_grades"
+    assert results["few_good"].graded_ballots == 5
+    assert results["just"].verdict == "excellent"  # exactly the minimum is enough
+    assert rank_cadres(results) == {"just": 1, "many": 2, "few_good": None, "few_bad": None}
+    # its figures are still published
+    published = result_as_json(results["few_good"])
+    assert published["overall"]["score"] == 100.0 and published["overall"]["graded_ballots"] == 5
+
+
+def test_graded_ballots_are_the_fewest_over_the_criteria():
+    counts = {
+        ("a", "de", "villager", "satisfied"): 30,
+        ("a", "neng", "villager", "satisfied"): 9,
+        ("a", "neng", "villager", "dont_know"): 21,
+    }
+    result = tally(counts, min_spec(), ["a"])["a"]
+    assert result.graded_ballots == 9 and result.verdict == "not_enough_grades"
+    assert tally(counts, min_spec(9), ["a"])["a"].verdict == "excellent"
+
+
+def test_nobody_graded_is_not_enough_grades_under_a_minimum():
+    results = tally(both("a", {"dont_know": 40}), min_spec(), ["a"])
+    assert results["a"].verdict == "not_enough_grades" and rank_cadres(results) == {"a": None}
+    # without a minimum (documents from before it) there is simply no verdict
+    assert tally(both("a", {"dont_know": 40}), min_spec(0), ["a"])["a"].verdict is None
+
+
+def test_the_minimum_is_read_from_the_document():
+    document = {
+        "grades": [{"code": g.code, "value": g.value, "standing": g.standing} for g in SATISFACTION],
+        "criteria": [{"code": "overall"}],
+        "groups": {"villager": "0.7"},
+        "excellent_share": "0.9",
+        "incompetent_share": "0.5",
+    }
+    assert SchemeSpec.from_document(document).min_graded == 0
+    assert SchemeSpec.from_document({**document, "min_graded": 12}).min_graded == 12
+    with pytest.raises(ValueError):
+        SchemeSpec(SATISFACTION, ("overall",), WEIGHTS, min_graded=-1)

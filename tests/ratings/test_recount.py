@@ -160,3 +160,73 @@ def test_the_recount_needs_no_django():
         timeout=60,
     )
     assert done.stdout.strip() == "False", done.stderr
+
+
+def _set(path: str, value):
+    """A change to results.json at a dotted path (list items by index)."""
+
+    def change(results: dict) -> None:
+        *parents, last = path.split(".")
+        node = results
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        node[int(last) if isinstance(node, list) else last] = value(
+            node[int(last) if isinstance(node, list) else last]
+        )
+
+    return change
+
+
+# Each published figure the recount must catch when it alone is changed in results.json.
+TAMPERED = {
+    "honor roll votes": _set("honor_roll.0.votes", lambda votes: votes + 1),
+    "honor roll votes beyond the ballots": _set("honor_roll.1.votes", lambda _votes: 9),
+    "honor roll rank": _set("honor_roll.1.rank", lambda rank: rank - 1),
+    "turnout by group": _set(
+        "turnout.by_group", lambda groups: {**groups, "villager": groups["villager"] + 1}
+    ),
+    "turnout rate": _set("turnout.rate", lambda rate: round(rate + 0.0001, 4)),
+    "turnout present": _set("turnout.present", lambda _present: 7),
+    "turnout roll": _set("turnout.roll", lambda roll: roll + 1),
+    "quorum flag": _set("turnout.quorum_met", lambda met: not met),
+    "quorum required": _set("turnout.quorum_required", lambda required: required - 1),
+    "nominations count": _set("nominations", lambda count: count - 1),
+    "nominations withheld": _set("nominations", lambda _count: None),
+    "suppression: figures hidden": _set("disclosure.figures_shown", lambda _shown: False),
+    "suppression: k": _set("disclosure.k", lambda k: k + 10),
+    "suppression: a group pooled": _set("disclosure.pooled", lambda _pooled: {"party_member": "villager"}),
+    "suppression: a cadre's figures dropped": _set("cadres.0.overall", lambda _overall: None),
+    "format version": _set("format", lambda version: version + 1),
+    "method version": _set("method.version", lambda version: version - 1),
+    "method threshold": _set("method.min_graded", lambda least: least + 1),
+    "scheme threshold": _set("scheme.excellent_share", lambda _share: "0.8"),
+    "verdict": _set("cadres.1.verdict", lambda _verdict: "excellent"),
+    "rank": _set("cadres.1.rank", lambda _rank: 1),
+    "graded ballots": _set("cadres.0.overall.graded_ballots", lambda n: n + 1),
+    "verdict's share": _set("cadres.0.overall.top_pass_share", lambda share: round(share - 0.0001, 4)),
+    "two-years flag": _set("cadres.0.incompetent_two_years", lambda _flag: True),
+}
+
+
+@pytest.mark.parametrize("change", TAMPERED.values(), ids=TAMPERED.keys())
+def test_every_tampered_figure_fails_the_recount(open_data, change):
+    folder, counts, results, receipts = open_data
+    assert recount(counts, results, receipts) == []
+    change(results)
+    assert recount(counts, results, receipts) != []
+    (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    done = run_recount(folder)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "every figure recounts" not in done.stdout
+
+
+def test_the_open_data_says_its_method(open_data):
+    _folder, _counts, results, _receipts = open_data
+    method = results["method"]
+    assert method["version"] == 2 and method["description"] == "docs/method.md"
+    assert (method["excellent_share"], method["incompetent_share"]) == ("0.900", "0.500")
+    assert method["min_graded"] == results["scheme"]["min_graded"] == 10 and method["k"] == 5
+    assert "half away from zero" in method["rounding"]
+    # Eight ballots, fewer than the default 10: every cadre has "not enough grades" and no rank.
+    assert {cadre["verdict"] for cadre in results["cadres"]} == {"not_enough_grades"}
+    assert {cadre["rank"] for cadre in results["cadres"]} == {None}

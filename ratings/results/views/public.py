@@ -103,6 +103,7 @@ def _disclosure_context(data: dict) -> dict:
         "withheld": display.figures_withheld(data),
         "pooled": display.pooled_groups(data),
         "k": display.disclosure_of(data).k,
+        "method": display.method_of(data),
     }
 
 

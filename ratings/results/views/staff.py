@@ -32,6 +32,7 @@ from portal import permissions
 from portal.http import show_service_error
 from portal.models import Household
 from portal.permissions import Capability
+from ratings import aggregation
 from ratings.access import get_honor_candidate_for_user_or_404, get_objection_for_user_or_404
 from ratings.ballot.reconciliation import reconciliation_of
 from ratings.models import HonorCandidate, HonorNomination, Objection, ResultSnapshot
@@ -49,7 +50,8 @@ RECENT_RULINGS = 20
 
 
 def _percent(share) -> float | None:
-    return None if share is None else round(share * 100, 1)
+    # The published share as a percentage, exactly (docs/method.md: no second rounding).
+    return None if share is None else float(aggregation.round_half_up(share) * 100)
 
 
 def _cadre_rows(data: dict) -> list[dict]:

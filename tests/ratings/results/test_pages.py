@@ -1,8 +1,9 @@
 """The public results of a meeting: the page, the notice, the honor roll, objections, and who sees them.
 
 Ballots are cast through the kiosk's own service (tests/worlds.py). Cadre 0 gets four
-"satisfied", one "basically satisfied" and one "dissatisfied" on every criterion: mean 530/6 = 88.33,
-trimmed mean (100·3 + 75)/4 = 93.75, satisfaction 5/6 = 83.3%, median "satisfied", verdict competent.
+"satisfied", one "basically satisfied" and one "dissatisfied" on every criterion: mean 530/6 = 88.3333,
+trimmed mean (100·3 + 75)/4 = 93.75, satisfaction 5/6 = 83.33%
+(the pages show the published 4-place figures), median "satisfied", verdict competent.
 Cadre 1 gets "dissatisfied" on every ballot: 55, 0%, incompetent, ranked second.
 """
 
@@ -76,8 +77,8 @@ def test_results_page_shows_the_published_figures(client, published):
     assert "Ballots counted 6" in page
     assert "The quorum is met." in page
     # Cadre 0's overall figures and one criterion's row: mean, trimmed mean, satisfaction, median.
-    assert "88.33" in page and "83.3%" in page
-    assert "Morality" in page and "88.33 93.75 83.3% Satisfied" in page
+    assert "88.3333" in page and "83.33%" in page
+    assert "Morality" in page and "88.3333 93.75 83.33% Satisfied" in page
     assert "Competent" in page and "Incompetent" in page
     # The ranking, in rank order.
     assert page.index("No. 1 Cadre 0") < page.index("No. 2 Cadre 1")
@@ -103,7 +104,7 @@ def test_distribution_bars_carry_their_numbers_in_text(client, published):
     # One bar per cadre overall, per criterion and per voter group shown.
     assert html.count('class="distribution-bar') >= 2 * (1 + 5)
     assert "<title>Satisfied: 4; Basically satisfied: 1; Dissatisfied: 1</title>" in html
-    assert 'Satisfied <span class="fw-semibold">4</span> (66.7%)' in html
+    assert 'Satisfied <span class="fw-semibold">4</span> (66.67%)' in html
 
 
 def test_bar_starts_on_the_right_in_a_right_to_left_language():
@@ -273,9 +274,18 @@ def test_ranking_downloads_as_csv_and_xlsx(client, published):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["Rank", "Cadre", "Post", "Overall score", "Satisfaction", "Median grade", "Verdict"]
+    assert rows[0] == [
+        "Rank",
+        "Cadre",
+        "Post",
+        "Overall score",
+        "Satisfaction",
+        "Median grade",
+        "Satisfied share the verdict used",
+        "Verdict",
+    ]
     assert rows[1][:2] == ["1", "Cadre 0"] and float(rows[1][3]) == pytest.approx(88.3333)
-    assert rows[2][:2] == ["2", "Cadre 1"] and rows[2][6] == "Incompetent"
+    assert rows[2][:2] == ["2", "Cadre 1"] and rows[2][6:] == ["0.0", "Incompetent"]
 
     response = client.get(url("results", world.meeting), {"_export": "xlsx"})
     assert response.status_code == 200
@@ -309,7 +319,7 @@ def test_notice_is_printable_and_carries_what_the_notice_board_needs(client, pub
     assert "Bostan" in page and "2024" in page
     published_on = timezone.localtime(snapshot.published_at)
     assert f"from {published_on:%Y-%m-%d} to {snapshot.notice_ends:%Y-%m-%d}" in page
-    assert "Cadre 0" in page and "88.33" in page and "Competent" in page and "Incompetent" in page
+    assert "Cadre 0" in page and "88.3333" in page and "Competent" in page and "Incompetent" in page
     assert "Certificate" in page and "B2024-0" in page
     assert snapshot.data["counts_sha256"] in page and snapshot.data["receipts_sha256"] in page
     assert snapshot.ballots_sha256 not in page

@@ -250,7 +250,7 @@ def test_a_meeting_of_three_ballots_publishes_nothing_to_solve(client, county):
         assert "Overall score" not in text and "Satisfied:" not in text and "Verdict" not in text, name
 
     assert before["village ranking.csv"].decode().splitlines() == [
-        "Rank,Cadre,Post,Overall score,Satisfaction,Median grade,Verdict"
+        "Rank,Cadre,Post,Overall score,Satisfaction,Median grade,Satisfied share the verdict used,Verdict"
     ]
 
     # Change every grade of one ballot: nothing published moves.

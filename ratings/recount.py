@@ -22,6 +22,7 @@ from collections import Counter
 from fractions import Fraction
 
 from ratings import aggregation, disclosure
+from ratings.results import opendata
 
 HEADER = ["cadre", "criterion", "group", "grade", "n"]
 # The results document this recount reads (ratings/results/tally.py FORMAT) and the method it
@@ -38,8 +39,15 @@ class OpenDataError(ValueError):
 
 
 def read_counts(content: bytes) -> Counter:
-    """counts.csv → (cadre id, criterion code, group, grade code) → ballots."""
-    rows = csv.reader(io.StringIO(content.decode("utf-8")))
+    """counts.csv → (cadre id, criterion code, group, grade code) → ballots.
+
+    As published for spreadsheets too: a byte-order mark first, and a code Excel would turn into a
+    number written as ="007" (ratings/results/opendata.py).
+    """
+    rows = (
+        [opendata.from_spreadsheet(cell) for cell in row]
+        for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    )
     header = next(rows, None)
     if header != HEADER:
         raise OpenDataError(f"counts.csv must start with the header {','.join(HEADER)}, not {header}")

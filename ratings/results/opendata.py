@@ -1,8 +1,16 @@
 """The public files of a meeting's results, byte for byte: counts.csv, receipts.txt, and the codebook.
 
-Canonical on purpose (sorted rows, UTF-8 without BOM, LF line ends): the same counts always give the
-same bytes, so results.json can carry their SHA-256 and anyone can check a download against it.
-ratings/recount.py reads these formats back; what each column means is in `CODEBOOK_FILES`.
+Canonical on purpose (sorted rows, LF line ends): the same counts always give the same bytes, so
+results.json can carry their SHA-256 and anyone can check a download against it. ratings/recount.py
+reads these formats back; what each column means is in `CODEBOOK_FILES`.
+
+For spreadsheets (results published with `SPREADSHEET_KEY`): every CSV starts with a UTF-8 byte-order
+mark, without which Excel on Chinese Windows reads UTF-8 as GBK and garbles every Chinese or Uyghur
+word; and a text value Excel would turn into a number or a date (a code "007" or "1-2", a household
+number, the 12-digit village code that becomes 6.53E+11) is written as the formula ="007", which
+Excel shows as the text 007, exact. A leading apostrophe would stay visible in a cell opened from a
+CSV, and a leading tab would stay inside the value, so neither keeps a lookup exact; ="..." does,
+and `from_spreadsheet` (used by the recount) reads it back.
 
 No per-ballot row is public: counts.csv holds histograms only (already under the k rule,
 ratings/disclosure.py) and receipts.txt holds receipts only, joined to nothing. The per-ballot file
@@ -12,6 +20,7 @@ stays on the server (tally.ballots_csv), sealed by its SHA-256 in the snapshot f
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Mapping
 
 COUNTS_HEADER = ("cadre", "criterion", "group", "grade", "n")
@@ -30,7 +39,24 @@ CODEBOOK_FILES = {
     "box and says nothing of its grades",
     "results.json": "every published figure; turnout and consistency give the ballot counts the "
     "columns of counts.csv must sum to",
+    "codebook.csv": "section,code,field,value: one fact a row (a code's label in each language, a grade's "
+    "value and standing, a group's weight, the method's version and thresholds); what results.json "
+    "says under codebook and method, for a spreadsheet",
 }
+# In results.json: true when counts.csv and codebook.csv are written for spreadsheets (see above).
+# Results published before it was introduced have a counts.csv without BOM, and keep it: its SHA-256
+# is published.
+SPREADSHEET_KEY = "csv_for_spreadsheets"
+CODEBOOK_HEADER = ("section", "code", "field", "value")
+BOM = "\ufeff"
+# What Excel reads as a number, a percentage, a date or a time, a truth value, or a formula.
+_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?(\.\d*)?([eE][+-]?\d+)?%?")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DATE_PART = re.compile(r"[0-9]+|[A-Za-z]+")
+_DATE_SEPARATORS = re.compile(r"[-/:. ]")
+_FORMULA_LEAD = ("=", "+", "-", "@")
+# A formula's text literal holds at most 255 characters.
+_FORMULA_TEXT_MAX = 255
 CONSISTENCY_RULES = (
     "every (cadre, criterion, group) column of counts.csv sums to disclosure.ballots_by_group[group]",
     "the ballots of disclosure.ballots_by_group add up to ballots",
@@ -39,6 +65,56 @@ CONSISTENCY_RULES = (
     "with disclosure.figures_shown false (fewer than k ballots), counts.csv has no row and no cadre has "
     "a figure",
 )
+
+
+def _looks_like_date(text: str) -> bool:
+    parts = _DATE_SEPARATORS.split(text)
+    return (
+        len(parts) > 1
+        and any(part.isdigit() for part in parts)
+        and all(
+            _DATE_PART.fullmatch(part)
+            and (part.isdigit() or part[:3].lower() in _MONTHS or part.lower() in ("am", "pm"))
+            for part in parts
+        )
+    )
+
+
+def excel_would_convert(text: str) -> bool:
+    """Whether Excel, opening a CSV, would store this text as something else (number, date, formula)."""
+    return bool(text) and (
+        (any(ch.isdigit() for ch in text) and bool(_NUMBER.fullmatch(text)))
+        or _looks_like_date(text)
+        or text.upper() in ("TRUE", "FALSE")
+        or text.startswith(_FORMULA_LEAD)
+    )
+
+
+def for_spreadsheet(value):
+    """A cell as Excel keeps it: text it would convert becomes ="text"; anything else is unchanged."""
+    if not isinstance(value, str) or not excel_would_convert(value):
+        return value
+    if len(value) > _FORMULA_TEXT_MAX:
+        # Too long for ="...": defused by the visible apostrophe instead (only free text is this long).
+        return f"'{value}"
+    return '="{}"'.format(value.replace('"', '""'))
+
+
+def from_spreadsheet(cell: str) -> str:
+    """The text `for_spreadsheet` wrote as ="text"; any other cell unchanged."""
+    if len(cell) >= 3 and cell.startswith('="') and cell.endswith('"'):
+        return cell[2:-1].replace('""', '"')
+    return cell
+
+
+def spreadsheet_csv(header: Iterable, rows: Iterable[Iterable]) -> bytes:
+    """A CSV file that Excel opens right: BOM, and every value it would convert written as ="text"."""
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([for_spreadsheet(value) for value in row] for row in rows)
+    return out.getvalue().encode("utf-8")
 
 
 def sha256(data: bytes) -> str:
@@ -50,8 +126,11 @@ def count_rows(counts: Mapping[tuple, int]) -> list[list]:
     return [[*key, n] for key, n in sorted(counts.items(), key=lambda item: item[0]) if n > 0]
 
 
-def counts_csv(rows: Iterable[Iterable]) -> bytes:
-    """The counts file from `count_rows`' rows, in their (sorted) order."""
+def counts_csv(rows: Iterable[Iterable], *, for_spreadsheets: bool) -> bytes:
+    """The counts file from `count_rows`' rows, in their (sorted) order; see the module's docstring for
+    `for_spreadsheets` (false only for results published before it)."""
+    if for_spreadsheets:
+        return spreadsheet_csv(COUNTS_HEADER, rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COUNTS_HEADER)
@@ -59,6 +138,53 @@ def counts_csv(rows: Iterable[Iterable]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def published_counts_csv(document: Mapping, rows: Iterable[Iterable] | None = None) -> bytes:
+    """counts.csv as this results document published it (its rows, unless others are given to check)."""
+    return counts_csv(
+        document["counts"] if rows is None else rows, for_spreadsheets=document.get(SPREADSHEET_KEY, False)
+    )
+
+
 def receipts_txt(receipts: Iterable[str]) -> bytes:
     """One receipt a line, sorted: random codes in sorted order say nothing of who voted when."""
     return "".join(f"{receipt}\n" for receipt in sorted(receipts)).encode("utf-8")
+
+
+def codebook_rows(document: Mapping) -> list[list]:
+    """codebook.csv's rows from a results document: what every code stands for, and the method.
+
+    One fact a row (section, code, field, value), so that a spreadsheet finds any of them with a
+    lookup; labels in the meeting's own words as the scheme has them, and each portal language's.
+    """
+    meeting, method, scheme, book = (
+        document["meeting"],
+        document["method"],
+        document["scheme"],
+        document["codebook"],
+    )
+    rows: list[list] = [["meeting", "", key, meeting[key]] for key in sorted(meeting)]
+    rows += [["method", "", key, method[key]] for key in sorted(method)]
+    rows += [["method", "", key, scheme[key]] for key in ("quick_mode", "max_nominations") if key in scheme]
+    for criterion in scheme["criteria"]:
+        rows.append(["criterion", criterion["code"], "name", criterion["name"]])
+    for grade in scheme["grades"]:
+        rows += [["grade", grade["code"], field, grade[field]] for field in ("label", "value", "standing")]
+    for kind, labels in book["groups"].items():
+        rows += [["group", kind, field, labels[field]] for field in sorted(labels) if field != "weight"]
+        rows.append(["group", kind, "weight", labels["weight"] if labels["weight"] is not None else ""])
+    for cadre_id, cadre in book["cadres"].items():
+        rows.append(["cadre", cadre_id, "name", cadre["name"]])
+        for post in cadre["posts"]:
+            rows += [["cadre", cadre_id, f"post {field}", post[field]] for field in sorted(post)]
+    for name, columns in book["files"].items():
+        if isinstance(columns, str):
+            rows.append(["file", name, "", columns])
+        else:
+            rows += [["file", name, column, meaning] for column, meaning in columns.items()]
+    rows += [["rule", number, "", rule] for number, rule in enumerate(book["consistency_rules"], start=1)]
+    return rows
+
+
+def codebook_csv(document: Mapping) -> bytes:
+    """codebook.csv, for spreadsheets (BOM, codes kept as text): it is new, so it has no older format."""
+    return spreadsheet_csv(CODEBOOK_HEADER, codebook_rows(document))

@@ -6,12 +6,14 @@ export writes the raw figures (0.75, not "75.0%"), the page writes them for peop
 """
 
 import django_tables2 as tables
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.export import TableExport
 
 from portal.tables import PortalTable
+from ratings.results import opendata
 from ratings.templatetags.results_tags import percent, score
 
 EXPORT_FORMATS = (TableExport.CSV, TableExport.XLSX)
@@ -19,10 +21,21 @@ TWO_YEARS = _("rated incompetent two years running")
 
 
 def export_response(request, table, name: str):
-    """The table as a file when the page was asked for `?_export=csv` or `xlsx`; otherwise None."""
+    """The table as a file when the page was asked for `?_export=csv` or `xlsx`; otherwise None.
+
+    The CSV is written for Excel (ratings/results/opendata.py): a byte-order mark, and a text such as a
+    household number "007" kept as text. An XLSX cell holding text stays text, so it needs neither.
+    """
     export_format = request.GET.get("_export")
     if export_format not in EXPORT_FORMATS:
         return None
+    if export_format == TableExport.CSV:
+        header, *rows = table.as_values()
+        response = HttpResponse(
+            opendata.spreadsheet_csv(header, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
     # A spreadsheet's sheet name: at most 31 characters.
     exporter = TableExport(export_format, table, dataset_kwargs={"title": name[:31]})
     return exporter.response(filename=f"{name}.{export_format}")

@@ -344,7 +344,7 @@ def results_document(meeting: Meeting) -> dict:
         else:
             row.update({**dict.fromkeys(COUNTED_KEYS), "incompetent_two_years": False})
         cadre_rows.append(row)
-    return {
+    document = {
         "format": FORMAT,
         "method": method_document(scheme_published),
         "meeting": {
@@ -370,7 +370,8 @@ def results_document(meeting: Meeting) -> dict:
         "ballots": ballots,
         "disclosure": {**rule.as_json(), "ballots_by_group": disclosure.disclosed_ballots(by_group, rule)},
         "counts": rows,
-        "counts_sha256": sha256(opendata.counts_csv(rows)),
+        opendata.SPREADSHEET_KEY: True,
+        "counts_sha256": sha256(opendata.counts_csv(rows, for_spreadsheets=True)),
         "receipts_sha256": sha256(receipts),
         "codebook": codebook(scheme_published, cadres, posts),
         "cadres": cadre_rows,
@@ -379,3 +380,6 @@ def results_document(meeting: Meeting) -> dict:
         else None,
         "honor_roll": honor_roll_document(meeting, votes_shown=rule.figures_shown),
     }
+    # Worked out from the document itself, so the file served later from the snapshot hashes to it.
+    document["codebook_sha256"] = sha256(opendata.codebook_csv(document))
+    return document

@@ -113,9 +113,22 @@ def counts_csv(request, pk):
     snapshot = live_snapshot_or_404(pk)
     if display.is_legacy(snapshot.data):
         raise Http404("These results were published before counts.csv existed.")
-    content = opendata.counts_csv(snapshot.data["counts"])
+    content = opendata.published_counts_csv(snapshot.data)
     return _open_data(
         request, content, "text/csv; charset=utf-8", f"{_file_name(snapshot, 'counts')}.csv", download=True
+    )
+
+
+@require_safe
+def codebook_csv(request, pk):
+    """What every code of the open data stands for, and the method's version and thresholds, as a
+    spreadsheet; byte for byte the file whose SHA-256 results.json published."""
+    snapshot = live_snapshot_or_404(pk)
+    if "codebook_sha256" not in snapshot.data:
+        raise Http404("These results were published before codebook.csv existed.")
+    content = opendata.codebook_csv(snapshot.data)
+    return _open_data(
+        request, content, "text/csv; charset=utf-8", f"{_file_name(snapshot, 'codebook')}.csv", download=True
     )
 
 

@@ -1,5 +1,5 @@
-"""The open data: counts.csv, receipts.txt and results.json, which anyone can download, check against
-their digests and count again; and no per-ballot file any more.
+"""The open data: counts.csv, receipts.txt, codebook.csv and results.json, which anyone can download,
+check against their digests and count again, in Excel too; and no per-ballot file any more.
 
 The served counts.csv must hash to the digest results.json (and the printed notice) carries; adding
 its rows over the groups must give the histograms of the served results.json.
@@ -39,7 +39,7 @@ def download(client, name: str, meeting, **headers):
 
 
 def read_counts(content: bytes) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def test_served_counts_hash_to_the_published_digest(client, county):
@@ -53,9 +53,10 @@ def test_served_counts_hash_to_the_published_digest(client, county):
     assert response["Content-Disposition"] == 'attachment; filename="counts-653121100201-2024-v1.csv"'
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
     assert response["ETag"] == f'"{snapshot.data["counts_sha256"]}"'
-    # Canonical: UTF-8 without BOM, LF line ends, rows sorted.
-    content = response.content.decode("utf-8")
-    assert not content.startswith("\ufeff") and "\r" not in content
+    # Canonical: UTF-8 with a BOM (for Excel on Chinese Windows), LF line ends, rows sorted.
+    assert response.content.startswith("\ufeff".encode())
+    content = response.content.decode("utf-8-sig")
+    assert "\r" not in content
     rows = content.splitlines()
     assert rows[0] == "cadre,criterion,group,grade,n"
     keys = [
@@ -176,7 +177,7 @@ def test_the_codebook_names_every_code_of_the_counts(client, county):
     assert codebook["groups"]["township_panel"]["en"] == "township panel"
     assert codebook["groups"]["township_panel"]["zh-hans"] != "township panel"
     assert codebook["grades"]["dont_know"]["standing"] == "abstain"
-    assert set(codebook["files"]) == {"counts.csv", "receipts.txt", "results.json"}
+    assert set(codebook["files"]) == {"counts.csv", "receipts.txt", "results.json", "codebook.csv"}
     assert codebook["consistency_rules"]
 
 
@@ -201,7 +202,17 @@ def legacy(snapshot: ResultSnapshot, **changes) -> ResultSnapshot:
     data = {
         key: value
         for key, value in snapshot.data.items()
-        if key not in ("format", "disclosure", "counts", "counts_sha256", "receipts_sha256", "codebook")
+        if key
+        not in (
+            "format",
+            "disclosure",
+            "counts",
+            "counts_sha256",
+            "receipts_sha256",
+            "codebook",
+            "codebook_sha256",
+            "csv_for_spreadsheets",
+        )
     }
     data["ballots_sha256"] = snapshot.ballots_sha256
     data["turnout"] = {key: value for key, value in data["turnout"].items() if key != "codes_used"}

@@ -273,7 +273,9 @@ def test_ranking_downloads_as_csv_and_xlsx(client, published):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # With a byte-order mark, or Excel on Chinese Windows reads the UTF-8 as GBK.
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "Rank",
         "Cadre",
@@ -337,7 +339,7 @@ def test_honor_roll_page_and_its_export(client, published):
     assert "Certificate" in page
 
     exported = client.get(url("honor-roll", world.meeting), {"_export": "csv"})
-    rows = list(csv.reader(io.StringIO(exported.content.decode())))
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["Rank", "Household number", "Head of household", "Ballot nominations"]
     assert [row[1] for row in rows[1:]] == ["B2024-0", "B2024-1"]
     assert [row[3] for row in rows[1:]] == ["2", "1"]

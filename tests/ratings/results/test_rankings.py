@@ -208,7 +208,7 @@ def test_township_ranking_exports(client, township):
     response = client.get(township_url(township, _export="csv"))
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0].startswith("Rank,Village,Cadre,Ballots,Overall score,Satisfaction")
+    assert lines[0].startswith("\ufeffRank,Village,Cadre,Ballots,Overall score,Satisfaction")
     assert lines[1].startswith("1,Bostan,Secretary Bostan,20,97.75,0.95,0.76")
 
     response = client.get(township_url(township, _export="xlsx"))
@@ -284,7 +284,8 @@ def test_village_ranking_of_a_year_without_results_is_404(client, county, two_ye
 def test_village_ranking_export(client, county, two_years):
     url = reverse("ratings:village-ranking", args=[county.village.code])
     response = client.get(url, {"year": 2024, "_export": "csv"})
-    lines = response.content.decode().splitlines()
+    assert response.content.startswith("\ufeff".encode())
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == (
         "Rank,Cadre,Post,Overall score,Satisfaction,Median grade,Satisfied share the verdict used,Verdict"
     )

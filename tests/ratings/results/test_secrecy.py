@@ -93,6 +93,7 @@ def public_files(client, world, county) -> dict[str, bytes]:
         "results.json": kiosk("results-json", meeting.pk),
         "counts.csv": kiosk("counts-csv", meeting.pk),
         "receipts.txt": kiosk("receipts-txt", meeting.pk),
+        "codebook.csv": kiosk("codebook-csv", meeting.pk),
         "notice": kiosk("results-notice", meeting.pk),
         "honor roll": kiosk("honor-roll", meeting.pk),
         "meeting page": meeting.get_absolute_url(),
@@ -231,7 +232,7 @@ def test_a_meeting_of_three_ballots_publishes_nothing_to_solve(client, county):
     # The honor roll keeps its households and awards, not how many of the three ballots named each.
     assert [(row["votes"], row["rank"]) for row in data["honor_roll"]] == [(None, None), (None, None)]
     before = comparable(public_files(client, world, county))
-    assert before["counts.csv"] == b"cadre,criterion,group,grade,n\n"
+    assert before["counts.csv"] == "\ufeffcadre,criterion,group,grade,n\n".encode()
     assert "Only 3 ballots were cast, fewer than 5." in re.sub(r"\s+", " ", before["results"].decode())
     # No score, histogram, verdict or rank of any cadre: not in the files, not on the pages.
     published = json.loads(before["results.json"])
@@ -249,7 +250,7 @@ def test_a_meeting_of_three_ballots_publishes_nothing_to_solve(client, county):
         text = before[name].decode()
         assert "Overall score" not in text and "Satisfied:" not in text and "Verdict" not in text, name
 
-    assert before["village ranking.csv"].decode().splitlines() == [
+    assert before["village ranking.csv"].decode("utf-8-sig").splitlines() == [
         "Rank,Cadre,Post,Overall score,Satisfaction,Median grade,Satisfied share the verdict used,Verdict"
     ]
 

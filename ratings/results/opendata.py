@@ -22,6 +22,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 COUNTS_HEADER = ("cadre", "criterion", "group", "grade", "n")
 CODEBOOK_FILES = {
@@ -49,6 +50,8 @@ CODEBOOK_FILES = {
 SPREADSHEET_KEY = "csv_for_spreadsheets"
 CODEBOOK_HEADER = ("section", "code", "field", "value")
 BOM = "\ufeff"
+# Published as decimal strings; in a spreadsheet they are numbers (0.300 is 0.3, exactly).
+NUMBER_FIELDS = ("weight", "excellent_share", "incompetent_share")
 # What Excel reads as a number, a percentage, a date or a time, a truth value, or a formula.
 _NUMBER = re.compile(r"[+-]?(\d[\d,]*)?(\.\d*)?([eE][+-]?\d+)?%?")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -150,6 +153,13 @@ def receipts_txt(receipts: Iterable[str]) -> bytes:
     return "".join(f"{receipt}\n" for receipt in sorted(receipts)).encode("utf-8")
 
 
+def _number(field: str, value):
+    """A share or a weight, published as a decimal string ("0.300"), as the number it is to Excel."""
+    if value is None:
+        return ""
+    return Decimal(value) if field in NUMBER_FIELDS and isinstance(value, str) else value
+
+
 def codebook_rows(document: Mapping) -> list[list]:
     """codebook.csv's rows from a results document: what every code stands for, and the method.
 
@@ -163,7 +173,7 @@ def codebook_rows(document: Mapping) -> list[list]:
         document["codebook"],
     )
     rows: list[list] = [["meeting", "", key, meeting[key]] for key in sorted(meeting)]
-    rows += [["method", "", key, method[key]] for key in sorted(method)]
+    rows += [["method", "", key, _number(key, method[key])] for key in sorted(method)]
     rows += [["method", "", key, scheme[key]] for key in ("quick_mode", "max_nominations") if key in scheme]
     for criterion in scheme["criteria"]:
         rows.append(["criterion", criterion["code"], "name", criterion["name"]])
@@ -171,8 +181,9 @@ def codebook_rows(document: Mapping) -> list[list]:
         rows += [["grade", grade["code"], field, grade[field]] for field in ("label", "value", "standing")]
     for kind, labels in book["groups"].items():
         rows += [["group", kind, field, labels[field]] for field in sorted(labels) if field != "weight"]
-        rows.append(["group", kind, "weight", labels["weight"] if labels["weight"] is not None else ""])
-    for cadre_id, cadre in book["cadres"].items():
+        rows.append(["group", kind, "weight", _number("weight", labels["weight"])])
+    for key, cadre in book["cadres"].items():
+        cadre_id = int(key)  # a number, as in counts.csv's cadre column, so that a lookup matches it
         rows.append(["cadre", cadre_id, "name", cadre["name"]])
         for post in cadre["posts"]:
             rows += [["cadre", cadre_id, f"post {field}", post[field]] for field in sorted(post)]

@@ -12,13 +12,17 @@ import io
 import json
 from collections import Counter
 
+import openpyxl
 import pytest
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from ratings.models import Ballot, ResultSnapshot
+from portal.models import Household
+from ratings.models import Ballot, Criterion, Grade, ResultSnapshot
+from ratings.recount import recount
+from ratings.results import opendata, verify
 from ratings.results import services as results_services
-from tests.worlds import published_world
+from tests.worlds import published_world, voted_world
 
 SCALE = ["satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
 
@@ -253,3 +257,143 @@ def test_an_older_snapshot_with_a_small_group_counted_apart_shows_no_figure(clie
     assert download(client, "results-notice", world.meeting).status_code == 200
     ranking = client.get(reverse("ratings:village-ranking", args=[county.village.code]))
     assert ranking.status_code == 200 and "<tbody" not in ranking.content.decode()
+
+
+# --- for spreadsheets: codebook.csv, codes kept as text, results from before -----------------------
+
+
+def read_codebook(content: bytes) -> dict[tuple[str, str, str], str]:
+    rows = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    return {(row["section"], row["code"], row["field"]): row["value"] for row in rows}
+
+
+def test_the_codebook_file_spells_out_every_code_and_the_method(client, county):
+    world, snapshot = published_world(county, VOTES)
+    published = json.loads(download(client, "results-json", world.meeting).content)
+
+    response = download(client, "codebook-csv", world.meeting)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="codebook-653121100201-2024-v1.csv"'
+    assert hashlib.sha256(response.content).hexdigest() == published["codebook_sha256"]
+    assert response.content.startswith("\ufeff".encode())
+    book = read_codebook(response.content)
+    assert list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[0] == [
+        "section",
+        "code",
+        "field",
+        "value",
+    ]
+    # Every code of counts.csv, with what it means and what it counts for.
+    for grade in published["scheme"]["grades"]:
+        assert book[("grade", grade["code"], "label")] == grade["label"]
+        assert book[("grade", grade["code"], "standing")] == grade["standing"]
+        assert book[("grade", grade["code"], "value")] == (
+            "" if grade["value"] is None else str(grade["value"])
+        )
+    assert book[("grade", "dont_know", "standing")] == "abstain"
+    for criterion in published["scheme"]["criteria"]:
+        assert book[("criterion", criterion["code"], "name")] == criterion["name"]
+    for kind, weight in published["scheme"]["groups"].items():
+        assert book[("group", kind, "weight")] == weight
+    assert book[("group", "township_panel", "en")] == "township panel"
+    assert (
+        book[("group", "township_panel", "zh-hans")]
+        == published["codebook"]["groups"]["township_panel"]["zh-hans"]
+    )
+    for cadre in world.cadres:
+        assert book[("cadre", str(cadre.pk), "name")] == cadre.name
+    # The method: its version and every threshold it applied, k included.
+    for key in (
+        "version",
+        "excellent_share",
+        "incompetent_share",
+        "min_graded",
+        "k",
+        "rounding",
+        "verdict",
+        "rank",
+    ):
+        assert book[("method", "", key)] == str(published["method"][key])
+    # The village's division code kept as text: Excel would show 6.53E+11.
+    assert book[("meeting", "", "village_code")] == '="653121100201"'
+    assert book[("file", "counts.csv", "n")].startswith("how many ballots")
+
+    page = download(client, "results", world.meeting).content.decode()
+    assert reverse("ratings:codebook-csv", args=[world.meeting.pk]) in page
+    assert published["codebook_sha256"] in page
+    assert (
+        download(client, "codebook-csv", world.meeting, HTTP_IF_NONE_MATCH=response["ETag"]).status_code
+        == 304
+    )
+
+
+def test_codes_excel_would_turn_into_numbers_are_kept_as_text_in_every_csv(client, county):
+    world = voted_world(county, VOTES, nominations=[[0], [0, 1]])
+    admin = county.township_admin
+    # Codes a township may well choose; slugs allow them. Renamed after the votes, before the count.
+    Criterion.objects.filter(scheme=world.scheme, code="de").update(code="007")
+    Grade.objects.filter(scheme=world.scheme, code="basically_satisfied").update(code="1-2")
+    Household.objects.filter(pk=world.households[0].pk).update(number="0012")
+    results_services.honor_candidates_collect(meeting=world.meeting, by=admin)
+    for candidate in world.meeting.honor_candidates.all():
+        results_services.honor_candidate_review(
+            candidate=candidate, accept=True, award="Certificate", by=admin
+        )
+    snapshot = results_services.results_compute(meeting=world.meeting, by=admin)
+    results_services.results_publish(snapshot=snapshot, by=admin)
+
+    counts = download(client, "counts-csv", world.meeting).content
+    raw = list(csv.reader(io.StringIO(counts.decode("utf-8-sig"))))
+    assert {row[1] for row in raw[1:]} == {'="007"', "neng", "qin", "ji", "lian"}
+    assert '="1-2"' in {row[3] for row in raw[1:]}
+    codebook = read_codebook(download(client, "codebook-csv", world.meeting).content)
+    assert codebook[("criterion", '="007"', "name")]
+    # The recount reads them back exactly, and the box still gives what was published.
+    published = json.loads(download(client, "results-json", world.meeting).content)
+    assert "007" in published["codebook"]["criteria"]
+    assert recount(counts, published, download(client, "receipts-txt", world.meeting).content) == []
+    assert verify.recount_differences(ResultSnapshot.objects.get(pk=snapshot.pk)) == []
+    assert codebook[("grade", '="1-2"', "standing")] == "pass"
+
+    honor = client.get(reverse("ratings:honor-roll", args=[world.meeting.pk]), {"_export": "csv"}).content
+    assert honor.startswith("\ufeff".encode())
+    numbers = [row[1] for row in csv.reader(io.StringIO(honor.decode("utf-8-sig")))][1:]
+    assert numbers == ['="0012"', "B2024-1"]
+    # In a workbook a text cell stays text: no ="…" needed there.
+    xlsx = client.get(reverse("ratings:honor-roll", args=[world.meeting.pk]), {"_export": "xlsx"}).content
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == ["0012", "B2024-1"]
+
+
+def published_before_the_spreadsheet_format(snapshot: ResultSnapshot) -> ResultSnapshot:
+    """The snapshot as the portal stored it before: counts.csv without BOM, hashed so; no codebook.csv."""
+    data = {
+        key: value
+        for key, value in snapshot.data.items()
+        if key not in ("csv_for_spreadsheets", "codebook_sha256")
+    }
+    plain = opendata.counts_csv(data["counts"], for_spreadsheets=False)
+    data["counts_sha256"] = opendata.sha256(plain)
+    # Past the immutability guard on purpose: the row as the earlier version wrote it.
+    QuerySet.update(ResultSnapshot.objects.filter(pk=snapshot.pk), data=data)
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def test_results_published_before_keep_the_counts_file_their_digest_names(client, county):
+    world, snapshot = published_world(county, VOTES)
+    snapshot = published_before_the_spreadsheet_format(snapshot)
+
+    counts = download(client, "counts-csv", world.meeting).content
+    assert not counts.startswith("\ufeff".encode())
+    assert hashlib.sha256(counts).hexdigest() == snapshot.data["counts_sha256"]
+    published = json.loads(download(client, "results-json", world.meeting).content)
+    receipts = download(client, "receipts-txt", world.meeting).content
+    assert recount(counts, published, receipts) == []
+    assert verify.recount_differences(snapshot) == []
+    assert download(client, "codebook-csv", world.meeting).status_code == 404
+    page = download(client, "results", world.meeting).content.decode()
+    assert reverse("ratings:codebook-csv", args=[world.meeting.pk]) not in page
+    assert reverse("ratings:counts-csv", args=[world.meeting.pk]) in page

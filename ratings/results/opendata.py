@@ -165,6 +165,8 @@ def codebook_rows(document: Mapping) -> list[list]:
 
     One fact a row (section, code, field, value), so that a spreadsheet finds any of them with a
     lookup; labels in the meeting's own words as the scheme has them, and each portal language's.
+    Objects in sorted order: PostgreSQL's jsonb gives a snapshot's keys back in an order of its own,
+    and the file served from the snapshot must hash to the digest worked out before it was stored.
     """
     meeting, method, scheme, book = (
         document["meeting"],
@@ -179,19 +181,19 @@ def codebook_rows(document: Mapping) -> list[list]:
         rows.append(["criterion", criterion["code"], "name", criterion["name"]])
     for grade in scheme["grades"]:
         rows += [["grade", grade["code"], field, grade[field]] for field in ("label", "value", "standing")]
-    for kind, labels in book["groups"].items():
+    for kind, labels in sorted(book["groups"].items()):
         rows += [["group", kind, field, labels[field]] for field in sorted(labels) if field != "weight"]
         rows.append(["group", kind, "weight", _number("weight", labels["weight"])])
-    for key, cadre in book["cadres"].items():
+    for key, cadre in sorted(book["cadres"].items(), key=lambda item: int(item[0])):
         cadre_id = int(key)  # a number, as in counts.csv's cadre column, so that a lookup matches it
         rows.append(["cadre", cadre_id, "name", cadre["name"]])
         for post in cadre["posts"]:
             rows += [["cadre", cadre_id, f"post {field}", post[field]] for field in sorted(post)]
-    for name, columns in book["files"].items():
+    for name, columns in sorted(book["files"].items()):
         if isinstance(columns, str):
             rows.append(["file", name, "", columns])
         else:
-            rows += [["file", name, column, meaning] for column, meaning in columns.items()]
+            rows += [["file", name, column, columns[column]] for column in sorted(columns)]
     rows += [["rule", number, "", rule] for number, rule in enumerate(book["consistency_rules"], start=1)]
     return rows
 

@@ -397,3 +397,19 @@ def test_results_published_before_keep_the_counts_file_their_digest_names(client
     page = download(client, "results", world.meeting).content.decode()
     assert reverse("ratings:codebook-csv", args=[world.meeting.pk]) not in page
     assert reverse("ratings:counts-csv", args=[world.meeting.pk]) in page
+
+
+def reversed_keys(value):
+    """The same JSON with every object's keys in reverse order, as a database may give them back."""
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(item) for item in value]
+    return value
+
+
+def test_the_codebook_file_does_not_depend_on_the_order_the_database_gives_keys_back(county):
+    _world, snapshot = published_world(county, VOTES)
+    data = reversed_keys(snapshot.data)
+    assert list(data["codebook"]["groups"]) != list(snapshot.data["codebook"]["groups"])
+    assert opendata.sha256(opendata.codebook_csv(data)) == snapshot.data["codebook_sha256"]

@@ -213,7 +213,15 @@ def test_a_row_id_past_64_bits_on_the_results_pages_is_never_a_500(client, count
     """The issue's `?id=9223372036854775808` on the results, its files, the notice and the honor roll;
     and the same number as the page's own id."""
     world, _snapshot = published_world(county, ["satisfied"] * 5)
-    for name in ("results", "counts-csv", "receipts-txt", "results-json", "results-notice", "honor-roll"):
+    for name in (
+        "results",
+        "counts-csv",
+        "receipts-txt",
+        "codebook-csv",
+        "results-json",
+        "results-notice",
+        "honor-roll",
+    ):
         real = reverse(f"ratings:{name}", args=[world.meeting.pk])
         assert client.get(real, {"id": value}).status_code == 200, name
         assert client.get(real.replace(str(world.meeting.pk), value, 1)).status_code == 404, name

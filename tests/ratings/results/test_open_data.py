@@ -323,6 +323,7 @@ def test_the_codebook_file_spells_out_every_code_and_the_method(client, county):
     page = download(client, "results", world.meeting).content.decode()
     assert reverse("ratings:codebook-csv", args=[world.meeting.pk]) in page
     assert published["codebook_sha256"] in page
+    assert "which Excel shows as the text 007" in page
     assert (
         download(client, "codebook-csv", world.meeting, HTTP_IF_NONE_MATCH=response["ETag"]).status_code
         == 304
@@ -396,6 +397,7 @@ def test_results_published_before_keep_the_counts_file_their_digest_names(client
     assert download(client, "codebook-csv", world.meeting).status_code == 404
     page = download(client, "results", world.meeting).content.decode()
     assert reverse("ratings:codebook-csv", args=[world.meeting.pk]) not in page
+    assert "which Excel shows as the text 007" not in page
     assert reverse("ratings:counts-csv", args=[world.meeting.pk]) in page
 
 

@@ -5,7 +5,10 @@ in the published order: a ranking is not re-sorted by a click, so the tables are
 export writes the raw figures (0.75, not "75.0%"), the page writes them for people.
 """
 
+import io
+
 import django_tables2 as tables
+import openpyxl
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -38,7 +41,25 @@ def export_response(request, table, name: str):
         return response
     # A spreadsheet's sheet name: at most 31 characters.
     exporter = TableExport(export_format, table, dataset_kwargs={"title": name[:31]})
-    return exporter.response(filename=f"{name}.{export_format}")
+    response = exporter.response(filename=f"{name}.{export_format}")
+    if export_format == TableExport.XLSX:
+        response.content = text_stays_text(response.content)
+    return response
+
+
+def text_stays_text(workbook: bytes) -> bytes:
+    """The workbook with every cell the writer took for a formula (a text beginning with "=", such as
+    an award a moderator typed) turned back into the text it was: nothing a villager or a clerk typed
+    runs as a formula when the file is opened."""
+    book = openpyxl.load_workbook(io.BytesIO(workbook))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 class FiguresTable(PortalTable):

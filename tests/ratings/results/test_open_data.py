@@ -26,6 +26,8 @@ from tests.worlds import published_world, voted_world
 
 SCALE = ["satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
 
+FORMULA_LIKE_AWARD = '=HYPERLINK("http://example.invalid","Certificate")'
+
 
 def varied_vote(ballot: int):
     """Every ballot grades every line differently, "don't know" included."""
@@ -340,7 +342,7 @@ def test_codes_excel_would_turn_into_numbers_are_kept_as_text_in_every_csv(clien
     results_services.honor_candidates_collect(meeting=world.meeting, by=admin)
     for candidate in world.meeting.honor_candidates.all():
         results_services.honor_candidate_review(
-            candidate=candidate, accept=True, award="Certificate", by=admin
+            candidate=candidate, accept=True, award=FORMULA_LIKE_AWARD, by=admin
         )
     snapshot = results_services.results_compute(meeting=world.meeting, by=admin)
     results_services.results_publish(snapshot=snapshot, by=admin)
@@ -366,6 +368,9 @@ def test_codes_excel_would_turn_into_numbers_are_kept_as_text_in_every_csv(clien
     xlsx = client.get(reverse("ratings:honor-roll", args=[world.meeting.pk]), {"_export": "xlsx"}).content
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
     assert [row[1].value for row in sheet.iter_rows(min_row=2)] == ["0012", "B2024-1"]
+    # An award typed as a formula stays the text typed: it does not run when the workbook opens.
+    awards = [row[5] for row in sheet.iter_rows(min_row=2)]
+    assert [(cell.value, cell.data_type) for cell in awards] == [(FORMULA_LIKE_AWARD, "s")] * 2
 
 
 def published_before_the_spreadsheet_format(snapshot: ResultSnapshot) -> ResultSnapshot:

@@ -6,10 +6,8 @@ parameter names from the source of the apps and from the pages' own forms, so th
 tomorrow is fuzzed without touching this file.
 """
 
-import io
 import re
 import struct
-import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,12 +15,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import openpyxl
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
 from portal.uploads import upload_cutoff
+from tests.portal.test_hostile_roll_files import sheet_xml, with_part, workbook
 
 TOO_BIG = str(2**63)  # one past the largest row identifier of both databases
 
@@ -185,34 +183,7 @@ def query_names() -> tuple[str, ...]:
 
 # --- hostile files ------------------------------------------------------------------------------------
 
-XLSX_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 ROLL_HEADER = ["household", "name", "gender", "birth_year", "id_number", "party_member", "representative"]
-
-
-def _workbook(rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _with_part(content: bytes, name: str, data: bytes) -> bytes:
-    source, buffer = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            if member.filename != name:
-                target.writestr(member, source.read(member))
-        target.writestr(name, data)
-    return buffer.getvalue()
-
-
-def _sheet(rows_xml: str, doctype: str = "") -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}'
-        f'<worksheet xmlns="{XLSX_MAIN_NS}"><sheetData>{rows_xml}</sheetData></worksheet>'
-    ).encode()
 
 
 def png(width: int, height: int, data: bytes = b"") -> bytes:
@@ -234,7 +205,7 @@ class HostileFile:
 @cache
 def hostile_files() -> tuple[HostileFile, ...]:
     """The files the issue lists, and their cousins: posted to every upload form as every account."""
-    good = _workbook([ROLL_HEADER, ["H1", "Aynur", "F", 1970, "653101197001010011", "", ""]])
+    good = workbook([ROLL_HEADER, ["H1", "Aynur", "F", 1970, "653101197001010011", "", ""]])
     lol = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
     laughs = "<!DOCTYPE lolz [" + "".join(lol) + "]>"
     cell = '<row r="1"><c r="A1" t="inlineStr"><is><t>{}</t></is></c></row>'
@@ -245,33 +216,33 @@ def hostile_files() -> tuple[HostileFile, ...]:
         (
             "xlsx-billion-laughs",
             "roll.xlsx",
-            _with_part(good, "xl/worksheets/sheet1.xml", _sheet(cell.format("&lol9;"), laughs)),
+            with_part(good, "xl/worksheets/sheet1.xml", sheet_xml(cell.format("&lol9;"), laughs)),
             xlsx,
         ),
         (
             "xlsx-external-entity",
             "roll.xlsx",
-            _with_part(
+            with_part(
                 good,
                 "xl/worksheets/sheet1.xml",
-                _sheet(cell.format("&x;"), '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'),
+                sheet_xml(cell.format("&x;"), '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'),
             ),
             xlsx,
         ),
         (
             "xlsx-huge-cell",
             "roll.xlsx",
-            _with_part(good, "xl/worksheets/sheet1.xml", _sheet(huge_cell)),
+            with_part(good, "xl/worksheets/sheet1.xml", sheet_xml(huge_cell)),
             xlsx,
         ),
         (
             "xlsx-300000-rows",
             "roll.xlsx",
-            _with_part(good, "xl/worksheets/sheet1.xml", _sheet(many_rows)),
+            with_part(good, "xl/worksheets/sheet1.xml", sheet_xml(many_rows)),
             xlsx,
         ),
-        ("xlsx-zip-bomb", "roll.xlsx", _with_part(good, "xl/padding.xml", b" " * (40 * 1024 * 1024)), xlsx),
-        ("xlsx-no-sheet", "roll.xlsx", _with_part(good, "xl/workbook.xml", b"<workbook/>"), xlsx),
+        ("xlsx-zip-bomb", "roll.xlsx", with_part(good, "xl/padding.xml", b" " * (40 * 1024 * 1024)), xlsx),
+        ("xlsx-no-sheet", "roll.xlsx", with_part(good, "xl/workbook.xml", b"<workbook/>"), xlsx),
         ("xlsx-truncated", "roll.xlsx", good[: len(good) // 2], xlsx),
         ("xlsx-not-a-zip", "roll.xlsx", b"PK\x03\x04" + b"\x00" * 200, xlsx),
         (

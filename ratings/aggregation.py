@@ -50,9 +50,10 @@ plain words):
   graded, or with not enough grades, has no rank.
 - rounding: every figure is worked out exactly and rounded once, to 4 decimal places, half away
   from zero (as a spreadsheet's ROUND does): 93.90625 → 93.9063, 0.00005 → 0.0001.
-- ranks across villages, for one post: by Wilson bound (then score), or by the Bayesian average,
-  which pulls each score toward the mean of all cadres by as many imaginary ballots as the prior
-  weight, so that a handful of enthusiastic ballots does not beat a large, steady village.
+- ranks across villages, for one post: by the overall score as published, like posts only, equal
+  scores tied. The ballots are a census of those present, not a sample, so a village's size neither
+  helps nor hurts it; how far one ballot moves each score is published beside it (one-ballot swing),
+  and cadres whose gap one ballot could close form a group the ballots cannot tell apart.
 - honor roll: most votes first; households with the same votes share a rank.
 """
 
@@ -447,48 +448,52 @@ def rank_cadres(results: Mapping[Hashable, CadreResult]) -> dict[Hashable, int |
     )
 
 
-def rank_by_wilson(results: Mapping[Hashable, CadreResult]) -> dict[Hashable, int | None]:
-    """Ranks across villages by the Wilson bound, then score, so that a lucky small sample is not favoured."""
-    return _competition_ranks(
-        {
-            cadre: (-r.overall.wilson_lower, -r.overall.score) if r.overall.graded else None
-            for cadre, r in results.items()
-        }
-    )
+def rank_by_score(scores: Mapping[Hashable, Decimal | None]) -> dict[Hashable, int | None]:
+    """Ranks across villages: by the published overall score, higher first; equal scores tie (1, 1, 3).
+
+    The ballots are a census of the villagers present, not a sample of a larger population: a score
+    is exactly what that village said, whatever its size, so no village is pulled toward a mean or
+    marked down for having few voters. How far one ballot moves a score is shown beside it instead
+    (`one_ballot_swing`, `tiers`).
+    """
+    keys = {cadre: None if value is None else (-value,) for cadre, value in scores.items()}
+    return _competition_ranks(keys)
 
 
-def bayesian_average(
-    results: Mapping[Hashable, CadreResult], prior_weight: int = 10
-) -> dict[Hashable, Fraction | None]:
-    """Each score pulled toward the mean of all graded scores, as if `prior_weight` more ballots gave it."""
-    if prior_weight < 0:
-        raise ValueError("the prior weight cannot be negative")
-    ballots = {cadre: _ballots(result) for cadre, result in results.items() if result.overall.graded}
-    if not ballots:
-        return {cadre: None for cadre in results}
-    prior_mean = sum((n * results[cadre].overall.score for cadre, n in ballots.items()), Fraction(0)) / sum(
-        ballots.values()
-    )
-    weight = Fraction(prior_weight)
-    return {
-        cadre: (weight * prior_mean + ballots[cadre] * result.overall.score) / (weight + ballots[cadre])
-        if cadre in ballots
-        else None
-        for cadre, result in results.items()
-    }
+def one_ballot_swing(group_ballots: Mapping[str, Fraction | int], scheme: SchemeSpec) -> Fraction | None:
+    """The most one ballot can move a cadre's overall score: the scale's span times the ballot's
+    weight, which is its group's share of the weights present over that group's graded ballots (with
+    no weighted group, one ballot of all those graded). None when nobody graded the cadre.
+    """
+    present = {group: Fraction(n) for group, n in group_ballots.items() if n}
+    if not present:
+        return None
+    values = [grade.value for grade in scheme.scale]
+    span = Fraction(max(values) - min(values))
+    weighted = {group: scheme.weight(group) for group in present if scheme.weight(group)}
+    if not weighted:
+        return span / sum(present.values())
+    total = sum(weighted.values())
+    return max(span * weight / total / present[group] for group, weight in weighted.items())
 
 
-def rank_by_bayesian(
-    results: Mapping[Hashable, CadreResult], prior_weight: int = 10
-) -> dict[Hashable, int | None]:
-    """Ranks across villages by the Bayesian average, then the Wilson bound."""
-    averages = bayesian_average(results, prior_weight)
-    return _competition_ranks(
-        {
-            cadre: (-averages[cadre], -r.overall.wilson_lower) if r.overall.graded else None
-            for cadre, r in results.items()
-        }
-    )
+def tiers(standings: Mapping[Hashable, tuple[Decimal, Fraction | Decimal]]) -> dict[Hashable, int]:
+    """Groups of cadres the ballots cannot tell apart, numbered 1, 2, ... from the top.
+
+    `standings`: each cadre's published score and one-ballot swing. Going down the scores, a cadre
+    joins the group of the cadre heading it while the gap between them is within the larger of the
+    two swings (one villager voting otherwise could close it); otherwise it heads the next group.
+    Anchored at the head, so a group never drifts down a long run of small gaps.
+    """
+    ordered = sorted(standings.items(), key=lambda item: (-item[1][0], str(item[0])))
+    groups: dict[Hashable, int] = {}
+    head: tuple[Decimal, Fraction | Decimal] | None = None
+    number = 0
+    for cadre, (score, swing) in ordered:
+        if head is None or Fraction(head[0]) - Fraction(score) > max(Fraction(head[1]), Fraction(swing)):
+            head, number = (score, swing), number + 1
+        groups[cadre] = number
+    return groups
 
 
 def rank_households(votes: Mapping[Hashable, int]) -> list[tuple[Hashable, int, int]]:

@@ -33,6 +33,26 @@ class BallotCodeQuerySet(models.QuerySet):
         return self.exclude(group__kind="township_panel")
 
 
+# A quick-mode ballot grades each cadre overall, with no criterion: counts.csv names that line so.
+OVERALL = "overall"
+
+
+class BallotGradeQuerySet(models.QuerySet):
+    def of_meeting(self, meeting):
+        return self.filter(ballot__meeting=meeting)
+
+    def counts_by_id(self):
+        """One GROUP BY: (cadre, criterion, group, grade) ids with their ballots, for these rows."""
+        rows = self.values_list("cadre_id", "criterion_id", "ballot__group_id", "grade_id")
+        return rows.annotate(n=models.Count("id")).order_by()
+
+    def counts(self) -> dict:
+        """One GROUP BY: (cadre, criterion code, group kind, grade code) → ballots, for these rows."""
+        rows = self.values_list("cadre_id", "criterion__code", "ballot__group__kind", "grade__code")
+        counted = rows.annotate(n=models.Count("id")).order_by()
+        return {(cadre, line or OVERALL, group, grade): n for cadre, line, group, grade, n in counted}
+
+
 class PaperSheetQuerySet(models.QuerySet):
     def returned(self):
         """Sheets that came back from the box: scanned, or keyed by a clerk."""
@@ -75,6 +95,35 @@ SNAPSHOT_LIFECYCLE_FIELDS = frozenset({"status", "published_at", "notice_ends", 
 
 class ImmutableSnapshotError(Exception):
     """Raised on any attempt to change what a results snapshot says."""
+
+
+class GradeCountQuerySet(models.QuerySet):
+    def of_meeting(self, meeting):
+        return self.filter(meeting=meeting)
+
+    def as_counts(self) -> dict:
+        """(cadre, criterion code, group kind, grade code) → ballots: what the pure core tallies."""
+        fields = ("cadre_id", "criterion__code", "group__kind", "grade__code", "ballots")
+        rows = self.order_by().values_list(*fields)
+        return {(cadre, line or OVERALL, group, grade): n for cadre, line, group, grade, n in rows}
+
+
+class CadreStandingQuerySet(models.QuerySet):
+    def live(self):
+        """Standings of results under public notice or final, of meetings not annulled."""
+        return self.filter(snapshot__status__in=["published", "final"]).exclude(
+            snapshot__meeting__status="annulled"
+        )
+
+    def holding(self, post: str, year: int):
+        return self.filter(post=post, year=year)
+
+    def in_township(self, township):
+        return self.filter(village__township=township)
+
+    def for_ranking(self):
+        """What a ranking row shows and links to, in one query (never the snapshot's document)."""
+        return self.select_related("village__township").annotate(meeting_id=models.F("snapshot__meeting_id"))
 
 
 class ResultSnapshotQuerySet(VillageScopedQuerySet):

@@ -39,6 +39,7 @@ from ratings.models import (
     BallotNomination,
     CodeBatch,
     DoorCount,
+    GradeCount,
     PaperPrint,
     PollBookEntry,
     Terminal,
@@ -966,6 +967,18 @@ def _doors_count(meeting: Meeting, ballots) -> None:
         DoorCount.objects.filter(pk=tally.pk).update(ballots=F("ballots") + count)
 
 
+def counts_keep(*, meeting: Meeting) -> None:
+    """Write the box's histograms as rows of their own (GradeCount), replacing any kept before: what
+    every figure after the close is worked out from. Part of sealing the box."""
+    GradeCount.objects.of_meeting(meeting).delete()
+    GradeCount.objects.bulk_create(
+        GradeCount(
+            meeting=meeting, cadre_id=cadre, criterion_id=criterion, group_id=group, grade_id=grade, ballots=n
+        )
+        for cadre, criterion, group, grade, n in BallotGrade.objects.of_meeting(meeting).counts_by_id()
+    )
+
+
 @transaction.atomic
 def ballot_box_seal(*, meeting: Meeting) -> int:
     """Voting is over (closed, or the meeting annulled): leave no order of casting anywhere.
@@ -976,6 +989,7 @@ def ballot_box_seal(*, meeting: Meeting) -> int:
     Returns the number of ballots. Called by the meeting's lifecycle, under the meeting's lock.
     """
     ballots = ballots_shake(meeting=meeting)
+    counts_keep(meeting=meeting)
     if ballots:  # no ballot, no order to hide: spare the county's tables a rewrite
         scrub.files_scrub_after_commit()
     return ballots

@@ -15,8 +15,8 @@ from django.core.cache import cache
 
 from meetings.models import Meeting
 from ratings.models import Criterion, Grade
+from ratings.querysets import OVERALL
 
-OVERALL = "overall"
 CACHED_SECONDS = 15 * 60
 
 

@@ -22,17 +22,26 @@ from ratings.models.paper import (
     PaperPrint,
     PaperSheet,
 )
-from ratings.models.results import HonorCandidate, HonorNomination, Objection, ResultSnapshot
+from ratings.models.results import (
+    CadreStanding,
+    GradeCount,
+    HonorCandidate,
+    HonorNomination,
+    Objection,
+    ResultSnapshot,
+)
 
 __all__ = [
     "Ballot",
     "BallotCode",
     "BallotGrade",
     "BallotNomination",
+    "CadreStanding",
     "CodeBatch",
     "Criterion",
     "DoorCount",
     "Grade",
+    "GradeCount",
     "HonorCandidate",
     "HonorNomination",
     "Objection",

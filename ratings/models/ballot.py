@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
-from ratings.querysets import BallotCodeQuerySet, PollBookQuerySet, TerminalQuerySet
+from ratings.querysets import BallotCodeQuerySet, BallotGradeQuerySet, PollBookQuerySet, TerminalQuerySet
 
 
 class RatingScheme(models.Model):
@@ -318,6 +318,8 @@ class BallotGrade(models.Model):
         Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+")
+
+    objects = BallotGradeQuerySet.as_manager()
 
     class Meta:
         constraints = [

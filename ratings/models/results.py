@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ratings.querysets import (
     SNAPSHOT_LIFECYCLE_FIELDS,
+    CadreStandingQuerySet,
+    GradeCountQuerySet,
     HonorCandidateQuerySet,
     ImmutableSnapshotError,
     ObjectionQuerySet,
@@ -234,3 +236,66 @@ class HonorCandidate(models.Model):
     @property
     def village(self):
         return self.meeting.village
+
+
+class GradeCount(models.Model):
+    """How many ballots gave a cadre one grade on one criterion, in one voter group: the histograms of
+    a meeting, written when its box is sealed (at the close, and again when the paper count's closure
+    puts the paper ballots in). Every results document, recount of the open data and ranking after
+    that reads these rows, never the grade rows again; verify_results checks them against the box.
+    """
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="grade_counts")
+    cadre = models.ForeignKey("portal.Cadre", on_delete=models.PROTECT, related_name="+")
+    # No criterion: the overall grade of quick mode.
+    criterion = models.ForeignKey("ratings.Criterion", on_delete=models.PROTECT, null=True, related_name="+")
+    group = models.ForeignKey("ratings.VoterGroup", on_delete=models.PROTECT, related_name="+")
+    grade = models.ForeignKey("ratings.Grade", on_delete=models.PROTECT, related_name="+")
+    ballots = models.PositiveIntegerField()
+
+    objects = GradeCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "cadre", "criterion", "group", "grade"],
+                nulls_distinct=False,
+                name="grade_count_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.meeting_id} · {self.cadre_id} · {self.criterion} · {self.group} · {self.grade}"
+
+
+class CadreStanding(models.Model):
+    """One cadre's published standing for one post it held, as a snapshot published it: what the
+    township and county rankings and a cadre's history read, one row each, without opening the
+    snapshot's document. Written with the snapshot and never changed; only live snapshots count.
+    """
+
+    snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.CASCADE, related_name="standings")
+    cadre = models.ForeignKey("portal.Cadre", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("portal.Village", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    post = models.CharField(max_length=32, blank=True)
+    name = models.CharField(max_length=100)
+    # None: figures withheld (the k rule), or nobody graded the cadre.
+    score = models.DecimalField(max_digits=9, decimal_places=4, null=True)
+    satisfaction = models.DecimalField(max_digits=5, decimal_places=4, null=True)
+    verdict_share = models.DecimalField(max_digits=5, decimal_places=4, null=True)
+    swing = models.DecimalField(max_digits=9, decimal_places=4, null=True)
+    graded_ballots = models.PositiveIntegerField(default=0)
+    median_grade = models.CharField(max_length=32, blank=True)
+    verdict = models.CharField(max_length=32, blank=True)
+    village_rank = models.PositiveSmallIntegerField(null=True)
+    two_years = models.BooleanField(default=False)
+    withheld = models.BooleanField(default=False)
+
+    objects = CadreStandingQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["year", "post"], name="standing_year_post")]
+
+    def __str__(self):
+        return f"{self.snapshot} · {self.name} · {self.post}"

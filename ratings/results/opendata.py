@@ -18,6 +18,7 @@ stays on the server (tally.ballots_csv), sealed by its SHA-256 in the snapshot f
 """
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -83,6 +84,8 @@ def _looks_like_date(text: str) -> bool:
     )
 
 
+# The same codes and counts come back on every row: remembered, a results document is written faster.
+@functools.lru_cache(maxsize=4096)
 def excel_would_convert(text: str) -> bool:
     """Whether Excel, opening a CSV, would store this text as something else (number, date, formula)."""
     return bool(text) and (

@@ -30,7 +30,7 @@ from portal.permissions import Capability
 from ratings.ballot.reconciliation import reconciliation_of
 from ratings.models import BallotNomination, HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.paper.sheets import paper_closed, paper_in_use
-from ratings.results import tally
+from ratings.results import standings, tally
 
 MAX_NOTICE_DAYS = 30
 OBJECTION_MAX_CHARS = 2000
@@ -241,6 +241,7 @@ def results_compute(*, meeting: Meeting, by) -> ResultSnapshot:
         computed_at=timezone.now(),
         computed_by=by,
     )
+    standings.standings_write(snapshot)
     audit.record(
         actor=by,
         action="results_compute",

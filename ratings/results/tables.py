@@ -117,48 +117,53 @@ class VillageRankingTable(FiguresTable):
         return value
 
 
-class TownshipRankingTable(FiguresTable):
-    """Cadres holding one post across the villages of a township."""
+class RankingAcrossTable(FiguresTable):
+    """Cadres holding one post across villages, ranked by score, each with its group of cadres the
+    ballots cannot tell apart and how far one ballot moves its score."""
 
     rank = tables.Column(verbose_name=_("Rank"))
+    tier = tables.Column(verbose_name=_("Group"), attrs={"td": {"class": "text-end"}})
     village = tables.Column(
         verbose_name=_("Village"),
         linkify=lambda record: reverse("ratings:results", args=[record["meeting_id"]]),
     )
+    township = tables.Column(verbose_name=_("Township"))
     name = tables.Column(
         verbose_name=_("Cadre"), linkify=lambda record: reverse("ratings:cadre-history", args=[record["id"]])
     )
-    ballots = tables.Column(verbose_name=_("Ballots"), attrs={"td": {"class": "text-end"}})
-    wilson = tables.Column(
-        verbose_name=_("Satisfied share, 95 percent sure at least"), attrs={"td": {"class": "text-end"}}
+    ballots = tables.Column(verbose_name=_("Graded ballots"), attrs={"td": {"class": "text-end"}})
+    swing = tables.Column(verbose_name=_("One ballot moves it by up to"), attrs={"td": {"class": "text-end"}})
+    verdict_share = tables.Column(
+        verbose_name=_("Satisfied share the verdict used"), attrs={"td": {"class": "text-end"}}
     )
-    bayesian = tables.Column(verbose_name=_("Bayesian average score"), attrs={"td": {"class": "text-end"}})
 
     class Meta(FiguresTable.Meta):
+        exclude = ("median",)
         sequence = (
             "rank",
+            "tier",
             "village",
+            "township",
             "name",
             "ballots",
             "score",
+            "swing",
             "satisfaction",
-            "wilson",
-            "bayesian",
-            "median",
+            "verdict_share",
             "verdict",
         )
-        empty_text = _("No village of the township has published results for cadres holding this post.")
+        empty_text = _("No village has published results for cadres holding this post.")
 
-    def render_wilson(self, value):
-        return percent(value)
-
-    def value_wilson(self, value):
-        return value
-
-    def render_bayesian(self, value):
+    def render_swing(self, value):
         return score(value)
 
-    def value_bayesian(self, value):
+    def value_swing(self, value):
+        return value
+
+    def render_verdict_share(self, value):
+        return percent(value)
+
+    def value_verdict_share(self, value):
         return value
 
 

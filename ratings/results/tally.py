@@ -26,15 +26,16 @@ from ratings.models import (
     Ballot,
     BallotGrade,
     BallotNomination,
+    GradeCount,
     HonorCandidate,
     RatingScheme,
     ResultSnapshot,
     VoterGroup,
 )
+from ratings.querysets import OVERALL
 from ratings.results import opendata
 from ratings.results.opendata import sha256
 
-OVERALL = "overall"
 # What a recount compares, per cadre: the counted figures, not names that the registry may correct later.
 COUNTED_KEYS = ("criteria", "overall", "groups", "verdict", "rank")
 # The results document with counts.csv, receipts.txt and the k rule; older snapshots have no "format".
@@ -70,24 +71,15 @@ def scheme_spec(scheme: RatingScheme) -> aggregation.SchemeSpec:
     return aggregation.SchemeSpec.from_document(scheme_document(scheme))
 
 
-def grade_counts(ballot_grades) -> dict:
-    """One GROUP BY: (cadre, criterion code, group kind, grade code) → ballots, for the given rows."""
-    rows = ballot_grades.values("cadre_id", "criterion__code", "ballot__group__kind", "grade__code").annotate(
-        n=Count("id")
-    )
-    return {
-        (
-            row["cadre_id"],
-            row["criterion__code"] or OVERALL,
-            row["ballot__group__kind"],
-            row["grade__code"],
-        ): row["n"]
-        for row in rows.order_by()
-    }
-
-
 def meeting_counts(meeting: Meeting) -> dict:
-    return grade_counts(BallotGrade.objects.filter(ballot__meeting=meeting))
+    """The meeting's histograms: as kept when its box was sealed; counted from the box before that."""
+    kept = GradeCount.objects.of_meeting(meeting).as_counts()
+    return kept or box_counts(meeting)
+
+
+def box_counts(meeting: Meeting) -> dict:
+    """The histograms counted afresh from the grades in the box (one GROUP BY)."""
+    return BallotGrade.objects.of_meeting(meeting).counts()
 
 
 def reporting_cadres(meeting: Meeting) -> list:
@@ -299,8 +291,10 @@ def method_document(scheme: dict) -> dict:
     }
 
 
-def results_document(meeting: Meeting) -> dict:
+def results_document(meeting: Meeting, counts: dict | None = None) -> dict:
     """Everything a snapshot publishes, computed afresh from the database, under the k rule.
+
+    `counts`: the histograms to work from; by default the meeting's (`meeting_counts`).
 
     `counts` (the disclosed histograms, the rows of counts.csv) is kept in the snapshot so that
     counts.csv and the rankings are read from what was published, never counted again; the public
@@ -312,7 +306,7 @@ def results_document(meeting: Meeting) -> dict:
     cadres = reporting_cadres(meeting)
     by_group = ballots_by_group(meeting)
     rule = disclosure.decide(by_group, scheme.min_cell)
-    counts = disclosure.disclosed_counts(meeting_counts(meeting), rule)
+    counts = disclosure.disclosed_counts(meeting_counts(meeting) if counts is None else counts, rule)
     results = aggregation.tally(counts, spec, [cadre.pk for cadre in cadres])
     ranks = aggregation.rank_cadres(results)
     posts = posts_held([cadre.pk for cadre in cadres], meeting.year)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("results/cadres/<id:pk>/", rankings.cadre_history, name="cadre-history"),
     path("results/villages/<str:code>/", rankings.village_ranking, name="village-ranking"),
     path("results/townships/<id:pk>/ranking/", rankings.township_ranking, name="township-ranking"),
+    path("results/county/ranking/", rankings.county_ranking, name="county-ranking"),
     # Staff
     path("staff/meetings/<id:pk>/results/", staff.results_review, name="staff-results"),
     path(

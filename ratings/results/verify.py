@@ -1,8 +1,10 @@
 """Recount a published snapshot from the database and name whatever no longer matches (verify_results).
 
-The seal: the SHA-256 of the per-ballot file kept on the server (tally.ballots_csv), which any changed
-grade, group, nomination or receipt alters. Then the published open data: counts.csv (every disclosed
-count, named one by one), receipts.txt, the ballot counts, and every cadre's figures.
+Everything is recounted from the box itself, and the counts kept when the box was sealed
+(GradeCount), which the figures were worked out from, are checked against it. The seal: the SHA-256
+of the per-ballot file kept on the server (tally.ballots_csv), which any changed grade, group,
+nomination or receipt alters. Then the published open data: counts.csv (every disclosed count, named
+one by one), receipts.txt, the ballot counts, and every cadre's figures.
 
 A snapshot from before counts.csv (no "format" in its data) is checked on what it published then: the
 seal, the number of ballots, and each criterion's histogram (pooled over the groups, as it was). One
@@ -11,7 +13,7 @@ seal and counts only: its figures followed the rules of their day (other roundin
 """
 
 from ratings import aggregation
-from ratings.models import ResultSnapshot
+from ratings.models import GradeCount, ResultSnapshot
 from ratings.results import opendata, tally
 from ratings.results.opendata import sha256
 
@@ -22,7 +24,9 @@ def recount_differences(snapshot: ResultSnapshot) -> list[str]:
     """An empty list when the box still gives what the snapshot published."""
     meeting = snapshot.meeting
     published = snapshot.data
-    fresh = tally.results_document(meeting)
+    kept, box = GradeCount.objects.of_meeting(meeting).as_counts(), tally.box_counts(meeting)
+    # Recounted from the box itself, not from the counts kept at the close that the figures came from.
+    fresh = tally.results_document(meeting, counts=box)
     label = f"meeting {meeting.pk} ({meeting.village.name} {meeting.year})"
     problems = []
     seal = tally.ballots_seal(meeting)
@@ -31,6 +35,13 @@ def recount_differences(snapshot: ResultSnapshot) -> list[str]:
             f"{label}: the ballots on the server have SHA-256 {seal}, the snapshot was sealed with "
             f"{snapshot.ballots_sha256}"
         )
+    if kept and kept != box:
+        problems += [
+            f"{label}: the counts kept at the close say {kept.get(key, 0)} for cadre {key[0]} criterion "
+            f"{key[1]} group {key[2]} grade {key[3]}, the box holds {box.get(key, 0)}"
+            for key in sorted(set(kept) | set(box), key=str)
+            if kept.get(key, 0) != box.get(key, 0)
+        ]
     if fresh["ballots"] != published.get("ballots") or fresh["ballots"] != snapshot.ballots:
         problems.append(
             f"{label}: {fresh['ballots']} ballots in the box, {published.get('ballots')} published"

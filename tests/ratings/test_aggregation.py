@@ -15,17 +15,17 @@ from ratings.aggregation import (
     Z_95,
     GradeSpec,
     SchemeSpec,
-    bayesian_average,
     criterion_stats,
     majority_value,
+    one_ballot_swing,
     publish,
-    rank_by_bayesian,
-    rank_by_wilson,
+    rank_by_score,
     rank_cadres,
     rank_households,
     result_as_json,
     round_half_up,
     tally,
+    tiers,
     wilson_lower_bound,
 )
 
@@ -273,7 +273,6 @@ def test_ties_share_a_rank():
     )
     results = tally(counts, spec(), ["a", "b", "c", "d"])
     assert rank_cadres(results) == {"a": 1, "b": 1, "c": 3, "d": None}
-    assert rank_by_wilson(results) == {"a": 1, "b": 1, "c": 3, "d": None}
 
 
 def test_equal_scores_tie_whatever_the_majority_value():
@@ -290,8 +289,6 @@ def test_equal_scores_tie_whatever_the_majority_value():
     # (docs/method.md: the rank is by the published score alone, equal scores share a rank)
     assert (a.majority_value, b.majority_value) == ((2, 2, 2, 2, 0), (2, 3, 0, 3, 0))
     assert rank_cadres(results) == {"a": 1, "b": 1}
-    # b has more top grades (2 of 5 against 1 of 5), so the Wilson ranking puts it first
-    assert rank_by_wilson(results) == {"b": 1, "a": 2}
 
 
 def test_same_grades_more_ballots_is_a_tie():
@@ -317,28 +314,36 @@ def test_wilson_known_values():
         wilson_lower_bound(11, 10)
 
 
-def test_bayesian_average_worked_by_hand():
-    scheme = spec(grades=COMPETENCE)
-    counts = (
-        quick("lucky", {"excellent": 1})  # score 100 from 1 ballot
-        | quick("steady", {"excellent": 9, "competent": 1})  # (900 + 80) / 10 = 98 from 10
-        | quick("fair", {"competent": 9})  # 80 from 9
-        | quick("silent", {"dont_know": 2})
-    )
-    results = tally(counts, scheme, ["lucky", "steady", "fair", "silent"])
-    # prior mean m = (1·100 + 10·98 + 9·80) / 20 = 1800 / 20 = 90
-    assert bayesian_average(results, 10) == {
-        "lucky": Fraction(10 * 90 + 100, 11),  # 1000 / 11 ≈ 90.9
-        "steady": Fraction(10 * 90 + 980, 20),  # 94
-        "fair": Fraction(10 * 90 + 720, 19),  # 1620 / 19 ≈ 85.3
-        "silent": None,
+def test_rank_by_score_ties_equal_scores_and_leaves_out_the_unranked():
+    scores = {"a": Decimal("91.5"), "b": Decimal("97.75"), "c": Decimal("91.5"), "d": None}
+    assert rank_by_score(scores) == {"b": 1, "a": 2, "c": 2, "d": None}
+
+
+def test_one_ballot_swing_worked_by_hand():
+    scheme = spec()  # values 100 to 55: a span of 45; villagers weigh 7/10, the panel 3/10
+    # 40 villagers and 5 panel members: a panel ballot weighs 3/10 / 5 = 0.06, a villager's 7/10 / 40
+    assert one_ballot_swing({"villager": 40, "township_panel": 5}, scheme) == Fraction(45 * 3, 10 * 5)
+    # no panel ballot: the villagers' weight is all the weight there is
+    assert one_ballot_swing({"villager": 40}, scheme) == Fraction(45, 40)
+    # a group with no weight counts in no weighted score; with no weighted group, every ballot alike
+    assert one_ballot_swing({"other": 9}, spec(weights={})) == 5
+    assert one_ballot_swing({"villager": 0}, scheme) is None
+    # the larger the village, the less one ballot can move its score
+    assert one_ballot_swing({"villager": 300}, scheme) < one_ballot_swing({"villager": 40}, scheme)
+
+
+def test_tiers_group_what_one_ballot_could_close_from_the_head_of_each_group():
+    standings = {
+        "a": (Decimal("95"), Decimal("1")),
+        "b": (Decimal("94.2"), Decimal("0.5")),  # 0.8 below a, within a's swing of 1
+        "c": (Decimal("93.5"), Decimal("0.5")),  # 1.5 below a: heads the next group
+        "d": (Decimal("93.1"), Decimal("0.5")),  # 0.4 below c
+        "e": (Decimal("80"), Decimal("20")),  # a tiny village: its own swing reaches c's score
     }
-    assert rank_by_bayesian(results) == {"steady": 1, "lucky": 2, "fair": 3, "silent": None}
-    assert rank_cadres(results) == {"lucky": 1, "steady": 2, "fair": 3, "silent": None}
-    # no prior: the scores themselves
-    assert bayesian_average(results, 0)["steady"] == 98
-    # all satisfied, so the bound is n / (n + z²): 10 ballots > 9 ballots > 1 ballot
-    assert rank_by_wilson(results) == {"steady": 1, "fair": 2, "lucky": 3, "silent": None}
+    assert tiers(standings) == {"a": 1, "b": 1, "c": 2, "d": 2, "e": 2}
+    # a gap exactly one swing wide cannot tell them apart either
+    assert tiers({"x": (Decimal("90"), Decimal("2")), "y": (Decimal("88"), Decimal("1"))}) == {"x": 1, "y": 1}
+    assert tiers({}) == {}
 
 
 def test_result_as_json_is_deterministic_and_rounded():

@@ -1,49 +1,34 @@
-"""Rankings across published results: a cadre over the years, a village's cadres, one post in a township.
+"""Rankings across published results: a cadre over the years, a village's cadres, one post in a
+township or in the whole county.
 
 Anyone, no login; only live snapshots (under public notice, or final) of meetings that were not
-annulled count. A year asked for (?year=) that has no published results is a 404; an unknown post or
-method falls back to the default, so that an old or mistyped link still shows a ranking.
+annulled count. A year asked for (?year=) that has no published results is a 404; an unknown post
+falls back to the default (and the retired ?method= is ignored), so that an old or mistyped link still
+shows a ranking.
 
-Everything is read from what the snapshots published, under the k rule (ratings/disclosure.py): the
-township ranking tallies each meeting's disclosed counts (the rows of its counts.csv), never the
-ballots; a meeting whose figures are withheld (fewer than k ballots) is left out, and the page says so.
+Everything is read from what the snapshots published: the rankings across villages read each
+cadre's published standing (CadreStanding, one short row, ratings/results/standings.py), never a
+document or a ballot; a meeting whose figures are withheld (fewer than k ballots) is left out, and the
+page says so.
 """
-
-from collections import defaultdict
-from dataclasses import dataclass
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from portal.models import Cadre, CadrePost, Township, Village
 from ratings import aggregation
-from ratings.models import ResultSnapshot
+from ratings.models import CadreStanding, ResultSnapshot
 from ratings.results import display
 from ratings.results.tables import (
     CadreHistoryTable,
-    TownshipRankingTable,
+    RankingAcrossTable,
     VillageRankingTable,
     export_response,
 )
 
 DEFAULT_POST = CadrePost.Post.PARTY_SECRETARY
-PRIOR_WEIGHT = 10
-
-
-@dataclass(frozen=True)
-class Method:
-    code: str
-    label: str
-
-
-METHODS = {
-    "wilson": Method("wilson", _("Satisfied share we can be 95 percent sure of (Wilson lower bound)")),
-    "bayes": Method("bayes", _("Bayesian average score")),
-}
-DEFAULT_METHOD = "wilson"
 
 
 def _years(snapshots) -> list[int]:
@@ -130,110 +115,86 @@ def village_ranking(request, code):
     return render(request, "ratings/results/village_ranking.html", context)
 
 
-def township_standings(
-    snapshots: list[ResultSnapshot], post: str, method: str
-) -> tuple[list[dict], float | None, list]:
-    """The cadres holding `post` in these published meetings, ranked together; the township mean; and
-    the meetings left out because the k rule withholds their figures (or they predate counts.csv).
-
-    Each meeting's disclosed counts are tallied with its own published scheme, then every cadre is
-    ranked with every other. No query: the snapshots carry all of it.
+def ranking_across(standings) -> tuple[list[dict], list[dict]]:
+    """The cadres of these published standings ranked together by score (docs/method.md: census,
+    like posts only, ties shown as ties), each with its group of cadres the ballots cannot tell apart,
+    then those with too few graded ballots for a rank; and the meetings left out because the k rule
+    withholds their figures (or they predate counts.csv).
     """
-    holders = {}  # cadre id → (snapshot, the cadre's published row)
-    left_out = []
-    for snapshot in snapshots:
-        if display.figures_withheld(snapshot.data) or display.is_legacy(snapshot.data):
-            if any(post in cadre.get("posts", []) for cadre in snapshot.data["cadres"]):
-                left_out.append(snapshot.meeting)
-            continue
-        for cadre in snapshot.data["cadres"]:
-            if post in cadre.get("posts", []):
-                holders[cadre["id"]] = (snapshot, cadre)
-    if not holders:
-        return [], None, left_out
-    by_snapshot = defaultdict(list)
-    for cadre_id, (snapshot, _cadre) in holders.items():
-        by_snapshot[snapshot.pk].append(cadre_id)
-    tallied = {}
-    for cadre_ids in by_snapshot.values():
-        data = holders[cadre_ids[0]][0].data
-        members = set(cadre_ids)
-        counts = {tuple(row[:4]): row[4] for row in data["counts"] if row[0] in members}
-        # The scheme as its snapshot published it (it froze when voting opened).
-        tallied.update(
-            aggregation.tally(counts, aggregation.SchemeSpec.from_document(data["scheme"]), cadre_ids)
-        )
-    if method == "bayes":
-        ranks = aggregation.rank_by_bayesian(tallied, PRIOR_WEIGHT)
-    else:
-        ranks = aggregation.rank_by_wilson(tallied)
-    averages = aggregation.bayesian_average(tallied, PRIOR_WEIGHT)
-    rows = []
-    for cadre_id, result in tallied.items():
-        snapshot, cadre = holders[cadre_id]
-        scheme = snapshot.data["scheme"]
-        overall = result.overall
-        graded_lines = sum(1 for stats in result.criteria.values() if stats.graded)
-        rows.append(
-            {
-                "id": cadre_id,
-                "name": cadre["name"],
-                "village": snapshot.meeting.village.name,
-                "meeting_id": snapshot.meeting_id,
-                "rank": ranks[cadre_id],
-                "ballots": overall.graded // graded_lines if graded_lines else 0,
-                "score": _number(overall.score),
-                "satisfaction": _number(overall.satisfaction),
-                "wilson": _number(overall.wilson_lower),
-                "bayesian": _number(averages[cadre_id]),
-                "median": display.grade_labels(scheme).get(overall.median_grade, ""),
-                "verdict": display.verdict_label(result.verdict),
-                "two_years": False,
-            }
-        )
+    counted, left_out = [], {}
+    for standing in standings:
+        if standing.withheld:
+            left_out[standing.meeting_id] = standing
+        elif standing.score is not None:
+            counted.append(standing)
+    ranked = [standing for standing in counted if standing.verdict != aggregation.NOT_ENOUGH_GRADES]
+    ranks = aggregation.rank_by_score({standing.pk: standing.score for standing in ranked})
+    groups = aggregation.tiers({standing.pk: (standing.score, standing.swing) for standing in ranked})
+    rows = [
+        {
+            "id": standing.cadre_id,
+            "name": standing.name,
+            "village": standing.village.name,
+            "township": standing.village.township.name,
+            "meeting_id": standing.meeting_id,
+            "rank": ranks.get(standing.pk),
+            "tier": groups.get(standing.pk),
+            "ballots": standing.graded_ballots,
+            "score": standing.score,
+            "swing": standing.swing,
+            "satisfaction": standing.satisfaction,
+            "verdict_share": standing.verdict_share,
+            "verdict": display.verdict_label(standing.verdict),
+            "two_years": standing.two_years,
+        }
+        for standing in counted
+    ]
     rows.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0, row["village"], row["name"]))
-    return rows, _township_mean(rows), left_out
+    withheld = [
+        {"meeting_id": standing.meeting_id, "village": standing.village.name, "year": standing.year}
+        for standing in sorted(left_out.values(), key=lambda standing: standing.village.name)
+    ]
+    return rows, withheld
 
 
-def _township_mean(rows: list[dict]) -> float | None:
-    """The score the Bayesian average pulls toward: every ballot of the ranking counted once."""
-    weighted = [(row["ballots"], row["score"]) for row in rows if row["score"] is not None and row["ballots"]]
-    ballots = sum(n for n, _score in weighted)
-    return round(sum(n * value for n, value in weighted) / ballots, 4) if ballots else None
-
-
-def _number(value) -> float | None:
-    return None if value is None else round(float(value), 4)
-
-
-@require_safe
-def township_ranking(request, pk):
-    """One post (?post=) across the township's villages for a year (?year=), by Wilson bound or Bayes."""
-    township = get_object_or_404(Township, pk=pk)
-    published = ResultSnapshot.objects.live().filter(meeting__village__township=township)
-    years = _years(published)
+def _ranking_page(request, *, standings, scope: dict, name: str):
+    """The ranking of one post (?post=) in one year (?year=) among these standings, or its export."""
+    years = list(standings.order_by("-year").values_list("year", flat=True).distinct())
     year = _chosen_year(request, years)
     post = _choice(request, "post", CadrePost.Post.values, DEFAULT_POST)
-    method = _choice(request, "method", METHODS, DEFAULT_METHOD)
-    snapshots = list(published.filter(meeting__year=year).select_related("meeting__village")) if year else []
-    rows, township_mean, left_out = township_standings(snapshots, post, method)
-    table = TownshipRankingTable(rows)
+    rows, left_out = ranking_across(standings.holding(post, year).for_ranking()) if year else ([], [])
+    # A township's page names one township: no column for it.
+    table = RankingAcrossTable(rows, exclude=() if scope.get("county") else ("median", "township"))
     RequestConfig(request, paginate=False).configure(table)
-    export = export_response(request, table, f"ranking-{township.code}-{year}-{post}-{method}")
+    export = export_response(request, table, f"ranking-{name}-{year}-{post}")
     if export:
         return export
     context = {
-        "township": township,
+        **scope,
         "years": years,
         "year": year,
         "post": post,
         "posts": CadrePost.Post.choices,
-        "method": METHODS[method],
-        "methods": METHODS.values(),
-        "prior_weight": PRIOR_WEIGHT,
-        "township_mean": township_mean,
-        "villages": len(snapshots),
+        "villages": len({row["meeting_id"] for row in rows}),
+        "groups": len({row["tier"] for row in rows if row["tier"]}),
         "left_out": left_out,
         "table": table,
     }
-    return render(request, "ratings/results/township_ranking.html", context)
+    return render(request, "ratings/results/ranking_across.html", context)
+
+
+@require_safe
+def township_ranking(request, pk):
+    """One post across the township's villages for a year, as their results were published."""
+    township = get_object_or_404(Township, pk=pk)
+    standings = CadreStanding.objects.live().in_township(township)
+    scope = {"township": township, "area": township.name}
+    return _ranking_page(request, standings=standings, scope=scope, name=township.code)
+
+
+@require_safe
+def county_ranking(request):
+    """One post across every village of every township this server holds (a county's server)."""
+    counties = sorted(set(Township.objects.exclude(county="").values_list("county", flat=True)))
+    scope = {"county": True, "area": "、".join(counties)}
+    return _ranking_page(request, standings=CadreStanding.objects.live(), scope=scope, name="county")

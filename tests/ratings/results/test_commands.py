@@ -167,6 +167,12 @@ def test_one_changed_grade_is_caught_and_named(published):
     assert meeting in error
     assert f"MISMATCH {meeting}: the ballots on the server have SHA-256 " in output
     assert f"MISMATCH {meeting}: counts.csv recounts to SHA-256 " in output
+    # the counts kept at the close, which the published figures came from, still say what was cast
+    kept = [line for line in output.splitlines() if "the counts kept at the close say" in line]
+    assert [line.split(" say ")[1].split(",")[0].split(" group ")[1] for line in kept] == [
+        "villager grade basically_satisfied",
+        "villager grade satisfied",
+    ]
     # The one count of counts.csv that moved, by its row, and the one it moved to.
     assert (
         f"MISMATCH {meeting}: counts.csv cadre {cadre.pk} criterion de group villager grade "

@@ -109,8 +109,8 @@ def table_rows(response) -> list[str]:
 @pytest.fixture
 def township(county):
     """Bostan: 20 ballots, its secretary 19 satisfied and 1 dissatisfied (95%, score 97.75).
-    Yulghun: 5 ballots in quick mode, all satisfied (100%, score 100): a better share, on few ballots.
-    Arish, in another township, and an unpublished village of the township must not appear.
+    Yulghun: 12 ballots in quick mode, all satisfied (100%, score 100): a better score, on fewer ballots.
+    Arish, in another township, and an unpublished village of the township are not the township's.
     """
     bostan = cadres_of(
         county.village,
@@ -123,9 +123,9 @@ def township(county):
         (Post.PARTY_SECRETARY, "Secretary Yulghun"),
         (Post.COMMITTEE_DIRECTOR, "Director Yulghun"),
     )
-    hold_meeting(county, county.neighbour, yulghun, [["satisfied", "dissatisfied"]] * 5, quick_mode=True)
+    hold_meeting(county, county.neighbour, yulghun, [["satisfied", "dissatisfied"]] * 12, quick_mode=True)
     arish = cadres_of(county.elsewhere, (Post.PARTY_SECRETARY, "Secretary Arish"))
-    hold_meeting(county, county.elsewhere, arish, ["satisfied"] * 3)
+    hold_meeting(county, county.elsewhere, arish, ["basically_satisfied"] * 10)
     quiet = VillageFactory(township=county.township, name="Qumbagh")
     hold_meeting(
         county,
@@ -142,55 +142,61 @@ def township_url(township, **params):
     return f"{url}?{'&'.join(f'{key}={value}' for key, value in params.items())}" if params else url
 
 
-def test_wilson_ranks_the_steady_big_village_above_the_lucky_small_one(client, township):
+def county_url(**params):
+    url = reverse("ratings:county-ranking")
+    return f"{url}?{'&'.join(f'{key}={value}' for key, value in params.items())}" if params else url
+
+
+def test_the_ballots_are_a_census_so_the_higher_score_leads_whatever_the_size(client, township):
     response = client.get(township_url(township))
 
     assert response.status_code == 200
     rows = table_rows(response)
-    assert [row.split()[0:3] for row in rows] == [["1", "Bostan", "Secretary"], ["2", "Yulghun", "Secretary"]]
-    # Ballots, score, satisfaction, and the Wilson bound: 19 of 20 → 76.4%, 5 of 5 → 56.6%.
-    assert "20 97.75 95% 76.39%" in rows[0]
-    assert "5 100 100% 56.55%" in rows[1]
+    # Rank, group, village, cadre, graded ballots, score, one-ballot swing, satisfaction: the scale
+    # runs from 100 to 55, so one of Yulghun's 12 ballots moves its score by up to 45 / 12 = 3.75,
+    # one of Bostan's 20 by 2.25. The gap of 2.25 is within one ballot: the same group.
+    assert [row.split()[0:4] for row in rows] == [
+        ["1", "1", "Yulghun", "Secretary"],
+        ["2", "1", "Bostan", "Secretary"],
+    ]
+    assert "12 100 3.75 100%" in rows[0]
+    assert "20 97.75 2.25 95%" in rows[1]
     page = text(response)
     assert "Secretary Arish" not in page and "Secretary Qumbagh" not in page and "Director" not in page
-    assert "Why a small village does not win by luck" in page
-    assert "2 villages published their results for 2024." in page
-
-
-def test_bayesian_average_pulls_small_samples_toward_the_township_mean(client, township):
-    response = client.get(township_url(township, method="bayes"))
-
-    rows = table_rows(response)
-    # Township mean (20·97.75 + 5·100)/25 = 98.2; Bostan (10·98.2 + 20·97.75)/30 = 97.9,
-    # Yulghun (10·98.2 + 5·100)/15 = 98.8: the small village moves far toward the mean, but still leads.
-    assert [row.split()[1] for row in rows] == ["Yulghun", "Bostan"]
-    assert "98.8" in rows[0] and "97.9" in rows[1]
-    assert "township's average score (98.2)" in text(response)
+    assert "How villages of different sizes are compared" in page
+    assert (
+        "Cadres of 2 villages that published their results for 2024, ranked by their overall score." in page
+    )
+    assert "This ranking has 1 group." in page
 
 
 def test_another_post(client, township):
     rows = table_rows(client.get(township_url(township, post="committee_director")))
-    assert [row.split()[1:3] for row in rows] == [["Bostan", "Director"], ["Yulghun", "Director"]]
+    # Bostan's director: 20 satisfied (100); Yulghun's: 12 dissatisfied (55), 45 points and a group below.
+    assert [row.split()[0:4] for row in rows] == [
+        ["1", "1", "Bostan", "Director"],
+        ["2", "2", "Yulghun", "Director"],
+    ]
     assert "0%" in rows[1]
 
 
 @pytest.mark.parametrize(
     ("params", "status", "first"),
     [
-        ({"method": "x"}, 200, "Bostan"),  # falls back to Wilson
-        ({"post": "nonsense"}, 200, "Bostan"),  # falls back to the Party branch secretary
-        ({"post": "", "method": ""}, 200, "Bostan"),
+        ({"method": "wilson"}, 200, "Yulghun"),  # the retired ranking methods are ignored
+        ({"post": "nonsense"}, 200, "Yulghun"),  # falls back to the Party branch secretary
+        ({"post": "", "method": ""}, 200, "Yulghun"),
         ({"year": "abc"}, 404, None),
         ({"year": "2019"}, 404, None),
         ({"year": "99999999999999999999"}, 404, None),
-        ({"year": "2024"}, 200, "Bostan"),
+        ({"year": "2024"}, 200, "Yulghun"),
     ],
 )
 def test_bad_parameters_never_break_the_township_ranking(client, township, params, status, first):
     response = client.get(township_url(township, **params))
     assert response.status_code == status
     if first:
-        assert table_rows(response)[0].split()[1] == first
+        assert table_rows(response)[0].split()[2] == first
         assert "Secretary Bostan" in text(response)
 
 
@@ -201,24 +207,91 @@ def test_an_unknown_township_is_404(client, db):
 def test_a_township_without_published_results(client, county):
     response = client.get(reverse("ratings:township-ranking", args=[county.township.pk]))
     assert response.status_code == 200
-    assert "No village of this township has published results yet." in text(response)
+    assert "No village here has published results yet." in text(response)
+    assert "No village here has published results yet." in text(client.get(county_url()))
 
 
 def test_township_ranking_exports(client, township):
     response = client.get(township_url(township, _export="csv"))
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0].startswith("\ufeffRank,Village,Cadre,Ballots,Overall score,Satisfaction")
-    assert lines[1].startswith("1,Bostan,Secretary Bostan,20,97.75,0.95,0.76")
+    assert lines[0].startswith(
+        "\ufeffRank,Group,Village,Cadre,Graded ballots,Overall score,One ballot moves it by up to,"
+    )
+    assert ",Satisfaction," in lines[0]
+    assert lines[1].startswith("1,1,Yulghun,Secretary Yulghun,12,100.0000,3.7500,1.0000")
 
     response = client.get(township_url(township, _export="xlsx"))
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="ranking-' in response["Content-Disposition"]
 
 
+def test_the_county_ranking_takes_every_township(client, township):
+    response = client.get(county_url())
+    assert response.status_code == 200
+    rows = table_rows(response)
+    # Arish (another township): 10 basically satisfied, score 75, a group of its own below.
+    assert [row.split()[0:4] for row in rows] == [
+        ["1", "1", "Yulghun", "Tograk"],
+        ["2", "1", "Bostan", "Tograk"],
+        ["3", "2", "Arish", "Yengi"],
+    ]
+    assert "Secretary Qumbagh" not in text(response)
+    assert "Cadres of 3 villages that published their results for 2024" in text(response)
+
+
+def test_a_cadre_with_too_few_graded_ballots_is_listed_without_a_rank(client, county, settings):
+    settings.RESULTS_MIN_GRADED_BALLOTS = 10
+    few = cadres_of(county.village, (Post.PARTY_SECRETARY, "Secretary Bostan"))
+    hold_meeting(county, county.village, few, ["satisfied"] * 6)  # 6 graded, fewer than the minimum of 10
+    rows = table_rows(client.get(township_url(county.township)))
+    assert len(rows) == 1
+    assert rows[0].startswith("— — Bostan Secretary Bostan 6 100")
+    assert rows[0].endswith("Not enough grades")
+
+
+def shares(villagers: int) -> list[str]:
+    """The same shares of grades whatever the village's size: 60% satisfied, 30% basically, 10% not."""
+    tenth = villagers // 10
+    return ["satisfied"] * (6 * tenth) + ["basically_satisfied"] * (3 * tenth) + ["dissatisfied"] * tenth
+
+
+def test_the_same_shares_give_the_same_standing_in_villages_of_40_120_and_300(client, county):
+    panel = ["satisfied", "satisfied", "basically_satisfied", "dissatisfied", "satisfied"]
+    for size, name in ((40, "Small"), (120, "Middle"), (300, "Large")):
+        village = VillageFactory(township=county.township, name=name)
+        cadres = cadres_of(village, (Post.PARTY_SECRETARY, f"Secretary {name}"))
+        # The same township panel of five in each: it weighs the same in every village's score.
+        hold_meeting(county, village, cadres, shares(size), panel=panel, quick_mode=True)
+    rows = table_rows(client.get(township_url(county.township)))
+    assert sorted(row.split()[2] for row in rows) == ["Large", "Middle", "Small"]
+    # Villagers 0.7 × 88 (60·100 + 30·75 + 10·55 = 8800 over 100) + panel 0.3 × 86 (100 + 100 + 75 + 55
+    # + 100 over 5): 87.4 in each, so rank 1, group 1 for all three.
+    for row in rows:
+        assert row.split()[0:2] == ["1", "1"]
+        assert " 87.4 " in row
+
+
+def test_a_unanimous_small_village_is_not_marked_down_for_its_size(client, county):
+    small = VillageFactory(township=county.township, name="Small")
+    hold_meeting(
+        county,
+        small,
+        cadres_of(small, (Post.PARTY_SECRETARY, "Unanimous")),
+        ["satisfied"] * 40,
+        quick_mode=True,
+    )
+    large = VillageFactory(township=county.township, name="Large")
+    nearly = ["satisfied"] * 284 + ["dissatisfied"] * 16
+    hold_meeting(county, large, cadres_of(large, (Post.PARTY_SECRETARY, "Nearly")), nearly, quick_mode=True)
+    rows = table_rows(client.get(township_url(county.township)))
+    # 100 against (284·100 + 16·55) / 300 = 97.6: a gap wider than one of Small's ballots (45 / 40).
+    assert [row.split()[0:3] for row in rows] == [["1", "1", "Small"], ["2", "2", "Large"]]
+
+
 def test_township_ranking_is_not_n_plus_one(client, county, township, django_assert_num_queries):
-    # township, the years with published results, the live snapshots of the year with their villages:
-    # the disclosed counts and the schemes come with the snapshots, and no ballot is read
+    # township, the years with published standings, the standings of the year with their villages:
+    # one short row a cadre, never a results document or a ballot
     with django_assert_num_queries(3):
         response = client.get(township_url(township))
     assert len(table_rows(response)) == 2
@@ -231,10 +304,14 @@ def test_township_ranking_is_not_n_plus_one(client, county, township, django_ass
             (Post.PARTY_DEPUTY, f"Deputy Extra {number}"),
             (Post.COMMITTEE_MEMBER, f"Member Extra {number}"),
         )
-        hold_meeting(county, village, cadres, ["basically_satisfied"] * 5)
+        hold_meeting(county, village, cadres, ["basically_satisfied"] * 10)
     with django_assert_num_queries(3):
         response = client.get(township_url(township))
     assert len(table_rows(response)) == 4
+    # the county's: the townships' county names, the years, the standings
+    with django_assert_num_queries(3):
+        response = client.get(county_url())
+    assert len(table_rows(response)) == 5
 
 
 # --- a village's cadres, and a cadre over the years ---------------------------------------------------

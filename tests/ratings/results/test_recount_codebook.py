@@ -58,15 +58,16 @@ def written(rows: list[list[str]]) -> bytes:
 
 
 def changed(section: str, code: str, field: str, value: str | None):
-    """A change to one codebook.csv row (None: the row is dropped)."""
+    """A change to one codebook.csv row (None: the row is dropped). A cadre's code "{0}" or "{1}" is
+    the first or second cadre's id, whatever the database numbered it."""
 
-    def change(rows: list[list[str]]) -> list[list[str]]:
-        hits = [row for row in rows if row[:3] == [section, code, field]]
-        assert hits, (section, code, field)
+    def change(rows: list[list[str]], cadres: list[str]) -> list[list[str]]:
+        target = [section, code.format(*cadres), field]
+        assert any(row[:3] == target for row in rows), target
         return [
-            row if row[:3] != [section, code, field] else [*row[:3], value]
+            row if row[:3] != target else [*target, value]
             for row in rows
-            if not (value is None and row[:3] == [section, code, field])
+            if not (value is None and row[:3] == target)
         ]
 
     return change
@@ -104,12 +105,12 @@ TAMPERED = {
         "codebook.csv states method version '1'; this recount follows version 2 (docs/method.md)",
     ),
     "a cadre's name": (
-        changed("cadre", "1", "name", "Somebody else"),
-        "codebook.csv cadre 1 name: 'Somebody else', results.json says 'Cadre 0'",
+        changed("cadre", "{0}", "name", "Somebody else"),
+        "codebook.csv cadre {0} name: 'Somebody else', results.json says 'Cadre 0'",
     ),
     "a cadre left out": (
-        changed("cadre", "2", "name", None),
-        "counts.csv uses cadre 2, which codebook.csv does not define",
+        changed("cadre", "{1}", "name", None),
+        "counts.csv uses cadre {1}, which codebook.csv does not define",
     ),
     "a criterion's name": (
         changed("criterion", "de", "name", "能"),
@@ -139,7 +140,9 @@ def test_the_published_codebook_recounts_in_either_order(open_data):
 @pytest.mark.parametrize(("change", "line"), TAMPERED.values(), ids=TAMPERED.keys())
 def test_every_tampered_fact_of_the_codebook_fails_the_recount(open_data, change, line):
     path = open_data / "codebook.csv"
-    path.write_bytes(written(change(rows_of(path.read_bytes()))))
+    cadres = [str(cadre["id"]) for cadre in json.loads((open_data / "results.json").read_text())["cadres"]]
+    path.write_bytes(written(change(rows_of(path.read_bytes()), cadres)))
+    line = line.format(*cadres)
 
     done = run_recount(open_data, "counts.csv", "results.json", "receipts.txt", "codebook.csv")
 

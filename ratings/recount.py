@@ -1,16 +1,19 @@
 """Recount published results from their open data alone, with no database and no Django:
 
-    python -m ratings.recount counts.csv results.json [receipts.txt]
+    python -m ratings.recount counts.csv results.json [receipts.txt] [codebook.csv]
 
-It checks the SHA-256 of counts.csv (and of receipts.txt) against the ones results.json (and the
-printed notice) carries; checks the k rule (ratings/disclosure.py) was applied as published and the
-consistency rules between the counts (each cadre-criterion column of a group sums to that group's
-ballots; the groups add up to the ballots; ballots = turnout = codes used = receipts); recomputes
-every figure with the same pure core the portal uses (ratings/aggregation.py, standard library only);
-checks the turnout's rate and quorum, the nominations and the honor roll's votes against their
-bounds and ranks, the two-years flag against the verdict, the format and the method version with
-its thresholds (docs/method.md); and names each difference. Exit status 0 when everything matches,
-1 on any difference, 2 when the files cannot be read at all.
+It checks the SHA-256 of counts.csv (and of receipts.txt and codebook.csv, when given) against the
+ones results.json (and the printed notice) carries; that codebook.csv states what results.json does
+(each grade's value and standing, each group's weight, the method's version and thresholds, k, every
+cadre and criterion) and defines every code of counts.csv; checks the k rule (ratings/disclosure.py)
+was applied as published and the consistency rules between the counts (each cadre-criterion column
+of a group sums to that group's ballots; the groups add up to the ballots; ballots = turnout = codes
+used = receipts); recomputes every figure with the same pure core the portal uses
+(ratings/aggregation.py, standard library only); checks the turnout's rate and quorum, the
+nominations and the honor roll's votes against their bounds and ranks, the two-years flag against
+the verdict, the format and the method version with its thresholds (docs/method.md); and names each
+difference. Exit status 0 when everything matches, 1 on any difference, 2 when the files cannot be
+read at all.
 """
 
 import csv
@@ -18,20 +21,22 @@ import hashlib
 import io
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from ratings import aggregation, disclosure
 from ratings.results import opendata
 
 HEADER = ["cadre", "criterion", "group", "grade", "n"]
+CODEBOOK_HEADER = list(opendata.CODEBOOK_HEADER)
 # The results document this recount reads (ratings/results/tally.py FORMAT) and the method it
 # recounts by (docs/method.md); any other is named as a difference, never silently recounted.
 FORMAT = 2
 # A meeting's quorum: strictly more than this share of its roll (meetings/quorum.py, docs/method.md).
 QUORUM_SHARE = {"villagers": Fraction(1, 2), "representatives": Fraction(2, 3)}
 PANEL = "township_panel"
-USAGE = "usage: python -m ratings.recount counts.csv results.json [receipts.txt]"
+USAGE = "usage: python -m ratings.recount counts.csv results.json [receipts.txt] [codebook.csv]"
 
 
 class OpenDataError(ValueError):
@@ -61,6 +66,99 @@ def read_counts(content: bytes) -> Counter:
                 f"counts.csv line {line} is not cadre,criterion,group,grade,n: {row}"
             ) from error
     return counts
+
+
+def read_codebook(content: bytes) -> dict[tuple[str, str, str], list[str]]:
+    """codebook.csv → (section, code, field) → its values in file order (a cadre may hold several posts)."""
+    rows = (
+        [opendata.from_spreadsheet(cell) for cell in row]
+        for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    )
+    header = next(rows, None)
+    if header != CODEBOOK_HEADER:
+        raise OpenDataError(
+            f"codebook.csv must start with the header {','.join(CODEBOOK_HEADER)}, not {header}"
+        )
+    facts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for line, row in enumerate(rows, start=2):
+        if len(row) != len(CODEBOOK_HEADER):
+            raise OpenDataError(f"codebook.csv line {line} is not section,code,field,value: {row}")
+        section, code, field, value = row
+        facts[(section, code, field)].append(value)
+    return dict(facts)
+
+
+def _same_fact(found: list[str], expected: list[str]) -> bool:
+    """Equal as text, or as numbers: a spreadsheet may write the weight 0.300 back as 0.3."""
+    if found == expected:
+        return True
+    try:
+        return len(found) == len(expected) and all(
+            Decimal(a) == Decimal(b) for a, b in zip(found, expected, strict=True)
+        )
+    except InvalidOperation:
+        return False
+
+
+def _fact(values: list[str] | None) -> str:
+    return "nothing" if values is None else " | ".join(repr(value) for value in values)
+
+
+def check_codebook(content: bytes, counts: Counter, results: dict) -> list[str]:
+    """codebook.csv states what results.json does, fact by fact, and defines every code of counts.csv.
+
+    A changed grade value or standing, group weight, threshold, k, method version, cadre or criterion
+    is named by its row, whether or not the file's digest was also published.
+    """
+    if "codebook_sha256" not in results:
+        return ["codebook.csv was given, but results.json was published before codebook.csv existed"]
+    problems = _digest("codebook.csv", content, results["codebook_sha256"])
+    found = read_codebook(content)
+    expected = read_codebook(opendata.codebook_csv(results))
+    for key in sorted(set(found) | set(expected)):
+        if not _same_fact(found.get(key, []), expected.get(key, [])):
+            problems.append(
+                f"codebook.csv {' '.join(part for part in key if part)}: {_fact(found.get(key))}, "
+                f"results.json says {_fact(expected.get(key))}"
+            )
+    version = found.get(("method", "", "version"))
+    if version != [str(aggregation.METHOD_VERSION)]:
+        problems.append(
+            f"codebook.csv states method version {_fact(version)}; this recount follows version "
+            f"{aggregation.METHOD_VERSION} (docs/method.md)"
+        )
+    defined = {(section, code) for section, code, _field in found}
+    quick = found.get(("method", "", "quick_mode")) == ["True"]
+    for index, section in enumerate(("cadre", "criterion", "group", "grade")):
+        for code in sorted({str(key[index]) for key in counts}):
+            if (section, code) not in defined and not (
+                section == "criterion" and quick and code == "overall"
+            ):
+                problems.append(f"counts.csv uses {section} {code}, which codebook.csv does not define")
+    return problems
+
+
+def check_codebook_block(results: dict) -> list[str]:
+    """results.json's own codebook says what its scheme and cadres say (the codebook.csv is made from it)."""
+    book, scheme = results["codebook"], results["scheme"]
+    problems = []
+    for kind in sorted(set(book["groups"]) | set(scheme["groups"])):
+        stated, applied = book["groups"].get(kind, {}).get("weight"), scheme["groups"].get(kind)
+        if stated != applied:
+            problems.append(f"codebook group {kind}: weight {stated}, but the scheme applied {applied}")
+    grades = {
+        grade["code"]: {key: grade[key] for key in ("label", "value", "standing")}
+        for grade in scheme["grades"]
+    }
+    if book["grades"] != grades:
+        problems.append(f"codebook grades {book['grades']}, but the scheme's are {grades}")
+    criteria = {criterion["code"]: criterion["name"] for criterion in scheme["criteria"]}
+    if book["criteria"] != criteria:
+        problems.append(f"codebook criteria {book['criteria']}, but the scheme's are {criteria}")
+    cadres = {str(cadre["id"]): cadre["name"] for cadre in results["cadres"]}
+    if {key: cadre["name"] for key, cadre in book["cadres"].items()} != cadres:
+        problems.append(f"codebook cadres {sorted(book['cadres'])}, but results.json lists {sorted(cadres)}")
+    return problems
 
 
 def _digest(name: str, content: bytes, published: str | None) -> list[str]:
@@ -254,7 +352,12 @@ def check_honor_roll(results: dict) -> list[str]:
     ]
 
 
-def recount(counts_file: bytes, results: dict, receipts_file: bytes | None = None) -> list[str]:
+def recount(
+    counts_file: bytes,
+    results: dict,
+    receipts_file: bytes | None = None,
+    codebook_file: bytes | None = None,
+) -> list[str]:
     """Every difference between the open data's recount and the published results; empty if none."""
     if "format" not in results or "counts_sha256" not in results:
         raise OpenDataError(
@@ -268,6 +371,10 @@ def recount(counts_file: bytes, results: dict, receipts_file: bytes | None = Non
         problems += _digest("receipts.txt", receipts_file, results["receipts_sha256"])
         receipts = receipts_file.decode("utf-8").splitlines()
     counts = read_counts(counts_file)
+    if "codebook" in results:
+        problems += check_codebook_block(results)
+    if codebook_file is not None:
+        problems += check_codebook(codebook_file, counts, results)
     problems += check_rule(results)
     problems += check_consistency(counts, results, receipts)
     problems += check_turnout(results)
@@ -278,25 +385,42 @@ def recount(counts_file: bytes, results: dict, receipts_file: bytes | None = Non
     return problems
 
 
+def is_codebook(content: bytes) -> bool:
+    """Whether a file given after results.json is codebook.csv (by its header) rather than receipts.txt."""
+    first = content.decode("utf-8-sig", errors="replace").partition("\n")[0].strip()
+    return first == ",".join(CODEBOOK_HEADER)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) not in (2, 3):
+    if len(argv) not in (2, 3, 4):
         print(USAGE, file=sys.stderr)
         return 2
     try:
         with open(argv[0], "rb") as counts_file, open(argv[1], encoding="utf-8") as results_file:
             counts, results = counts_file.read(), json.load(results_file)
-        receipts = None
-        if len(argv) == 3:
-            with open(argv[2], "rb") as receipts_file:
-                receipts = receipts_file.read()
-        problems = recount(counts, results, receipts)
+        receipts = codebook = None
+        # receipts.txt and codebook.csv in either order (or one alone): the codebook by its header.
+        for name in argv[2:]:
+            with open(name, "rb") as extra_file:
+                content = extra_file.read()
+            if is_codebook(content) and codebook is None:
+                codebook = content
+            elif not is_codebook(content) and receipts is None:
+                receipts = content
+            else:
+                kind = "codebook.csv" if is_codebook(content) else "receipts.txt"
+                print(f"cannot recount: {name} is a second {kind}", file=sys.stderr)
+                return 2
+        problems = recount(counts, results, receipts, codebook)
+        given = (("counts.csv", counts), ("receipts.txt", receipts), ("codebook.csv", codebook))
     except (OSError, ValueError, KeyError) as error:
         print(f"cannot recount: {error}", file=sys.stderr)
         return 2
     for problem in problems:
         print(problem)
     if not problems:
-        checked = "counts.csv and receipts.txt" if receipts is not None else "counts.csv"
+        names = [name for name, content in given if content is not None]
+        checked = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         print(
             f"OK: {results['ballots']} ballots; {checked} match their SHA-256 "
             f"(counts {results['counts_sha256']}); every figure recounts."

@@ -162,7 +162,7 @@ def test_the_draft_is_shown_one_cadre_a_screen_as_it_will_be_published(client, c
         assert figure(markup, "score") == score(cadre["score"])
         assert figure(markup, "satisfaction") == percent(cadre["satisfaction"])
         assert figure(markup, "verdict").strip() == cadre["verdict"]
-        assert f"{number} of 3" in text_of(markup)
+        assert f"{number} / 3" in text_of(markup)
     assert "Cadre 0" in found[2] and "No. 1" in found[2] and "88.3333" in found[2] and "83.33%" in found[2]
     assert "Cadre 1" in found[3] and "Incompetent" in found[3]
     assert "Draft, under review, Version 1" in text_of(found[2])

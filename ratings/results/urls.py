@@ -20,7 +20,7 @@ urlpatterns = [
     path("results/townships/<id:pk>/ranking/", rankings.township_ranking, name="township-ranking"),
     # Staff
     path("staff/meetings/<id:pk>/results/", staff.results_review, name="staff-results"),
-    path("staff/meetings/<id:pk>/results/hall/", hall.hall_page, name="hall"),
+    path("staff/meetings/<id:pk>/hall/", hall.hall_page, name="hall"),
     path(
         "staff/meetings/<id:pk>/results/compute/",
         staff.results_compute,

@@ -226,6 +226,26 @@ def test_a_recount_shows_the_latest_version(client, county):
     assert f"Draft, under review, Version {recount.version}" in text_of(found[2])
 
 
+def test_a_draft_that_missed_ballots_of_the_box_is_not_the_count(client, county):
+    # As when paper ballots went into the box after the draft was computed: the draft counted fewer.
+    world = world_in(county)
+    draft = computed(world, county)
+    ResultSnapshot.objects.filter(pk=draft.pk).delete()
+    ResultSnapshot.objects.create(
+        meeting=world.meeting,
+        version=1,
+        status=ResultSnapshot.Status.DRAFT,
+        data=draft.data,
+        ballots=draft.ballots - 1,
+        ballots_sha256=draft.ballots_sha256,
+        computed_at=draft.computed_at,
+    )
+    client.force_login(county.operator)
+    response = client.get(hall_url(world.meeting))
+    assert "The count is in progress" in text(response)
+    assert "Cadre 0" not in text(response) and list(screens(response)) == [1]
+
+
 # --- the screens' addresses ----------------------------------------------------------------------------
 
 

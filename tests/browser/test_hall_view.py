@@ -138,6 +138,15 @@ def test_the_hall_steps_through_the_count_as_published(
             assert operator.evaluate(OVERFLOW) == {"page": False, "screen": False}, (size, number)
             operator.keyboard.press(forward)
 
+    # The language switch keeps the screen the hall is on.
+    operator.keyboard.press("Home")
+    operator.keyboard.press(forward)
+    operator.locator(".language-switch button[value='en']").click()
+    operator.wait_for_load_state("load")
+    expect(html).to_have_attribute("dir", "ltr")
+    expect(operator).to_have_url(f"{hall}?slide=2")
+    expect(operator.locator("#screen-2 [data-cadre-name]")).to_have_text(NAMES[0])
+
     assert traffic.console_errors == []
     assert traffic.failures == []
     assert traffic.external_requests() == []

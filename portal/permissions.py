@@ -24,6 +24,8 @@ class Capability:
     MANAGE_ROLES = "manage_roles"
     VIEW_AUDIT = "view_audit"
     WRITE_OWN_CONTENT = "write_own_content"
+    # The count on the spot, projected in the hall: whoever runs the meeting at the venue.
+    PROJECT_COUNT = "project_count"
 
 
 GRANTED_BY = {
@@ -35,6 +37,7 @@ GRANTED_BY = {
     Capability.MANAGE_ROLES: {Role.TOWNSHIP_ADMIN},
     Capability.VIEW_AUDIT: {Role.TOWNSHIP_ADMIN},
     Capability.WRITE_OWN_CONTENT: {Role.CADRE},
+    Capability.PROJECT_COUNT: {Role.TOWNSHIP_ADMIN, Role.VILLAGE_MODERATOR, Role.MEETING_OPERATOR},
 }
 
 # Model permissions of each role's Django group: what the admin pages let the role see and touch.

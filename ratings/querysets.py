@@ -155,6 +155,11 @@ class ResultSnapshotQuerySet(VillageScopedQuerySet):
     def drafts(self):
         return self.filter(status="draft")
 
+    def standing(self):
+        """The draft under review or the results published or final, latest first: the count as it
+        stands, never one superseded by a recount or withdrawn by an annulment."""
+        return self.filter(status__in=["draft", "published", "final"]).order_by("-version")
+
     def with_meeting(self):
         return self.select_related("meeting__village__township")
 

@@ -251,6 +251,11 @@ def paper_closed(meeting: Meeting) -> bool:
     return PaperClosure.objects.filter(meeting=meeting).exists()
 
 
+def paper_pending(meeting: Meeting) -> bool:
+    """Paper ballots were handed out or came back and their count is not closed: the box is not whole."""
+    return paper_in_use(meeting) and not paper_closed(meeting)
+
+
 # --- what a person is shown --------------------------------------------------------------------------
 
 

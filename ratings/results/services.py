@@ -29,7 +29,7 @@ from portal.models import Household
 from portal.permissions import Capability
 from ratings.ballot.reconciliation import reconciliation_of
 from ratings.models import BallotNomination, HonorCandidate, HonorNomination, Objection, ResultSnapshot
-from ratings.paper.sheets import paper_closed, paper_in_use
+from ratings.paper.sheets import paper_pending
 from ratings.results import standings, tally
 
 MAX_NOTICE_DAYS = 30
@@ -320,7 +320,7 @@ def publish_blockers(meeting: Meeting) -> list[str]:
     too_many = reconciliation_of(meeting).refusal()
     if too_many:
         blockers.append(too_many)
-    if paper_in_use(meeting) and not paper_closed(meeting):
+    if paper_pending(meeting):
         blockers.append(_("The paper count is not closed: the paper ballots are not in the box yet."))
     if HonorCandidate.objects.of_meeting(meeting).pending().exists():
         blockers.append(_("Some honor roll candidates still await review."))

@@ -1,9 +1,9 @@
 """Routes of the results, all named "ratings:<name>": a meeting's public results and open data, the
-rankings, and the staff's review and publication, objections queue and honor roll."""
+rankings, the staff's review and publication, objections queue and honor roll, and the hall's projector."""
 
 from django.urls import path
 
-from ratings.results.views import public, rankings, staff
+from ratings.results.views import hall, public, rankings, staff
 
 urlpatterns = [
     # Public
@@ -21,6 +21,7 @@ urlpatterns = [
     path("results/county/ranking/", rankings.county_ranking, name="county-ranking"),
     # Staff
     path("staff/meetings/<id:pk>/results/", staff.results_review, name="staff-results"),
+    path("staff/meetings/<id:pk>/hall/", hall.hall_page, name="hall"),
     path(
         "staff/meetings/<id:pk>/results/compute/",
         staff.results_compute,

@@ -19,6 +19,7 @@ MATRIX = {
         Capability.MANAGE_ROLES: "township",
         Capability.VIEW_AUDIT: "township",
         Capability.WRITE_OWN_CONTENT: "none",
+        Capability.PROJECT_COUNT: "township",
     },
     "moderator": {
         Capability.VIEW_ROLL: "own",
@@ -29,6 +30,7 @@ MATRIX = {
         Capability.MANAGE_ROLES: "none",
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "none",
+        Capability.PROJECT_COUNT: "own",
     },
     "operator": {
         Capability.VIEW_ROLL: "own",
@@ -39,6 +41,7 @@ MATRIX = {
         Capability.MANAGE_ROLES: "none",
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "none",
+        Capability.PROJECT_COUNT: "own",
     },
     "cadre": {
         Capability.VIEW_ROLL: "none",
@@ -49,6 +52,7 @@ MATRIX = {
         Capability.MANAGE_ROLES: "none",
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "own",
+        Capability.PROJECT_COUNT: "none",
     },
     "nobody": dict.fromkeys(permissions.GRANTED_BY, "none"),
 }

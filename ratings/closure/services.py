@@ -117,8 +117,13 @@ def certificate_record_paper(*, snapshot: ResultSnapshot, signer: Scrutineer | S
 
 def _confirm(*, snapshot: ResultSnapshot, signer, by, on_paper: bool) -> CertificateConfirmation:
     meeting = _locked_meeting(snapshot.meeting)
-    snapshot = ResultSnapshot.objects.get(pk=snapshot.pk)
-    if snapshot.meeting_id != meeting.pk or snapshot.status != ResultSnapshot.Status.DRAFT:
+    # Gone when computed again since: the draft it replaced is deleted.
+    snapshot = ResultSnapshot.objects.filter(pk=snapshot.pk).first()
+    if (
+        snapshot is None
+        or snapshot.meeting_id != meeting.pk
+        or snapshot.status != ResultSnapshot.Status.DRAFT
+    ):
         raise ValidationError(_("Only results under review can be confirmed."))
     if isinstance(signer, Scrutineer):
         if signer.meeting_id != meeting.pk:

@@ -14,8 +14,8 @@ from ratings.results import services as results_services
 from tests.factories import UserFactory
 from tests.worlds import BallotWorld, make_resident, voted_world
 
-# Three voters of three on the roll: the quorum is met.
-VOTES = ["satisfied", "satisfied", "dissatisfied"]
+# Five voters of five on the roll: the quorum is met, and k = 5 ballots let the figures be shown.
+VOTES = ["satisfied", "satisfied", "satisfied", "dissatisfied", "basically_satisfied"]
 
 
 @dataclass

@@ -315,6 +315,8 @@ def _this_year(village: Village, cadres: list[Cadre], accounts: dict, superuser)
     meeting = _announced_with_reports(
         village, THIS_YEAR, _held_at(THIS_YEAR, 12, 10), cadres, accounts, superuser
     )
+    # The committee and the clerk have chosen this year's scrutineers before the meeting.
+    ratings_demo.name_scrutineers(meeting, ratings_demo.staff_for(village, superuser))
     for text in THIS_YEAR_QUESTIONS:
         question = question_services.question_record_at_meeting(
             meeting=meeting, text=text, cadre=cadres[0], by=superuser

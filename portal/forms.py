@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Role
+from portal.models import Resident, Role
 from portal.params import DB_INT_MAX
 
 
@@ -28,6 +28,32 @@ class RowsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class RowChoiceField(forms.ModelChoiceField):
+    """A choice of one row by id, refusing an integer past 64 bits like RowsChoiceField."""
+
+    def to_python(self, value):
+        try:
+            number = int(str(value))
+        except ValueError:
+            number = 0  # not an integer: Django refuses it itself
+        if not -DB_INT_MAX - 1 <= number <= DB_INT_MAX:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+def resident_label(resident) -> str:
+    """A villager as a clerk tells them apart on a list: name, household, last four ID characters."""
+    return f"{resident.name} · {resident.household.number} · …{resident.id_last4}"
+
+
+def active_account(username: str):
+    """The active account of that user name, or a form error."""
+    user = get_user_model().objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        raise forms.ValidationError(_("There is no active account with this user name."))
+    return user
+
+
 VILLAGE_ROLES = [(role.value, role.label) for role in Role if role != Role.TOWNSHIP_ADMIN]
 
 
@@ -41,11 +67,7 @@ class RoleGrantForm(forms.Form):
         self.helper.add_input(Submit("grant", _("Grant the role")))
 
     def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("There is no active account with this user name."))
-        return user
+        return active_account(self.cleaned_data["username"])
 
 
 class RollImportForm(forms.Form):
@@ -68,3 +90,28 @@ class RollImportForm(forms.Form):
                 params={"limit": settings.ROLL_IMPORT_MAX_BYTES // (1024 * 1024)},
             )
         return upload
+
+
+class SupervisionMemberForm(forms.Form):
+    """Appoint a villager of the roll to the supervision committee."""
+
+    resident = RowChoiceField(label=_("Villager"), queryset=None)
+    chair = forms.BooleanField(label=_("Chair of the committee"), required=False)
+    username = forms.CharField(
+        label=_("Staff account (optional)"),
+        max_length=150,
+        required=False,
+        help_text=_("The account with which the member confirms a meeting's closure certificate."),
+    )
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        roll = Resident.objects.in_village(village).on_roll().select_related("household")
+        self.fields["resident"].queryset = roll.order_by("household__number", "name")
+        self.fields["resident"].label_from_instance = resident_label
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("appoint", _("Appoint")))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        return active_account(username) if username else None

@@ -1,7 +1,7 @@
 """Named reads of the registry. Scoping to a user's villages lives in portal.permissions."""
 
 from django.db import models
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 
 
 def held_in(year: int, path: str = "") -> Q:
@@ -35,6 +35,20 @@ class ResidentQuerySet(models.QuerySet):
 
     def representatives(self):
         return self.filter(representative=True)
+
+    def near_cadres(self, cadres):
+        """Residents who are one of `cadres`, or of the same household as one: who may not supervise them.
+
+        The law bars a cadre under review and their close relatives. The registry does not link a cadre
+        to their row on the roll, nor record kinship, so this approximates: a resident of the cadre's
+        village with the cadre's name counts as the cadre, and everyone of that resident's household as
+        a close relative. Relatives in other households are not found; a namesake is refused too, and
+        the clerk names someone else.
+        """
+        as_cadre = self.model.objects.filter(
+            Exists(cadres.filter(village=OuterRef("village"), name=OuterRef("name")))
+        )
+        return self.filter(Q(pk__in=as_cadre.values("pk")) | Q(household__in=as_cadre.values("household")))
 
     def search(self, text: str):
         """By name, household or the last four characters of the ID number, as the clerk types it."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import audit, lockouts, roles, roll, staff
+from portal.views import audit, lockouts, roles, roll, staff, supervision
 
 app_name = "staff"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("v/<str:code>/roll/template.csv", roll.roll_template, name="roll-template"),
     path("v/<str:code>/roles/", roles.role_list, name="roles"),
     path("v/<str:code>/roles/<id:pk>/revoke/", roles.role_revoke, name="role-revoke"),
+    path("v/<str:code>/supervision/", supervision.committee, name="supervision"),
+    path("v/<str:code>/supervision/<id:pk>/chair/", supervision.committee_chair, name="supervision-chair"),
+    path("v/<str:code>/supervision/<id:pk>/remove/", supervision.committee_remove, name="supervision-remove"),
 ]

@@ -6,8 +6,12 @@ Meetings have theirs in meetings.access. A user who reaches the object but lacks
 for an action gets a 403 from `portal.permissions.ensure`, in the view and again in the service.
 """
 
-from portal.permissions import get_for_user_or_404
-from ratings.models import HonorCandidate, Objection, ResultSnapshot, Terminal
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from meetings.models import Meeting
+from portal.permissions import Capability, get_for_user_or_404, villages_with
+from ratings.models import HonorCandidate, Objection, ResultSnapshot, Scrutineer, Terminal
 
 
 def get_result_snapshot_for_user_or_404(user, pk, capability: str) -> ResultSnapshot:
@@ -38,3 +42,20 @@ def get_terminal_for_user_or_404(user, pk, capability: str, *, meeting_pk=None) 
     return get_for_user_or_404(
         Terminal.objects.select_related("meeting__village"), user, capability, **lookup
     )
+
+
+def get_scrutineer_for_user_or_404(user, pk, capability: str) -> Scrutineer:
+    """A scrutineer named for a meeting in a village where the user holds the capability."""
+    return get_for_user_or_404(
+        Scrutineer.objects.select_related("meeting__village", "resident"), user, capability, pk=pk
+    )
+
+
+def get_certificate_meeting_or_404(user, pk) -> Meeting:
+    """A meeting whose closure certificate the user may read: its village's operators, moderators and
+    township administrators, and the people who sign it with their accounts (its scrutineers, the
+    members of the village's supervision committee)."""
+    staff = villages_with(user, Capability.OPERATE_MEETING) | villages_with(user, Capability.MODERATE)
+    signs = Q(scrutineers__user=user) | Q(village__supervision_members__user=user)
+    meetings = Meeting.objects.with_place().filter(Q(village__in=staff) | signs).distinct()
+    return get_object_or_404(meetings, pk=pk)

@@ -4,7 +4,9 @@ Written through the services the kiosk and the staff pages use, by the accounts 
 clerk signs two thirds of the roll in and hands each a code (ratings.ballot.services.code_issue), arms two
 terminals, and the villagers cast their ballots (ballot_cast) with grades drawn from each cadre's
 standing in the village; voting closes; the committees put two households forward, the moderator
-reviews the honor roll; the township administrator computes and publishes the results; the daily
+reviews the honor roll; the township administrator computes the results, two scrutineers and the
+supervision committee's chair sign the closure certificate on paper (the clerk records it), and the
+township administrator publishes them; the daily
 `close_notices` makes them final once the notice period is over. meetings/demo.py calls these steps
 in the order of the meeting.
 
@@ -24,10 +26,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils import timezone
 
-from meetings.models import Meeting
-from portal.models import Cadre, CadrePost, Household, Resident, Role, Village
+from meetings.models import Attendance, Meeting
+from portal.models import Cadre, CadrePost, Household, Resident, Role, SupervisionMember, Village
+from portal.services.supervision import supervision_member_add
 from ratings.ballot import services
-from ratings.models import BallotNomination, CodeBatch, HonorCandidate, ResultSnapshot
+from ratings.closure import certificate as certificates
+from ratings.closure import services as closure_services
+from ratings.models import BallotNomination, CodeBatch, HonorCandidate, ResultSnapshot, Scrutineer
 from ratings.results import services as results_services
 
 Post = CadrePost.Post
@@ -67,6 +72,8 @@ PLAQUES = 3
 PLAQUE = ("勤劳致富光荣户（光荣牌）", Decimal("1000"))
 CERTIFICATE = ("勤劳致富户（荣誉证书）", Decimal("500"))
 DECLINE_NOTE = "得票较少，本年度未列入勤劳致富光荣榜，鼓励继续努力。"
+# The village affairs supervision committee: three villagers of the roll, the first drawn its chair.
+COMMITTEE_SIZE = 3
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,7 @@ def publish_results(meeting: Meeting, staff: Staff) -> ResultSnapshot:
     """Voting has closed: the honor roll, the results, the public notice, and the results made final."""
     _honor_roll(meeting, staff)
     snapshot = results_services.results_compute(meeting=meeting, by=staff.admin)
+    sign_certificate(meeting, staff, snapshot)
     snapshot = results_services.results_publish(snapshot=snapshot, by=staff.admin)
     # Last year's notice period ended long ago; the daily `close_notices` (no account) made them final.
     snapshot = results_services.results_finalize(
@@ -242,4 +250,55 @@ def _honor_roll(meeting: Meeting, staff: Staff) -> None:
         else:
             results_services.honor_candidate_review(
                 candidate=candidate, accept=False, note=DECLINE_NOTE, by=staff.moderator
+            )
+
+
+def appoint_committee(village: Village, staff: Staff) -> SupervisionMember:
+    """The village's supervision committee, appointed by the township administrator; its chair.
+
+    Three villagers of the roll, none a serving cadre nor of a cadre's household; a village that has a
+    chair keeps its committee.
+    """
+    chair = SupervisionMember.objects.filter(village=village, is_chair=True).first()
+    if chair is not None:
+        return chair
+    serving = Cadre.objects.in_village(village).serving_in(timezone.localdate().year)
+    barred = Resident.objects.near_cadres(serving).values("pk")
+    roll = Resident.objects.in_village(village).on_roll().exclude(pk__in=barred).order_by("pk")
+    chosen = random.Random(f"committee:{village.code}").sample(list(roll), COMMITTEE_SIZE)
+    members = [
+        supervision_member_add(village=village, resident=resident, chair=index == 0, by=staff.admin)
+        for index, resident in enumerate(chosen)
+    ]
+    return members[0]
+
+
+def name_scrutineers(meeting: Meeting, staff: Staff) -> list[Scrutineer]:
+    """The clerk names two scrutineers: among those present once people have signed in, else from the
+    roll; neither a cadre under review nor of their household, nor the committee's chair."""
+    named = list(Scrutineer.objects.filter(meeting=meeting))
+    if len(named) >= certificates.SCRUTINEERS_NEEDED:
+        return named
+    chair = appoint_committee(meeting.village, staff)
+    barred = Resident.objects.near_cadres(Cadre.objects.filter(reporting__meeting=meeting)).values("pk")
+    pool = Resident.objects.in_village(meeting.village).on_roll().exclude(pk__in=barred)
+    pool = pool.exclude(pk=chair.resident_id).exclude(pk__in=[scrutineer.resident_id for scrutineer in named])
+    present = Attendance.objects.filter(meeting=meeting)
+    if present.exists():
+        pool = pool.filter(pk__in=present.values("resident"))
+    wanted = certificates.SCRUTINEERS_NEEDED - len(named)
+    chosen = _rng(meeting, "scrutineers").sample(list(pool.order_by("pk")), wanted)
+    return named + [
+        closure_services.scrutineer_name(meeting=meeting, resident=resident, by=staff.operator)
+        for resident in chosen
+    ]
+
+
+def sign_certificate(meeting: Meeting, staff: Staff, snapshot: ResultSnapshot) -> None:
+    """The chair and the scrutineers sign the printed closure certificate; the clerk records each."""
+    name_scrutineers(meeting, staff)
+    for line in certificates.certificate_of(meeting, snapshot).signers:
+        if line.confirmation is None:
+            closure_services.certificate_record_paper(
+                snapshot=snapshot, signer=line.person, by=staff.operator
             )

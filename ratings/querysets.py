@@ -72,6 +72,10 @@ class PollBookQuerySet(models.QuerySet):
         return dict(self.filter(resident__in=residents).values_list("resident_id", "paper"))
 
 
+class ScrutineerQuerySet(VillageScopedQuerySet):
+    village_path = "meeting__village"
+
+
 class TerminalQuerySet(VillageScopedQuerySet):
     village_path = "meeting__village"
 

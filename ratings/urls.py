@@ -2,9 +2,11 @@ from django.urls import include, path
 
 app_name = "ratings"
 
-# The ballot, the results and the paper count keep their own routes; all of them are named "ratings:<name>".
+# The ballot, the results, the paper count and the closure certificate keep their own routes; all of them
+# are named "ratings:<name>".
 urlpatterns = [
     path("", include("ratings.ballot.urls")),
     path("", include("ratings.results.urls")),
     path("", include("ratings.paper.urls")),
+    path("", include("ratings.closure.urls")),
 ]

@@ -11,15 +11,28 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from meetings import services as meeting_services
-from meetings.models import Meeting, MeetingCadre, WorkReport
+from meetings.models import Attendance, Meeting, MeetingCadre, WorkReport
 from portal.models import Cadre, CadrePost, Household, Resident, Role
 from portal.services.roles import role_grant
+from portal.services.supervision import supervision_member_add
 from ratings.ballot import codes as ballot_codes
 from ratings.ballot import schemes, services
-from ratings.models import BallotCode, CodeBatch, Criterion, Grade, RatingScheme, ResultSnapshot, Terminal
+from ratings.closure import certificate as certificates
+from ratings.closure import services as closure_services
+from ratings.models import (
+    BallotCode,
+    CodeBatch,
+    Criterion,
+    Grade,
+    RatingScheme,
+    ResultSnapshot,
+    Scrutineer,
+    Terminal,
+)
 from ratings.results import services as results_services
 from tests.factories import CadreFactory, CadrePostFactory, HouseholdFactory, ResidentFactory, UserFactory
 
@@ -430,6 +443,70 @@ def voted_world(
     return world
 
 
+def _signers_pool(meeting: Meeting) -> list[Resident]:
+    """Villagers who may sign the certificate: those present first (scrutineers are chosen among them at
+    the venue), then a household of signers of its own when fewer than three came. Creating residents
+    would grow the roll of the village's later meetings, so the people present are preferred."""
+    barred = Resident.objects.near_cadres(Cadre.objects.filter(reporting__meeting=meeting))
+    present = Resident.objects.filter(
+        pk__in=Attendance.objects.filter(meeting=meeting).values("resident")
+    ).exclude(pk__in=barred.values("pk"))
+    pool = list(present.order_by("pk")[:3])
+    if len(pool) < 3:
+        pool += residents(meeting.village, 3 - len(pool))
+    return pool
+
+
+def certify(meeting: Meeting, *, by=None) -> None:
+    """The closure certificate of the meeting's draft signed on paper by the committee's chair and two
+    scrutineers, recorded by `by` (who must appoint the committee and operate the meeting: a township
+    administrator of the village by default, else a superuser). Appoints a chair and names scrutineers
+    only where there are none.
+
+    What every test that publishes results does after computing them (ratings.closure); the rule itself
+    is tested in tests/ratings/closure.
+    """
+    draft = ResultSnapshot.objects.of_meeting(meeting).drafts().first()
+    by = by or (
+        get_user_model()
+        .objects.filter(
+            role_assignments__role=Role.TOWNSHIP_ADMIN, role_assignments__township=meeting.village.township_id
+        )
+        .order_by("pk")
+        .first()
+        or get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    )
+    if draft is None:
+        return  # nothing to certify: the caller's publish is refused for that (tests of the refusal)
+    pool = _signers_pool(meeting)
+    chair = certificates.chair_of(meeting)
+    if chair is None:
+        taken = set(Scrutineer.objects.filter(meeting=meeting).values_list("resident_id", flat=True))
+        resident = next(person for person in pool if person.pk not in taken)
+        chair = supervision_member_add(village=meeting.village, resident=resident, chair=True, by=by)
+    named = Scrutineer.objects.filter(meeting=meeting).count()
+    for resident in pool if closure_services.naming_open(meeting) else []:
+        if named >= certificates.SCRUTINEERS_NEEDED:
+            break
+        if (
+            resident.pk != chair.resident_id
+            and not Scrutineer.objects.filter(meeting=meeting, resident=resident).exists()
+        ):
+            closure_services.scrutineer_name(meeting=meeting, resident=resident, by=by)
+            named += 1
+    certificate = certificates.certificate_of(meeting, draft)
+    for line in certificate.signers:
+        if line.confirmation is None:
+            closure_services.certificate_record_paper(snapshot=draft, signer=line.person, by=by)
+
+
+def compute_and_publish(meeting: Meeting, *, by, days: int | None = None) -> ResultSnapshot:
+    """Compute the results, have the certificate signed (`certify`) and publish them."""
+    draft = results_services.results_compute(meeting=meeting, by=by)
+    certify(meeting, by=by)
+    return results_services.results_publish(snapshot=draft, by=by, days=days)
+
+
 def published_world(county, votes: Sequence[Vote], **options) -> tuple[BallotWorld, ResultSnapshot]:
     """A voted world whose results are computed and published (under notice), by the township admin."""
     admin = options.get("admin") or county.township_admin
@@ -440,8 +517,7 @@ def published_world(county, votes: Sequence[Vote], **options) -> tuple[BallotWor
             results_services.honor_candidate_review(
                 candidate=candidate, accept=True, award="Certificate", by=admin
             )
-    snapshot = results_services.results_compute(meeting=world.meeting, by=admin)
-    snapshot = results_services.results_publish(snapshot=snapshot, by=admin)
+    snapshot = compute_and_publish(world.meeting, by=admin)
     world.meeting.refresh_from_db()
     return world, snapshot
 
@@ -465,5 +541,4 @@ def vote_again(world, year: int, grade: str, *, admin, operator) -> ResultSnapsh
         code = services.code_issue(meeting=meeting, resident=resident, by=operator)
         services.ballot_cast(terminal=terminal, code=code, grades=world.full_grades(grade), households=[])
     meeting = meeting_services.voting_close(meeting=meeting, by=operator)
-    draft = results_services.results_compute(meeting=meeting, by=admin)
-    return results_services.results_publish(snapshot=draft, by=admin)
+    return compute_and_publish(meeting, by=admin)

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from portal import permissions
 from portal.models import RoleAssignment
 from portal.permissions import Capability
+from ratings.closure.certificate import drafts_to_confirm
 from ratings.results.dashboard import results_tasks
 
 
@@ -23,6 +24,8 @@ def dashboard(request):
         "can_view_audit": Capability.VIEW_AUDIT in can,
         "roll_villages": permissions.villages_with(user, Capability.VIEW_ROLL).select_related("township"),
         "role_villages": permissions.villages_with(user, Capability.MANAGE_ROLES).select_related("township"),
+        # Closure certificates this account signs as a scrutineer or as the committee's chair.
+        "certificates_to_confirm": drafts_to_confirm(user),
     }
     if context["can_moderate"]:
         # Objections to rule (moderators) and results to publish (township administrators): one query.

@@ -1,4 +1,5 @@
-"""The models of ratings: the ballot (schemes, codes, terminals, ballots), paper ballots and the results."""
+"""The models of ratings: the ballot (schemes, codes, terminals, ballots), paper ballots, the results and
+the closure certificate."""
 
 from ratings.models.ballot import (
     Ballot,
@@ -13,6 +14,7 @@ from ratings.models.ballot import (
     Terminal,
     VoterGroup,
 )
+from ratings.models.closure import CertificateConfirmation, Scrutineer
 from ratings.models.paper import (
     DoorCount,
     PaperClosure,
@@ -37,6 +39,7 @@ __all__ = [
     "BallotGrade",
     "BallotNomination",
     "CadreStanding",
+    "CertificateConfirmation",
     "CodeBatch",
     "Criterion",
     "DoorCount",
@@ -54,6 +57,7 @@ __all__ = [
     "PollBookEntry",
     "RatingScheme",
     "ResultSnapshot",
+    "Scrutineer",
     "Terminal",
     "VoterGroup",
 ]

@@ -3,7 +3,8 @@
 The order of a meeting's last steps:
 1. voting closes; the moderator gathers the honor roll candidates (ballot and committee nominations)
    and reviews each, with its award;
-2. the township administrator computes the results into a draft snapshot and reviews it;
+2. the township administrator computes the results into a draft snapshot and reviews it; two
+   scrutineers and the supervision committee's chair confirm its closure certificate (ratings.closure);
 3. publishing puts the snapshot (results and honor roll together) under public notice: the meeting
    moves to "under notice" for RESULTS_NOTICE_DAYS days. Below quorum nothing is published;
 4. anyone may lodge an objection; a moderator rules on each, upheld or rejected, with the reason;
@@ -28,6 +29,7 @@ from portal import audit, permissions, ratelimit
 from portal.models import Household
 from portal.permissions import Capability
 from ratings.ballot.reconciliation import reconciliation_of
+from ratings.closure.certificate import publish_refusal as certificate_refusal
 from ratings.models import BallotNomination, HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.paper.sheets import paper_pending
 from ratings.results import standings, tally
@@ -333,6 +335,9 @@ def publish_blockers(meeting: Meeting) -> list[str]:
         )
     if Objection.objects.filter(snapshot__meeting=meeting).pending().exists():
         blockers.append(_("Rule on every objection before publishing a recount."))
+    unconfirmed = certificate_refusal(meeting)
+    if unconfirmed:
+        blockers.append(unconfirmed)
     return blockers
 
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from ratings.models import Ballot, PaperPrint, PollBookEntry, ResultSnapshot
 from tests.ratings.paper.marked import marked_page
-from tests.worlds import build_world, make_resident
+from tests.worlds import build_world, certify, make_resident
 
 pytestmark = pytest.mark.browser
 
@@ -118,6 +118,7 @@ def test_paper_ballots_from_the_desk_to_the_published_results(live_server, count
     admin.goto(url + reverse("ratings:staff-results", args=[meeting.pk]))
     admin.get_by_role("button", name="Compute", exact=True).click()
     expect(success(admin)).to_contain_text("computed as draft version 1")
+    certify(meeting)  # the chair and two scrutineers sign the certificate (test_closure_certificate.py)
     admin.get_by_role("button", name="Publish for public notice").click()
     expect(success(admin)).to_contain_text("The results are published.")
     snapshot = ResultSnapshot.objects.get(meeting=meeting, status=ResultSnapshot.Status.PUBLISHED)

@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from ratings.models import HonorCandidate, Objection, ResultSnapshot
 from tests.browser.traffic import Traffic
-from tests.worlds import voted_world
+from tests.worlds import certify, voted_world
 
 pytestmark = pytest.mark.browser
 
@@ -110,6 +110,7 @@ def test_honor_roll_publication_objection_and_ruling_through_the_pages(
     expect(draft.locator("ol")).to_contain_text(AWARD)
     expect(draft.locator("ol")).not_to_contain_text(other)
     expect(admin.locator("#id_days")).to_have_value("7")  # the default notice period
+    certify(meeting)  # the chair and two scrutineers sign the certificate (test_closure_certificate.py)
     admin.get_by_role("button", name="Publish for public notice").click()
     expect(success(admin)).to_contain_text("The results are published.")
     snapshot = ResultSnapshot.objects.get(meeting=meeting, status=ResultSnapshot.Status.PUBLISHED)

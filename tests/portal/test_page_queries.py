@@ -65,6 +65,7 @@ def test_dashboard(client, crowded, django_assert_num_queries):
     client.force_login(crowded.township_admin)
     # session, user, roles (which decide the task cards), roll villages, role villages, the
     # meetings whose results are being worked on with their pending objections (one query for the
-    # "objections to rule" and "results to publish" cards), and the navigation's permissions (2)
-    with django_assert_num_queries(8):
+    # "objections to rule" and "results to publish" cards), the closure certificates this account
+    # signs (one query), and the navigation's permissions (2)
+    with django_assert_num_queries(9):
         assert client.get(reverse("staff:dashboard")).status_code == 200

@@ -14,7 +14,7 @@ from ratings.ballot import services
 from ratings.ballot.reconciliation import Reconciliation, reconciliation_of
 from ratings.models import BallotCode
 from ratings.results import services as results_services
-from tests.worlds import Status, build_world, make_resident, print_panel_codes, set_status
+from tests.worlds import Status, build_world, certify, make_resident, print_panel_codes, set_status
 
 # Two residents receive a code (which signs them in) and vote; five batch codes are cast besides.
 TOO_MANY = (
@@ -101,6 +101,7 @@ def test_publishing_is_refused_with_the_figures(stuffed, county):
     draft = results_services.results_compute(meeting=stuffed.meeting, by=county.township_admin)
     with override("en"):
         assert TOO_MANY in results_services.publish_blockers(stuffed.meeting)
+        certify(draft.meeting, by=county.township_admin)
         with pytest.raises(ValidationError) as refused:
             results_services.results_publish(snapshot=draft, by=county.township_admin)
     assert message(refused.value) == TOO_MANY

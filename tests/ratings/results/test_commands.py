@@ -13,7 +13,7 @@ from meetings.models import Meeting
 from ratings.models import Ballot, BallotGrade, ResultSnapshot
 from ratings.results import services as results_services
 from ratings.results import tally as results
-from tests.worlds import published_world, voted_world
+from tests.worlds import certify, published_world, voted_world
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +242,7 @@ def test_a_recount_is_verified_against_the_version_under_notice(published, count
     objection = results_services.objection_lodge(snapshot=first, text="Recount", sender_address="192.0.2.1")
     results_services.objection_rule(objection=objection, upheld=True, ruling="Agreed", by=county.moderator)
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     results_services.results_publish(snapshot=draft, by=county.township_admin)
     assert run("verify_results").startswith(f"OK meeting {world.meeting.pk} (Bostan 2024): results v2")
 

@@ -22,7 +22,7 @@ from ratings.models import Ballot, Criterion, Grade, ResultSnapshot
 from ratings.recount import recount
 from ratings.results import opendata, verify
 from ratings.results import services as results_services
-from tests.worlds import published_world, voted_world
+from tests.worlds import certify, published_world, voted_world
 
 SCALE = ["satisfied", "basically_satisfied", "dissatisfied", "dont_know"]
 
@@ -345,6 +345,7 @@ def test_codes_excel_would_turn_into_numbers_are_kept_as_text_in_every_csv(clien
             candidate=candidate, accept=True, award=FORMULA_LIKE_AWARD, by=admin
         )
     snapshot = results_services.results_compute(meeting=world.meeting, by=admin)
+    certify(snapshot.meeting, by=admin)
     results_services.results_publish(snapshot=snapshot, by=admin)
 
     counts = download(client, "counts-csv", world.meeting).content

@@ -23,7 +23,7 @@ from meetings import services as meeting_services
 from ratings.models import Objection, ResultSnapshot
 from ratings.results import services as results_services
 from ratings.templatetags.results_tags import distribution_bar
-from tests.worlds import published_world, vote_again, voted_world
+from tests.worlds import certify, published_world, vote_again, voted_world
 
 CADRE_0 = ["satisfied"] * 4 + ["basically_satisfied", "dissatisfied"]
 VOTES = [lambda cadre, _criterion, grade=grade: grade if cadre == 0 else "dissatisfied" for grade in CADRE_0]
@@ -223,6 +223,7 @@ def test_a_recount_lists_the_superseded_version_and_the_objection_behind_it(clie
         objection=objection, upheld=True, ruling="Recount ordered.", by=county.moderator
     )
     second = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(second.meeting, by=county.township_admin)
     results_services.results_publish(snapshot=second, by=county.township_admin)
 
     page = text(client.get(url("results", world.meeting)))

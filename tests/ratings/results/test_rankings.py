@@ -21,6 +21,7 @@ from ratings.ballot import schemes, services
 from ratings.models import CodeBatch
 from ratings.results import services as results_services
 from tests.factories import CadreFactory, CadrePostFactory, HouseholdFactory, ResidentFactory, VillageFactory
+from tests.worlds import certify
 
 Post = CadrePost.Post
 
@@ -86,6 +87,7 @@ def hold_meeting(county, village, cadres, grades, *, year=2024, panel=(), quick_
     if not publish:
         return meeting, None
     snapshot = results_services.results_compute(meeting=meeting, by=by)
+    certify(snapshot.meeting, by=by)
     return meeting, results_services.results_publish(snapshot=snapshot, by=by)
 
 

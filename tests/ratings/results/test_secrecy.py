@@ -27,7 +27,7 @@ from ratings.ballot.terminals import TERMINAL_COOKIE
 from ratings.models import Ballot, BallotGrade, VoterGroup
 from ratings.results import services as results_services
 from ratings.results import tally, verify
-from tests.worlds import build_kiosk_world, print_panel_codes, published_world
+from tests.worlds import build_kiosk_world, certify, print_panel_codes, published_world
 
 pytestmark = pytest.mark.usefixtures("english_pages")
 SCALE = ("satisfied", "basically_satisfied", "dissatisfied", "dont_know")
@@ -80,6 +80,7 @@ def kiosk_meeting(client, county):
             candidate=candidate, accept=True, award="Certificate", by=admin
         )
     draft = results_services.results_compute(meeting=world.meeting, by=admin)
+    certify(draft.meeting, by=admin)
     snapshot = results_services.results_publish(snapshot=draft, by=admin)
     return world, snapshot
 

@@ -28,7 +28,7 @@ from ratings.results import opendata, verify
 from ratings.results import services as results_services
 from ratings.results import tally as results
 from tests.factories import HouseholdFactory, ResidentFactory, UserFactory
-from tests.worlds import published_world, vote_again, voted_world
+from tests.worlds import certify, published_world, vote_again, voted_world
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +96,12 @@ def test_only_the_township_admin_computes_the_results(voted, county, who):
 @pytest.mark.parametrize("who", ["moderator", "operator", "cadre"])
 def test_only_the_township_admin_publishes_the_results(voted, county, who):
     draft = results_services.results_compute(meeting=voted.meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     with pytest.raises(PermissionDenied):
         results_services.results_publish(snapshot=draft, by=getattr(county, who))
     assert refreshed(draft).status == Status.DRAFT
     assert refreshed(voted.meeting).status == Meeting.Status.VOTING_CLOSED
+    certify(draft.meeting, by=county.township_admin)
     results_services.results_publish(snapshot=draft, by=county.township_admin)
     assert refreshed(voted.meeting).status == Meeting.Status.UNDER_NOTICE
 
@@ -122,6 +124,7 @@ def test_moderators_rule_on_objections_and_review_the_honor_roll(county):
             candidate=candidate, accept=True, award="Certificate", by=county.moderator
         )
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     snapshot = results_services.results_publish(snapshot=draft, by=county.township_admin)
     objection = results_services.objection_rule(
         objection=lodge(snapshot), upheld=False, ruling="The tally was checked twice.", by=county.moderator
@@ -157,6 +160,7 @@ def test_a_neighbour_villages_moderator_may_do_nothing_here(county, neighbour_mo
         results_services.honor_candidate_review(candidate=candidate, accept=True, by=moderator)
     results_services.honor_candidate_review(candidate=candidate, accept=True, by=county.moderator)
     draft = results_services.results_compute(meeting=meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     snapshot = results_services.results_publish(snapshot=draft, by=county.township_admin)
     objection = lodge(snapshot)
     with pytest.raises(PermissionDenied):
@@ -193,6 +197,7 @@ def test_computing_again_replaces_the_draft(voted, county):
 
 def test_publishing_puts_the_meeting_under_notice_for_the_notice_period(voted, county):
     draft = results_services.results_compute(meeting=voted.meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     snapshot = results_services.results_publish(snapshot=draft, by=county.township_admin)
     meeting = refreshed(voted.meeting)
     assert meeting.status == Meeting.Status.UNDER_NOTICE
@@ -205,15 +210,18 @@ def test_publishing_puts_the_meeting_under_notice_for_the_notice_period(voted, c
 def test_the_notice_period_can_be_chosen_within_bounds(voted, county, settings):
     draft = results_services.results_compute(meeting=voted.meeting, by=county.township_admin)
     for days in (0, results_services.MAX_NOTICE_DAYS + 1):
+        certify(draft.meeting, by=county.township_admin)
         with override("en"), pytest.raises(ValidationError, match="between 1 and 30 days"):
             results_services.results_publish(snapshot=draft, by=county.township_admin, days=days)
     settings.RESULTS_NOTICE_DAYS = 10
+    certify(draft.meeting, by=county.township_admin)
     snapshot = results_services.results_publish(snapshot=draft, by=county.township_admin)
     assert snapshot.notice_ends == TODAY() + day(10)
 
 
 def test_only_a_draft_is_published(published, county):
     _world, snapshot = published
+    certify(snapshot.meeting, by=county.township_admin)
     with override("en"), pytest.raises(ValidationError, match="Only a draft"):
         results_services.results_publish(snapshot=snapshot, by=county.township_admin)
 
@@ -235,6 +243,7 @@ def test_below_quorum_nothing_is_published(county):
         "by_group": {"villager": 3},
         "rate": round(3 / 7, 4),
     }
+    certify(draft.meeting, by=county.township_admin)
     with override("en"), pytest.raises(ValidationError) as refused:
         results_services.results_publish(snapshot=draft, by=county.township_admin)
     assert message(refused.value) == ("Below quorum (3 present, 4 needed): the results cannot be published.")
@@ -251,6 +260,7 @@ def test_exactly_at_quorum_publishes(county):
         ResidentFactory(household=household)
     world = voted_world(county, ["satisfied"] * 4)
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     assert (
         results_services.results_publish(snapshot=draft, by=county.township_admin).status == Status.PUBLISHED
     )
@@ -262,12 +272,14 @@ def test_pending_honor_candidates_block_publishing(county):
     first, second = HonorCandidate.objects.of_meeting(world.meeting).order_by("household__number")
     results_services.honor_candidate_review(candidate=first, accept=True, by=county.moderator)
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     with override("en"), pytest.raises(ValidationError, match="still await review"):
         results_services.results_publish(snapshot=draft, by=county.township_admin)
     # Reviewing the last one changes nothing of the accepted roll: the draft stands.
     results_services.honor_candidate_review(
         candidate=second, accept=False, note="Few votes", by=county.moderator
     )
+    certify(draft.meeting, by=county.township_admin)
     assert (
         results_services.results_publish(snapshot=draft, by=county.township_admin).status == Status.PUBLISHED
     )
@@ -279,6 +291,7 @@ def test_a_committee_nomination_not_yet_collected_blocks_publishing(county):
         meeting=world.meeting, household=world.households[2], reason="Paid off a loan", by=county.moderator
     )
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     with override("en"), pytest.raises(ValidationError, match="collect the nominations again"):
         results_services.results_publish(snapshot=draft, by=county.township_admin)
 
@@ -287,11 +300,13 @@ def test_a_ballot_changed_after_computing_blocks_publishing(voted, county):
     draft = results_services.results_compute(meeting=voted.meeting, by=county.township_admin)
     line = BallotGrade.objects.filter(ballot__meeting=voted.meeting).first()
     BallotGrade.objects.filter(pk=line.pk).update(grade=voted.grades["dissatisfied"])
+    certify(draft.meeting, by=county.township_admin)
     with override("en"), pytest.raises(ValidationError, match="changed after the results were computed"):
         results_services.results_publish(snapshot=draft, by=county.township_admin)
     assert refreshed(draft).status == Status.DRAFT
     fresh = results_services.results_compute(meeting=voted.meeting, by=county.township_admin)
     assert fresh.ballots_sha256 != draft.ballots_sha256
+    certify(fresh.meeting, by=county.township_admin)
     assert (
         results_services.results_publish(snapshot=fresh, by=county.township_admin).status == Status.PUBLISHED
     )
@@ -303,6 +318,7 @@ def test_an_honor_roll_changed_after_computing_blocks_publishing(county):
     results_services.honor_candidate_review(
         candidate=candidate, accept=True, award="Plaque", award_amount=Decimal(500), by=county.moderator
     )
+    certify(draft.meeting, by=county.township_admin)
     with override("en"), pytest.raises(ValidationError, match="changed after the results were computed"):
         results_services.results_publish(snapshot=draft, by=county.township_admin)
 
@@ -375,6 +391,7 @@ def test_a_recount_after_an_upheld_objection_supersedes_and_restarts_the_notice(
     # Until the recount is published, the first version stays the one under notice.
     assert results_services.live_snapshot(world.meeting) == first
 
+    certify(recount.meeting, by=county.township_admin)
     second = results_services.results_publish(snapshot=recount, by=county.township_admin, days=5)
     assert refreshed(first).status == Status.SUPERSEDED
     assert (second.status, second.notice_ends) == (Status.PUBLISHED, TODAY() + day(5))
@@ -443,6 +460,7 @@ def test_objections_only_while_the_results_are_under_notice(voted, county):
     draft = results_services.results_compute(meeting=voted.meeting, by=county.township_admin)
     with override("en"), pytest.raises(ValidationError, match="notice period is over"):
         lodge(draft)
+    certify(draft.meeting, by=county.township_admin)
     snapshot = results_services.results_publish(snapshot=draft, by=county.township_admin)
     # The last day of the notice still takes objections; the day after does not.
     ResultSnapshot.objects.filter(pk=snapshot.pk).update(notice_ends=TODAY())
@@ -540,12 +558,14 @@ def test_a_recount_is_published_only_once_every_objection_is_ruled(published, co
     upheld, late = lodge(first), lodge(first, text="Another objection")
     results_services.objection_rule(objection=upheld, upheld=True, ruling="Recount.", by=county.moderator)
     recount = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(recount.meeting, by=county.township_admin)
     with override("en"), pytest.raises(ValidationError, match="Rule on every objection"):
         results_services.results_publish(snapshot=recount, by=county.township_admin)
     assert refreshed(first).status == Status.PUBLISHED
     results_services.objection_rule(
         objection=late, upheld=False, ruling="Covered by the recount.", by=county.moderator
     )
+    certify(recount.meeting, by=county.township_admin)
     assert results_services.results_publish(snapshot=recount, by=county.township_admin).version == 2
 
 
@@ -860,6 +880,7 @@ def test_no_flag_after_an_annulled_meeting(county):
 def test_every_step_is_written_to_the_audit_log(county):
     world, candidate = accepted_candidate(county, award="Plaque", award_amount=Decimal("800"))
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(draft.meeting, by=county.township_admin)
     snapshot = results_services.results_publish(snapshot=draft, by=county.township_admin)
     results_services.objection_rule(
         objection=lodge(snapshot), upheld=False, ruling="Counted again: right.", by=county.moderator

@@ -13,7 +13,7 @@ from meetings.models import Meeting
 from portal.models import AuditEntry
 from ratings.models import HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.results import services as results_services
-from tests.worlds import PLACES, published_world, voted_world
+from tests.worlds import PLACES, certify, published_world, voted_world
 
 ROLES = ("superuser", "township_admin", "moderator", "operator", "cadre", "nobody", "anonymous")
 # portal.permissions: MODERATE (moderators and township administrators), MANAGE_MEETINGS (the latter).
@@ -59,7 +59,9 @@ def lodge(snapshot, text="The count of cadre 1 is wrong.", address="10.0.0.1", *
 
 
 def publishing(meeting, days=7) -> dict:
-    """The publish form as the review page fills it in, naming the draft on the page."""
+    """The publish form as the review page fills it in, naming the draft on the page; its closure
+    certificate signed (tests.worlds.certify)."""
+    certify(meeting)
     draft = ResultSnapshot.objects.of_meeting(meeting).drafts().first()
     return {"days": days, "draft": draft.pk if draft else 1}
 

@@ -10,7 +10,7 @@ from portal.models import Cadre, Household, Resident, Village
 from ratings.models import Criterion, Grade, HonorCandidate, HonorNomination, Objection, RatingScheme
 from ratings.results import services as results_services
 from tests.payloads import PAYLOADS, assert_pages_inert
-from tests.worlds import voted_world
+from tests.worlds import certify, voted_world
 
 SHORT = "<img src=x onerror=alert(1)>"
 
@@ -37,6 +37,7 @@ def poisoned(county):
         status=HonorCandidate.Status.ACCEPTED, award=next(payload), review_note=next(payload)
     )
     snapshot = results_services.results_compute(meeting=meeting, by=admin)
+    certify(snapshot.meeting, by=admin)
     snapshot = results_services.results_publish(snapshot=snapshot, by=admin)
     Objection.objects.create(snapshot=snapshot, text=next(payload), name=next(payload), contact=next(payload))
     Objection.objects.create(

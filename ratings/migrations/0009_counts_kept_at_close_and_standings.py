@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0005_question_browser_key"),
         ("portal", "0003_audit_chains_keyed"),
-        ("ratings", "0007_objection_browser_key"),
+        ("ratings", "0008_closure_certificate"),
     ]
 
     operations = [

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from portal.models import Cadre, CadrePost, Township, Village
+from portal.tables import PagedRequestConfig
 from ratings import aggregation
 from ratings.models import CadreStanding, ResultSnapshot
 from ratings.results import display
@@ -29,6 +30,7 @@ from ratings.results.tables import (
 )
 
 DEFAULT_POST = CadrePost.Post.PARTY_SECRETARY
+RANKING_PAGE = 50
 
 
 def _years(snapshots) -> list[int]:
@@ -165,7 +167,9 @@ def _ranking_page(request, *, standings, scope: dict, name: str):
     rows, left_out = ranking_across(standings.holding(post, year).for_ranking()) if year else ([], [])
     # A township's page names one township: no column for it.
     table = RankingAcrossTable(rows, exclude=() if scope.get("county") else ("median", "township"))
-    RequestConfig(request, paginate=False).configure(table)
+    # Ranked whole, shown a page at a time: the page costs the same for 1 village or 300 (an export
+    # holds every row).
+    PagedRequestConfig(request, per_page=RANKING_PAGE).configure(table)
     export = export_response(request, table, f"ranking-{name}-{year}-{post}")
     if export:
         return export

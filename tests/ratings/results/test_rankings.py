@@ -507,3 +507,14 @@ def test_voter_groups_of_k_ballots_each_are_shown(client, county):
     assert "Township panel 30% Dissatisfied: 25" in page.replace("Satisfied: 0; Basically satisfied: 0; ", "")
     assert "Villager 70%" in page
     assert "group cast fewer than" not in page
+
+
+def test_a_long_ranking_is_ranked_whole_and_shown_a_page_at_a_time(client, township):
+    first = table_rows(client.get(township_url(township, per_page=1)))
+    second = client.get(township_url(township, per_page=1, page=2))
+    assert [row.split()[0:3] for row in first] == [["1", "1", "Yulghun"]]
+    # the second page keeps the rank and group worked out over the whole ranking
+    assert [row.split()[0:3] for row in table_rows(second)] == [["2", "1", "Bostan"]]
+    # an export holds every row, whatever the page
+    lines = client.get(township_url(township, per_page=1, _export="csv")).content.decode().splitlines()
+    assert len(lines) == 3

@@ -16,7 +16,7 @@ from ratings.results import services as results_services
 from tests.browser.conftest import PASSWORD
 from tests.browser.traffic import Traffic
 from tests.factories import CadrePostFactory
-from tests.worlds import voted_world
+from tests.worlds import certify, voted_world
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +65,7 @@ def published(county, settings):
         for post in posts:
             CadrePostFactory(cadre=cadre, post=post, term_start=world.meeting.year - 3)
     draft = results_services.results_compute(meeting=world.meeting, by=county.township_admin)
+    certify(draft.meeting)
     results_services.results_publish(snapshot=draft, by=county.township_admin)
     return world.meeting
 

@@ -18,7 +18,7 @@ from ratings.ballot import services
 from ratings.results import services as results_services
 from ratings.results.tally import ballots_csv
 from tests.ratings.results import independent
-from tests.worlds import build_world, print_panel_codes
+from tests.worlds import build_world, certify, print_panel_codes
 
 GRADES = ("satisfied", "basically_satisfied", "dissatisfied", "dont_know")
 FILES = ("counts-csv", "results-json", "codebook-csv", "receipts-txt")
@@ -75,6 +75,7 @@ def hold(county, case) -> object:
             candidate=candidate, accept=True, award="Certificate", by=admin
         )
     snapshot = results_services.results_compute(meeting=world.meeting, by=admin)
+    certify(snapshot.meeting)
     results_services.results_publish(snapshot=snapshot, by=admin)
     return world.meeting
 

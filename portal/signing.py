@@ -73,10 +73,9 @@ def load_private(path: Path | None = None) -> Ed25519PrivateKey:
     return key
 
 
-def sign(message: bytes, path: Path | None = None) -> tuple[str, str]:
-    """(base64 signature, base64 public key) of the message under the installation's key."""
-    key = load_private(path)
-    return base64.b64encode(key.sign(message)).decode(), public_text(key.public_key())
+def sign(key: Ed25519PrivateKey, message: bytes) -> str:
+    """The base64 signature of the message under the key."""
+    return base64.b64encode(key.sign(message)).decode()
 
 
 def verifies(public_key_text: str, message: bytes, signature_text: str) -> bool:

@@ -7,6 +7,7 @@ a commitment is added). Prints one JSON line: the public key, the bundle files, 
 venue published them (name → score, verdict).
 """
 
+import io
 import json
 import os
 import sys
@@ -28,10 +29,10 @@ def main(workdir: Path) -> None:
     from ratings.bundle.services import meeting_export
     from tests.conftest import County
     from tests.factories import TownshipFactory, UserFactory, VillageFactory
-    from tests.worlds import published_world
+    from tests.worlds import compute_and_publish, voted_world
 
     call_command("migrate", verbosity=0)
-    call_command("signing_key", create=True, stdout=open(os.devnull, "w"))
+    call_command("signing_key", create=True, stdout=io.StringIO())
     township = TownshipFactory(name="Tograk Township", code="653121100", county="Test County")
     village = VillageFactory(township=township, name="Bostan", code="653121100201")
     neighbour = VillageFactory(township=township, name="Yulghun", code="653121100202")
@@ -41,9 +42,10 @@ def main(workdir: Path) -> None:
     role_grant(user=operator, role=Role.MEETING_OPERATOR, village=village, by=root)
     county = County(township, village, neighbour, neighbour, root, admin, None, operator, None, None)
     grades = ["satisfied"] * 9 + ["basically_satisfied"] * 3 + ["dissatisfied"] * 2
-    world, snapshot = published_world(county, grades, nominations=[[0], [0], [1]], cadres=2)
+    world = voted_world(county, grades, nominations=[[0], [0], [1]], cadres=2)
     for cadre, post in zip(world.cadres, ("party_secretary", "committee_director"), strict=True):
         CadrePost.objects.create(cadre=cadre, post=post, term_start=2021)
+    snapshot = compute_and_publish(world.meeting, by=admin)
     paths = []
     name, data = meeting_export(meeting=world.meeting, by=admin)
     paths.append(workdir / name)
@@ -55,7 +57,8 @@ def main(workdir: Path) -> None:
     paths.append(workdir / name)
     paths[-1].write_bytes(data)
     figures = {
-        row["name"]: [(row.get("overall") or {}).get("score"), row.get("verdict")] for row in snapshot.data["cadres"]
+        row["name"]: [(row.get("overall") or {}).get("score"), row.get("verdict")]
+        for row in snapshot.data["cadres"]
     }
     public = signing.public_text(signing.load_private().public_key())
     print(

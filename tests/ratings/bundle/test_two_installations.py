@@ -210,3 +210,30 @@ def test_a_village_the_user_does_not_administer_is_refused(county, venue, regist
 
 def test_a_file_that_is_no_bundle_is_refused(county, registered):
     assert "not a meeting bundle" in refused(b"PK not really", county.township_admin)
+
+
+def test_the_import_page_imports_and_says_so(client, county, venue, registered):
+    client.force_login(county.township_admin)
+    url = reverse("ratings:bundle-import")
+    assert client.get(url).status_code == 200
+    upload = io.BytesIO(venue["data"][0])
+    upload.name = "bundle.zip"
+    with translation.override("en"):
+        answer = client.post(url, {"bundle": upload}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "is imported" in answer.content.decode()
+    assert Meeting.objects.filter(village=county.village, year=YEAR).exists()
+
+
+def test_the_import_page_shows_a_refusal_with_a_400(client, county, venue, registered):
+    client.force_login(county.township_admin)
+    upload = io.BytesIO(rewritten(venue["data"][0], "ballots.json", _one_ballot_removed))
+    upload.name = "bundle.zip"
+    answer = client.post(reverse("ratings:bundle-import"), {"bundle": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert "ballots.json" in answer.content.decode()
+    assert nothing_imported(county)
+
+
+def test_the_import_page_is_for_township_administrators(client, county):
+    client.force_login(county.operator)
+    assert client.get(reverse("ratings:bundle-import")).status_code == 403

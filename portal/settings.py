@@ -288,6 +288,13 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
+# The installation's Ed25519 key that signs the meeting bundles it exports (portal/signing.py); made
+# once with `manage.py signing_key`. Its public half is what the county registers for the village.
+SIGNING_KEY_FILE = Path(os.environ.get("PORTAL_SIGNING_KEY_FILE") or VAR_DIR / "signing-key.pem")
+# A meeting bundle uploaded to the county: the whole zip, and what it may unpack to.
+BUNDLE_MAX_BYTES = int(os.environ.get("PORTAL_BUNDLE_MAX_MB", 20)) * 1024 * 1024
+BUNDLE_MAX_UNPACKED_BYTES = 8 * BUNDLE_MAX_BYTES
+
 # Days the published results stay under public notice before they can become final (the brief's 7).
 RESULTS_NOTICE_DAYS = int(os.environ.get("PORTAL_NOTICE_DAYS", 7))
 # Fewest ballots that must grade a cadre (on every criterion) for a verdict and a rank; below it the

@@ -2,11 +2,12 @@ from django.urls import include, path
 
 app_name = "ratings"
 
-# The ballot, the results, the paper count and the closure certificate keep their own routes; all of them
+# The ballot, the results, the paper count, the closure certificate and the bundle keep their own routes; all of them
 # are named "ratings:<name>".
 urlpatterns = [
     path("", include("ratings.ballot.urls")),
     path("", include("ratings.results.urls")),
     path("", include("ratings.paper.urls")),
     path("", include("ratings.closure.urls")),
+    path("", include("ratings.bundle.urls")),
 ]

@@ -2,6 +2,7 @@ from portal.models.audit import AppendOnlyError, AuditChainHead, AuditEntry
 from portal.models.registry import Cadre, CadrePost, Household, Resident, Township, Village
 from portal.models.roles import Role, RoleAssignment
 from portal.models.supervision import SupervisionMember
+from portal.models.venue_keys import VenueKey
 
 __all__ = [
     "AppendOnlyError",
@@ -15,5 +16,6 @@ __all__ = [
     "RoleAssignment",
     "SupervisionMember",
     "Township",
+    "VenueKey",
     "Village",
 ]

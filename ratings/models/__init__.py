@@ -14,6 +14,7 @@ from ratings.models.ballot import (
     Terminal,
     VoterGroup,
 )
+from ratings.models.bundle import BundleExport, BundleImport
 from ratings.models.closure import CertificateConfirmation, Scrutineer
 from ratings.models.paper import (
     DoorCount,
@@ -38,6 +39,8 @@ __all__ = [
     "BallotCode",
     "BallotGrade",
     "BallotNomination",
+    "BundleExport",
+    "BundleImport",
     "CadreStanding",
     "CertificateConfirmation",
     "CodeBatch",

@@ -1,0 +1,286 @@
+"""What a meeting's bundle holds, member by member, read from the venue's database (the export side).
+
+Cadres, households and the meeting are referred to by the venue's ids inside the bundle, and described
+by their natural keys (a cadre: village and name; a household: village and number) for the county to
+map them onto its own rows (ratings.bundle.services). Ballots keep their random ids, which mean the
+same in every installation.
+
+Secrecy: nothing that names a voter. The poll book, the attendance and the codes travel as counts
+only; questions without the keyed hashes of their senders; audit entries only those about the
+meeting's own objects. The ballots travel as the box holds them (the county is the archive the law
+sends them to), with no link to a person: the box never had one.
+"""
+
+from meetings.models import Attendance, Commitment, Meeting, Question, WorkReport
+from portal.models import AuditEntry, Cadre, CadrePost
+from ratings.ballot.reconciliation import reconciliation_of
+from ratings.bundle.manifest import canonical_json
+from ratings.closure import certificate as certificates
+from ratings.models import (
+    Ballot,
+    BallotCode,
+    BallotGrade,
+    BallotNomination,
+    CertificateConfirmation,
+    DoorCount,
+    GradeCount,
+    PollBookEntry,
+    ResultSnapshot,
+)
+from ratings.results import tally
+
+# An export records itself in the audit log; leaving those entries out keeps an unchanged meeting's
+# bundle the same, version and all.
+EXPORT_ACTION = "meeting_bundle_export"
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _cadres(meeting: Meeting) -> list[dict]:
+    ids = set(meeting.reporting.values_list("cadre_id", flat=True))
+    ids |= set(meeting.commitments.values_list("owner_id", flat=True))
+    ids |= set(meeting.questions.exclude(cadre=None).values_list("cadre_id", flat=True))
+    posts = CadrePost.objects.filter(cadre_id__in=ids).order_by("cadre_id", "term_start", "post")
+    held = {}
+    for post in posts:
+        held.setdefault(post.cadre_id, []).append(
+            {"post": post.post, "term_start": post.term_start, "term_end": post.term_end}
+        )
+    return [
+        {"id": cadre.pk, "name": cadre.name, "gender": cadre.gender, "posts": held.get(cadre.pk, [])}
+        for cadre in Cadre.objects.filter(pk__in=ids).order_by("pk")
+    ]
+
+
+def meeting_member(meeting: Meeting) -> dict:
+    scheme = meeting.scheme
+    return {
+        "village": meeting.village.code,
+        "meeting": {
+            "year": meeting.year,
+            "held_at": _iso(meeting.held_at),
+            "venue": meeting.venue,
+            "kind": meeting.kind,
+            "agenda": meeting.agenda,
+            "status": meeting.status,
+            "status_changed_at": _iso(meeting.status_changed_at),
+            "annulment_reason": meeting.annulment_reason,
+            "roll_size": meeting.roll_size,
+            "representatives_size": meeting.representatives_size,
+            "panel_seats": meeting.panel_seats,
+            "phones_allowed": meeting.phones_allowed,
+        },
+        "scheme": {
+            "name": scheme.name,
+            "quick_mode": scheme.quick_mode,
+            "max_nominations": scheme.max_nominations,
+            "excellent_share": str(scheme.excellent_share),
+            "incompetent_share": str(scheme.incompetent_share),
+            "min_cell": scheme.min_cell,
+            "criteria": list(scheme.criteria.values("code", "name", "description", "order")),
+            "grades": list(scheme.grades.values("code", "label", "value", "standing", "tone", "order")),
+            "groups": [{"kind": g.kind, "weight": str(g.weight)} for g in scheme.groups.all()],
+        },
+        "cadres": _cadres(meeting),
+        "reporting": list(meeting.reporting.values("cadre_id", "order")),
+    }
+
+
+def reports_member(meeting: Meeting) -> list[dict]:
+    reports = []
+    for report in (
+        WorkReport.objects.filter(meeting=meeting).prefetch_related("revisions").order_by("cadre_id")
+    ):
+        reports.append(
+            {
+                "cadre": report.cadre_id,
+                **report.section_texts(),
+                "status": report.status,
+                "moderator_comment": report.moderator_comment,
+                "created_at": _iso(report.created_at),
+                "published_at": _iso(report.published_at),
+                "revisions": [
+                    {"number": r.number, "sections": r.sections, "created_at": _iso(r.created_at)}
+                    for r in sorted(report.revisions.all(), key=lambda r: r.number)
+                ],
+            }
+        )
+    return reports
+
+
+def questions_member(meeting: Meeting) -> dict:
+    questions = [
+        {
+            "id": q.pk,
+            "cadre": q.cadre_id,
+            "text": q.text,
+            "asker_name": q.asker_name,
+            "source": q.source,
+            "status": q.status,
+            "moderation_note": q.moderation_note,
+            "created_at": _iso(q.created_at),
+            "answer": q.answer,
+            "answered_at": _iso(q.answered_at),
+        }
+        for q in Question.objects.filter(meeting=meeting).order_by("pk")
+    ]
+    commitments = [
+        {
+            "question": c.question_id,
+            "owner": c.owner_id,
+            "title": c.title,
+            "details": c.details,
+            "due_date": c.due_date.isoformat(),
+            "status": c.status,
+            "created_at": _iso(c.created_at),
+            "done_at": c.done_at.isoformat() if c.done_at else None,
+            "updates": [
+                {"date": u.date.isoformat(), "text": u.text} for u in c.updates.order_by("date", "pk")
+            ],
+        }
+        for c in Commitment.objects.filter(meeting=meeting).prefetch_related("updates").order_by("pk")
+    ]
+    return {"questions": questions, "commitments": commitments}
+
+
+def poll_member(meeting: Meeting) -> dict:
+    """The poll book, the attendance and the codes as counts: never who."""
+    reconciliation = reconciliation_of(meeting)
+    return {
+        "present": Attendance.objects.filter(meeting=meeting).count(),
+        "poll_book": PollBookEntry.objects.filter(meeting=meeting).count(),
+        "codes": BallotCode.objects.of_meeting(meeting).counts_by_status(),
+        "codes_issued": reconciliation.codes_issued,
+        "doors": dict(DoorCount.objects.filter(meeting=meeting).values_list("door", "ballots")),
+    }
+
+
+def ballots_member(meeting: Meeting) -> dict:
+    """The box: each ballot with its random id, receipt, group and date, its grades and nominations."""
+    grades, nominations = {}, {}
+    for ballot_id, cadre_id, criterion, grade in BallotGrade.objects.filter(
+        ballot__meeting=meeting
+    ).values_list("ballot_id", "cadre_id", "criterion__code", "grade__code"):
+        grades.setdefault(ballot_id, []).append([cadre_id, criterion or "", grade])
+    for ballot_id, number in BallotNomination.objects.filter(ballot__meeting=meeting).values_list(
+        "ballot_id", "household__number"
+    ):
+        nominations.setdefault(ballot_id, []).append(number)
+    ballots = [
+        {
+            "id": str(ballot_id),
+            "receipt": receipt,
+            "group": group,
+            "cast_on": cast_on.isoformat(),
+            "grades": sorted(grades.get(ballot_id, []), key=lambda line: (line[0], line[1])),
+            "nominations": sorted(nominations.get(ballot_id, [])),
+        }
+        for ballot_id, receipt, group, cast_on in Ballot.objects.filter(meeting=meeting)
+        .values_list("pk", "receipt", "group__kind", "cast_on")
+        .order_by("receipt")
+    ]
+    counts = [
+        [cadre, criterion or "", group, grade, n]
+        for cadre, criterion, group, grade, n in GradeCount.objects.filter(meeting=meeting)
+        .values_list("cadre_id", "criterion__code", "group__kind", "grade__code", "ballots")
+        .order_by("cadre_id", "criterion__code", "group__kind", "grade__code")
+    ]
+    return {"ballots": ballots, "grade_counts": counts, "seal": tally.ballots_seal(meeting)}
+
+
+def results_member(meeting: Meeting) -> list[dict]:
+    return [
+        {
+            "version": s.version,
+            "status": s.status,
+            "data": s.data,
+            "ballots": s.ballots,
+            "ballots_sha256": s.ballots_sha256,
+            "computed_at": _iso(s.computed_at),
+            "published_at": _iso(s.published_at),
+            "notice_ends": s.notice_ends.isoformat() if s.notice_ends else None,
+            "finalized_at": _iso(s.finalized_at),
+        }
+        for s in ResultSnapshot.objects.filter(meeting=meeting)
+        .exclude(status=ResultSnapshot.Status.DRAFT)
+        .order_by("version")
+    ]
+
+
+def certificate_member(meeting: Meeting) -> dict:
+    snapshot = certificates.current_snapshot(meeting)
+    figures = certificates.figures_of(meeting, snapshot) if snapshot else None
+    confirmations = [
+        {
+            "version": c.version,
+            "ballots_sha256": c.ballots_sha256,
+            "figures_sha256": c.figures_sha256,
+            "capacity": c.capacity,
+            "signer_name": c.signer_name,
+            "on_paper": c.on_paper,
+            "confirmed_at": _iso(c.confirmed_at),
+        }
+        for c in CertificateConfirmation.objects.filter(meeting=meeting).order_by(
+            "version", "confirmed_at", "pk"
+        )
+    ]
+    return {
+        "figures": figures,
+        "figures_sha256": certificates.figures_digest(figures) if figures else None,
+        "confirmations": confirmations,
+    }
+
+
+def _meeting_targets(meeting: Meeting) -> set[tuple[str, str]]:
+    targets = {("meetings.meeting", str(meeting.pk))}
+    for model, queryset in (
+        ("ratings.resultsnapshot", meeting.result_snapshots.all()),
+        ("meetings.workreport", meeting.reports.all()),
+        ("meetings.question", meeting.questions.all()),
+        ("meetings.commitment", meeting.commitments.all()),
+        ("ratings.scrutineer", meeting.scrutineers.all()),
+    ):
+        targets |= {(model, str(pk)) for pk in queryset.values_list("pk", flat=True)}
+    return targets
+
+
+def audit_member(meeting: Meeting) -> dict:
+    """The entries of the village's chain about this meeting's objects, each with its links, and the
+    chain's head: the county can see that they follow one another where their numbers do."""
+    targets = _meeting_targets(meeting)
+    entries = [
+        {
+            "seq": e.seq,
+            "created_at": _iso(e.created_at),
+            "actor_name": e.actor_name,
+            "action": e.action,
+            "target_type": e.target_type,
+            "target_label": e.target_label,
+            "details": e.details,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in AuditEntry.objects.filter(chain=meeting.village.code)
+        .exclude(action=EXPORT_ACTION)
+        .order_by("seq")
+        if (e.target_type, e.target_id) in targets
+    ]
+    return {"chain": meeting.village.code, "entries": entries}
+
+
+def members_of(meeting: Meeting) -> dict[str, bytes]:
+    return {
+        name: canonical_json(content)
+        for name, content in (
+            ("meeting.json", meeting_member(meeting)),
+            ("reports.json", reports_member(meeting)),
+            ("questions.json", questions_member(meeting)),
+            ("poll.json", poll_member(meeting)),
+            ("ballots.json", ballots_member(meeting)),
+            ("results.json", results_member(meeting)),
+            ("certificate.json", certificate_member(meeting)),
+            ("audit.json", audit_member(meeting)),
+        )
+    }

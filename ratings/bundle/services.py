@@ -1,0 +1,497 @@
+"""Exporting a meeting as a sealed, signed bundle (the venue) and importing one (the county).
+
+The import checks, in this order, and refuses at the first that fails, naming it: the file is a
+bundle; its village exists here and the user administers it; it is signed by a key registered for that
+village and in force; the signature verifies; every member has its manifest digest; it is no replay
+of an earlier version. Then it writes everything in one transaction, or nothing.
+
+Mapping (docs/venue-to-county.md): the meeting by village and year; a cadre by village and name
+(created when the county has none of that name, refused when it has two); a post by cadre, post and
+first year; a household by village and number; a ballot by its random id. The ids the venue's results
+document carries (cadres, households, the meeting) are rewritten into the county's, and its digests
+that cover them worked out again; the figures are the venue's, unchanged.
+"""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from meetings.models import (
+    Commitment,
+    CommitmentUpdate,
+    Meeting,
+    MeetingCadre,
+    Question,
+    ReportRevision,
+    WorkReport,
+)
+from portal import audit, permissions, signing
+from portal.models import Cadre, CadrePost, Household, VenueKey, Village
+from portal.permissions import Capability
+from ratings.bundle import contents, manifest
+from ratings.bundle.manifest import BundleRefused
+from ratings.models import (
+    Ballot,
+    BallotGrade,
+    BallotNomination,
+    BundleExport,
+    BundleImport,
+    Criterion,
+    DoorCount,
+    Grade,
+    GradeCount,
+    RatingScheme,
+    ResultSnapshot,
+    VoterGroup,
+)
+from ratings.querysets import OVERALL
+from ratings.results import opendata, standings, tally
+
+# --- export --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_export(*, meeting: Meeting, by) -> tuple[str, bytes]:
+    """The bundle of the meeting, signed with this installation's key: (file name, zip bytes).
+
+    `by` None: the server's authority (the command line). Township administrators and the village's
+    operators may export.
+    """
+    if by is not None:
+        permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    key = signing.load_private()
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    members = contents.members_of(meeting)
+    content = manifest.sha256(
+        "".join(f"{name}:{manifest.sha256(data)}\n" for name, data in sorted(members.items())).encode()
+    )
+    last = BundleExport.objects.filter(meeting=meeting).order_by("-version").first()
+    if last is not None and last.content_sha256 == content:
+        version = last.version
+    else:
+        version = (last.version if last else 0) + 1
+        BundleExport.objects.create(meeting=meeting, version=version, content_sha256=content, exported_by=by)
+    header = {"village": meeting.village.code, "year": meeting.year, "version": version}
+    data = manifest.pack(
+        members, header, public_key=signing.public_text(key.public_key()), sign=lambda m: signing.sign(key, m)
+    )
+    audit.record(
+        actor=by,
+        action=contents.EXPORT_ACTION,
+        target=meeting,
+        details={"version": version, "content_sha256": content},
+    )
+    return f"meeting-{meeting.village.code}-{meeting.year}-v{version}.zip", data
+
+
+# --- refusals ------------------------------------------------------------------------------------------
+
+
+def refusal_message(refusal: BundleRefused) -> str:
+    """The refusal in words for the person filing the bundle: what failed, and where."""
+    params = refusal.params
+    messages = {
+        "not_a_bundle": _("The file is not a meeting bundle (a zip with manifest.json and manifest.sig)."),
+        "too_large": _("The bundle unpacks to more than this server accepts."),
+        "manifest_unreadable": _("The bundle's manifest cannot be read: it is damaged or of another format."),
+        "unknown_village": _("The bundle is for village %(village)s, which this server does not have."),
+        "not_yours": _("The bundle is for %(village)s, a village you do not administer."),
+        "key_unknown": _(
+            "The bundle is signed with a key that is not registered for %(village)s (fingerprint "
+            "%(fingerprint)s)."
+        ),
+        "key_revoked": _(
+            "The bundle is signed with a key of %(village)s that was revoked (fingerprint %(fingerprint)s)."
+        ),
+        "signature_invalid": _("The manifest's signature does not verify: the manifest was altered."),
+        "member_missing": _("The member %(member)s listed in the manifest is missing."),
+        "member_altered": _(
+            "The member %(member)s does not match its SHA-256 in the signed manifest: it was altered."
+        ),
+        "member_unlisted": _("The member %(member)s is not listed in the signed manifest."),
+        "replay": _(
+            "This is version %(version)s of the meeting's bundle; version %(imported)s was already "
+            "imported. An earlier version cannot replace a later one."
+        ),
+        "version_conflict": _(
+            "Version %(version)s of this meeting's bundle was already imported with other contents."
+        ),
+        "seal_mismatch": _(
+            "The ballots in ballots.json do not give the seal of the published results (%(seal)s)."
+        ),
+        "cadre_ambiguous": _(
+            "%(village)s has more than one cadre named %(name)s: the bundle's cadre cannot be told apart."
+        ),
+        "content_invalid": _("The member %(member)s does not hold what a meeting bundle holds."),
+    }
+    return messages[refusal.check] % params
+
+
+# --- import --------------------------------------------------------------------------------------------
+
+
+class ImportOutcome:
+    def __init__(self, meeting: Meeting, version: int, created: bool):
+        self.meeting, self.version, self.created = meeting, version, created
+
+
+def meeting_import(*, data: bytes, by) -> ImportOutcome:
+    """Check and import a bundle; a refusal (ValidationError naming the failed check) imports nothing
+    and is itself in the audit log."""
+    try:
+        return _import(data=data, by=by)
+    except BundleRefused as refusal:
+        message = refusal_message(refusal)
+        with transaction.atomic():
+            audit.record(
+                actor=by,
+                action="meeting_bundle_refused",
+                scope=refusal.params.get("scope", ""),
+                details={"check": refusal.check, "message": message},
+            )
+        raise ValidationError(message, code=refusal.check) from None
+
+
+@transaction.atomic
+def _import(*, data: bytes, by) -> ImportOutcome:
+    bundle = manifest.unpack(data, max_unpacked=settings.BUNDLE_MAX_UNPACKED_BYTES)
+    code = str(bundle.manifest.get("village", ""))
+    village = Village.objects.filter(code=code).select_related("township").first()
+    if village is None:
+        raise BundleRefused("unknown_village", village=code[:12])
+    if by is not None and not permissions.has_capability(by, Capability.MANAGE_MEETINGS, village):
+        raise BundleRefused("not_yours", village=village.name)
+    public_key = str(bundle.manifest.get("public_key", ""))
+    scope = {"scope": village.code, "village": village.name}
+    key = VenueKey.objects.filter(village=village, public_key=public_key).first()
+    fingerprint = signing.fingerprint(public_key) if _is_key(public_key) else "?"
+    if key is None:
+        raise BundleRefused("key_unknown", fingerprint=fingerprint, **scope)
+    if not key.in_force:
+        raise BundleRefused("key_revoked", fingerprint=fingerprint, **scope)
+    manifest.check_signature(bundle, signing.verifies)
+    try:
+        manifest.check_members(bundle)
+    except BundleRefused as refusal:
+        raise BundleRefused(refusal.check, **refusal.params, scope=village.code) from None
+    version, year = bundle.manifest.get("version"), bundle.manifest.get("year")
+    if not isinstance(version, int) or not isinstance(year, int):
+        raise BundleRefused("manifest_unreadable")
+    imports = BundleImport.objects.filter(meeting__village=village, meeting__year=year).select_for_update()
+    latest = imports.order_by("-version").first()
+    if latest is not None:
+        if latest.version > version:
+            raise BundleRefused("replay", version=version, imported=latest.version, scope=village.code)
+        if latest.version == version:
+            if latest.manifest_sha256 == bundle.digest:
+                return ImportOutcome(latest.meeting, version, created=False)
+            raise BundleRefused("version_conflict", version=version, scope=village.code)
+    try:
+        meeting = _write(bundle, village, latest.meeting if latest else None)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise BundleRefused("content_invalid", member=_member_of(error), scope=village.code) from None
+    record = BundleImport.objects.create(
+        meeting=meeting,
+        version=version,
+        manifest_sha256=bundle.digest,
+        venue_key=key,
+        venue_seal=bundle.json("ballots.json")["seal"],
+        poll_counts=bundle.json("poll.json"),
+        certificate=bundle.json("certificate.json"),
+        imported_by=by,
+    )
+    audit.record(
+        actor=by,
+        action="meeting_bundle_import",
+        target=meeting,
+        details={"version": version, "manifest_sha256": bundle.digest, "fingerprint": key.fingerprint},
+    )
+    return ImportOutcome(record.meeting, version, created=True)
+
+
+def _is_key(text: str) -> bool:
+    try:
+        signing.parse_public(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _member_of(error: Exception) -> str:
+    return getattr(error, "member", "?")
+
+
+class _Reading:
+    """Which member is being read, for a refusal that names it."""
+
+    def __init__(self):
+        self.member = "meeting.json"
+
+
+def _write(bundle: manifest.Bundle, village: Village, meeting: Meeting | None) -> Meeting:
+    reading = _Reading()
+    try:
+        return _write_members(bundle, village, meeting, reading)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        error.member = reading.member
+        raise
+
+
+def _write_members(bundle, village, meeting, reading) -> Meeting:
+    described = bundle.json("meeting.json")
+    if described["village"] != village.code:
+        raise ValueError("village")
+    cadres = {row["id"]: _cadre(village, row) for row in described["cadres"]}
+    fields = described["meeting"]
+    values = {
+        **{name: fields[name] for name in ("year", "venue", "kind", "agenda", "status", "annulment_reason")},
+        **{
+            name: fields[name]
+            for name in ("roll_size", "representatives_size", "panel_seats", "phones_allowed")
+        },
+        "held_at": parse_datetime(fields["held_at"]),
+        "status_changed_at": parse_datetime(fields["status_changed_at"]),
+    }
+    if meeting is None:
+        meeting = Meeting.objects.create(village=village, scheme=_scheme(described["scheme"]), **values)
+    else:
+        Meeting.objects.filter(pk=meeting.pk).update(**values)
+        meeting.refresh_from_db()
+    for row in described["reporting"]:
+        MeetingCadre.objects.update_or_create(
+            meeting=meeting, cadre=cadres[row["cadre_id"]], defaults={"order": row["order"]}
+        )
+    reading.member = "reports.json"
+    _reports(meeting, bundle.json("reports.json"), cadres)
+    reading.member = "questions.json"
+    _questions(meeting, bundle.json("questions.json"), cadres)
+    reading.member = "ballots.json"
+    box = bundle.json("ballots.json")
+    _ballots(meeting, box, cadres)
+    reading.member = "poll.json"
+    for door, count in bundle.json("poll.json")["doors"].items():
+        DoorCount.objects.update_or_create(meeting=meeting, door=door, defaults={"ballots": count})
+    reading.member = "results.json"
+    _results(meeting, bundle.json("results.json"), cadres, box["seal"])
+    return meeting
+
+
+def _cadre(village: Village, row: dict) -> Cadre:
+    same = list(Cadre.objects.filter(village=village, name=row["name"])[:2])
+    if len(same) > 1:
+        raise BundleRefused("cadre_ambiguous", village=village.name, name=row["name"], scope=village.code)
+    cadre = same[0] if same else Cadre.objects.create(village=village, name=row["name"], gender=row["gender"])
+    for post in row["posts"]:
+        CadrePost.objects.update_or_create(
+            cadre=cadre,
+            post=post["post"],
+            term_start=post["term_start"],
+            defaults={"term_end": post["term_end"]},
+        )
+    return cadre
+
+
+def _scheme(row: dict) -> RatingScheme:
+    """A scheme of the county's own, equal in content to the venue's (schemes freeze with a vote)."""
+    scheme = RatingScheme.objects.create(
+        name=row["name"],
+        quick_mode=row["quick_mode"],
+        max_nominations=row["max_nominations"],
+        excellent_share=Decimal(row["excellent_share"]),
+        incompetent_share=Decimal(row["incompetent_share"]),
+        min_cell=row["min_cell"],
+    )
+    Criterion.objects.bulk_create(Criterion(scheme=scheme, **criterion) for criterion in row["criteria"])
+    Grade.objects.bulk_create(Grade(scheme=scheme, **grade) for grade in row["grades"])
+    VoterGroup.objects.bulk_create(
+        VoterGroup(scheme=scheme, kind=group["kind"], weight=Decimal(group["weight"]))
+        for group in row["groups"]
+    )
+    return scheme
+
+
+def _reports(meeting: Meeting, rows: list, cadres: dict) -> None:
+    for row in rows:
+        sections = {name: row[name] for name, _label in WorkReport.SECTIONS}
+        report, _created = WorkReport.objects.update_or_create(
+            meeting=meeting,
+            cadre=cadres[row["cadre"]],
+            defaults={**sections, "status": row["status"], "moderator_comment": row["moderator_comment"]},
+        )
+        WorkReport.objects.filter(pk=report.pk).update(
+            created_at=parse_datetime(row["created_at"]),
+            published_at=parse_datetime(row["published_at"]) if row["published_at"] else None,
+        )
+        for revision in row["revisions"]:
+            ReportRevision.objects.update_or_create(
+                report=report,
+                number=revision["number"],
+                defaults={
+                    "sections": revision["sections"],
+                    "created_at": parse_datetime(revision["created_at"]),
+                },
+            )
+
+
+def _questions(meeting: Meeting, member: dict, cadres: dict) -> None:
+    """A question by its text and when it was asked; a commitment by its title and when it was made."""
+    questions = {}
+    for row in member["questions"]:
+        asked = parse_datetime(row["created_at"])
+        question = Question.objects.filter(meeting=meeting, text=row["text"], created_at=asked).first()
+        values = {
+            "cadre": cadres.get(row["cadre"]),
+            "asker_name": row["asker_name"],
+            "source": row["source"],
+            "status": row["status"],
+            "moderation_note": row["moderation_note"],
+            "answer": row["answer"],
+            "answered_at": parse_datetime(row["answered_at"]) if row["answered_at"] else None,
+        }
+        if question is None:
+            question = Question.objects.create(meeting=meeting, text=row["text"], **values)
+            Question.objects.filter(pk=question.pk).update(created_at=asked)
+        else:
+            Question.objects.filter(pk=question.pk).update(**values)
+        questions[row["id"]] = question
+    for row in member["commitments"]:
+        made = parse_datetime(row["created_at"])
+        values = {
+            "question": questions.get(row["question"]),
+            "owner": cadres[row["owner"]],
+            "details": row["details"],
+            "due_date": datetime.date.fromisoformat(row["due_date"]),
+            "status": row["status"],
+            "done_at": datetime.date.fromisoformat(row["done_at"]) if row["done_at"] else None,
+        }
+        commitment = Commitment.objects.filter(meeting=meeting, title=row["title"], created_at=made).first()
+        if commitment is None:
+            commitment = Commitment.objects.create(meeting=meeting, title=row["title"], **values)
+            Commitment.objects.filter(pk=commitment.pk).update(created_at=made)
+        else:
+            Commitment.objects.filter(pk=commitment.pk).update(**values)
+        for update in row["updates"]:
+            CommitmentUpdate.objects.get_or_create(
+                commitment=commitment, date=datetime.date.fromisoformat(update["date"]), text=update["text"]
+            )
+
+
+def _ballots(meeting: Meeting, box: dict, cadres: dict) -> None:
+    """The ballots not yet here, by their random ids; the counts kept at the close, as the venue kept
+    them. A nomination names its household by number."""
+    scheme = meeting.scheme
+    criteria = {c.code: c for c in scheme.criteria.all()}
+    grades = {g.code: g for g in scheme.grades.all()}
+    groups = {g.kind: g for g in scheme.groups.all()}
+    numbers = {number for row in box["ballots"] for number in row["nominations"]}
+    households = {}
+    for number in sorted(numbers):
+        households[number], _created = Household.objects.get_or_create(village=meeting.village, number=number)
+    here = set(Ballot.objects.filter(meeting=meeting).values_list("pk", flat=True))
+    new_ballots, new_grades, new_nominations = [], [], []
+    for row in box["ballots"]:
+        ballot_id = uuid.UUID(row["id"])
+        if ballot_id in here:
+            continue
+        new_ballots.append(
+            Ballot(
+                id=ballot_id,
+                meeting=meeting,
+                group=groups[row["group"]],
+                receipt=row["receipt"],
+                cast_on=datetime.date.fromisoformat(row["cast_on"]),
+            )
+        )
+        new_grades += [
+            BallotGrade(
+                ballot_id=ballot_id,
+                cadre=cadres[cadre],
+                criterion=criteria[criterion] if criterion else None,
+                grade=grades[grade],
+            )
+            for cadre, criterion, grade in row["grades"]
+        ]
+        new_nominations += [
+            BallotNomination(ballot_id=ballot_id, household=households[number])
+            for number in row["nominations"]
+        ]
+    Ballot.objects.bulk_create(new_ballots)
+    BallotGrade.objects.bulk_create(new_grades)
+    BallotNomination.objects.bulk_create(new_nominations)
+    GradeCount.objects.filter(meeting=meeting).delete()
+    GradeCount.objects.bulk_create(
+        GradeCount(
+            meeting=meeting,
+            cadre=cadres[cadre],
+            criterion=criteria[criterion] if criterion and criterion != OVERALL else None,
+            group=groups[group],
+            grade=grades[grade],
+            ballots=n,
+        )
+        for cadre, criterion, group, grade, n in box["grade_counts"]
+    )
+
+
+def _results(meeting: Meeting, rows: list, cadres: dict, venue_seal: str) -> None:
+    """Each snapshot as the venue published it, in the county's ids; sealed with the county's ballots.
+
+    The venue's seal must be the seal of the ballots the bundle carries: else they are not the box
+    that was counted.
+    """
+    county_seal = tally.ballots_seal(meeting)
+    for row in rows:
+        if row["ballots_sha256"] != venue_seal and row["status"] in ResultSnapshot.LIVE:
+            raise BundleRefused("seal_mismatch", seal=row["ballots_sha256"], scope=meeting.village.code)
+        existing = ResultSnapshot.objects.filter(meeting=meeting, version=row["version"]).first()
+        lifecycle = {
+            "status": row["status"],
+            "published_at": parse_datetime(row["published_at"]) if row["published_at"] else None,
+            "notice_ends": datetime.date.fromisoformat(row["notice_ends"]) if row["notice_ends"] else None,
+            "finalized_at": parse_datetime(row["finalized_at"]) if row["finalized_at"] else None,
+        }
+        if existing is not None:
+            for name, value in lifecycle.items():
+                setattr(existing, name, value)
+            existing.save(update_fields=list(lifecycle))
+            continue
+        snapshot = ResultSnapshot.objects.create(
+            meeting=meeting,
+            version=row["version"],
+            data=_in_county_ids(row["data"], meeting, {v: c.pk for v, c in cadres.items()}),
+            ballots=row["ballots"],
+            ballots_sha256=county_seal if row["ballots_sha256"] == venue_seal else row["ballots_sha256"],
+            computed_at=parse_datetime(row["computed_at"]),
+            **lifecycle,
+        )
+        standings.standings_write(snapshot)
+
+
+def _in_county_ids(document: dict, meeting: Meeting, cadres: dict[int, int]) -> dict:
+    """The venue's results document with the county's ids, and the digests that cover ids redone."""
+    document = {**document, "meeting": {**document["meeting"], "id": meeting.pk}}
+    document["cadres"] = [{**row, "id": cadres[row["id"]]} for row in document["cadres"]]
+    if document.get("counts") is not None:
+        document["counts"] = sorted([cadres[row[0]], *row[1:]] for row in document["counts"])
+        document["counts_sha256"] = opendata.sha256(opendata.published_counts_csv(document))
+    codebook = document.get("codebook")
+    if codebook:
+        document["codebook"] = {
+            **codebook,
+            "cadres": {str(cadres[int(key)]): value for key, value in codebook["cadres"].items()},
+        }
+    document["honor_roll"] = [
+        {
+            **row,
+            "household": Household.objects.get_or_create(village=meeting.village, number=row["number"])[0].pk,
+        }
+        for row in document.get("honor_roll") or []
+    ]
+    if "codebook_sha256" in document:
+        document["codebook_sha256"] = opendata.sha256(opendata.codebook_csv(document))
+    return document

@@ -1,0 +1,239 @@
+"""Two installations: a venue laptop (a subprocess with its own SQLite database and signing key) holds
+the meeting and exports its bundle; the county (this test's database) registers the laptop's key and
+imports it. Then tampered bundles, one check at a time: each refused, naming what failed, nothing in.
+"""
+
+import base64
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from meetings.models import Commitment, Meeting
+from portal.models import AuditEntry
+from portal.services.venue_keys import venue_key_register, venue_key_revoke
+from ratings.bundle import manifest
+from ratings.bundle.services import meeting_import
+from ratings.models import Ballot, BundleImport, ResultSnapshot
+from ratings.results.verify import recount_differences
+
+YEAR = 2024
+
+
+@pytest.fixture(scope="module")
+def venue(tmp_path_factory) -> dict:
+    """The venue's run, once for the module: its public key, its two bundles (v1, v2) and its figures."""
+    workdir = tmp_path_factory.mktemp("venue")
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{workdir / 'venue.sqlite3'}",
+        "PORTAL_SIGNING_KEY_FILE": str(workdir / "signing-key.pem"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.ratings.bundle.venue", str(workdir)],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    out["data"] = [Path(path).read_bytes() for path in out["bundles"]]
+    return out
+
+
+@pytest.fixture
+def registered(county, venue):
+    return venue_key_register(
+        village=county.village, public_key=venue["public_key"], label="Laptop 1", by=county.township_admin
+    )
+
+
+def refused(data: bytes, by) -> str:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        meeting_import(data=data, by=by)
+    return " ".join(caught.value.messages)
+
+
+def nothing_imported(county) -> bool:
+    return not Meeting.objects.filter(village=county.village, year=YEAR).exists()
+
+
+def rewritten(data: bytes, member: str, change) -> bytes:
+    """The bundle with one member changed by `change` (JSON in, JSON out), the signed manifest kept."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == member:
+                content = manifest.canonical_json(change(json.loads(content)))
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def test_the_county_imports_the_venue_bundle_and_shows_its_results(client, county, venue, registered):
+    outcome = meeting_import(data=venue["data"][0], by=county.township_admin)
+    assert outcome.created and outcome.version == 1
+    meeting = outcome.meeting
+    live = ResultSnapshot.objects.of_meeting(meeting).live().get()
+    # The figures the venue published, cadre by cadre, in the county's ids.
+    assert {row["name"]: [row["overall"]["score"], row["verdict"]] for row in live.data["cadres"]} == venue[
+        "figures"
+    ]
+    assert live.ballots == Ballot.objects.filter(meeting=meeting).count() == 14
+    assert BundleImport.objects.get(meeting=meeting).venue_seal == venue["seal"]
+    assert recount_differences(live) == []
+
+    page = client.get(reverse("ratings:results", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    for name in venue["figures"]:
+        assert name in page.content.decode()
+    township = client.get(
+        reverse("ratings:township-ranking", args=[county.township.pk]),
+        {"year": YEAR, "post": "party_secretary"},
+    )
+    county_page = client.get(reverse("ratings:county-ranking"), {"year": YEAR, "post": "party_secretary"})
+    assert county.village.name in township.content.decode()
+    assert county.village.name in county_page.content.decode()
+
+
+def test_the_same_bundle_twice_changes_nothing(county, venue, registered):
+    meeting_import(data=venue["data"][0], by=county.township_admin)
+    entries = AuditEntry.objects.count()
+    again = meeting_import(data=venue["data"][0], by=county.township_admin)
+    assert not again.created
+    assert Ballot.objects.filter(meeting=again.meeting).count() == 14
+    assert ResultSnapshot.objects.of_meeting(again.meeting).count() == 1
+    assert BundleImport.objects.filter(meeting=again.meeting).count() == 1
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_later_version_updates_and_an_earlier_one_is_a_replay(county, venue, registered):
+    meeting_import(data=venue["data"][0], by=county.township_admin)
+    later = meeting_import(data=venue["data"][1], by=county.township_admin)
+    assert later.created and later.version == 2
+    assert Commitment.objects.filter(meeting=later.meeting, title="Mend the canal").exists()
+    message = refused(venue["data"][0], county.township_admin)
+    assert "version 1" in message and "version 2 was already imported" in message
+    assert BundleImport.objects.filter(meeting=later.meeting).count() == 2
+
+
+def test_a_replay_of_version_1_after_version_2_imports_nothing(county, venue, registered):
+    meeting_import(data=venue["data"][1], by=county.township_admin)
+    assert "earlier version cannot replace" in refused(venue["data"][0], county.township_admin)
+    assert list(BundleImport.objects.values_list("version", flat=True)) == [2]
+
+
+def _one_grade_changed(box):
+    line = box["ballots"][0]["grades"][0]
+    line[2] = "dissatisfied" if line[2] != "dissatisfied" else "satisfied"
+    return box
+
+
+def _one_ballot_removed(box):
+    box["ballots"].pop()
+    return box
+
+
+def _one_certificate_figure_changed(certificate):
+    certificate["figures"]["codes"]["used"] += 1
+    return certificate
+
+
+@pytest.mark.parametrize(
+    ("member", "change"),
+    [
+        ("ballots.json", _one_grade_changed),
+        ("ballots.json", _one_ballot_removed),
+        ("certificate.json", _one_certificate_figure_changed),
+    ],
+)
+def test_an_altered_member_is_refused_by_name(county, venue, registered, member, change):
+    message = refused(rewritten(venue["data"][0], member, change), county.township_admin)
+    assert f"The member {member} does not match its SHA-256 in the signed manifest" in message
+    assert nothing_imported(county)
+    refusal = AuditEntry.objects.filter(action="meeting_bundle_refused").get()
+    assert refusal.details["check"] == "member_altered" and refusal.scope == county.village.code
+
+
+def test_a_manifest_altered_after_signing_is_refused(county, venue, registered):
+    def bumped(manifest_data):
+        manifest_data["version"] = 7
+        return manifest_data
+
+    message = refused(rewritten(venue["data"][0], "manifest.json", bumped), county.township_admin)
+    assert "signature does not verify" in message
+    assert nothing_imported(county)
+
+
+def _signed_by_another_key(data: bytes) -> bytes:
+    """The same members, manifest and digests redone and signed by a key the county never registered."""
+    bundle = manifest.unpack(data, max_unpacked=10**9)
+    other = Ed25519PrivateKey.generate()
+    public = base64.b64encode(other.public_key().public_bytes_raw()).decode()
+    header = {name: bundle.manifest[name] for name in ("village", "year", "version")}
+    return manifest.pack(
+        bundle.members, header, public_key=public, sign=lambda m: base64.b64encode(other.sign(m)).decode()
+    )
+
+
+def test_a_bundle_signed_by_another_key_is_refused(county, venue, registered):
+    message = refused(_signed_by_another_key(venue["data"][0]), county.township_admin)
+    assert "signed with a key that is not registered for Bostan" in message
+    assert nothing_imported(county)
+
+
+def test_a_revoked_key_is_refused(county, venue, registered):
+    venue_key_revoke(key=registered, by=county.township_admin)
+    assert "was revoked" in refused(venue["data"][0], county.township_admin)
+    assert nothing_imported(county)
+
+
+def test_a_village_the_user_does_not_administer_is_refused(county, venue, registered):
+    assert "a village you do not administer" in refused(venue["data"][0], county.operator)
+    assert nothing_imported(county)
+
+
+def test_a_file_that_is_no_bundle_is_refused(county, registered):
+    assert "not a meeting bundle" in refused(b"PK not really", county.township_admin)
+
+
+def test_the_import_page_imports_and_says_so(client, county, venue, registered):
+    client.force_login(county.township_admin)
+    url = reverse("ratings:bundle-import")
+    assert client.get(url).status_code == 200
+    upload = io.BytesIO(venue["data"][0])
+    upload.name = "bundle.zip"
+    with translation.override("en"):
+        answer = client.post(url, {"bundle": upload}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "is imported" in answer.content.decode()
+    assert Meeting.objects.filter(village=county.village, year=YEAR).exists()
+
+
+def test_the_import_page_shows_a_refusal_with_a_400(client, county, venue, registered):
+    client.force_login(county.township_admin)
+    upload = io.BytesIO(rewritten(venue["data"][0], "ballots.json", _one_ballot_removed))
+    upload.name = "bundle.zip"
+    answer = client.post(reverse("ratings:bundle-import"), {"bundle": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert "ballots.json" in answer.content.decode()
+    assert nothing_imported(county)
+
+
+def test_the_import_page_is_for_township_administrators(client, county):
+    client.force_login(county.operator)
+    assert client.get(reverse("ratings:bundle-import")).status_code == 403

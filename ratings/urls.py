@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("ratings.results.urls")),
     path("", include("ratings.paper.urls")),
     path("", include("ratings.closure.urls")),
+    path("", include("ratings.speech.urls")),
 ]

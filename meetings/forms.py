@@ -88,6 +88,14 @@ class MeetingForm(forms.Form):
             "Wi-Fi (no app, no internet). Can be changed while voting is open."
         ),
     )
+    spoken_ballot = forms.BooleanField(
+        label=_("Spoken ballot"),
+        required=False,
+        help_text=_(
+            "A listen button on every ballot screen reads it aloud in Mandarin or Uyghur, for villagers who "
+            "read little. The voices are made on this computer when voting opens."
+        ),
+    )
     cadres = CadreChoiceField(
         label=_("Reporting cadres"),
         queryset=Cadre.objects.none(),
@@ -106,6 +114,7 @@ class MeetingForm(forms.Form):
                     "agenda": meeting.agenda,
                     "panel_seats": meeting.panel_seats,
                     "phones_allowed": meeting.phones_allowed,
+                    "spoken_ballot": meeting.spoken_ballot,
                     "scheme": meeting.scheme_id,
                     "cadres": [row.cadre_id for row in meeting.reporting.all()],
                 },
@@ -127,7 +136,7 @@ class MeetingForm(forms.Form):
             self.fields["scheme"].required = True
             self.fields["scheme"].empty_label = None
             if meeting.is_frozen:
-                for name in ("scheme", "quick_mode", "cadres", "kind", "panel_seats"):
+                for name in ("scheme", "quick_mode", "cadres", "kind", "panel_seats", "spoken_ballot"):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("Frozen: voting has opened.")
         self.helper = FormHelper()

@@ -102,6 +102,12 @@ class Meeting(models.Model):
             "same one-time code, the same secret ballot."
         ),
     )
+    # The spoken ballot (ratings.speech): its audio is made when voting opens, so it is set before.
+    spoken_ballot = models.BooleanField(
+        _("spoken ballot"),
+        default=False,
+        help_text=_("A listen button on every ballot screen reads it aloud in Mandarin or Uyghur."),
+    )
 
     objects = MeetingQuerySet.as_manager()
 

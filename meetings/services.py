@@ -24,6 +24,7 @@ from ratings.ballot.reconciliation import reconciliation_of
 from ratings.ballot.services import ballot_box_seal, codes_void_unused
 from ratings.models import RatingScheme
 from ratings.results.services import results_withdraw
+from ratings.speech.services import speech_prepare
 
 
 def _ensure_cadres_of_village(cadres, village) -> None:
@@ -60,6 +61,7 @@ def meeting_create(
     panel_seats: int = 0,
     quick_mode: bool | None = None,
     phones_allowed: bool = False,
+    spoken_ballot: bool = False,
     by,
 ) -> Meeting:
     """A draft meeting; township administrators of the village only.
@@ -84,6 +86,7 @@ def meeting_create(
         agenda=agenda,
         panel_seats=panel_seats,
         phones_allowed=phones_allowed,
+        spoken_ballot=spoken_ballot,
     )
     _set_cadres(meeting, cadres)
     audit.record(
@@ -99,7 +102,7 @@ def _in_mode(scheme: RatingScheme, quick_mode: bool | None) -> RatingScheme:
     return scheme if quick_mode is None else schemes.in_mode(scheme, quick_mode)
 
 
-EDITABLE_FIELDS = {"held_at", "venue", "kind", "agenda", "panel_seats", "phones_allowed"}
+EDITABLE_FIELDS = {"held_at", "venue", "kind", "agenda", "panel_seats", "phones_allowed", "spoken_ballot"}
 
 
 @transaction.atomic
@@ -146,6 +149,10 @@ def meeting_update(
                 "The rating scheme, the cadres, the kind of meeting and the township panel's seats cannot "
                 "change once voting has opened."
             )
+        )
+    if meeting.is_frozen and fields.get("spoken_ballot", meeting.spoken_ballot) != meeting.spoken_ballot:
+        raise ValidationError(
+            _("The spoken ballot is made when voting opens: it cannot be turned on or off after that.")
         )
     if changes_seats and fields["panel_seats"] < ballot_services.panel_codes_kept(meeting):
         raise ValidationError(
@@ -212,6 +219,8 @@ def voting_open(*, meeting: Meeting, by) -> Meeting:
     meeting.roll_size = roll.count()
     meeting.representatives_size = roll.representatives().count()
     meeting.save(update_fields=["status", "status_changed_at", "roll_size", "representatives_size"])
+    # The ballot is frozen now: its spoken texts are made once, before the first villager listens.
+    speech_prepare(meeting=meeting, by=by)
     audit.record(
         actor=by,
         action="voting_open",

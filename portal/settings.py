@@ -236,11 +236,24 @@ SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
 # Scanned paper ballots are kept apart from MEDIA_ROOT, which may be served as it is: they are read
 # only through the paper count's staff pages.
 PAPER_ROOT = Path(os.environ.get("PORTAL_PAPER_ROOT", VAR_DIR / "paper"))
+# The spoken ballot's audio (ratings.speech): synthesized and recorded clips, named by their digest and
+# served only through the ballot's doors and the staff's recording page.
+SPEECH_ROOT = Path(os.environ.get("PORTAL_SPEECH_ROOT", VAR_DIR / "speech"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "paper": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PAPER_ROOT}},
+    "speech": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": SPEECH_ROOT},
+    },
 }
+# The speech synthesizer (docs/spoken-ballot.md): Debian's espeak-ng, run on the laptop, no internet.
+# Its voice for each language a villager may choose; a language without one has no listen button.
+SPEECH_COMMAND = os.environ.get("PORTAL_SPEECH_COMMAND", "espeak-ng")
+SPEECH_VOICES = {"zh-hans": "cmn", "ug": "ug"}
+# A clerk's recording of one text (a name, a sentence): a few seconds of Opus or WAV.
+SPEECH_RECORDING_MAX_BYTES = 2 * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from meetings.models import Meeting
 from portal.permissions import Capability, get_for_user_or_404, villages_with
-from ratings.models import HonorCandidate, Objection, ResultSnapshot, Scrutineer, Terminal
+from ratings.models import HonorCandidate, Objection, ResultSnapshot, Scrutineer, SpokenClip, Terminal
 
 
 def get_result_snapshot_for_user_or_404(user, pk, capability: str) -> ResultSnapshot:
@@ -59,3 +59,14 @@ def get_certificate_meeting_or_404(user, pk) -> Meeting:
     signs = Q(scrutineers__user=user) | Q(village__supervision_members__user=user)
     meetings = Meeting.objects.with_place().filter(Q(village__in=staff) | signs).distinct()
     return get_object_or_404(meetings, pk=pk)
+
+
+def get_speech_meeting_or_404(user, pk) -> Meeting:
+    """A meeting whose spoken ballot the user may hear and work on: its village's operators (who
+    record) and moderators (who approve)."""
+    staff = villages_with(user, Capability.OPERATE_MEETING) | villages_with(user, Capability.MODERATE)
+    return get_object_or_404(Meeting.objects.with_place().filter(village__in=staff), pk=pk)
+
+
+def get_spoken_clip_for_user_or_404(user, pk, capability: str) -> SpokenClip:
+    return get_for_user_or_404(SpokenClip.objects.select_related("meeting__village"), user, capability, pk=pk)

@@ -204,3 +204,27 @@ class HonorCandidateQuerySet(VillageScopedQuerySet):
     def for_review(self):
         """Most nominated first, with the household."""
         return self.select_related("household").order_by("-votes", "household__number", "pk")
+
+
+class SpokenClipQuerySet(VillageScopedQuerySet):
+    village_path = "meeting__village"
+
+    def of(self, meeting, language: str):
+        return self.filter(meeting=meeting, language=language)
+
+    def playable(self):
+        """What a ballot may play: every synthetic clip, and the recordings a moderator approved."""
+        return self.filter(approved=True)
+
+    def awaiting_approval(self):
+        return self.filter(source="recorded", approved=False)
+
+    def synthesized(self):
+        return self.filter(source="synthesized")
+
+    def voice(self) -> dict[str, "models.Model"]:
+        """The clip a ballot plays for each text: the latest approved recording, else the synthetic one."""
+        chosen = {}
+        for clip in self.playable().order_by("-source", "pk"):  # "synthesized" first, recordings after
+            chosen[clip.text] = clip
+        return chosen

@@ -2,12 +2,13 @@ from django.urls import include, path
 
 app_name = "ratings"
 
-# The ballot, the results, the paper count, the closure certificate and the bundle keep their own
-# routes; all of them are named "ratings:<name>".
+# The ballot, the results, the paper count, the closure certificate, the bundle and the spoken
+# ballot keep their own routes; all of them are named "ratings:<name>".
 urlpatterns = [
     path("", include("ratings.ballot.urls")),
     path("", include("ratings.results.urls")),
     path("", include("ratings.paper.urls")),
     path("", include("ratings.closure.urls")),
     path("", include("ratings.bundle.urls")),
+    path("", include("ratings.speech.urls")),
 ]

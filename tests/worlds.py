@@ -292,6 +292,7 @@ def build_world(
     operator=None,
     admin=None,
     phones_allowed: bool = False,
+    spoken_ballot: bool = False,
 ) -> BallotWorld:
     """The county's village (or `village`) holds its meeting; voting is open, two terminals are armed
     (and villagers' phones too, with `phones_allowed`).
@@ -312,6 +313,7 @@ def build_world(
         scheme=scheme,
         cadres=reporting,
         phones_allowed=phones_allowed,
+        spoken_ballot=spoken_ballot,
         by=admin or county.township_admin,
     )
     homes = [HouseholdFactory(village=village, number=f"B{year}-{index}") for index in range(households)]

@@ -85,7 +85,7 @@ def _summaries(meeting: Meeting) -> dict[int, str]:
     return summaries
 
 
-def _households(meeting: Meeting) -> list[dict]:
+def households_of(meeting: Meeting) -> list[dict]:
     """The village's households for the page's search: id, roll number and residents' names."""
     households = Household.objects.filter(village=meeting.village).order_by("number")
     households = households.prefetch_related(
@@ -127,7 +127,7 @@ def _body_context(meeting: Meeting) -> dict:
         "grades": grades,
         "several_lines": len(lines) > 1,
         "limit": meeting.scheme.max_nominations,
-        "households": _households(meeting),
+        "households": households_of(meeting),
         "number_slots": [""] * meeting.scheme.max_nominations,
         "chosen_households": [],
     }

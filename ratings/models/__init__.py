@@ -33,8 +33,10 @@ from ratings.models.results import (
     Objection,
     ResultSnapshot,
 )
+from ratings.models.speech import SpokenClip
 
 __all__ = [
+    "SpokenClip",
     "Ballot",
     "BallotCode",
     "BallotGrade",

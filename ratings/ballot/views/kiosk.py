@@ -42,6 +42,7 @@ from ratings.ballot.forms import CodeForm
 from ratings.ballot.passes import TEXT_SIZES, BallotPass, take_back
 from ratings.ballot.terminals import terminal_for
 from ratings.models import Terminal
+from ratings.speech import playlist
 
 # The screen's timings are settings (KIOSK_IDLE_SECONDS, KIOSK_IDLE_GRACE_SECONDS, KIOSK_RECEIPT_SECONDS,
 # KIOSK_HEARTBEAT_SECONDS), handed to the page, whose script runs the timers.
@@ -298,6 +299,7 @@ def _ballot_page(request, kiosk: Kiosk, form=None, errors=(), status: int = 200)
             "body": page.body(kiosk.meeting, form=form),
             "errors": errors,
             "cast_url": reverse("ratings:kiosk-cast"),
+            "speech_url": playlist.manifest_url(kiosk.meeting, DOOR),
         },
         status=status,
         text_size=kiosk.ballot.text_size,
@@ -347,6 +349,7 @@ def receipt(request, kiosk: Kiosk):
                 "kiosk": kiosk,
                 "receipt_ms": int(settings.KIOSK_RECEIPT_SECONDS * 1000),
                 "receipt_seconds": settings.KIOSK_RECEIPT_SECONDS,
+                "speech_url": playlist.manifest_url(kiosk.meeting, DOOR),
             },
             text_size=text_size,
             kept=("receipt",),

@@ -23,6 +23,7 @@ from portal.http import client_address, show_service_error
 from ratings.ballot import codes, page, services
 from ratings.ballot.forms import CodeForm
 from ratings.ballot.passes import TEXT_SIZES, BallotPass, take_back
+from ratings.speech import playlist
 
 DOOR = "phone"
 
@@ -157,6 +158,7 @@ def _ballot_page(request, meeting, ballot: BallotPass, form=None, errors=(), sta
             "errors": errors,
             "cast_url": reverse("ratings:phone-cast", args=[meeting.pk]),
             "reset_url": reverse("ratings:phone-reset", args=[meeting.pk]),
+            "speech_url": playlist.manifest_url(meeting, DOOR),
         },
         text_size=ballot.text_size,
         status=status,

@@ -69,6 +69,8 @@
       if (heading) {
         heading.focus({ preventScroll: true });
       }
+      // The spoken ballot (speech.js) reads the new screen.
+      form.dispatchEvent(new CustomEvent("ballot:screen"));
     }
   }
 
@@ -256,11 +258,13 @@
       screen.querySelectorAll("[data-line]").forEach(function (line) {
         const term = document.createElement("dt");
         term.textContent = line.querySelector(".ballot-line-name").textContent;
+        term.dataset.say = "";
         const value = document.createElement("dd");
         const checked = line.querySelector("input:checked");
         const label = checked ? form.querySelector("label[for='" + checked.id + "']") : null;
         value.className = "kiosk-grade-chip " + (label ? label.className.replace("ballot-grade", "") : "");
         value.textContent = label ? label.textContent.trim() : "—";
+        value.dataset.say = "";
         const pair = document.createElement("div");
         pair.className = "kiosk-answer";
         pair.append(term, value);
@@ -278,6 +282,7 @@
           const item = document.createElement("li");
           item.className = "kiosk-list-item";
           item.textContent = household.number + " — " + household.names.join(" · ");
+          item.dataset.say = "";
           list.append(item);
         }
       });

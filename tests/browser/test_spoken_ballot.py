@@ -1,0 +1,137 @@
+"""The spoken ballot in a real browser: a villager votes a whole ballot in Uyghur, another in Mandarin,
+with only what is spoken and the keyboard (ratings.speech, static/ratings/js/speech.js).
+
+At every step the test presses "Listen" (or lets the screen speak as it shows, once listening), then
+fetches each clip the page queued: it exists, is a non-empty WAV, is of the villager's language, and
+the texts it was made from name every choice the screen offers. The voices are espeak-ng's
+(tests/ratings/speech/conftest.py: required in CI, skipped elsewhere).
+"""
+
+import re
+from urllib.parse import urljoin
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import BrowserContext, Page, expect
+
+from ratings.models import Ballot, SpokenClip
+from tests.browser import voting
+from tests.browser.voting import SHOWN, url
+from tests.speech import build_spoken_world
+
+pytestmark = pytest.mark.browser
+
+BAD_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture
+def spoken_world(county):
+    return build_spoken_world(county)
+
+
+@pytest.fixture
+def terminal(context: BrowserContext, live_server, spoken_world) -> BrowserContext:
+    return voting.arm(context, live_server, spoken_world.token)
+
+
+def heard(page: Page, language: str) -> list[str]:
+    """What the page is saying now: each queued clip fetched and checked, its text returned."""
+    bar = page.locator("[data-speech]")
+    expect(bar).to_have_attribute("data-state", re.compile(r"^(playing|done)$"))
+    addresses = bar.get_attribute("data-queue").split()
+    assert addresses
+    texts = []
+    for address in addresses:
+        response = page.request.get(urljoin(page.url, address))
+        assert response.status == 200, address
+        body = response.body()
+        assert body.startswith(b"RIFF") and len(body) > 1000, address
+        assert "immutable" in response.headers["cache-control"]
+        clip = SpokenClip.objects.get(
+            file_name=address.rsplit("/", 1)[1], meeting__isnull=False, language=language
+        )
+        texts.append(clip.text)
+    return texts
+
+
+def shown_texts(page: Page, selector: str) -> list[str]:
+    return [" ".join(text.split()) for text in page.locator(f"{SHOWN} {selector}").all_inner_texts()]
+
+
+def listen_then_wait(page: Page):
+    page.locator("[data-speech]").evaluate("bar => bar.removeAttribute('data-state')")
+
+
+@pytest.mark.parametrize("language", ["ug", "zh-hans"])
+def test_a_whole_ballot_voted_by_listening(terminal, page: Page, live_server, spoken_world, language):
+    world = spoken_world
+    axe = Axe()
+    voting.begin(page, live_server, language)
+    voting.tap_code(page, world.codes[0])
+    expect(page).to_have_url(url(live_server, "kiosk-ballot"))
+
+    # The listen button is among the first things the keyboard reaches on the ballot, after the header's.
+    listen = page.locator("[data-listen]")
+    for _tab in range(5):
+        page.keyboard.press("Tab")
+        if listen.evaluate("button => button === document.activeElement"):
+            break
+    expect(listen).to_be_focused()
+    page.keyboard.press("Enter")
+    for position, cadre in enumerate(world.cadres, start=1):
+        voting.expect_screen(page, f"screen-{position}")
+        said = heard(page, language)
+        assert cadre.name in said
+        for line in shown_texts(page, ".ballot-line-name") + shown_texts(page, ".ballot-grade-word"):
+            assert line in said, (line, said)
+        if position == 1:
+            bad = [v for v in axe.run(page).response["violations"] if v["impact"] in BAD_IMPACTS]
+            assert not bad, bad
+        # Each line: the first grade takes the keyboard's focus and is said before it is chosen; Space
+        # chooses it.
+        for line in page.locator(f"{SHOWN} [data-line]").all():
+            first = line.locator("input[type=radio]").first
+            listen_then_wait(page)
+            first.focus()
+            grade_word = line.locator(".ballot-grade-word").first.inner_text().strip()
+            assert heard(page, language) == [grade_word]
+            page.keyboard.press("Space")
+            expect(first).to_be_checked()
+        listen_then_wait(page)
+        page.locator(f"{SHOWN} [data-next]").focus()
+        page.keyboard.press("Enter")
+
+    voting.expect_screen(page, "screen-households")
+    said = heard(page, language)
+    assert shown_texts(page, "h2")[0] in said
+    listen_then_wait(page)
+    page.locator(f"{SHOWN} [data-next]").focus()
+    page.keyboard.press("Enter")
+
+    voting.expect_screen(page, "screen-review")
+    said = heard(page, language)
+    for cadre in world.cadres:
+        assert cadre.name in said
+    for answer in shown_texts(page, "dd"):
+        assert answer in said  # every choice made is read back
+    assert page.locator("[data-cast] button").inner_text().strip() in said
+    bad = [v for v in axe.run(page).response["violations"] if v["impact"] in BAD_IMPACTS]
+    assert not bad, bad
+    page.locator("[data-cast] button").focus()
+    page.keyboard.press("Enter")
+
+    receipt = voting.receipt_shown(page)
+    page.locator("[data-listen]").click()
+    said = heard(page, language)
+    assert [symbol for symbol in said if len(symbol) == 1] == list(receipt)
+    ballot = Ballot.objects.get(receipt=receipt)
+    assert ballot.grades.count() == len(world.cadres) * len(world.criteria)
+
+
+def test_without_listening_the_ballot_fetches_no_audio(terminal, page: Page, live_server, spoken_world):
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    voting.begin(page, live_server, "ug")
+    voting.tap_code(page, spoken_world.codes[1])
+    expect(page.locator("[data-listen]")).to_be_visible()
+    assert not [address for address in asked if "/speech/" in address]

@@ -236,10 +236,18 @@ SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
 # Scanned paper ballots are kept apart from MEDIA_ROOT, which may be served as it is: they are read
 # only through the paper count's staff pages.
 PAPER_ROOT = Path(os.environ.get("PORTAL_PAPER_ROOT", VAR_DIR / "paper"))
+# A roll file waiting for the clerk to confirm its preview (portal.roll_import.pending): full ID numbers,
+# so never under MEDIA_ROOT, and deleted once imported or ROLL_PREVIEW_MAX_AGE seconds old.
+ROLL_UPLOAD_ROOT = Path(os.environ.get("PORTAL_ROLL_UPLOAD_ROOT", VAR_DIR / "roll-uploads"))
+ROLL_PREVIEW_MAX_AGE = 60 * 60
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "paper": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PAPER_ROOT}},
+    "roll_uploads": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ROLL_UPLOAD_ROOT},
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 

@@ -236,8 +236,6 @@ def id_number_of(value, problems: list) -> IdNumber | None:
     except IdNumberError as error:
         if len(text) == 18 and text.isdigit() and text.endswith("000"):
             problems.append(lost_digits)  # Excel's 15 digits, the rest turned to zeros
-        elif isinstance(value, int):
-            problems.append(lost_digits)
         else:
             problems.append(str(error))
         return None

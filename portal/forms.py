@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Resident, Role
 from portal.params import DB_INT_MAX
+from portal.roll_import import FIELD_LABELS, FIELDS
 
 
 class RowsChoiceField(forms.ModelMultipleChoiceField):
@@ -80,7 +81,7 @@ class RollImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("import", _("Check and import")))
+        self.helper.add_input(Submit("upload", _("Upload and check")))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -90,6 +91,34 @@ class RollImportForm(forms.Form):
                 params={"limit": settings.ROLL_IMPORT_MAX_BYTES // (1024 * 1024)},
             )
         return upload
+
+
+class RollMappingForm(forms.Form):
+    """The clerk's confirmation of a roll file's preview: what each column of its header holds."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=1000)
+
+    def __init__(self, *args, header, mapping=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", FIELD_LABELS[""]), *((field, FIELD_LABELS[field]) for field in FIELDS)]
+        self.columns = []
+        for column in header.columns:
+            name = f"column_{column.index}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{column.letter} · {column.header}",
+                choices=choices,
+                required=False,
+                initial=(mapping or {}).get(column.index, ""),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.columns.append((column, name))
+
+    def column_fields(self):
+        """(column, its bound field), for the preview's table."""
+        return [(column, self[name]) for column, name in self.columns]
+
+    def mapping(self) -> dict[int, str]:
+        return {column.index: self.cleaned_data[name] for column, name in self.columns}
 
 
 class SupervisionMemberForm(forms.Form):

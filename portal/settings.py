@@ -239,6 +239,10 @@ PAPER_ROOT = Path(os.environ.get("PORTAL_PAPER_ROOT", VAR_DIR / "paper"))
 # The spoken ballot's audio (ratings.speech): synthesized and recorded clips, named by their digest and
 # served only through the ballot's doors and the staff's recording page.
 SPEECH_ROOT = Path(os.environ.get("PORTAL_SPEECH_ROOT", VAR_DIR / "speech"))
+# A roll file waiting for the clerk to confirm its preview (portal.roll_import.pending): full ID numbers,
+# so never under MEDIA_ROOT, and deleted once imported or ROLL_PREVIEW_MAX_AGE seconds old.
+ROLL_UPLOAD_ROOT = Path(os.environ.get("PORTAL_ROLL_UPLOAD_ROOT", VAR_DIR / "roll-uploads"))
+ROLL_PREVIEW_MAX_AGE = 60 * 60
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -246,6 +250,10 @@ STORAGES = {
     "speech": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": SPEECH_ROOT},
+    },
+    "roll_uploads": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ROLL_UPLOAD_ROOT},
     },
 }
 # The speech synthesizer (docs/spoken-ballot.md): Debian's espeak-ng, run on the laptop, no internet.

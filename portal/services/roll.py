@@ -1,5 +1,6 @@
 """Writing the voter roll: the import of a village's roll file, all rows or none."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, permissions
 from portal.models import Household, Resident, Village
-from portal.roll_import import RollError, RollRow, parse_roll
+from portal.roll_import import ParsedRoll, RollError, RollRow, parse_roll
 
 # IDs asked about per query: well under SQLite's limit on a statement's parameters, whatever the build.
 LOOKUP_CHUNK = 500
@@ -19,6 +20,7 @@ class RollImportResult:
 
     residents_created: int = 0
     households_created: int = 0
+    left_out: int = 0  # readable rows not for the voter roll (under 18)
     errors: list[RollError] = field(default_factory=list)
 
     @property
@@ -26,23 +28,41 @@ class RollImportResult:
         return not self.errors
 
 
+def roll_preview(
+    *, village: Village, content: bytes, by, mapping: Mapping[int, str] | None = None
+) -> ParsedRoll:
+    """What importing the file would do, and every problem it has, with nothing written.
+
+    The preview the clerk confirms: the rows as read under `mapping` (the one the header suggests when
+    None), checked against the roll as an import would check them.
+    """
+    if by is not None:  # None: the command line, as for `roll_import`
+        permissions.ensure(by, permissions.Capability.MANAGE_ROLL, village)
+    parsed = parse_roll(content, mapping=mapping)
+    parsed.errors = _in_line_order(parsed.errors + roll_conflicts(village=village, rows=parsed.rows))
+    return parsed
+
+
 @transaction.atomic
-def roll_import(*, village: Village, content: bytes, by) -> RollImportResult:
+def roll_import(
+    *, village: Village, content: bytes, by, mapping: Mapping[int, str] | None = None
+) -> RollImportResult:
     """Add the residents of a CSV or XLSX file to the village's roll, creating households as needed.
 
     `by` is the account doing it; None means the command line (`manage.py import_roll`), which runs
-    with the server's own authority and is recorded in the audit log as "system". When any row is
-    wrong, nothing at all is written and the result lists every problem with its line number.
+    with the server's own authority and is recorded in the audit log as "system". `mapping` is the
+    column mapping the clerk confirmed on the preview (None: the one the header suggests). When any
+    row is wrong, nothing at all is written and the result lists every problem with its line number.
     """
     if by is not None:
         permissions.ensure(by, permissions.Capability.MANAGE_ROLL, village)
     # Two imports into one village at once would both pass the checks below; the second waits here.
     village = Village.objects.select_for_update().get(pk=village.pk)
 
-    parsed = parse_roll(content)
+    parsed = parse_roll(content, mapping=mapping)
     errors = parsed.errors + roll_conflicts(village=village, rows=parsed.rows)
     if errors:
-        return RollImportResult(errors=sorted(errors, key=lambda error: error.line or 0))
+        return RollImportResult(errors=_in_line_order(errors))
 
     try:
         with transaction.atomic():
@@ -56,7 +76,11 @@ def roll_import(*, village: Village, content: bytes, by) -> RollImportResult:
             raise
         return RollImportResult(errors=errors)
 
-    result = RollImportResult(residents_created=len(parsed.rows), households_created=households_created)
+    result = RollImportResult(
+        residents_created=len(parsed.rows),
+        households_created=households_created,
+        left_out=len(parsed.left_out),
+    )
     audit.record(
         actor=by,
         action="roll_import",
@@ -64,6 +88,10 @@ def roll_import(*, village: Village, content: bytes, by) -> RollImportResult:
         details={"residents": result.residents_created, "households": result.households_created},
     )
     return result
+
+
+def _in_line_order(errors: list[RollError]) -> list[RollError]:
+    return sorted(errors, key=lambda error: error.line or 0)
 
 
 def roll_conflicts(*, village: Village, rows: list[RollRow]) -> list[RollError]:

@@ -30,7 +30,7 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 def workbook(rows=None) -> bytes:
     book = openpyxl.Workbook()
-    for row in rows or [HEADER, ["H1", "Aynur", "F", 1970, valid_id_number(1), "", ""]]:
+    for row in rows or [HEADER, ["H1", "Aynur", "M", 1970, valid_id_number(1), "", ""]]:
         book.active.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -152,7 +152,7 @@ def test_rows_with_a_namespace_prefix_are_counted_too():
 
 def test_an_xlsx_with_a_huge_cell_is_refused_before_parsing():
     """A 200 MB cell would be refused for its size; one of 100,000 characters still is, for its length."""
-    hostile = workbook([HEADER, ["H1", "x" * 100_000, "F", 1970, valid_id_number(1), "", ""]])
+    hostile = workbook([HEADER, ["H1", "x" * 100_000, "M", 1970, valid_id_number(1), "", ""]])
     assert only_problem(hostile) == (
         f"A cell of the workbook is longer than {MAX_CELL_LENGTH} characters; a roll's cell is much shorter."
     )
@@ -160,7 +160,7 @@ def test_an_xlsx_with_a_huge_cell_is_refused_before_parsing():
 
 def test_a_roll_with_long_names_in_chinese_still_passes_the_cell_check():
     name = "阿" * 300  # 900 bytes of UTF-8: well inside the bound, and refused by the name rule instead
-    parsed = parse_roll(workbook([HEADER, ["H1", name, "F", 1970, valid_id_number(1), "", ""]]))
+    parsed = parse_roll(workbook([HEADER, ["H1", name, "M", 1970, valid_id_number(1), "", ""]]))
     assert [error.line for error in parsed.errors] == [2]
     assert "The name is longer than" in parsed.errors[0].message
 

@@ -32,8 +32,10 @@ THIS_YEAR = datetime.date.today().year
 pytestmark = pytest.mark.usefixtures("english")
 
 
-def line(serial, birth_year=1970, *, household="H1", name=None, gender="F", party="否", representative="否"):
+def line(serial, birth_year=1970, *, household="H1", name=None, gender=None, party="否", representative="否"):
+    """A row of HEADER; the gender is the ID number's unless given (an odd serial is a man's)."""
     number = valid_id_number(serial, birth_year)
+    gender = ("M" if serial % 2 else "F") if gender is None else gender
     return (
         f"{household},{name or f'Villager {serial}'},{gender},{birth_year},{number},{party},{representative}"
     )
@@ -70,8 +72,8 @@ def problems(result):
 
 def test_a_valid_csv_creates_households_and_residents(county):
     content = csv_file(
-        line(1, household="H1", name="Aynur", party="是"),
-        line(2, 1985, household="H1", gender="M", representative="yes"),
+        line(2, household="H1", name="Aynur", party="是"),
+        line(1, 1985, household="H1", gender="M", representative="yes"),
         line(3, 1990, household="H2"),
     )
     result = roll_import(village=county.village, content=content, by=county.moderator)
@@ -79,7 +81,7 @@ def test_a_valid_csv_creates_households_and_residents(county):
     assert result.ok
     assert (result.residents_created, result.households_created) == (3, 2)
     aynur = Resident.objects.get(village=county.village, name="Aynur")
-    number = idcard.parse_id_number(valid_id_number(1))
+    number = idcard.parse_id_number(valid_id_number(2))
     assert (aynur.household.number, aynur.gender, aynur.birth_year) == ("H1", "F", 1970)
     assert (aynur.id_hash, aynur.id_last4) == (number.keyed_hash, number.last4)
     assert aynur.party_member and not aynur.representative
@@ -103,9 +105,9 @@ def test_a_valid_xlsx_is_read_with_typed_cells_and_blank_rows(county):
     content = xlsx_file(
         [
             HEADER.split(","),
-            ["H1", "Aynur", "女", 1970, valid_id_number(1), "是", None],
+            ["H1", "Aynur", "女", 1970, valid_id_number(2), "是", None],
             [],
-            [12, "Ehmet", "男", 1980.0, valid_id_number(2, 1980), True, 1],
+            [12, "Ehmet", "男", 1980.0, valid_id_number(3, 1980), True, 1],
         ]
     )
     result = roll_import(village=county.village, content=content, by=county.moderator)
@@ -118,14 +120,14 @@ def test_a_valid_xlsx_is_read_with_typed_cells_and_blank_rows(county):
 
 def test_the_type_is_detected_by_content_not_by_name(county, tmp_path):
     path = tmp_path / "roll.csv"  # a workbook saved under the wrong name
-    path.write_bytes(xlsx_file([HEADER.split(","), ["H1", "Aynur", "F", 1970, valid_id_number(1), "", ""]]))
+    path.write_bytes(xlsx_file([HEADER.split(","), ["H1", "Aynur", "M", 1970, valid_id_number(1), "", ""]]))
     call_command("import_roll", "--village", county.village.code, str(path), stdout=io.StringIO())
     assert Resident.objects.filter(village=county.village, name="Aynur").exists()
 
 
 def test_chinese_headers_in_any_spacing_are_accepted(county):
     header = " 户号 ,姓名,性别, 出生年 ,公民身份号码,是否党员,是否村民代表,备注"
-    content = csv_file(f"{line(1, name='阿依努尔', gender='女', party='是')},门口", header=header)
+    content = csv_file(f"{line(2, name='阿依努尔', gender='女', party='是')},门口", header=header)
     result = roll_import(village=county.village, content=content, by=county.moderator)
 
     assert result.ok, problems(result)
@@ -142,7 +144,7 @@ def test_english_headers_ignore_case_spaces_and_underscores(county):
 
 def test_a_gb18030_csv_from_a_chinese_excel_is_read(county):
     header = "户号,姓名,性别,出生年份,身份证号,党员,村民代表"
-    content = csv_file(line(1, name="阿依古丽", gender="女"), header=header, encoding="gb18030")
+    content = csv_file(line(2, name="阿依古丽", gender="女"), header=header, encoding="gb18030")
     with pytest.raises(UnicodeDecodeError):
         content.decode("utf-8")
 
@@ -188,14 +190,16 @@ def wrong_check_digit():
     [
         pytest.param(wrong_check_digit(), "check digit is wrong", id="check digit"),
         pytest.param(
-            f"H1,Bad,F,1971,{valid_id_number(5, 1970)},,", "1971 does not match", id="year mismatch"
+            f"H1,Bad,M,1971,{valid_id_number(5, 1970)},,", "1971 does not match", id="year mismatch"
         ),
-        pytest.param(line(5, THIS_YEAR - 17), "not 18 this year", id="under 18"),
+        pytest.param(
+            line(5, gender="F"), "“F” does not match the ID number, which says male", id="gender vs ID"
+        ),
         pytest.param(line(5, gender="X"), "gender “X” is not understood", id="gender"),
         pytest.param(line(5, party="maybe"), "“maybe” in the column “Party member”", id="flag"),
-        pytest.param(f"H1,Bad,F,70,{valid_id_number(5)},,", "“70” is not a year", id="year format"),
-        pytest.param(f"H1,,F,1970,{valid_id_number(5)},,", "name is empty", id="no name"),
-        pytest.param(f",Bad,F,1970,{valid_id_number(5)},,", "household is empty", id="no household"),
+        pytest.param(f"H1,Bad,M,70,{valid_id_number(5)},,", "“70” is not a year", id="year format"),
+        pytest.param(f"H1,,M,1970,{valid_id_number(5)},,", "name is empty", id="no name"),
+        pytest.param(f",Bad,M,1970,{valid_id_number(5)},,", "household is empty", id="no household"),
         pytest.param("H1,Bad,F,1970,12345,,", "18 characters", id="short id"),
     ],
 )
@@ -242,27 +246,27 @@ def test_a_duplicate_against_the_roll_is_refused(county):
 
 
 def test_every_bad_row_is_reported_in_line_order(county):
-    content = csv_file(line(1), line(2, gender="?"), line(3), line(4, THIS_YEAR - 10), line(1))
+    content = csv_file(line(1), line(2, gender="?"), line(3), line(4, party="maybe"), line(1))
     result = roll_import(village=county.village, content=content, by=county.moderator)
     assert [error.line for error in result.errors] == [3, 5, 6]
 
 
 def test_a_missing_column_is_a_file_level_error(county):
-    header = "household,name,birth_year,id_number,party_member,representative"
-    content = csv_file(f"H1,Aynur,1970,{valid_id_number(1)},,", header=header)
+    header = "household,name,gender,birth_year,party_member,representative"
+    content = csv_file("H1,Aynur,F,1970,,", header=header)
     before = counts(county.village)
 
     result = roll_import(village=county.village, content=content, by=county.moderator)
 
     assert len(result.errors) == 1
     assert result.errors[0].line == 1
-    assert "no column for: gender (性别)" in result.errors[0].message
+    assert "No column holds: ID number (身份证号)" in result.errors[0].message
     assert counts(county.village) == before
 
 
 def test_an_id_number_stored_as_a_number_in_excel_is_explained(county):
     content = xlsx_file(
-        [HEADER.split(","), ["H1", "Aynur", "F", 1970, float(valid_id_number(1)[:17]), "", ""]]
+        [HEADER.split(","), ["H1", "Aynur", "M", 1970, float(valid_id_number(1)[:17]), "", ""]]
     )
     result = roll_import(village=county.village, content=content, by=county.moderator)
     assert problems(result)[0][0] == 2
@@ -396,12 +400,24 @@ def test_get_never_changes_anything(client, county):
     assert counts(county.village) == before
 
 
+def confirm(client, village, preview, button="import"):
+    """Post the preview's form back as the page shows it (the guessed mapping), pressing `button`."""
+    form = preview.context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if name != "token"}
+    data |= {"token": form.initial["token"], button: ""}
+    return client.post(import_url(village), data, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+
+
 @pytest.mark.parametrize("account", ["moderator", "township_admin"])
 def test_a_roll_manager_imports_and_returns_to_the_roll(client, county, account):
     client.force_login(getattr(county, account))
-    response = client.post(
-        import_url(county.village), upload(csv_file(line(1), line(2))), HTTP_ACCEPT_LANGUAGE="en", follow=True
+    preview = client.post(
+        import_url(county.village), upload(csv_file(line(1), line(2))), HTTP_ACCEPT_LANGUAGE="en"
     )
+    assert preview.status_code == 200
+    assert Resident.objects.filter(village=county.village).count() == 0
+
+    response = confirm(client, county.village, preview)
 
     assert response.redirect_chain == [(reverse("staff:roll", args=[county.village.code]), 302)]
     assert "Roll imported: 2 residents, 1 new households." in response.content.decode()
@@ -410,23 +426,25 @@ def test_a_roll_manager_imports_and_returns_to_the_roll(client, county, account)
 
 def test_an_xlsx_upload_works_too(client, county):
     client.force_login(county.moderator)
-    content = xlsx_file([HEADER.split(","), ["H1", "Aynur", "F", 1970, valid_id_number(1), "", ""]])
-    response = client.post(import_url(county.village), upload(content, "roll.xlsx"))
-    assert response.status_code == 302
+    content = xlsx_file([HEADER.split(","), ["H1", "Aynur", "M", 1970, valid_id_number(1), "", ""]])
+    preview = client.post(import_url(county.village), upload(content, "roll.xlsx"))
+    assert preview.status_code == 200
+    assert confirm(client, county.village, preview).redirect_chain[-1][1] == 302
     assert Resident.objects.filter(village=county.village).count() == 1
 
 
 def test_a_bad_file_lists_each_bad_line_and_saves_nothing(client, county):
     client.force_login(county.moderator)
-    content = csv_file(line(1), line(2, THIS_YEAR - 5), line(1))
+    content = csv_file(line(1), line(2, gender="?"), line(1))
 
     response = client.post(import_url(county.village), upload(content), HTTP_ACCEPT_LANGUAGE="en")
     page = response.content.decode()
 
     assert response.status_code == 400
     assert "Nothing was saved" in page
-    assert "<tr><td>3</td><td>This person is not 18 this year" in page
+    assert "<tr><td>3</td><td>The gender “?” is not understood" in page
     assert "<tr><td>4</td><td>The same ID number is also on line 2" in page
+    assert 'name="import"' not in page  # only "check again" and "cancel" until the file is right
     assert counts(county.village) == (0, 0, 0)
 
 

@@ -91,3 +91,7 @@ def test_the_county_prepares_the_laptop_and_files_its_meeting(client, county, re
         {"year": 2024, "post": "party_secretary"},
     )
     assert county.village.name in ranking.content.decode()
+    client.force_login(county.township_admin)
+    review = client.get(reverse("ratings:staff-results", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Filed from the venue" in review.content.decode()
+    assert venue["seal"] in review.content.decode()  # the seal the venue's notice board showed

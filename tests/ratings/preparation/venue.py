@@ -85,6 +85,7 @@ def main(workdir: Path, prepared: Path) -> None:
                 "bundle": str(workdir / name),
                 "receipts": receipts,
                 "voters": len(voters),
+                "seal": snapshot.ballots_sha256,
                 "figures": {
                     row["name"]: [(row.get("overall") or {}).get("score"), row.get("verdict")]
                     for row in snapshot.data["cadres"]

@@ -144,3 +144,22 @@ class SupervisionMemberForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         return active_account(username) if username else None
+
+
+class VenueKeyForm(forms.Form):
+    """Register a venue laptop's public key, as its `signing_key` command printed it."""
+
+    public_key = forms.CharField(
+        label=_("Public key"),
+        max_length=100,
+        help_text=_(
+            "The line after “public key” that `manage.py signing_key` printed on the laptop. Read the "
+            "fingerprint back to the person at the laptop once it is registered."
+        ),
+    )
+    label = forms.CharField(label=_("Which laptop"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("register", _("Register the key")))

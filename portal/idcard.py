@@ -71,6 +71,13 @@ def id_number_hash(normalized: str) -> str:
     return hmac.new(key, normalized.encode(), hashlib.sha256).hexdigest()
 
 
+def hash_key_check() -> str:
+    """A keyed hash of a fixed text (not an ID number), which two installations compare to learn whether
+    they hash ID numbers under the same key: a roll moved between them only matches if they do. It
+    tells nothing of the key."""
+    return id_number_hash("portal: is the roll hash key the same?")
+
+
 def with_check_symbol(first17: str) -> str:
     """Complete 17 digits into a valid number (used by the demo data and the tests)."""
     return first17 + check_symbol(first17)

@@ -312,6 +312,10 @@ FILE_UPLOAD_HANDLERS = [
 # The installation's Ed25519 key that signs the meeting bundles it exports (portal/signing.py); made
 # once with `manage.py signing_key`. Its public half is what the county registers for the village.
 SIGNING_KEY_FILE = Path(os.environ.get("PORTAL_SIGNING_KEY_FILE") or VAR_DIR / "signing-key.pem")
+# On a venue laptop: the county server's public signing key (base64, as its `signing_key` prints it).
+# `village_receive` accepts a village's preparation file only if this key signed it; empty, it refuses
+# every one. The county itself leaves it empty (docs/venue-to-county.md).
+COUNTY_PUBLIC_KEY = os.environ.get("PORTAL_COUNTY_PUBLIC_KEY", "").strip()
 # A meeting bundle uploaded to the county: the whole zip, and what it may unpack to.
 BUNDLE_MAX_BYTES = int(os.environ.get("PORTAL_BUNDLE_MAX_MB", 20)) * 1024 * 1024
 BUNDLE_MAX_UNPACKED_BYTES = 8 * BUNDLE_MAX_BYTES

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import audit, lockouts, roles, roll, staff, supervision
+from portal.views import audit, lockouts, roles, roll, staff, supervision, venue_keys
 
 app_name = "staff"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("v/<str:code>/supervision/", supervision.committee, name="supervision"),
     path("v/<str:code>/supervision/<id:pk>/chair/", supervision.committee_chair, name="supervision-chair"),
     path("v/<str:code>/supervision/<id:pk>/remove/", supervision.committee_remove, name="supervision-remove"),
+    path("v/<str:code>/laptops/", venue_keys.key_list, name="venue-keys"),
+    path("v/<str:code>/laptops/<id:pk>/revoke/", venue_keys.key_revoke, name="venue-key-revoke"),
 ]

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 app_name = "ratings"
 
-# The ballot, the results, the paper count, the closure certificate, the bundle and the spoken
+# The ballot, the results, the paper count, the closure certificate, the bundle, a laptop's preparation and the spoken
 # ballot keep their own routes; all of them are named "ratings:<name>".
 urlpatterns = [
     path("", include("ratings.ballot.urls")),
@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("ratings.paper.urls")),
     path("", include("ratings.closure.urls")),
     path("", include("ratings.bundle.urls")),
+    path("", include("ratings.preparation.urls")),
     path("", include("ratings.speech.urls")),
 ]

@@ -16,6 +16,7 @@ def dashboard(request):
     user = request.user
     assignments = list(RoleAssignment.objects.for_user(user).select_related("township", "village"))
     can = permissions.capabilities_somewhere(user, assignments)
+    role_villages = permissions.villages_with(user, Capability.MANAGE_ROLES).select_related("township")
     context = {
         "assignments": assignments,
         "is_cadre": Capability.WRITE_OWN_CONTENT in can and not user.is_superuser,
@@ -23,7 +24,10 @@ def dashboard(request):
         "can_operate": Capability.OPERATE_MEETING in can,
         "can_view_audit": Capability.VIEW_AUDIT in can,
         "roll_villages": permissions.villages_with(user, Capability.VIEW_ROLL).select_related("township"),
-        "role_villages": permissions.villages_with(user, Capability.MANAGE_ROLES).select_related("township"),
+        "role_villages": role_villages,
+        # Laptop keys are the township administrators' too (MANAGE_MEETINGS, the same role): the same
+        # villages, read once.
+        "laptop_villages": role_villages,
         # Closure certificates this account signs as a scrutineer or as the committee's chair.
         "certificates_to_confirm": drafts_to_confirm(user),
     }

@@ -139,6 +139,63 @@ def _content(scheme: RatingScheme) -> tuple:
     )
 
 
+def describe(scheme: RatingScheme) -> dict:
+    """The scheme as plain data, the same in every installation: what a meeting bundle and a laptop's
+    preparation file carry, and what `from_description` makes again."""
+    return {
+        "name": scheme.name,
+        "quick_mode": scheme.quick_mode,
+        "max_nominations": scheme.max_nominations,
+        "excellent_share": str(scheme.excellent_share),
+        "incompetent_share": str(scheme.incompetent_share),
+        "min_cell": scheme.min_cell,
+        "criteria": list(scheme.criteria.values("code", "name", "description", "order")),
+        "grades": list(scheme.grades.values("code", "label", "value", "standing", "tone", "order")),
+        "groups": [{"kind": g.kind, "weight": str(g.weight)} for g in scheme.groups.all()],
+    }
+
+
+def _fields_of(row: dict) -> dict:
+    return {
+        "quick_mode": row["quick_mode"],
+        "max_nominations": row["max_nominations"],
+        "excellent_share": Decimal(row["excellent_share"]),
+        "incompetent_share": Decimal(row["incompetent_share"]),
+        "min_cell": row["min_cell"],
+    }
+
+
+def _add_content(scheme: RatingScheme, row: dict) -> None:
+    Criterion.objects.bulk_create(Criterion(scheme=scheme, **criterion) for criterion in row["criteria"])
+    Grade.objects.bulk_create(Grade(scheme=scheme, **grade) for grade in row["grades"])
+    VoterGroup.objects.bulk_create(
+        VoterGroup(scheme=scheme, kind=group["kind"], weight=Decimal(group["weight"]))
+        for group in row["groups"]
+    )
+
+
+@transaction.atomic
+def from_description(row: dict) -> RatingScheme:
+    """A new scheme equal in content to the described one (`describe`)."""
+    scheme = RatingScheme.objects.create(name=row["name"], **_fields_of(row))
+    _add_content(scheme, row)
+    return scheme
+
+
+@transaction.atomic
+def replace_content(scheme: RatingScheme, row: dict) -> RatingScheme:
+    """Give a scheme no vote has frozen the described content (its name kept)."""
+    if scheme.is_frozen:
+        raise ValueError("a frozen scheme keeps its content")
+    RatingScheme.objects.filter(pk=scheme.pk).update(**_fields_of(row))
+    scheme.criteria.all().delete()
+    scheme.grades.all().delete()
+    scheme.groups.all().delete()
+    _add_content(scheme, row)
+    scheme.refresh_from_db()
+    return scheme
+
+
 def default_scheme() -> RatingScheme:
     """The scheme a meeting gets when nobody picks one, created with the defaults on first use."""
     scheme = RatingScheme.objects.filter(name=DEFAULT_SCHEME_NAME).order_by("pk").first()

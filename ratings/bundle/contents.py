@@ -13,6 +13,7 @@ sends them to), with no link to a person: the box never had one.
 
 from meetings.models import Attendance, Commitment, Meeting, Question, WorkReport
 from portal.models import AuditEntry, Cadre, CadrePost
+from ratings.ballot import schemes
 from ratings.ballot.reconciliation import reconciliation_of
 from ratings.bundle.manifest import canonical_json
 from ratings.closure import certificate as certificates
@@ -55,7 +56,6 @@ def _cadres(meeting: Meeting) -> list[dict]:
 
 
 def meeting_member(meeting: Meeting) -> dict:
-    scheme = meeting.scheme
     return {
         "village": meeting.village.code,
         "meeting": {
@@ -72,17 +72,7 @@ def meeting_member(meeting: Meeting) -> dict:
             "panel_seats": meeting.panel_seats,
             "phones_allowed": meeting.phones_allowed,
         },
-        "scheme": {
-            "name": scheme.name,
-            "quick_mode": scheme.quick_mode,
-            "max_nominations": scheme.max_nominations,
-            "excellent_share": str(scheme.excellent_share),
-            "incompetent_share": str(scheme.incompetent_share),
-            "min_cell": scheme.min_cell,
-            "criteria": list(scheme.criteria.values("code", "name", "description", "order")),
-            "grades": list(scheme.grades.values("code", "label", "value", "standing", "tone", "order")),
-            "groups": [{"kind": g.kind, "weight": str(g.weight)} for g in scheme.groups.all()],
-        },
+        "scheme": schemes.describe(meeting.scheme),
         "cadres": _cadres(meeting),
         "reporting": list(meeting.reporting.values("cadre_id", "order")),
     }

@@ -14,7 +14,6 @@ that cover them worked out again; the figures are the venue's, unchanged.
 
 import datetime
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +33,7 @@ from meetings.models import (
 from portal import audit, permissions, signing
 from portal.models import Cadre, CadrePost, Household, VenueKey, Village
 from portal.permissions import Capability
+from ratings.ballot import schemes
 from ratings.bundle import contents, manifest
 from ratings.bundle.manifest import BundleRefused
 from ratings.models import (
@@ -42,13 +42,9 @@ from ratings.models import (
     BallotNomination,
     BundleExport,
     BundleImport,
-    Criterion,
     DoorCount,
-    Grade,
     GradeCount,
-    RatingScheme,
     ResultSnapshot,
-    VoterGroup,
 )
 from ratings.querysets import OVERALL
 from ratings.results import opendata, standings, tally
@@ -161,6 +157,9 @@ def meeting_import(*, data: bytes, by) -> ImportOutcome:
 @transaction.atomic
 def _import(*, data: bytes, by) -> ImportOutcome:
     bundle = manifest.unpack(data, max_unpacked=settings.BUNDLE_MAX_UNPACKED_BYTES)
+    if "kind" in bundle.manifest:
+        # A village's preparation file (ratings.preparation) in the same envelope: not a meeting.
+        raise BundleRefused("not_a_bundle")
     code = str(bundle.manifest.get("village", ""))
     village = Village.objects.filter(code=code).select_related("township").first()
     if village is None:
@@ -259,7 +258,9 @@ def _write_members(bundle, village, meeting, reading) -> Meeting:
         "status_changed_at": parse_datetime(fields["status_changed_at"]),
     }
     if meeting is None:
-        meeting = Meeting.objects.create(village=village, scheme=_scheme(described["scheme"]), **values)
+        meeting = Meeting.objects.create(
+            village=village, scheme=schemes.from_description(described["scheme"]), **values
+        )
     else:
         Meeting.objects.filter(pk=meeting.pk).update(**values)
         meeting.refresh_from_db()
@@ -295,25 +296,6 @@ def _cadre(village: Village, row: dict) -> Cadre:
             defaults={"term_end": post["term_end"]},
         )
     return cadre
-
-
-def _scheme(row: dict) -> RatingScheme:
-    """A scheme of the county's own, equal in content to the venue's (schemes freeze with a vote)."""
-    scheme = RatingScheme.objects.create(
-        name=row["name"],
-        quick_mode=row["quick_mode"],
-        max_nominations=row["max_nominations"],
-        excellent_share=Decimal(row["excellent_share"]),
-        incompetent_share=Decimal(row["incompetent_share"]),
-        min_cell=row["min_cell"],
-    )
-    Criterion.objects.bulk_create(Criterion(scheme=scheme, **criterion) for criterion in row["criteria"])
-    Grade.objects.bulk_create(Grade(scheme=scheme, **grade) for grade in row["grades"])
-    VoterGroup.objects.bulk_create(
-        VoterGroup(scheme=scheme, kind=group["kind"], weight=Decimal(group["weight"]))
-        for group in row["groups"]
-    )
-    return scheme
 
 
 def _reports(meeting: Meeting, rows: list, cadres: dict) -> None:

@@ -35,7 +35,7 @@ from portal.permissions import Capability
 from ratings import aggregation
 from ratings.access import get_honor_candidate_for_user_or_404, get_objection_for_user_or_404
 from ratings.ballot.reconciliation import reconciliation_of
-from ratings.models import HonorCandidate, HonorNomination, Objection, ResultSnapshot
+from ratings.models import BundleImport, HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.results import display, tally
 from ratings.results import services as results_services
 from ratings.results.forms import NominateForm, PublishForm, ReviewForm, RulingForm
@@ -132,6 +132,11 @@ def _render_results(request, meeting: Meeting, *, publish_form=None, status=200)
         "honor_counts": {status: honor[status] for status in HonorCandidate.Status.values},
         "honor_total": sum(honor.values()),
         "objection_counts": {status: objections[status] for status in Objection.Status.values},
+        # A meeting held on a venue laptop and filed here: the seal its notice board showed.
+        "imported": BundleImport.objects.filter(meeting=meeting)
+        .select_related("venue_key")
+        .order_by("-version")
+        .first(),
     }
     return render(request, "ratings/results/staff/results.html", context, status=status)
 

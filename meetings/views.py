@@ -234,7 +234,9 @@ def staff_sign_in_id(request, pk):
         messages.success(request, _("%(name)s is signed in.") % {"name": resident.name})
     else:
         messages.info(request, _("%(name)s was already signed in.") % {"name": resident.name})
-    return _back_to_sign_in(meeting)
+    # No fragment: a browser skips autofocus on a page opened at one, and the number field must have
+    # the focus (and scroll into view) for the next card the reader scans.
+    return redirect("meetings:staff-meeting", pk=meeting.pk)
 
 
 @login_required

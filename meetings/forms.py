@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import MAX_PANEL_SEATS, Meeting
-from portal.forms import RowsChoiceField
+from portal.forms import RowsChoiceField, resident_label
+from portal.idcard import IdNumberError, parse_id_number
 from portal.models import Cadre, CadrePost
+from portal.params import DB_INT_MAX
 from ratings.models import RatingScheme
 
 
@@ -183,4 +185,52 @@ class AnnulForm(forms.Form):
 class SignInForm(forms.Form):
     """One resident to sign in; the view looks them up in the meeting's village only."""
 
-    resident = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    resident = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+
+
+class IdSignInForm(forms.Form):
+    """An ID card number, typed or read by a scanner (which types it and presses Enter).
+
+    Posted, never in a URL, so that the number reaches no address bar, history or server log; the
+    view matches it by the roll's keyed hash and does not show it back.
+    """
+
+    id_number = forms.CharField(
+        label=_("ID card number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
+    )
+
+    def clean_id_number(self):
+        try:
+            return parse_id_number(self.cleaned_data["id_number"])
+        except IdNumberError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class ResidentsChoiceField(RowsChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return resident_label(obj)
+
+
+class HouseholdSignInForm(forms.Form):
+    """Who of a household to sign in: its members not yet signed in, all ticked; the clerk unticks
+    anyone who did not come."""
+
+    residents = ResidentsChoiceField(
+        label=_("Members of the household"),
+        queryset=None,
+        error_messages={"required": _("Tick at least one person to sign in.")},
+    )
+    # The operator's search, carried back to the control page for the next person in the queue.
+    q = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["residents"]
+        field.queryset = members
+        field.initial = [member.pk for member in members]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("sign_in", _("Sign in the ticked people"), css_class="btn-success"))

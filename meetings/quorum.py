@@ -8,6 +8,8 @@ two thirds of the representatives. "More than" is strict: 50 of 100 is not enoug
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from meetings.models import Attendance, Meeting
 from portal.models import Resident
 
@@ -58,3 +60,26 @@ def quorum_of(meeting: Meeting) -> Quorum:
             base = roll.count()
         present = attending.count()
     return Quorum(kind=meeting.kind, base=base, present=present)
+
+
+def shortfall_warning(quorum: Quorum, *, closing: bool) -> str | None:
+    """What the operator is told before opening or closing a vote below the quorum; None when it is met.
+
+    Opening below it is no dead end yet (villagers may still sign in while voting), closing is: a meeting
+    below quorum cannot publish its results.
+    """
+    if quorum.met:
+        return None
+    figures = {"present": quorum.present, "required": quorum.required}
+    if closing:
+        return (
+            _("%(present)s present, %(required)s needed: the results of this vote cannot be published.")
+            % figures
+        )
+    return (
+        _(
+            "%(present)s present, %(required)s needed: unless more sign in before voting closes, the "
+            "results of this vote cannot be published."
+        )
+        % figures
+    )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetings.models import Attendance, Meeting, MeetingCadre
-from meetings.quorum import quorum_of
+from meetings.quorum import Quorum, quorum_of, shortfall_warning
 from portal import audit, permissions
 from portal.models import Cadre, Resident
 from portal.permissions import Capability
@@ -22,7 +22,7 @@ from ratings.ballot import schemes
 from ratings.ballot import services as ballot_services
 from ratings.ballot.reconciliation import reconciliation_of
 from ratings.ballot.services import ballot_box_seal, codes_void_unused
-from ratings.models import RatingScheme
+from ratings.models import PollBookEntry, RatingScheme
 from ratings.results.services import results_withdraw
 from ratings.speech.services import speech_prepare
 
@@ -96,6 +96,23 @@ def meeting_create(
         details={"year": year, "scheme": meeting.scheme_id, "cadres": [cadre.pk for cadre in cadres]},
     )
     return meeting
+
+
+class QuorumShortfall(ValidationError):
+    """Opening or closing the vote below the quorum, not yet confirmed: the page asks the operator
+    again, naming the shortfall. The transaction that raised it has written nothing."""
+
+    def __init__(self, message: str, quorum: Quorum):
+        super().__init__(message)
+        self.quorum = quorum
+
+
+def _ensure_quorum_confirmed(meeting: Meeting, *, closing: bool, warn: bool) -> Quorum:
+    quorum = quorum_of(meeting)
+    warning = shortfall_warning(quorum, closing=closing)
+    if warn and warning:
+        raise QuorumShortfall(warning, quorum)
+    return quorum
 
 
 def _in_mode(scheme: RatingScheme, quick_mode: bool | None) -> RatingScheme:
@@ -206,11 +223,12 @@ def meeting_announce(*, meeting: Meeting, by) -> Meeting:
 
 
 @transaction.atomic
-def voting_open(*, meeting: Meeting, by) -> Meeting:
+def voting_open(*, meeting: Meeting, by, warn_below_quorum: bool = False) -> Meeting:
     """Freeze the scheme, the cadres and the roll's size, then accept ballots.
 
     The roll is counted now and kept: the quorum of this meeting is measured against the roll as it
-    stood when voting opened, whatever imports happen afterwards.
+    stood when voting opened, whatever imports happen afterwards. With `warn_below_quorum` (the staff
+    page, until the operator confirms) a quorum not met raises QuorumShortfall instead.
     """
     meeting = _move(meeting, Meeting.Status.VOTING_OPEN, by=by, capability=Capability.OPERATE_MEETING)
     if not meeting.reporting.exists():
@@ -219,35 +237,43 @@ def voting_open(*, meeting: Meeting, by) -> Meeting:
     meeting.roll_size = roll.count()
     meeting.representatives_size = roll.representatives().count()
     meeting.save(update_fields=["status", "status_changed_at", "roll_size", "representatives_size"])
+    quorum = _ensure_quorum_confirmed(meeting, closing=False, warn=warn_below_quorum)
     # The ballot is frozen now: its spoken texts are made once, before the first villager listens.
     speech_prepare(meeting=meeting, by=by)
     audit.record(
         actor=by,
         action="voting_open",
         target=meeting,
-        details={"roll": meeting.roll_size, "representatives": meeting.representatives_size},
+        details={
+            "roll": meeting.roll_size,
+            "representatives": meeting.representatives_size,
+            "present": quorum.present,
+            "required": quorum.required,
+            "quorum_met": quorum.met,
+        },
     )
     return meeting
 
 
 @transaction.atomic
-def voting_close(*, meeting: Meeting, by) -> Meeting:
+def voting_close(*, meeting: Meeting, by, warn_below_quorum: bool = False) -> Meeting:
     """Stop accepting ballots; the attendance and the quorum it reached are written to the log.
 
     Refused while villagers' ballots outnumber the people signed in: the operator signs in those who
-    were there, or the township annuls the meeting. The codes still unused are voided.
+    were there, or the township annuls the meeting. The codes still unused are voided. With
+    `warn_below_quorum` a quorum not met raises QuorumShortfall, after the refusals above.
     """
     meeting = _move(meeting, Meeting.Status.VOTING_CLOSED, by=by, capability=Capability.OPERATE_MEETING)
     # Read under the meeting's lock, which every cast takes too: no ballot slips in after the check.
     refusal = reconciliation_of(meeting).refusal()
     if refusal:
         raise ValidationError(refusal)
+    quorum = _ensure_quorum_confirmed(meeting, closing=True, warn=warn_below_quorum)
     meeting.save(update_fields=["status", "status_changed_at"])
     voided = codes_void_unused(meeting=meeting)
     # Shake the box: the order in which ballots were stored must not survive the vote, in the rows or
     # in the database files.
     ballots = ballot_box_seal(meeting=meeting)
-    quorum = quorum_of(meeting)
     audit.record(
         actor=by,
         action="voting_close",
@@ -291,17 +317,17 @@ def meeting_annul(*, meeting: Meeting, reason: str, by) -> Meeting:
 ATTENDANCE_OPEN = {Meeting.Status.ANNOUNCED, Meeting.Status.VOTING_OPEN}
 
 
-@transaction.atomic
-def attendance_record(*, meeting: Meeting, resident: Resident, by) -> bool:
-    """Sign a resident in; True if newly signed in. Only residents on the village's roll.
-
-    Operators and township administrators of the village, while the meeting is announced or voting.
-    """
+def _attendance_meeting(meeting: Meeting, by) -> Meeting:
+    """Check the capability, then read the status afresh under the meeting's lock (which handing out a
+    code takes too), so that no one signs in or out after voting has closed."""
     permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
-    # Read the status afresh under a lock, so that no one signs in after voting has closed.
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status not in ATTENDANCE_OPEN:
         raise ValidationError(_("Attendance is recorded only while the meeting is announced or voting."))
+    return meeting
+
+
+def _attend(meeting: Meeting, resident: Resident, by) -> bool:
     refusal = meeting.refusal_of(resident)
     if refusal:
         raise ValidationError(refusal)
@@ -309,3 +335,40 @@ def attendance_record(*, meeting: Meeting, resident: Resident, by) -> bool:
     if created:
         audit.record(actor=by, action="attendance_record", target=meeting, details={"resident": resident.pk})
     return created
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, resident: Resident, by) -> bool:
+    """Sign a resident in; True if newly signed in. Only residents on the village's roll.
+
+    Operators and township administrators of the village, while the meeting is announced or voting.
+    """
+    meeting = _attendance_meeting(meeting, by)
+    return _attend(meeting, resident, by)
+
+
+@transaction.atomic
+def attendance_record_many(*, meeting: Meeting, residents: list[Resident], by) -> list[Resident]:
+    """Sign several residents in at once (a household at the desk), all or none; returns those newly
+    signed in. Each is checked and logged as attendance_record does one."""
+    meeting = _attendance_meeting(meeting, by)
+    return [resident for resident in residents if _attend(meeting, resident, by)]
+
+
+@transaction.atomic
+def attendance_undo(*, meeting: Meeting, resident: Resident, by) -> None:
+    """Undo a mistaken sign-in, while the meeting is announced or voting.
+
+    Refused once the resident has received a ballot code or a paper sheet: the poll book and the
+    reconciliation count them as a voter from then on, whether or not they have cast it yet.
+    """
+    meeting = _attendance_meeting(meeting, by)
+    if PollBookEntry.objects.of_meeting(meeting).filter(resident=resident).exists():
+        raise ValidationError(
+            _("%(name)s has received a ballot code or a paper ballot: their sign-in can no longer be undone.")
+            % {"name": resident.name}
+        )
+    deleted, _rows = Attendance.objects.filter(meeting=meeting, resident=resident).delete()
+    if not deleted:
+        raise ValidationError(_("%(name)s is not signed in.") % {"name": resident.name})
+    audit.record(actor=by, action="attendance_undo", target=meeting, details={"resident": resident.pk})

@@ -17,6 +17,13 @@ urlpatterns = [
     path("staff/meetings/<id:pk>/edit/", views.staff_meeting_edit, name="staff-meeting-edit"),
     path("staff/meetings/<id:pk>/annul/", views.staff_meeting_annul, name="staff-meeting-annul"),
     path("staff/meetings/<id:pk>/sign-in/", views.staff_sign_in, name="staff-sign-in"),
+    path("staff/meetings/<id:pk>/sign-in/id/", views.staff_sign_in_id, name="staff-sign-in-id"),
+    path(
+        "staff/meetings/<id:pk>/sign-in/household/<id:household>/",
+        views.staff_sign_in_household,
+        name="staff-sign-in-household",
+    ),
+    path("staff/meetings/<id:pk>/sign-in/undo/", views.staff_sign_in_undo, name="staff-sign-in-undo"),
     path(
         "staff/meetings/<id:pk>/announce/",
         views.staff_transition,

@@ -15,20 +15,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from meetings import services
 from meetings.access import get_meeting_for_user_or_404
 from meetings.filters import MeetingFilter, StaffMeetingFilter, TownshipMeetingFilter
-from meetings.forms import AnnulForm, MeetingForm, SignInForm
+from meetings.forms import AnnulForm, HouseholdSignInForm, IdSignInForm, MeetingForm, SignInForm
 from meetings.models import Attendance, Commitment, IllegalTransition, Meeting, WorkReport
 from meetings.questions.forms import QuestionForm
-from meetings.quorum import quorum_of
+from meetings.quorum import quorum_of, shortfall_warning
 from meetings.tables import StaffMeetingTable, TownshipMeetingTable, VillageMeetingTable
 from portal import permissions
 from portal.http import show_service_error
-from portal.models import CadrePost, Resident, Township, Village
+from portal.models import CadrePost, Household, Resident, Township, Village
 from portal.permissions import Capability
 from portal.tables import PagedRequestConfig
 from ratings.ballot.control import control_panel
@@ -137,6 +137,8 @@ def staff_meeting(request, pk):
 
 def _render_control(request, meeting: Meeting, *, status: int = 200):
     query = request.GET.get("q", "").strip()
+    quorum = quorum_of(meeting)
+    actions = [action for action in TRANSITIONS.values() if meeting.can_move_to(action.status)]
     signing_in = meeting.status in services.ATTENDANCE_OPEN
     attending = (
         Attendance.objects.filter(meeting=meeting)
@@ -152,20 +154,27 @@ def _render_control(request, meeting: Meeting, *, status: int = 200):
             )
         )
         results = [{"resident": resident, "present": resident.pk in present} for resident in found]
+    ballot = control_panel(meeting, found)
     context = {
         "meeting": meeting,
         "reporting": meeting.reporting.select_related("cadre"),
-        "quorum": quorum_of(meeting),
+        "quorum": quorum,
+        # Before the operator opens or closes the vote below the quorum, not only on its confirmation.
+        "shortfall": next(filter(None, (action.shortfall(quorum) for action in actions)), None),
+        "id_form": IdSignInForm(),
         "attending": attending,
         "signing_in": signing_in,
         "query": query,
         "results": results,
         "result_limit": SIGN_IN_RESULTS,
-        "actions": [action for action in TRANSITIONS.values() if meeting.can_move_to(action.status)],
+        "actions": actions,
         "can_manage": permissions.has_capability(request.user, Capability.MANAGE_MEETINGS, meeting.village),
         "can_moderate": permissions.has_capability(request.user, Capability.MODERATE, meeting.village),
         # Ballot codes, the poll book and the terminals' link: the ratings app's part of the page.
-        **control_panel(meeting, found),
+        **ballot,
+        # A sign-in can be undone until a code or a paper sheet is handed out (the poll book is read
+        # once, for its list below too).
+        "holding_ballots": {entry.resident_id for entry in ballot["poll_book"]},
     }
     return render(request, "meetings/meeting/staff_control.html", context, status=status)
 
@@ -192,9 +201,119 @@ def staff_sign_in(request, pk):
     else:
         messages.info(request, _("%(name)s was already signed in.") % {"name": resident.name})
     # Back to the search the operator was working through, for the next person in the queue.
+    return _back_to_sign_in(meeting, request.POST.get("q", "").strip())
+
+
+def _back_to_sign_in(meeting: Meeting, query: str = ""):
+    """Back to the control page's sign-in, and to the search the operator was working through."""
     url = reverse("meetings:staff-meeting", args=[meeting.pk])
-    query = request.POST.get("q", "").strip()
     return redirect(f"{url}?{urlencode({'q': query})}#sign-in" if query else f"{url}#sign-in")
+
+
+@login_required
+@require_POST
+def staff_sign_in_id(request, pk):
+    """Meeting operators and township administrators of the village: sign in by the ID card number,
+    typed or scanned (POST). Matched by the roll's keyed hash within the village; never shown back."""
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
+    form = IdSignInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["id_number"]))
+        return _render_control(request, meeting, status=400)
+    roll = Resident.objects.in_village(meeting.village)
+    resident = roll.with_id_number(form.cleaned_data["id_number"]).first()
+    if resident is None:
+        messages.error(request, _("No one on the village's roll has this ID card number."))
+        return _render_control(request, meeting, status=400)
+    try:
+        created = services.attendance_record(meeting=meeting, resident=resident, by=request.user)
+    except ValidationError as error:
+        show_service_error(request, error)
+        return _render_control(request, meeting, status=400)
+    if created:
+        messages.success(request, _("%(name)s is signed in.") % {"name": resident.name})
+    else:
+        messages.info(request, _("%(name)s was already signed in.") % {"name": resident.name})
+    # No fragment: a browser skips autofocus on a page opened at one, and the number field must have
+    # the focus (and scroll into view) for the next card the reader scans.
+    return redirect("meetings:staff-meeting", pk=meeting.pk)
+
+
+@login_required
+def staff_sign_in_household(request, pk, household):
+    """Meeting operators and township administrators of the village: sign in the members of a
+    household at once, all ticked, the clerk unticking anyone absent (GET the list, POST the ticks).
+
+    Only the household's members who may take part are listed (at a representatives' assembly, its
+    representatives); another village's household is a 404.
+    """
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
+    household = get_object_or_404(Household.objects.filter(village=meeting.village), pk=household)
+    members = meeting.voters().filter(household=household).select_related("household")
+    present = members.filter(attendance__meeting=meeting)
+    signing_in = meeting.status in services.ATTENDANCE_OPEN
+    form = HouseholdSignInForm(
+        # Bound on every POST: with no one ticked (and no search) the POST is empty, yet an answer.
+        request.POST if request.method == "POST" else None,
+        members=members.exclude(pk__in=present.values("pk")),
+        initial={"q": request.GET.get("q", "")[:100]},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not signing_in:
+            messages.error(
+                request, _("Residents are signed in while the meeting is announced or voting is open.")
+            )
+            status = 409
+        elif form.is_valid():
+            try:
+                signed = services.attendance_record_many(
+                    meeting=meeting, residents=list(form.cleaned_data["residents"]), by=request.user
+                )
+            except ValidationError as error:
+                show_service_error(request, error, form=form)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s person of household %(household)s is signed in.",
+                        "%(count)s people of household %(household)s are signed in.",
+                        len(signed),
+                    )
+                    % {"count": len(signed), "household": household.number},
+                )
+                return _back_to_sign_in(meeting, form.cleaned_data["q"].strip())
+    context = {
+        "meeting": meeting,
+        "household": household,
+        "form": form,
+        "present": present,
+        "signing_in": signing_in,
+    }
+    return render(request, "meetings/meeting/staff_household.html", context, status=status)
+
+
+@login_required
+@require_POST
+def staff_sign_in_undo(request, pk):
+    """Meeting operators and township administrators of the village: undo a mistaken sign-in (POST),
+    refused once the villager has received a ballot code or a paper ballot."""
+    meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
+    form = SignInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a resident."))
+        return _render_control(request, meeting, status=400)
+    resident = get_object_or_404(
+        Resident.objects.in_village(meeting.village), pk=form.cleaned_data["resident"]
+    )
+    try:
+        services.attendance_undo(meeting=meeting, resident=resident, by=request.user)
+    except ValidationError as error:
+        show_service_error(request, error)
+        return _render_control(request, meeting, status=400)
+    messages.success(request, _("%(name)s's sign-in has been undone.") % {"name": resident.name})
+    return _back_to_sign_in(meeting)
 
 
 @dataclass(frozen=True)
@@ -208,10 +327,22 @@ class Transition:
     explanation: str
     button: str
     done: str
+    # The button that goes on below the quorum once warned; empty for a move that does not ask.
+    anyway: str = ""
 
     @property
     def url_name(self) -> str:
         return f"meetings:staff-{self.slug}"
+
+    @property
+    def asks_quorum(self) -> bool:
+        return bool(self.anyway)
+
+    def shortfall(self, quorum) -> str | None:
+        """The warning this move gives below the quorum, None if it gives none."""
+        if not self.asks_quorum:
+            return None
+        return shortfall_warning(quorum, closing=self.status == Meeting.Status.VOTING_CLOSED)
 
 
 TRANSITIONS = {
@@ -235,6 +366,7 @@ TRANSITIONS = {
         ),
         gettext_lazy("Yes, open the vote"),
         gettext_lazy("Voting is open."),
+        gettext_lazy("Open the vote below the quorum"),
     ),
     "voting-close": Transition(
         "voting-close",
@@ -244,21 +376,35 @@ TRANSITIONS = {
         gettext_lazy("No more ballots are accepted and no one more can be signed in. This cannot be undone."),
         gettext_lazy("Yes, close the vote"),
         gettext_lazy("Voting is closed."),
+        gettext_lazy("Close the vote below the quorum"),
     ),
 }
 
 
+# The field of the confirmation's second button: the operator was told the shortfall and goes on.
+BELOW_QUORUM_CONFIRMED = "confirmed"
+
+
 @login_required
 def staff_transition(request, pk, action):
-    """Meeting operators and township administrators of the village: confirm (GET), then move (POST)."""
+    """Meeting operators and township administrators of the village: confirm (GET), then move (POST).
+
+    Opening and closing the vote below the quorum ask once more: the confirmation names the shortfall,
+    and a POST without the second button's field moves nothing and shows that warning again.
+    """
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404
     meeting = get_meeting_for_user_or_404(request.user, pk, Capability.OPERATE_MEETING)
     status = 200
     if request.method == "POST":
+        extra = {}
+        if transition.asks_quorum:
+            extra["warn_below_quorum"] = request.POST.get("below_quorum") != BELOW_QUORUM_CONFIRMED
         try:
-            transition.service(meeting=meeting, by=request.user)
+            transition.service(meeting=meeting, by=request.user, **extra)
+        except services.QuorumShortfall:
+            pass  # the page below shows the warning and the button that goes on
         except (IllegalTransition, ValidationError) as error:
             show_service_error(request, error)
             status = 409 if isinstance(error, IllegalTransition) else 400
@@ -273,12 +419,17 @@ def staff_transition(request, pk, action):
             % {"current": meeting.get_status_display(), "next": transition.status.label},
         )
         status = 409
-    return render(
-        request,
-        "meetings/meeting/staff_confirm.html",
-        {"meeting": meeting, "transition": transition, "allowed": meeting.can_move_to(transition.status)},
-        status=status,
-    )
+    allowed = meeting.can_move_to(transition.status)
+    quorum = quorum_of(meeting) if allowed and transition.asks_quorum else None
+    context = {
+        "meeting": meeting,
+        "transition": transition,
+        "allowed": allowed,
+        "quorum": quorum,
+        "shortfall": transition.shortfall(quorum) if quorum else None,
+        "below_quorum_confirmed": BELOW_QUORUM_CONFIRMED,
+    }
+    return render(request, "meetings/meeting/staff_confirm.html", context, status=status)
 
 
 @login_required

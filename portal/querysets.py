@@ -50,6 +50,11 @@ class ResidentQuerySet(models.QuerySet):
         )
         return self.filter(Q(pk__in=as_cadre.values("pk")) | Q(household__in=as_cadre.values("household")))
 
+    def with_id_number(self, number):
+        """The resident whose ID number this is (a portal.idcard.IdNumber), matched by the roll's keyed
+        hash: the number itself is never stored nor compared in clear."""
+        return self.filter(id_hash=number.keyed_hash)
+
     def search(self, text: str):
         """By name, household or the last four characters of the ID number, as the clerk types it."""
         text = (text or "").strip()

@@ -437,7 +437,13 @@ def test_voting_open_freezes_the_size_of_the_roll(meeting, county):
     services.voting_open(meeting=meeting, by=county.operator)
     meeting.refresh_from_db()
     assert (meeting.roll_size, meeting.representatives_size) == (10, 3)
-    assert AuditEntry.objects.get(action="voting_open").details == {"roll": 10, "representatives": 3}
+    assert AuditEntry.objects.get(action="voting_open").details == {
+        "roll": 10,
+        "representatives": 3,
+        "present": 0,
+        "required": 6,
+        "quorum_met": False,
+    }
     # A roll import after voting opened does not move the quorum's base.
     residents(county.village, 20)
     assert quorum_of(meeting).base == 10

@@ -135,7 +135,7 @@ def test_the_poll_book_says_who_received_a_code_never_which_nor_when():
                 cursor, ballot_models.PollBookEntry._meta.db_table
             )
         }
-    assert columns == {"id", "meeting_id", "resident_id", "paper"}
+    assert columns == {"id", "meeting_id", "resident_id", "paper", "assisted"}
     # Neither the poll book nor the attendance beside it keeps a time; a code keeps no holder but a
     # keyed hash, and only while it is unused.
     for model in (ballot_models.PollBookEntry, Attendance, ballot_models.BallotCode):

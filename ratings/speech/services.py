@@ -118,8 +118,9 @@ def clip_record(*, meeting: Meeting, language: str, text: str, content: bytes, b
     if engine.voice_of(language) is None:
         raise ValidationError(_("The spoken ballot does not speak this language."))
     with translation.override(language):
-        if text not in ballot_texts(meeting):
-            raise ValidationError(_("This text is not said by the meeting's ballot."))
+        said = text in ballot_texts(meeting)
+    if not said:  # the refusal in the clerk's language, not the ballot's
+        raise ValidationError(_("This text is not said by the meeting's ballot."))
     content_type, extension = _recording_format(content)
     digest = hashlib.sha256(content).hexdigest()
     name = f"{digest}.{extension}"

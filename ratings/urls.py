@@ -2,8 +2,8 @@ from django.urls import include, path
 
 app_name = "ratings"
 
-# The ballot, the results, the paper count, the closure certificate, the bundle, a laptop's preparation and the spoken
-# ballot keep their own routes; all of them are named "ratings:<name>".
+# The ballot, the results, the paper count, the closure certificate, the bundle, a laptop's
+# preparation and the spoken ballot keep their own routes; all of them are named "ratings:<name>".
 urlpatterns = [
     path("", include("ratings.ballot.urls")),
     path("", include("ratings.results.urls")),

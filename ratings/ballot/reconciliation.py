@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from meetings.models import Attendance, Meeting
-from ratings.models import Ballot, BallotCode, DoorCount, VoterGroup
+from ratings.models import Ballot, BallotCode, DoorCount, PollBookCount, PollBookEntry, VoterGroup
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Reconciliation:
     panel_ballots: int
     phone_ballots: int = 0  # of all the ballots, those cast on villagers' phones
     paper_ballots: int = 0  # those counted from paper (the rest were cast on terminals)
+    assisted: int = 0  # villagers whose ballot a helper of their choice marked: a count, never which
 
     @property
     def codes_issued(self) -> int:
@@ -71,8 +72,14 @@ def _door(door: str):
     return _count(Ballot.objects.filter(door=door)) + Coalesce(Subquery(sealed), 0)
 
 
+def _assisted():
+    """Villagers assisted: flagged in the poll book while voting is open, in PollBookCount once sealed."""
+    sealed = PollBookCount.objects.filter(meeting=OuterRef("pk")).values("assisted")
+    return _count(PollBookEntry.objects.filter(assisted=True)) + Coalesce(Subquery(sealed), 0)
+
+
 def reconciliation_of(meeting: Meeting) -> Reconciliation:
-    """The meeting's figures, eight counts in one query (the control page's count is pinned)."""
+    """The meeting's figures, nine counts in one query (the control page's count is pinned)."""
     codes = BallotCode.objects.all()
     ballots = Ballot.objects.all()
     panel = Q(group__kind=VoterGroup.Kind.TOWNSHIP_PANEL)
@@ -87,6 +94,7 @@ def reconciliation_of(meeting: Meeting) -> Reconciliation:
             panel_ballots=_count(ballots.filter(panel)),
             phone_ballots=_door(Ballot.Door.PHONE),
             paper_ballots=_door(Ballot.Door.PAPER),
+            assisted=_assisted(),
         )
         .get()
     )

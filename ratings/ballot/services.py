@@ -41,6 +41,7 @@ from ratings.models import (
     DoorCount,
     GradeCount,
     PaperPrint,
+    PollBookCount,
     PollBookEntry,
     Terminal,
     VoterGroup,
@@ -319,6 +320,36 @@ def poll_book_record(*, meeting: Meeting, resident: Resident, by) -> bool:
 
 
 @transaction.atomic
+@transaction.atomic
+def poll_book_assisted(*, meeting: Meeting, resident: Resident, by, assisted: bool = True) -> bool:
+    """A helper of the villager's choice marks their ballot (代写): the poll book counts that it
+    happened, never which ballot. Set, or undone after a slip, while voting is open; True if changed.
+
+    Nothing about it is written on a ballot; sealing the box keeps only the figure (assisted_count).
+    """
+    permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    # Under the lock the close takes too: no flag is set or undone once the seal has counted them.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != Meeting.Status.VOTING_OPEN:
+        raise ValidationError(_("Assisted voting is recorded only while voting is open."))
+    entry = PollBookEntry.objects.filter(meeting=meeting, resident=resident).first()
+    if entry is None:
+        raise ValidationError(
+            _("%(name)s has not received a ballot yet: hand them a code or a paper ballot first.")
+            % {"name": resident.name}
+        )
+    if entry.assisted == assisted:
+        return False
+    PollBookEntry.objects.filter(pk=entry.pk).update(assisted=assisted)
+    audit.record(
+        actor=by,
+        action="poll_book_assisted" if assisted else "poll_book_assisted_undo",
+        target=meeting,
+        details={"resident": resident.pk},
+    )
+    return True
+
+
 def code_void(*, meeting: Meeting, code: str, by) -> None:
     """Void an unused code, e.g. one found on the floor."""
     permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
@@ -979,6 +1010,16 @@ def counts_keep(*, meeting: Meeting) -> None:
     )
 
 
+def assisted_count(*, meeting: Meeting) -> None:
+    """Add the poll book's assisted flags to the meeting's PollBookCount and wipe them: the figure
+    stays, who was assisted does not (a second seal, after the paper count, finds none)."""
+    flagged = PollBookEntry.objects.filter(meeting=meeting, assisted=True)
+    assisted = flagged.update(assisted=False)
+    if assisted:
+        kept, _created = PollBookCount.objects.select_for_update().get_or_create(meeting=meeting)
+        PollBookCount.objects.filter(pk=kept.pk).update(assisted=F("assisted") + assisted)
+
+
 @transaction.atomic
 def ballot_box_seal(*, meeting: Meeting) -> int:
     """Voting is over (closed, or the meeting annulled): leave no order of casting anywhere.
@@ -990,6 +1031,7 @@ def ballot_box_seal(*, meeting: Meeting) -> int:
     """
     ballots = ballots_shake(meeting=meeting)
     counts_keep(meeting=meeting)
+    assisted_count(meeting=meeting)
     if ballots:  # no ballot, no order to hide: spare the county's tables a rewrite
         scrub.files_scrub_after_commit()
     return ballots

@@ -15,6 +15,14 @@ urlpatterns = [
     path("staff/meetings/<id:pk>/codes/void/", operator.code_void, name="code-void"),
     path("staff/meetings/<id:pk>/poll-book/", operator.poll_book_record, name="poll-book-record"),
     path("staff/meetings/<id:pk>/poll-book/paper/", operator.paper_issue, name="paper-issue"),
+    path(
+        "staff/meetings/<id:pk>/poll-book/assisted/", operator.poll_book_assisted, name="poll-book-assisted"
+    ),
+    path(
+        "staff/meetings/<id:pk>/poll-book/assisted/undo/",
+        operator.poll_book_assisted_undo,
+        name="poll-book-assisted-undo",
+    ),
     path("staff/meetings/<id:pk>/terminals/", operator.terminals_page, name="terminals"),
     path("staff/meetings/<id:pk>/terminals/arm/", operator.terminal_arm, name="terminal-arm"),
     path(

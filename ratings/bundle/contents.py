@@ -144,6 +144,7 @@ def poll_member(meeting: Meeting) -> dict:
         "codes": BallotCode.objects.of_meeting(meeting).counts_by_status(),
         "codes_issued": reconciliation.codes_issued,
         "doors": dict(DoorCount.objects.filter(meeting=meeting).values_list("door", "ballots")),
+        "assisted": reconciliation.assisted,
     }
 
 

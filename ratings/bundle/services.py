@@ -44,6 +44,7 @@ from ratings.models import (
     BundleImport,
     DoorCount,
     GradeCount,
+    PollBookCount,
     ResultSnapshot,
 )
 from ratings.querysets import OVERALL
@@ -276,8 +277,13 @@ def _write_members(bundle, village, meeting, reading) -> Meeting:
     box = bundle.json("ballots.json")
     _ballots(meeting, box, cadres)
     reading.member = "poll.json"
-    for door, count in bundle.json("poll.json")["doors"].items():
+    poll = bundle.json("poll.json")
+    for door, count in poll["doors"].items():
         DoorCount.objects.update_or_create(meeting=meeting, door=door, defaults={"ballots": count})
+    # A bundle made before assisted voting was counted has no such figure: none were recorded.
+    PollBookCount.objects.update_or_create(
+        meeting=meeting, defaults={"assisted": int(poll.get("assisted", 0))}
+    )
     reading.member = "results.json"
     _results(meeting, bundle.json("results.json"), cadres, box["seal"])
     return meeting

@@ -2,11 +2,12 @@
 
 The certificate states the counted results snapshot (the draft under review, else the results
 published): attendance and the quorum as the snapshot counted them, the ballot codes, the paper
-ballots, the ballots by door (ratings.ballot.reconciliation, ratings.paper.sheets), each cadre's
-published figures (ratings.results.display) and the digest of the ballots. Its figures are hashed; a
-confirmation counts only for the snapshot, version and figures it confirmed. Computing the results
-again, a signer removed, or any figure that changed leaves earlier confirmations on record, no longer
-counting: the certificate must be confirmed again.
+ballots, the ballots by door (ratings.ballot.reconciliation, ratings.paper.sheets), the villagers
+assisted by a helper (a count from the poll book), each cadre's published figures
+(ratings.results.display) and the digest of the ballots. Its figures are hashed; a confirmation counts
+only for the snapshot, version and figures it confirmed. Computing the results again, a signer removed,
+or any figure that changed leaves earlier confirmations on record, no longer counting: the certificate
+must be confirmed again.
 """
 
 import hashlib
@@ -90,6 +91,7 @@ def figures_of(meeting: Meeting, snapshot: ResultSnapshot) -> dict:
             "counted": snapshot.ballots,
             "township_panel": reconciliation.panel_ballots,
         },
+        "poll_book": {"assisted": reconciliation.assisted},
     }
 
 

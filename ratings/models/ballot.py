@@ -223,12 +223,15 @@ class BallotCode(models.Model):
 class PollBookEntry(models.Model):
     """A resident who received a ballot code or a paper sheet. Deliberately no time, no code, and a
     random key, so that not even the order of handing out can be read from it. `paper` says which,
-    for the desk and the paper count; the paper count's closure wipes it, keeping only the figures."""
+    for the desk and the paper count; the paper count's closure wipes it, keeping only the figures.
+    `assisted`: a helper of the villager's choice marked the ballot (代写), a count and never which
+    ballot; sealing the box moves it to PollBookCount and wipes it here."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey("meetings.Meeting", on_delete=models.PROTECT, related_name="poll_book")
     resident = models.ForeignKey("portal.Resident", on_delete=models.PROTECT, related_name="+")
     paper = models.BooleanField(_("paper ballot"), default=False)
+    assisted = models.BooleanField(_("assisted by a helper"), default=False)
 
     objects = PollBookQuerySet.as_manager()
 
@@ -239,6 +242,26 @@ class PollBookEntry(models.Model):
 
     def __str__(self):
         return f"{self.meeting} · {self.resident}"
+
+
+class PollBookCount(models.Model):
+    """What the poll book keeps once the box is sealed: how many villagers were assisted, never who.
+
+    While voting is open the flag is on each poll-book entry, so that the operator can undo a slip;
+    the seal adds it up here and wipes it there (ratings.ballot.services.assisted_count).
+    """
+
+    meeting = models.OneToOneField(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="poll_book_count"
+    )
+    assisted = models.PositiveIntegerField(_("voters assisted"), default=0)
+
+    class Meta:
+        verbose_name = _("poll book count")
+        verbose_name_plural = _("poll book counts")
+
+    def __str__(self):
+        return f"{self.meeting} · {self.assisted}"
 
 
 class Terminal(models.Model):

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from meetings.models import Meeting
 from ratings.models import SpokenClip
-from ratings.speech import engine
+from ratings.speech import engine, texts
 
 
 def speaks(meeting: Meeting, language: str) -> bool:
@@ -23,9 +23,17 @@ def manifest_url(meeting: Meeting, door: str) -> str:
     return reverse("ratings:phone-speech", args=[meeting.pk, language])
 
 
-def clips(meeting: Meeting, language: str, clip_url) -> dict[str, str]:
-    """Each text the ballot says → the address of the clip that says it (`clip_url(file name)`)."""
+def clips(meeting: Meeting, language: str, clip_url, only=None) -> dict[str, str]:
+    """Each text the ballot says → the address of the clip that says it (`clip_url(file name)`);
+    `only`: the texts that may be heard (None: all)."""
     return {
         text: clip_url(clip.file_name)
         for text, clip in SpokenClip.objects.of(meeting, language).voice().items()
+        if only is None or text in only
     }
+
+
+def start_texts(language: str) -> set[str]:
+    """What the screens before the ballot say in `language`: all a phone may hear before its code."""
+    with translation.override(language):
+        return set(texts.start_texts())

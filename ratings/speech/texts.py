@@ -5,7 +5,9 @@ The screens mark what is read with `data-say` (templates/ratings/ballot/kiosk/_b
 the pages around it; static/ratings/js/speech.js reads those elements' text). The texts are taken
 from the ballot's own rendered page, so that what is made is exactly what the page will ask for; to
 them are added what the page's script builds (a household as the review lists it), the texts of the
-pages around the ballot (the cast, the receipt) and the symbols a receipt is spelled with.
+pages around the ballot (the cast, the receipt), those of the screens before it (the kiosk's welcome
+and code, the phone's start: a villager who cannot read starts alone) and the symbols a code is typed
+and a receipt spelled with.
 """
 
 from html.parser import HTMLParser
@@ -30,6 +32,32 @@ AROUND_THE_BALLOT = (
         "It does not show how you voted. Nobody, not even you, can use it to show your grades to anyone: if "
         "someone asks for your receipt to check your vote, it tells them nothing about it."
     ),
+)
+# Said by the screens before the ballot (templates/ratings/ballot/kiosk/welcome.html and code.html,
+# phone/start.html), each also marked data-say there; with the symbols, all a phone hears before its
+# code is checked (ratings.speech.views.doors): nothing of the village.
+SAID_AS_TYPED = _("Each symbol of the code is said as you type it or press its key.")
+AT_THE_START = (
+    _("Rate the work of your village cadres"),
+    _("Choose your language and the size of the text, then press Start."),
+    _("Start"),
+    _("How it works"),
+    _("Type or scan the code on your ballot slip."),
+    _("Give each cadre an answer on every line."),
+    _("If you wish, nominate diligent households."),
+    _("Check your answers and cast your ballot. Nobody can see how you voted."),
+    _("Your ballot code"),
+    _("Type the code printed on your slip, or scan its QR code. Each code works only once."),
+    _("Ballot code"),
+    SAID_AS_TYPED,
+    _("Delete"),
+    _("Clear"),
+    _("Next"),
+    _(
+        "Check the code of your slip below, choose your language, and press Start. Each code works only "
+        "once, on a phone or at a terminal."
+    ),
+    _("Nobody can see how you vote. Nothing about this phone is kept with your ballot."),
 )
 # A button whose words the script changes says them from these attributes too.
 LABEL_ATTRIBUTES = ("data-next-label", "data-review-label")
@@ -76,10 +104,15 @@ def marked_texts(html: str) -> list[str]:
     return [said(text) for text in parser.texts]
 
 
+def start_texts() -> list[str]:
+    """What the screens before the ballot say in the active language: fixed texts and the symbols."""
+    return [said(str(text)) for text in AT_THE_START] + list(codes.ALPHABET)
+
+
 def ballot_texts(meeting: Meeting) -> list[str]:
     """Every text the meeting's ballot may say in the active language, each once, in page order."""
-    texts = marked_texts(page.body(meeting))
+    texts = start_texts()
+    texts += marked_texts(page.body(meeting))
     texts += [str(text) for text in AROUND_THE_BALLOT]
     texts += [household_line(household) for household in page.households_of(meeting)]
-    texts += list(codes.ALPHABET)
     return list(dict.fromkeys(text for text in (said(text) for text in texts) if text))

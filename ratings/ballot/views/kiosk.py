@@ -213,6 +213,7 @@ def welcome(request, kiosk: Kiosk):
                 "languages": page.languages(),
                 "sizes": page.text_sizes(),
                 "previewing": language != settings.LANGUAGE_CODE or text_size != TEXT_SIZES[0],
+                "speech_url": playlist.manifest_url(kiosk.meeting, DOOR),
             },
             text_size=text_size,
         )
@@ -256,6 +257,7 @@ def code(request, kiosk: Kiosk):
                 "language": language,
                 "chosen_size": text_size,
                 "code_url": reverse("ratings:kiosk-code"),
+                "speech_url": playlist.manifest_url(kiosk.meeting, DOOR),
             },
             status=status,
             text_size=text_size,

@@ -190,6 +190,32 @@ def paper_issue(request, pk):
     return _sign_in(request, pk, services.paper_issue, handed)
 
 
+def _assisted(request, pk, *, assisted: bool):
+    def recorded(meeting, resident, query, changed):
+        if assisted:
+            done = _("%(name)s is counted as assisted by a helper: never which ballot.")
+        else:
+            done = _("%(name)s is no longer counted as assisted.")
+        messages.success(request, done % {"name": resident.name})
+        return _back_to_sign_in(meeting, query)
+
+    return _sign_in(request, pk, partial(services.poll_book_assisted, assisted=assisted), recorded)
+
+
+@login_required
+@require_POST
+def poll_book_assisted(request, pk):
+    """A helper of the villager's choice marks their ballot (代写): the poll book counts it."""
+    return _assisted(request, pk, assisted=True)
+
+
+@login_required
+@require_POST
+def poll_book_assisted_undo(request, pk):
+    """Undo a villager counted as assisted by mistake, while voting is open."""
+    return _assisted(request, pk, assisted=False)
+
+
 # --- the codes page: printing a batch, voiding --------------------------------------------------------
 
 

@@ -130,6 +130,7 @@ def start(request, pk: int):
                 "languages": page.languages(),
                 "sizes": page.text_sizes(),
                 "chosen_size": _text_size(request),
+                "speech_url": playlist.manifest_url(meeting, DOOR),
             },
             status=status,
         )

@@ -1,7 +1,8 @@
 """The spoken ballot's audio through the ballot's two doors: the list of clips of a ballot page, and
 each clip. A terminal reaches its own meeting's audio; a phone its meeting's while it holds a ballot
-pass or its receipt. Audio is asked for only when the villager presses "listen": the ballot page
-itself carries one address.
+pass or its receipt, and before that, while the meeting takes phones' ballots, only what its start
+screen says (fixed texts and the code's symbols: nothing of the village). Audio is asked for only
+when the villager presses "listen": the page itself carries one address.
 
 A clip's file is named by its digest and never changes: it is sent with a year-long cache.
 """
@@ -29,24 +30,31 @@ def _terminal_meeting(request) -> Meeting:
     return terminal.meeting
 
 
-def _phone_meeting(request, pk: int) -> Meeting:
-    """The phone's meeting while its villager holds a ballot pass of it or has just cast (the receipt)."""
+def _phone_meeting(request, pk: int) -> tuple[Meeting, bool]:
+    """The phone's meeting, and whether it may hear the whole ballot: while its villager holds a ballot
+    pass of it or has just cast (the receipt). Before the code, the start screen only, while voting
+    on phones is open."""
     meeting = get_object_or_404(Meeting, pk=pk, spoken_ballot=True)
     ballot = BallotPass.read(request, "phone")
-    if (ballot is None or ballot.meeting != meeting.pk) and page.read_receipt(request) is None:
+    if (ballot is not None and ballot.meeting == meeting.pk) or page.read_receipt(request) is not None:
+        return meeting, True
+    if meeting.status != Meeting.Status.VOTING_OPEN or not meeting.phones_allowed:
         raise Http404
-    return meeting
+    return meeting, False
 
 
-def _manifest(meeting: Meeting, language: str, clip_url):
+def _manifest(meeting: Meeting, language: str, clip_url, *, whole: bool = True):
     if not playlist.speaks(meeting, language):
         raise Http404
-    return page.no_store(JsonResponse({"clips": playlist.clips(meeting, language, clip_url)}))
+    only = None if whole else playlist.start_texts(language)
+    return page.no_store(JsonResponse({"clips": playlist.clips(meeting, language, clip_url, only)}))
 
 
-def _clip(meeting: Meeting, name: str):
+def _clip(meeting: Meeting, name: str, *, whole: bool = True):
     clip = SpokenClip.objects.filter(meeting=meeting, file_name=name).playable().first()
     if clip is None or not storage().exists(name):
+        raise Http404
+    if not whole and clip.text not in playlist.start_texts(clip.language):
         raise Http404
     response = FileResponse(storage().open(name), content_type=clip.content_type)
     response["Cache-Control"] = CLIP_CACHE
@@ -66,10 +74,13 @@ def kiosk_clip(request, name: str):
 
 @require_safe
 def phone_manifest(request, pk: int, language: str):
-    meeting = _phone_meeting(request, pk)
-    return _manifest(meeting, language, lambda name: reverse("ratings:phone-speech-clip", args=[pk, name]))
+    meeting, whole = _phone_meeting(request, pk)
+    return _manifest(
+        meeting, language, lambda name: reverse("ratings:phone-speech-clip", args=[pk, name]), whole=whole
+    )
 
 
 @require_safe
 def phone_clip(request, pk: int, name: str):
-    return _clip(_phone_meeting(request, pk), name)
+    meeting, whole = _phone_meeting(request, pk)
+    return _clip(meeting, name, whole=whole)

@@ -3,6 +3,8 @@
  *   order, and a receipt spelled symbol by symbol (data-say-spell). From then on every screen the
  *   ballot moves to is read as it shows, and a grade is said when it takes the focus, before it is chosen.
  * - "Repeat" says again what was said last; "Slower" plays at three quarters of the speed.
+ * - On the code screen (the kiosk's, the phone's start), once listening, each symbol of the code is said
+ *   as it is typed or its key pressed, and a key when the keyboard's focus reaches it.
  * Nothing is fetched before "Listen": then the list of clips (text → audio file), once, and the clips
  * of what is said. What is queued is kept in data-queue, and data-state says playing, done or error.
  */
@@ -136,6 +138,39 @@
       playing.forEach(function (audio) { audio.playbackRate = rate(); });
     }
   });
+
+  // The code screen: a villager who cannot read hears each symbol as it goes in. Typed symbols are
+  // read as Crockford reads them (kiosk.js): lower case, O for 0, I and L for 1.
+  const codeField = form ? null : document.getElementById("id_code");
+  if (codeField) {
+    const symbolOf = function (typed) {
+      const symbol = typed.toUpperCase().replace("O", "0").replace(/[IL]/, "1");
+      return /^[0-9A-HJKMNP-TV-Z]$/.test(symbol) ? symbol : "";
+    };
+    const keyWord = function (button) {
+      return button.dataset.key || text(button);
+    };
+    codeField.addEventListener("input", function (event) {
+      const symbol = active && event.data ? symbolOf(event.data.slice(-1)) : "";
+      if (symbol) {
+        say([symbol]);
+      }
+    });
+    const keypad = document.querySelector("[data-keypad]");
+    if (keypad) {
+      keypad.addEventListener("click", function (event) {
+        const button = event.target.closest("button");
+        if (active && button) {
+          say([keyWord(button)]);
+        }
+      });
+      keypad.addEventListener("focusin", function (event) {
+        if (active && event.target.matches("button:focus-visible")) {
+          say([keyWord(event.target)]);
+        }
+      });
+    }
+  }
 
   if (form) {
     form.addEventListener("ballot:screen", function () {

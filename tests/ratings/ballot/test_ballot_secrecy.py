@@ -124,7 +124,8 @@ def test_the_ballot_tables_in_the_database_hold_no_other_column(model):
 def test_the_poll_book_says_who_received_a_code_never_which_nor_when():
     fields = concrete_fields(ballot_models.PollBookEntry)
     # `paper`: a sheet rather than a code, for the desk; the paper count's closure wipes it.
-    assert set(fields) == {"id", "meeting", "resident", "paper"}
+    # `assisted`: a helper marked the ballot (代写), a count only; the box's seal wipes it.
+    assert set(fields) == {"id", "meeting", "resident", "paper", "assisted"}
     assert isinstance(ballot_models.PollBookEntry._meta.pk, models.UUIDField)
     assert ballot_models.PollBookEntry._meta.pk.default is uuid.uuid4
     with connection.cursor() as cursor:
@@ -134,7 +135,7 @@ def test_the_poll_book_says_who_received_a_code_never_which_nor_when():
                 cursor, ballot_models.PollBookEntry._meta.db_table
             )
         }
-    assert columns == {"id", "meeting_id", "resident_id", "paper"}
+    assert columns == {"id", "meeting_id", "resident_id", "paper", "assisted"}
     # Neither the poll book nor the attendance beside it keeps a time; a code keeps no holder but a
     # keyed hash, and only while it is unused.
     for model in (ballot_models.PollBookEntry, Attendance, ballot_models.BallotCode):

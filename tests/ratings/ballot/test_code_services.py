@@ -219,7 +219,8 @@ def test_handing_a_pre_printed_code_records_who_never_which(operator_world):
 
 def test_the_poll_book_has_no_code_and_no_time():
     fields = {field.name: field for field in PollBookEntry._meta.get_fields()}
-    assert set(fields) == {"id", "meeting", "resident", "paper"}  # paper: a sheet instead of a code
+    # paper: a sheet instead of a code; assisted: a helper marked the ballot (a count, wiped at the seal)
+    assert set(fields) == {"id", "meeting", "resident", "paper", "assisted"}
     assert isinstance(fields["id"], models.UUIDField)  # a random key: not even the order of handing out
     assert not any(isinstance(field, (models.DateField, models.TimeField)) for field in fields.values())
     assert fields["meeting"].related_model._meta.label == "meetings.Meeting"

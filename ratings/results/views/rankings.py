@@ -30,7 +30,7 @@ from ratings.results.tables import (
 )
 
 DEFAULT_POST = CadrePost.Post.PARTY_SECRETARY
-RANKING_PAGE = 50
+RANKING_PAGE = 25
 
 
 def _years(snapshots) -> list[int]:

@@ -10,8 +10,9 @@ their report in reports.json; the manifest pins their bytes as it pins every mem
 
 Secrecy: nothing that names a voter. The poll book, the attendance and the codes travel as counts
 only; questions without the keyed hashes of their senders; audit entries only those about the
-meeting's own objects. The ballots travel as the box holds them (the county is the archive the law
-sends them to), with no link to a person: the box never had one.
+meeting's own objects; the certificate's signers with the keyed hash of their ID number (as the
+preparation's roll), never the number. The ballots travel as the box holds them (the county is the
+archive the law sends them to), with no link to a person: the box never had one.
 """
 
 from django.core.exceptions import ValidationError

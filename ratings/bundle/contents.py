@@ -5,17 +5,24 @@ by their natural keys (a cadre: village and name; a household: village and numbe
 map them onto its own rows (ratings.bundle.services). Ballots keep their random ids, which mean the
 same in every installation.
 
+Report attachments travel as members of their own, `attachments/<SHA-256 of the file>`, listed by
+their report in reports.json; the manifest pins their bytes as it pins every member.
+
 Secrecy: nothing that names a voter. The poll book, the attendance and the codes travel as counts
 only; questions without the keyed hashes of their senders; audit entries only those about the
-meeting's own objects. The ballots travel as the box holds them (the county is the archive the law
-sends them to), with no link to a person: the box never had one.
+meeting's own objects; the certificate's signers with the keyed hash of their ID number (as the
+preparation's roll), never the number. The ballots travel as the box holds them (the county is the
+archive the law sends them to), with no link to a person: the box never had one.
 """
 
-from meetings.models import Attendance, Commitment, Meeting, Question, WorkReport
-from portal.models import AuditEntry, Cadre, CadrePost
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from meetings.models import Attachment, Attendance, Commitment, Meeting, Question, WorkReport
+from portal.models import AuditEntry, Cadre, CadrePost, Resident
 from ratings.ballot import schemes
 from ratings.ballot.reconciliation import reconciliation_of
-from ratings.bundle.manifest import canonical_json
+from ratings.bundle.manifest import canonical_json, sha256
 from ratings.closure import certificate as certificates
 from ratings.models import (
     Ballot,
@@ -25,10 +32,15 @@ from ratings.models import (
     CertificateConfirmation,
     DoorCount,
     GradeCount,
+    HonorCandidate,
+    HonorNomination,
     PollBookEntry,
     ResultSnapshot,
+    Scrutineer,
 )
 from ratings.results import tally
+
+ATTACHMENTS = "attachments/"
 
 # An export records itself in the audit log; leaving those entries out keeps an unchanged meeting's
 # bundle the same, version and all.
@@ -78,10 +90,31 @@ def meeting_member(meeting: Meeting) -> dict:
     }
 
 
-def reports_member(meeting: Meeting) -> list[dict]:
+def attachment_files(meeting: Meeting) -> dict[int, bytes]:
+    """Each attachment's bytes by its id, read from the storage; a file gone from it stops the export
+    (a bundle without it would say the report has no such attachment)."""
+    files = {}
+    for attachment in Attachment.objects.filter(report__meeting=meeting).select_related("report__cadre"):
+        try:
+            with attachment.file.open("rb") as handle:
+                files[attachment.pk] = handle.read()
+        except OSError:
+            raise ValidationError(
+                _(
+                    "The attachment %(name)s of the report of %(cadre)s is missing from this server's "
+                    "files: the bundle cannot be made without it."
+                )
+                % {"name": attachment.original_name, "cadre": attachment.report.cadre}
+            ) from None
+    return files
+
+
+def reports_member(meeting: Meeting, files: dict[int, bytes]) -> list[dict]:
     reports = []
     for report in (
-        WorkReport.objects.filter(meeting=meeting).prefetch_related("revisions").order_by("cadre_id")
+        WorkReport.objects.filter(meeting=meeting)
+        .prefetch_related("revisions", "attachments")
+        .order_by("cadre_id")
     ):
         reports.append(
             {
@@ -94,6 +127,14 @@ def reports_member(meeting: Meeting) -> list[dict]:
                 "revisions": [
                     {"number": r.number, "sections": r.sections, "created_at": _iso(r.created_at)}
                     for r in sorted(report.revisions.all(), key=lambda r: r.number)
+                ],
+                "attachments": [
+                    {
+                        "member": ATTACHMENTS + sha256(files[a.pk]),
+                        "name": a.original_name,
+                        "uploaded_at": _iso(a.uploaded_at),
+                    }
+                    for a in sorted(report.attachments.all(), key=lambda a: (a.uploaded_at, a.pk))
                 ],
             }
         )
@@ -200,6 +241,44 @@ def results_member(meeting: Meeting) -> list[dict]:
     ]
 
 
+def honor_member(meeting: Meeting) -> dict:
+    """The committees' nominations with their reasons, and the candidates as reviewed (households by
+    number): what the staff's honor roll page of the meeting shows."""
+    nominations = [
+        {"household": n.household.number, "reason": n.reason, "created_at": _iso(n.created_at)}
+        for n in HonorNomination.objects.filter(meeting=meeting).select_related("household").order_by("pk")
+    ]
+    candidates = [
+        {
+            "household": c.household.number,
+            "votes": c.votes,
+            "committee_reason": c.committee_reason,
+            "status": c.status,
+            "review_note": c.review_note,
+            "award": c.award,
+            "award_amount": str(c.award_amount) if c.award_amount is not None else None,
+            "reviewed_at": _iso(c.reviewed_at),
+        }
+        for c in HonorCandidate.objects.filter(meeting=meeting)
+        .select_related("household")
+        .order_by("household__number")
+    ]
+    return {"nominations": nominations, "candidates": candidates}
+
+
+def _person(resident: Resident) -> dict:
+    """A signer of the certificate, for the county to find on its roll by the keyed hash of their ID
+    number (the two installations share the hash key) or to keep off its roll when it has none."""
+    return {
+        "name": resident.name,
+        "gender": resident.gender,
+        "birth_year": resident.birth_year,
+        "id_hash": resident.id_hash,
+        "id_last4": resident.id_last4,
+        "household": resident.household.number,
+    }
+
+
 def certificate_member(meeting: Meeting) -> dict:
     snapshot = certificates.current_snapshot(meeting)
     figures = certificates.figures_of(meeting, snapshot) if snapshot else None
@@ -212,14 +291,23 @@ def certificate_member(meeting: Meeting) -> dict:
             "signer_name": c.signer_name,
             "on_paper": c.on_paper,
             "confirmed_at": _iso(c.confirmed_at),
+            "scrutineer": c.scrutineer_id,
+            "chair": _person(c.member.resident) if c.member is not None else None,
         }
-        for c in CertificateConfirmation.objects.filter(meeting=meeting).order_by(
-            "version", "confirmed_at", "pk"
-        )
+        for c in CertificateConfirmation.objects.filter(meeting=meeting)
+        .select_related("member__resident__household")
+        .order_by("version", "confirmed_at", "pk")
+    ]
+    scrutineers = [
+        {"id": s.pk, **_person(s.resident), "named_at": _iso(s.named_at)}
+        for s in Scrutineer.objects.filter(meeting=meeting)
+        .select_related("resident__household")
+        .order_by("pk")
     ]
     return {
         "figures": figures,
         "figures_sha256": certificates.figures_digest(figures) if figures else None,
+        "scrutineers": scrutineers,
         "confirmations": confirmations,
     }
 
@@ -232,6 +320,8 @@ def _meeting_targets(meeting: Meeting) -> set[tuple[str, str]]:
         ("meetings.question", meeting.questions.all()),
         ("meetings.commitment", meeting.commitments.all()),
         ("ratings.scrutineer", meeting.scrutineers.all()),
+        ("ratings.honornomination", meeting.honor_nominations.all()),
+        ("ratings.honorcandidate", meeting.honor_candidates.all()),
     ):
         targets |= {(model, str(pk)) for pk in queryset.values_list("pk", flat=True)}
     return targets
@@ -262,16 +352,21 @@ def audit_member(meeting: Meeting) -> dict:
 
 
 def members_of(meeting: Meeting) -> dict[str, bytes]:
+    files = attachment_files(meeting)
     return {
-        name: canonical_json(content)
-        for name, content in (
-            ("meeting.json", meeting_member(meeting)),
-            ("reports.json", reports_member(meeting)),
-            ("questions.json", questions_member(meeting)),
-            ("poll.json", poll_member(meeting)),
-            ("ballots.json", ballots_member(meeting)),
-            ("results.json", results_member(meeting)),
-            ("certificate.json", certificate_member(meeting)),
-            ("audit.json", audit_member(meeting)),
-        )
+        **{ATTACHMENTS + sha256(data): data for data in files.values()},
+        **{
+            name: canonical_json(content)
+            for name, content in (
+                ("meeting.json", meeting_member(meeting)),
+                ("reports.json", reports_member(meeting, files)),
+                ("questions.json", questions_member(meeting)),
+                ("poll.json", poll_member(meeting)),
+                ("ballots.json", ballots_member(meeting)),
+                ("results.json", results_member(meeting)),
+                ("honor.json", honor_member(meeting)),
+                ("certificate.json", certificate_member(meeting)),
+                ("audit.json", audit_member(meeting)),
+            )
+        },
     }

@@ -9,19 +9,27 @@ Mapping (docs/venue-to-county.md): the meeting by village and year; a cadre by v
 (created when the county has none of that name, refused when it has two); a post by cadre, post and
 first year; a household by village and number; a ballot by its random id. The ids the venue's results
 document carries (cadres, households, the meeting) are rewritten into the county's, and its digests
-that cover them worked out again; the figures are the venue's, unchanged.
+that cover them worked out again; the figures are the venue's, unchanged. A report's attachment is
+checked by its content as an upload is (portal.uploads) and stored under a new name; the closure
+certificate's scrutineers are found on the county's roll by the keyed hash of their ID number (kept off
+the roll when the county has no such villager); the honor roll's nominations and candidates by
+household number. What the venue's accounts did (named, recorded, nominated, reviewed) stays theirs:
+the county's rows have no account for it.
 """
 
 import datetime
+import decimal
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from meetings.models import (
+    Attachment,
     Commitment,
     CommitmentUpdate,
     Meeting,
@@ -30,8 +38,9 @@ from meetings.models import (
     ReportRevision,
     WorkReport,
 )
-from portal import audit, permissions, signing
-from portal.models import Cadre, CadrePost, Household, VenueKey, Village
+from meetings.reports.services import display_name
+from portal import audit, permissions, signing, uploads
+from portal.models import Cadre, CadrePost, Household, Resident, SupervisionMember, VenueKey, Village
 from portal.permissions import Capability
 from ratings.ballot import schemes
 from ratings.bundle import contents, manifest
@@ -42,10 +51,14 @@ from ratings.models import (
     BallotNomination,
     BundleExport,
     BundleImport,
+    CertificateConfirmation,
     DoorCount,
     GradeCount,
+    HonorCandidate,
+    HonorNomination,
     PollBookCount,
     ResultSnapshot,
+    Scrutineer,
 )
 from ratings.querysets import OVERALL
 from ratings.results import opendata, standings, tally
@@ -126,6 +139,9 @@ def refusal_message(refusal: BundleRefused) -> str:
             "%(village)s has more than one cadre named %(name)s: the bundle's cadre cannot be told apart."
         ),
         "content_invalid": _("The member %(member)s does not hold what a meeting bundle holds."),
+        "attachment_refused": _(
+            "The attachment %(name)s (member %(member)s) is refused as an upload would be: %(reason)s"
+        ),
     }
     return messages[refusal.check] % params
 
@@ -141,9 +157,12 @@ class ImportOutcome:
 def meeting_import(*, data: bytes, by) -> ImportOutcome:
     """Check and import a bundle; a refusal (ValidationError naming the failed check) imports nothing
     and is itself in the audit log."""
+    stored = _StoredFiles()
     try:
-        return _import(data=data, by=by)
+        return _import(data=data, by=by, stored=stored)
     except BundleRefused as refusal:
+        # The rows are rolled back; the attachment files written for them must go too.
+        stored.delete()
         message = refusal_message(refusal)
         with transaction.atomic():
             audit.record(
@@ -153,10 +172,28 @@ def meeting_import(*, data: bytes, by) -> ImportOutcome:
                 details={"check": refusal.check, "message": message},
             )
         raise ValidationError(message, code=refusal.check) from None
+    except BaseException:
+        stored.delete()
+        raise
+
+
+class _StoredFiles:
+    """The attachment files an import wrote to the storage, to delete should it fail."""
+
+    def __init__(self):
+        self.files = []
+
+    def add(self, field) -> None:
+        self.files.append((field.storage, field.name))
+
+    def delete(self) -> None:
+        for storage, name in self.files:
+            storage.delete(name)
+        self.files = []
 
 
 @transaction.atomic
-def _import(*, data: bytes, by) -> ImportOutcome:
+def _import(*, data: bytes, by, stored: _StoredFiles) -> ImportOutcome:
     bundle = manifest.unpack(data, max_unpacked=settings.BUNDLE_MAX_UNPACKED_BYTES)
     if "kind" in bundle.manifest:
         # A village's preparation file (ratings.preparation) in the same envelope: not a meeting.
@@ -193,7 +230,7 @@ def _import(*, data: bytes, by) -> ImportOutcome:
                 return ImportOutcome(latest.meeting, version, created=False)
             raise BundleRefused("version_conflict", version=version, scope=village.code)
     try:
-        meeting = _write(bundle, village, latest.meeting if latest else None)
+        meeting = _write(bundle, village, latest.meeting if latest else None, stored)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise BundleRefused("content_invalid", member=_member_of(error), scope=village.code) from None
     record = BundleImport.objects.create(
@@ -234,16 +271,18 @@ class _Reading:
         self.member = "meeting.json"
 
 
-def _write(bundle: manifest.Bundle, village: Village, meeting: Meeting | None) -> Meeting:
+def _write(
+    bundle: manifest.Bundle, village: Village, meeting: Meeting | None, stored: _StoredFiles
+) -> Meeting:
     reading = _Reading()
     try:
-        return _write_members(bundle, village, meeting, reading)
+        return _write_members(bundle, village, meeting, reading, stored)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         error.member = reading.member
         raise
 
 
-def _write_members(bundle, village, meeting, reading) -> Meeting:
+def _write_members(bundle, village, meeting, reading, stored) -> Meeting:
     described = bundle.json("meeting.json")
     if described["village"] != village.code:
         raise ValueError("village")
@@ -270,7 +309,7 @@ def _write_members(bundle, village, meeting, reading) -> Meeting:
             meeting=meeting, cadre=cadres[row["cadre_id"]], defaults={"order": row["order"]}
         )
     reading.member = "reports.json"
-    _reports(meeting, bundle.json("reports.json"), cadres)
+    _reports(meeting, bundle, cadres, stored)
     reading.member = "questions.json"
     _questions(meeting, bundle.json("questions.json"), cadres)
     reading.member = "ballots.json"
@@ -286,6 +325,12 @@ def _write_members(bundle, village, meeting, reading) -> Meeting:
     )
     reading.member = "results.json"
     _results(meeting, bundle.json("results.json"), cadres, box["seal"])
+    # A bundle made before the honor roll and the certificate's signers travelled has neither.
+    if "honor.json" in bundle.members:
+        reading.member = "honor.json"
+        _honor(meeting, bundle.json("honor.json"))
+    reading.member = "certificate.json"
+    _certificate(meeting, bundle.json("certificate.json"))
     return meeting
 
 
@@ -304,8 +349,8 @@ def _cadre(village: Village, row: dict) -> Cadre:
     return cadre
 
 
-def _reports(meeting: Meeting, rows: list, cadres: dict) -> None:
-    for row in rows:
+def _reports(meeting: Meeting, bundle: manifest.Bundle, cadres: dict, stored: _StoredFiles) -> None:
+    for row in bundle.json("reports.json"):
         sections = {name: row[name] for name, _label in WorkReport.SECTIONS}
         report, _created = WorkReport.objects.update_or_create(
             meeting=meeting,
@@ -325,6 +370,50 @@ def _reports(meeting: Meeting, rows: list, cadres: dict) -> None:
                     "created_at": parse_datetime(revision["created_at"]),
                 },
             )
+        _attachments(report, row.get("attachments", []), bundle, stored)
+
+
+def _attachments(report: WorkReport, rows: list, bundle: manifest.Bundle, stored: _StoredFiles) -> None:
+    """The report's attachments as the venue has them: an attachment by its file name and when it was
+    uploaded; the bytes checked by their content as an upload is, whatever the bundle says they are."""
+    kept = set()
+    for row in rows:
+        name, uploaded = display_name(row["name"]), parse_datetime(row["uploaded_at"])
+        if uploaded is None:
+            raise ValueError("uploaded_at")
+        here = Attachment.objects.filter(report=report, original_name=name, uploaded_at=uploaded).first()
+        if here is None:
+            here = _attachment_store(report, name, bundle.members[row["member"]], row["member"], stored)
+            Attachment.objects.filter(pk=here.pk).update(uploaded_at=uploaded)
+        kept.add(here.pk)
+    for gone in Attachment.objects.filter(report=report).exclude(pk__in=kept):
+        storage, path = gone.file.storage, gone.file.name
+        gone.delete()
+        transaction.on_commit(lambda storage=storage, path=path: storage.delete(path))
+
+
+def _attachment_store(report: WorkReport, name: str, content: bytes, member: str, stored) -> Attachment:
+    try:
+        checked = uploads.check_upload(content, pdf=True)
+    except ValidationError as error:
+        raise BundleRefused(
+            "attachment_refused",
+            name=name,
+            member=member,
+            reason=" ".join(error.messages),
+            scope=report.meeting.village.code,
+        ) from None
+    attachment = Attachment(
+        report=report,
+        original_name=name,
+        kind=Attachment.Kind(checked.kind),
+        content_type=checked.content_type,
+        size=len(content),
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}{checked.extension}", ContentFile(content), save=False)
+    stored.add(attachment.file)
+    attachment.save()
+    return attachment
 
 
 def _questions(meeting: Meeting, member: dict, cadres: dict) -> None:
@@ -458,6 +547,94 @@ def _results(meeting: Meeting, rows: list, cadres: dict, venue_seal: str) -> Non
             **lifecycle,
         )
         standings.standings_write(snapshot)
+
+
+def _household(meeting: Meeting, number) -> Household:
+    return Household.objects.get_or_create(village=meeting.village, number=str(number))[0]
+
+
+def _honor(meeting: Meeting, member: dict) -> None:
+    """The committees' nominations and the candidates as the venue reviewed them, by household number."""
+    for row in member["nominations"]:
+        nomination, _created = HonorNomination.objects.update_or_create(
+            meeting=meeting,
+            household=_household(meeting, row["household"]),
+            defaults={"reason": row["reason"]},
+        )
+        HonorNomination.objects.filter(pk=nomination.pk).update(created_at=parse_datetime(row["created_at"]))
+    listed = []
+    for row in member["candidates"]:
+        amount = row["award_amount"]
+        candidate, _created = HonorCandidate.objects.update_or_create(
+            meeting=meeting,
+            household=_household(meeting, row["household"]),
+            defaults={
+                "votes": int(row["votes"]),
+                "committee_reason": row["committee_reason"],
+                "status": HonorCandidate.Status(row["status"]),
+                "review_note": row["review_note"],
+                "award": row["award"],
+                "award_amount": decimal.Decimal(amount) if amount is not None else None,
+                "reviewed_at": parse_datetime(row["reviewed_at"]) if row["reviewed_at"] else None,
+            },
+        )
+        listed.append(candidate.pk)
+    HonorCandidate.objects.filter(meeting=meeting).exclude(pk__in=listed).delete()
+
+
+def _resident(meeting: Meeting, person: dict) -> Resident:
+    """The signer on the county's roll by the keyed hash of their ID number; one the county does not have
+    is kept off its roll (inactive): the county's roll is the one that counts."""
+    village = meeting.village
+    resident = Resident.objects.filter(village=village, id_hash=person["id_hash"]).first()
+    if resident is None:
+        resident = Resident.objects.create(
+            village=village,
+            household=_household(meeting, person["household"]),
+            id_hash=str(person["id_hash"]),
+            gender=Resident.Gender(person["gender"]),
+            active=False,
+            **{name: person[name] for name in ("name", "birth_year", "id_last4")},
+        )
+    return resident
+
+
+def _certificate(meeting: Meeting, member: dict) -> None:
+    """The scrutineers and every confirmation as signed at the venue, onto the county's snapshots.
+
+    The chair's confirmation names the county's supervision member when it holds the same villager;
+    else it keeps the signer's name alone (ratings.closure.certificate shows it as filed).
+    """
+    scrutineers = {
+        row["id"]: Scrutineer.objects.get_or_create(meeting=meeting, resident=_resident(meeting, row))[0]
+        for row in member.get("scrutineers", [])
+    }
+    snapshots = {s.version: s for s in ResultSnapshot.objects.filter(meeting=meeting)}
+    for row in member["confirmations"]:
+        confirmed = parse_datetime(row["confirmed_at"])
+        chair = row.get("chair")
+        values = {
+            "snapshot": snapshots.get(row["version"]),
+            "ballots_sha256": row["ballots_sha256"],
+            "figures_sha256": row["figures_sha256"],
+            "on_paper": bool(row["on_paper"]),
+            "scrutineer": scrutineers.get(row.get("scrutineer")),
+            "member": SupervisionMember.objects.filter(
+                village=meeting.village, resident__id_hash=chair["id_hash"]
+            ).first()
+            if chair
+            else None,
+        }
+        lookup = {
+            "meeting": meeting,
+            "version": row["version"],
+            "capacity": CertificateConfirmation.Capacity(row["capacity"]),
+            "signer_name": row["signer_name"],
+            "confirmed_at": confirmed,
+        }
+        if not CertificateConfirmation.objects.filter(**lookup).update(**values):
+            confirmation = CertificateConfirmation.objects.create(**{**lookup, **values})
+            CertificateConfirmation.objects.filter(pk=confirmation.pk).update(confirmed_at=confirmed)
 
 
 def _in_county_ids(document: dict, meeting: Meeting, cadres: dict[int, int]) -> dict:

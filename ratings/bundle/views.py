@@ -12,6 +12,7 @@ from meetings.access import get_meeting_for_user_or_404
 from portal.http import show_service_error
 from portal.permissions import Capability, has_any_capability
 from portal.signing import SigningKeyError
+from portal.uploads import accepts_uploads_of, explain_cut_off
 from ratings.bundle import services
 from ratings.bundle.forms import BundleUploadForm
 
@@ -29,11 +30,15 @@ def bundle_download(request, pk):
             request, _("This server has no signing key yet: run `manage.py signing_key --create`.")
         )
         return redirect(meeting.get_absolute_url())
+    except ValidationError as error:
+        show_service_error(request, error)
+        return redirect(meeting.get_absolute_url())
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
+@accepts_uploads_of("BUNDLE_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def bundle_import(request):
@@ -44,6 +49,11 @@ def bundle_import(request):
     status = 200
     if request.method == "POST":
         status = 400
+        # A bundle carries the reports' photos: past twice the site's upload limit it would be cut off
+        # unread without this view's own limit (accepts_uploads_of), and then the form says why.
+        explain_cut_off(
+            request, form, field="bundle", message=_("The file is larger than a meeting bundle may be.")
+        )
         if form.is_valid():
             try:
                 outcome = services.meeting_import(data=form.cleaned_data["bundle"].read(), by=request.user)

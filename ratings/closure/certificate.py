@@ -8,6 +8,11 @@ assisted by a helper (a count from the poll book), each cadre's published figure
 only for the snapshot, version and figures it confirmed. Computing the results again, a signer removed,
 or any figure that changed leaves earlier confirmations on record, no longer counting: the certificate
 must be confirmed again.
+
+A meeting imported from a venue laptop (ratings.bundle) has the certificate as filed: the figures and
+their digest as the venue stated them (the county does not hold its codes or poll book row by row), the
+scrutineers and confirmations imported as rows, and a chair's confirmation shown under the name signed
+when the county's supervision committee does not hold that villager.
 """
 
 import hashlib
@@ -21,7 +26,7 @@ from meetings.models import Meeting
 from portal.models import Cadre, Resident, SupervisionMember
 from ratings.ballot.control import doors_of
 from ratings.ballot.reconciliation import reconciliation_of
-from ratings.models import Ballot, CertificateConfirmation, ResultSnapshot, Scrutineer
+from ratings.models import Ballot, BundleImport, CertificateConfirmation, ResultSnapshot, Scrutineer
 from ratings.paper.sheets import paper_figures, paper_in_use
 
 SCRUTINEERS_NEEDED = 2
@@ -99,13 +104,42 @@ def figures_digest(figures: dict) -> str:
     return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Filed:
+    """What the venue's bundle stated of the certificate of one snapshot version."""
+
+    figures: dict
+    digest: str
+    seal: str
+
+
+def filed_certificate(meeting: Meeting, snapshot: ResultSnapshot) -> Filed | None:
+    """The certificate as the venue filed it, when `snapshot` is the one its latest bundle stated."""
+    if snapshot.status == ResultSnapshot.Status.DRAFT:
+        return None
+    filed = BundleImport.objects.filter(meeting=meeting).order_by("-version").first()
+    figures = filed.certificate.get("figures") if filed is not None else None
+    if not figures or figures.get("version") != snapshot.version:
+        return None
+    return Filed(figures, filed.certificate["figures_sha256"], figures["ballots_sha256"])
+
+
+@dataclass(frozen=True)
+class SignedName:
+    """A chair who confirmed at the venue and whom the county's supervision committee does not hold."""
+
+    name: str
+    pk: None = None
+    user_id: None = None
+
+
 @dataclass
 class Signer:
     """One line of the certificate's signatures: the chair, or a scrutineer."""
 
     key: str  # "chair", or the scrutineer's id
     capacity: str
-    person: Scrutineer | SupervisionMember
+    person: Scrutineer | SupervisionMember | SignedName
     confirmation: CertificateConfirmation | None = None  # the one that counts, if any
 
     @property
@@ -129,6 +163,9 @@ class Certificate:
     signers: list[Signer]
     # Confirmations on record that no longer count: an earlier count, a changed figure, a signer gone.
     void: list[CertificateConfirmation] = field(default_factory=list)
+    # The digest of the counted ballots the signers confirmed; as filed: the venue's, in its own ids.
+    seal: str = ""
+    filed: bool = False
 
     @property
     def chair(self) -> Signer | None:
@@ -174,10 +211,19 @@ class Certificate:
 
 def certificate_of(meeting: Meeting, snapshot: ResultSnapshot) -> Certificate:
     """The certificate of the snapshot, with each signer's counting confirmation."""
-    figures = figures_of(meeting, snapshot)
-    digest = figures_digest(figures)
+    filed = filed_certificate(meeting, snapshot)
+    if filed is not None:
+        figures, digest, seal = filed.figures, filed.digest, filed.seal
+    else:
+        figures = figures_of(meeting, snapshot)
+        digest, seal = figures_digest(figures), snapshot.ballots_sha256
+    on_record = list(
+        CertificateConfirmation.objects.filter(meeting=meeting).select_related("recorded_by", "member")
+    )
     signers = []
     chair = chair_of(meeting)
+    if filed is not None:
+        chair = _filed_chair(chair, on_record, snapshot.version)
     if chair is not None:
         signers.append(Signer(key=CHAIR, capacity=CertificateConfirmation.Capacity.CHAIR, person=chair))
     for scrutineer in Scrutineer.objects.filter(meeting=meeting).select_related("resident", "user"):
@@ -188,7 +234,6 @@ def certificate_of(meeting: Meeting, snapshot: ResultSnapshot) -> Certificate:
                 person=scrutineer,
             )
         )
-    on_record = CertificateConfirmation.objects.filter(meeting=meeting).select_related("recorded_by")
     void = []
     for confirmation in on_record:
         signer = _signer_of(confirmation, signers)
@@ -197,7 +242,7 @@ def certificate_of(meeting: Meeting, snapshot: ResultSnapshot) -> Certificate:
             and signer.confirmation is None
             and confirmation.snapshot_id == snapshot.pk
             and confirmation.version == snapshot.version
-            and confirmation.ballots_sha256 == snapshot.ballots_sha256
+            and confirmation.ballots_sha256 == seal
             and confirmation.figures_sha256 == digest
         )
         if counts:
@@ -205,8 +250,26 @@ def certificate_of(meeting: Meeting, snapshot: ResultSnapshot) -> Certificate:
         elif confirmation.version <= snapshot.version:
             void.append(confirmation)
     return Certificate(
-        meeting=meeting, snapshot=snapshot, figures=figures, digest=digest, signers=signers, void=void
+        meeting=meeting,
+        snapshot=snapshot,
+        figures=figures,
+        digest=digest,
+        signers=signers,
+        void=void,
+        seal=seal,
+        filed=filed is not None,
     )
+
+
+def _filed_chair(chair, on_record: list[CertificateConfirmation], version: int):
+    """The chair's line of a filed certificate: whoever confirmed it as chair at the venue."""
+    confirmed = [
+        c for c in on_record if c.capacity == CertificateConfirmation.Capacity.CHAIR and c.version == version
+    ]
+    if not confirmed or (chair is not None and any(c.member_id == chair.pk for c in confirmed)):
+        return chair
+    signed = confirmed[-1]
+    return signed.member if signed.member is not None else SignedName(signed.signer_name)
 
 
 def _signer_of(confirmation: CertificateConfirmation, signers: list[Signer]) -> Signer | None:

@@ -26,6 +26,7 @@ from ratings.models.paper import (
     PaperPrint,
     PaperSheet,
 )
+from ratings.models.preparation import PreparationExport, PreparationReceipt
 from ratings.models.results import (
     CadreStanding,
     GradeCount,
@@ -61,6 +62,8 @@ __all__ = [
     "PaperPrint",
     "PaperSheet",
     "PollBookCount",
+    "PreparationExport",
+    "PreparationReceipt",
     "PollBookEntry",
     "RatingScheme",
     "ResultSnapshot",

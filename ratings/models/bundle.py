@@ -4,7 +4,9 @@ A bundle's version counts a meeting's exports that differ in content: exporting 
 changed gives the same version, any change the next one (ratings.bundle.services). The county keeps
 each bundle it imported, so that a replay of an earlier version is refused and the same bundle twice
 changes nothing; it also keeps what the bundle stated and the county does not hold row by row: the
-poll book's and the codes' counts, and the closure certificate with its confirmations as signed.
+poll book's and the codes' counts, and the closure certificate as filed (its figures and their digest,
+which ratings.closure.certificate shows for an imported meeting; its scrutineers and confirmations are
+imported as rows).
 """
 
 from django.conf import settings

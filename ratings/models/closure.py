@@ -30,7 +30,10 @@ class Scrutineer(models.Model):
         related_name="scrutineer_seats",
         verbose_name=_("staff account"),
     )
-    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: named at the venue, imported with the meeting's bundle (the venue's accounts stay there).
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     named_at = models.DateTimeField(_("named"), auto_now_add=True)
 
     objects = ScrutineerQuerySet.as_manager()
@@ -91,7 +94,10 @@ class CertificateConfirmation(models.Model):
     signer_name = models.CharField(_("signed by"), max_length=100)
     # Signed on the printed copy; recorded by the operator (`recorded_by`), not confirmed by the signer.
     on_paper = models.BooleanField(_("signed on paper"), default=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: recorded at the venue, imported with the meeting's bundle.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     confirmed_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
 
     # One counting confirmation per signer and snapshot is the service's rule (under the meeting's lock):

@@ -170,7 +170,10 @@ class HonorNomination(models.Model):
         "portal.Household", on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
     )
     reason = models.TextField(_("reason"))
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: put forward at the venue, imported with the meeting's bundle.
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("nominated"), auto_now_add=True)
 
     class Meta:

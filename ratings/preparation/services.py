@@ -7,8 +7,14 @@ households, the roll, the cadres and their posts, and the county's rating scheme
 (settings.COUNTY_PUBLIC_KEY) and only if both hash ID numbers under the same key; it checks, in this
 order, and refuses at the first that fails, naming it: the file is a preparation file; the laptop knows
 the county's key and the file is signed with it; the signature verifies; every member has its manifest
-digest; the roll hash keys agree; no meeting of the village is being voted on. Then it writes
-everything in one transaction, or nothing; a second time with the same file changes nothing.
+digest; the roll hash keys agree; the file is no older version than one the laptop already received
+(a replay); no meeting of the village is being voted on. Then it writes everything in one
+transaction, or nothing; a second time with the same file changes nothing.
+
+Each file carries a version, counted as a meeting bundle's is: preparing again with nothing changed
+gives the same version, any change the next one (ratings.models.PreparationExport). The laptop keeps
+the versions it received (PreparationReceipt): the same version again is taken (it holds the same
+registry), an older one refused, so that a stale file on a USB stick cannot undo a newer one.
 
 Mapping by natural keys: the township and the village by code, a household by village and number, a
 resident by village and ID hash, a cadre by village and name, a post by cadre, post and first year, a
@@ -33,7 +39,7 @@ from portal.permissions import Capability
 from ratings.ballot import schemes
 from ratings.bundle import manifest
 from ratings.bundle.manifest import BundleRefused
-from ratings.models import RatingScheme
+from ratings.models import PreparationExport, PreparationReceipt, RatingScheme
 from ratings.preparation import contents
 
 KIND = "village"
@@ -71,10 +77,12 @@ def village_prepare(*, village: Village, by) -> tuple[str, bytes]:
     key = signing.load_private()
     public = signing.public_text(key.public_key())
     members = contents.members_of(village)
+    version = _version(village, members, by)
     prepared_at = timezone.now()
     header = {
         "kind": KIND,
         "village": village.code,
+        "version": version,
         "prepared_at": prepared_at.isoformat(),
         "roll_key_check": idcard.hash_key_check(),
     }
@@ -84,9 +92,28 @@ def village_prepare(*, village: Village, by) -> tuple[str, bytes]:
         actor=by,
         action=PREPARE_ACTION,
         target=village,
-        details={"manifest_sha256": digest, "fingerprint": signing.fingerprint(public), **_sizes(members)},
+        details={
+            "version": version,
+            "manifest_sha256": digest,
+            "fingerprint": signing.fingerprint(public),
+            **_sizes(members),
+        },
     )
-    return f"village-{village.code}-{prepared_at:%Y%m%d-%H%M}.zip", data
+    return f"village-{village.code}-v{version}-{prepared_at:%Y%m%d-%H%M}.zip", data
+
+
+def _version(village: Village, members: dict[str, bytes], by) -> int:
+    """The file's version: the last one's when nothing in it changed, else the next."""
+    content = manifest.sha256(
+        "".join(f"{name}:{manifest.sha256(data)}\n" for name, data in sorted(members.items())).encode()
+    )
+    exports = PreparationExport.objects.filter(village=village).select_for_update()
+    last = exports.order_by("-version").first()
+    if last is not None and last.content_sha256 == content:
+        return last.version
+    version = (last.version if last else 0) + 1
+    PreparationExport.objects.create(village=village, version=version, content_sha256=content, prepared_by=by)
+    return version
 
 
 def _sizes(members: dict[str, bytes]) -> dict[str, int]:
@@ -130,6 +157,11 @@ def refusal_message(refusal: BundleRefused) -> str:
             "This laptop hashes ID numbers under another key than the county: set PORTAL_ROLL_HASH_KEY "
             "to the county's before receiving the roll."
         ),
+        "replay": _(
+            "This is version %(version)s of the preparation file of %(village)s; this laptop already "
+            "received version %(received)s. An older file cannot replace a newer one: receive the county's "
+            "newest file."
+        ),
         "voting_open": _(
             "Voting is open in a meeting of %(village)s on this laptop: receive the file after voting closes."
         ),
@@ -150,8 +182,9 @@ def refusal_message(refusal: BundleRefused) -> str:
 
 
 class ReceiveOutcome:
-    def __init__(self, village: Village, changes: Counter, fingerprint: str):
+    def __init__(self, village: Village, changes: Counter, fingerprint: str, version: int):
         self.village, self.changes, self.fingerprint = village, changes, fingerprint
+        self.version = version
 
     @property
     def changed(self) -> bool:
@@ -205,7 +238,18 @@ def _receive(data: bytes) -> ReceiveOutcome:
     bundle = manifest.unpack(data, max_unpacked=settings.BUNDLE_MAX_UNPACKED_BYTES)
     fingerprint = _check(bundle)
     code = str(bundle.manifest.get("village", ""))
+    version = bundle.manifest.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise BundleRefused("manifest_unreadable", scope=code)
     here = Village.objects.filter(code=code).first()
+    if here is not None:
+        received = (
+            PreparationReceipt.objects.filter(village=here).select_for_update().order_by("-version").first()
+        )
+        if received is not None and received.version > version:
+            raise BundleRefused(
+                "replay", version=version, received=received.version, village=here.name, scope=code
+            )
     if here is not None and Meeting.objects.filter(village=here, status=Meeting.Status.VOTING_OPEN).exists():
         raise BundleRefused("voting_open", village=here.name, scope=code)
     writer = _Writer(bundle, code)
@@ -213,17 +257,21 @@ def _receive(data: bytes) -> ReceiveOutcome:
         village = writer.write()
     except (KeyError, TypeError, ValueError, AttributeError):
         raise BundleRefused("content_invalid", member=writer.member, scope=code) from None
+    PreparationReceipt.objects.get_or_create(
+        village=village, version=version, defaults={"manifest_sha256": bundle.digest}
+    )
     audit.record(
         actor=None,
         action=RECEIVE_ACTION,
         target=village,
         details={
+            "version": version,
             "manifest_sha256": bundle.digest,
             "fingerprint": fingerprint,
             "changes": dict(writer.changes),
         },
     )
-    return ReceiveOutcome(village, writer.changes, fingerprint)
+    return ReceiveOutcome(village, writer.changes, fingerprint, version)
 
 
 def _sync(model, lookup: dict, values: dict):

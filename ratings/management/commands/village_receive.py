@@ -30,7 +30,9 @@ class Command(BaseCommand):
                 outcome = village_receive(data=data)
             except ValidationError as error:
                 raise CommandError(f"Refused, nothing imported: {' '.join(error.messages)}") from None
-        self.stdout.write(f"Signed by the county's key, fingerprint {outcome.fingerprint}.")
+        self.stdout.write(
+            f"Version {outcome.version}, signed by the county's key, fingerprint {outcome.fingerprint}."
+        )
         if not outcome.changed:
             self.stdout.write(f"{outcome.village} was already prepared with this file: nothing changed.")
             return

@@ -1,9 +1,12 @@
 """Two installations: a venue laptop (a subprocess with its own SQLite database and signing key) holds
 the meeting and exports its bundle; the county (this test's database) registers the laptop's key and
-imports it. Then tampered bundles, one check at a time: each refused, naming what failed, nothing in.
+imports it, with what the county's pages show of it beside the results: the reports' attachments, the
+honor roll, the certificate's signers. Then tampered bundles, one check at a time: each refused, naming
+what failed, nothing in.
 """
 
 import base64
+import hashlib
 import io
 import json
 import os
@@ -19,12 +22,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.models import Commitment, Meeting
-from portal.models import AuditEntry
+from meetings.models import Attachment, Commitment, Meeting, WorkReport
+from portal.models import AuditEntry, Resident, VenueKey
 from portal.services.venue_keys import venue_key_register, venue_key_revoke
 from ratings.bundle import manifest
 from ratings.bundle.services import meeting_import
-from ratings.models import Ballot, BundleImport, ResultSnapshot
+from ratings.closure.certificate import certificate_of
+from ratings.models import Ballot, BundleImport, CertificateConfirmation, HonorCandidate, ResultSnapshot
 from ratings.results.verify import recount_differences
 
 YEAR = 2024
@@ -72,6 +76,11 @@ def nothing_imported(county) -> bool:
     return not Meeting.objects.filter(village=county.village, year=YEAR).exists()
 
 
+def media_files() -> set[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
 def rewritten(data: bytes, member: str, change) -> bytes:
     """The bundle with one member changed by `change` (JSON in, JSON out), the signed manifest kept."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -111,6 +120,64 @@ def test_the_county_imports_the_venue_bundle_and_shows_its_results(client, count
     assert county.village.name in county_page.content.decode()
 
 
+def test_the_county_serves_the_reports_attachments_as_the_venue_had_them(client, county, venue, registered):
+    meeting = meeting_import(data=venue["data"][0], by=county.township_admin).meeting
+    report = WorkReport.objects.get(meeting=meeting)
+    attachments = list(Attachment.objects.filter(report=report).order_by("uploaded_at"))
+    assert [a.original_name for a in attachments] == [row["name"] for row in venue["attachments"]]
+    assert [(a.kind, a.content_type) for a in attachments] == [
+        ("image", "image/png"),
+        ("pdf", "application/pdf"),
+    ]
+
+    page = client.get(reverse("meetings:report", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    for attachment, sent in zip(attachments, venue["attachments"], strict=True):
+        assert attachment.get_absolute_url() in page.content.decode()
+        served = client.get(attachment.get_absolute_url())
+        assert served.status_code == 200
+        assert hashlib.sha256(b"".join(served.streaming_content)).hexdigest() == sent["sha256"]
+
+
+def test_the_county_shows_the_honor_roll_as_at_the_venue(client, county, venue, registered):
+    meeting = meeting_import(data=venue["data"][0], by=county.township_admin).meeting
+    candidates = HonorCandidate.objects.of_meeting(meeting).select_related("household")
+    assert sorted((c.household.number, c.votes, c.committee_reason) for c in candidates) == sorted(
+        (row["number"], row["votes"], row["reason"]) for row in venue["honor"]
+    )
+    assert {(c.status, c.award, str(c.award_amount)) for c in candidates} == {
+        ("accepted", "Red flower", "500.00")
+    }
+
+    public = client.get(reverse("ratings:honor-roll", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(county.township_admin)
+    staff = client.get(reverse("ratings:staff-honor", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    for row in venue["honor"]:
+        assert row["number"] in public.content.decode() and row["number"] in staff.content.decode()
+    assert "Built a greenhouse" in staff.content.decode()  # the committees' nomination and its reason
+    assert "Red flower" in public.content.decode()
+
+
+def test_the_county_certificate_shows_who_confirmed_at_the_venue(client, county, venue, registered):
+    meeting = meeting_import(data=venue["data"][0], by=county.township_admin).meeting
+    live = ResultSnapshot.objects.of_meeting(meeting).live().get()
+    certificate = certificate_of(meeting, live)
+    assert certificate.filed and certificate.confirmed
+    assert sorted(signer.name for signer in certificate.signers) == venue["signers"]
+    assert certificate.seal == venue["seal"]
+    # The venue's scrutineers are not villagers the county's roll knows: kept, off its roll.
+    assert not Resident.objects.on_roll().filter(name__in=venue["scrutineers"]).exists()
+
+    client.force_login(county.township_admin)
+    page = client.get(reverse("ratings:certificate", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200 and "As filed from the venue" in text
+    for name in venue["signers"]:
+        assert name in text
+    assert text.count("Signed on paper, recorded at the venue on") == 3
+    assert venue["seal"] in text
+
+
 def test_the_same_bundle_twice_changes_nothing(county, venue, registered):
     meeting_import(data=venue["data"][0], by=county.township_admin)
     entries = AuditEntry.objects.count()
@@ -127,6 +194,11 @@ def test_a_later_version_updates_and_an_earlier_one_is_a_replay(county, venue, r
     later = meeting_import(data=venue["data"][1], by=county.township_admin)
     assert later.created and later.version == 2
     assert Commitment.objects.filter(meeting=later.meeting, title="Mend the canal").exists()
+    # The rows the first version brought are updated, not brought again.
+    assert Attachment.objects.filter(report__meeting=later.meeting).count() == 2
+    assert HonorCandidate.objects.of_meeting(later.meeting).count() == len(venue["honor"])
+    assert CertificateConfirmation.objects.filter(meeting=later.meeting).count() == 3
+    assert later.meeting.scrutineers.count() == 2
     message = refused(venue["data"][0], county.township_admin)
     assert "version 1" in message and "version 2 was already imported" in message
     assert BundleImport.objects.filter(meeting=later.meeting).count() == 2
@@ -168,6 +240,71 @@ def test_an_altered_member_is_refused_by_name(county, venue, registered, member,
     assert nothing_imported(county)
     refusal = AuditEntry.objects.filter(action="meeting_bundle_refused").get()
     assert refusal.details["check"] == "member_altered" and refusal.scope == county.village.code
+
+
+def test_an_altered_attachment_is_refused_by_name(county, venue, registered):
+    bundle = manifest.unpack(venue["data"][0], max_unpacked=10**9)
+    member = next(name for name in bundle.members if name.startswith("attachments/"))
+    source = zipfile.ZipFile(io.BytesIO(venue["data"][0]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info.filename, content + b"\n" if info.filename == member else content)
+    before = media_files()
+    message = refused(out.getvalue(), county.township_admin)
+    assert f"The member {member} does not match its SHA-256 in the signed manifest" in message
+    assert nothing_imported(county) and media_files() == before
+
+
+def _resigned(data: bytes, village, by, change) -> bytes:
+    """The bundle with its members changed by `change` (members in place), signed again with a key that
+    is registered for the village: a laptop that holds what the upload path would never have taken."""
+    bundle = manifest.unpack(data, max_unpacked=10**9)
+    members = dict(bundle.members)
+    change(members)
+    other = Ed25519PrivateKey.generate()
+    public = base64.b64encode(other.public_key().public_bytes_raw()).decode()
+    venue_key_register(village=village, public_key=public, label="Laptop 2", by=by)
+    header = {name: bundle.manifest[name] for name in ("village", "year", "version")}
+    return manifest.pack(
+        members, header, public_key=public, sign=lambda m: base64.b64encode(other.sign(m)).decode()
+    )
+
+
+def _pdf_replaced_by(content: bytes):
+    def change(members):
+        reports = json.loads(members["reports.json"])
+        row = next(a for report in reports for a in report["attachments"] if a["name"] == "accounts.pdf")
+        del members[row["member"]]
+        row["member"] = "attachments/" + hashlib.sha256(content).hexdigest()
+        members[row["member"]] = content
+        members["reports.json"] = manifest.canonical_json(reports)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("content", "limit", "reason"),
+    [
+        (b"MZ\x90\x00 a program, not a document", None, "Only photos (JPEG, PNG, WebP) and PDF documents"),
+        (b"%PDF-1.4 " + b"x" * 4000, 2000, "The file is larger than"),
+    ],
+)
+def test_an_attachment_the_upload_path_refuses_is_refused(
+    county, venue, registered, settings, content, limit, reason
+):
+    data = _resigned(venue["data"][0], county.village, county.township_admin, _pdf_replaced_by(content))
+    if limit:
+        settings.UPLOAD_MAX_BYTES = limit
+    before = media_files()
+    message = refused(data, county.township_admin)
+    assert "The attachment accounts.pdf" in message and "is refused as an upload would be" in message
+    assert reason in message
+    # The photo stored before the refusal is gone with the rows: nothing of the import stays.
+    assert nothing_imported(county) and not Attachment.objects.exists() and media_files() == before
+    assert AuditEntry.objects.get(action="meeting_bundle_refused").details["check"] == "attachment_refused"
+    assert VenueKey.objects.filter(village=county.village).count() == 2
 
 
 def test_a_manifest_altered_after_signing_is_refused(county, venue, registered):

@@ -2,11 +2,14 @@
 
 Run by the tests as `python -m tests.ratings.bundle.venue WORKDIR` with DATABASE_URL and
 PORTAL_SIGNING_KEY_FILE set: seeds the village the county also has (same code), votes through the kiosk's
-services, has the closure certificate signed, publishes, and exports the bundle twice (v1, then v2 after
-a commitment is added). Prints one JSON line: the public key, the bundle files, and the results as the
-venue published them (name → score, verdict).
+services, has the first cadre's report published with a photo and a PDF attached, a household put forward
+by the committees and the honor roll reviewed, has the closure certificate signed, publishes, and exports
+the bundle twice (v1, then v2 after a commitment is added). Prints one JSON line: the public key, the
+bundle files, the results as the venue published them (name → score, verdict), and what the county's
+pages must show of the rest (attachments, honor roll, signers).
 """
 
+import hashlib
 import io
 import json
 import os
@@ -15,10 +18,63 @@ from pathlib import Path
 
 import django
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def photo() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def report_with_attachments(world, root) -> list[dict]:
+    """The first cadre writes a report, attaches a photo and a PDF (the upload path's service), and the
+    report is published."""
+    from meetings.models import WorkReport
+    from meetings.reports.services import attachment_add
+    from portal.models import Role
+    from portal.services.roles import role_grant
+    from tests.factories import UserFactory
+
+    cadre = world.cadres[0]
+    cadre.user = UserFactory(username="venue-cadre")
+    cadre.save(update_fields=["user"])
+    role_grant(user=cadre.user, role=Role.CADRE, village=world.meeting.village, by=root)
+    report = WorkReport.objects.create(meeting=world.meeting, cadre=cadre, duties="Water and roads.")
+    files = {"canal.png": photo(), "accounts.pdf": PDF}
+    for name, content in files.items():
+        attachment_add(report=report, by=cadre.user, name=name, content=content)
+    WorkReport.objects.filter(pk=report.pk).update(status=WorkReport.Status.PUBLISHED)
+    return [{"name": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()]
+
+
+def honor_roll(world, admin) -> list[dict]:
+    """The committees put the second household forward; both nominated households are accepted."""
+    from ratings.results import services as results_services
+
+    results_services.honor_nominate(
+        meeting=world.meeting, household=world.households[1], reason="Built a greenhouse", by=admin
+    )
+    results_services.honor_candidates_collect(meeting=world.meeting, by=admin)
+    for candidate in world.meeting.honor_candidates.all():
+        results_services.honor_candidate_review(
+            candidate=candidate, accept=True, award="Red flower", award_amount=500, by=admin
+        )
+    return [
+        {"number": c.household.number, "votes": c.votes, "reason": c.committee_reason}
+        for c in world.meeting.honor_candidates.select_related("household").order_by("household__number")
+    ]
+
 
 def main(workdir: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     django.setup()
+    from django.conf import settings
+
+    # The laptop's own files (tests.settings shares one media folder between installations otherwise).
+    settings.MEDIA_ROOT = str(workdir / "media")
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -45,7 +101,10 @@ def main(workdir: Path) -> None:
     world = voted_world(county, grades, nominations=[[0], [0], [1]], cadres=2)
     for cadre, post in zip(world.cadres, ("party_secretary", "committee_director"), strict=True):
         CadrePost.objects.create(cadre=cadre, post=post, term_start=2021)
+    attachments = report_with_attachments(world, root)
+    honor = honor_roll(world, admin)
     snapshot = compute_and_publish(world.meeting, by=admin)
+    signers = sorted(world.meeting.certificate_confirmations.values_list("signer_name", flat=True))
     paths = []
     name, data = meeting_export(meeting=world.meeting, by=admin)
     paths.append(workdir / name)
@@ -68,6 +127,10 @@ def main(workdir: Path) -> None:
                 "bundles": [str(path) for path in paths],
                 "figures": figures,
                 "seal": snapshot.ballots_sha256,
+                "attachments": attachments,
+                "honor": honor,
+                "signers": signers,
+                "scrutineers": sorted(world.meeting.scrutineers.values_list("resident__name", flat=True)),
             }
         )
     )

@@ -12,12 +12,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from meetings.models import Meeting
-from portal.models import AuditEntry, Cadre, CadrePost, Resident
+from portal import signing
+from portal.models import AuditEntry, Cadre, CadrePost, Household, Resident
 from ratings.bundle import manifest
 from ratings.bundle.services import meeting_import
 from ratings.models import RatingScheme
 from ratings.preparation.services import village_prepare, village_receive
-from tests.factories import CadreFactory, ResidentFactory
+from tests.factories import CadreFactory, HouseholdFactory, ResidentFactory
 from tests.ratings.preparation.conftest import KNOWN_ID_NUMBER
 from tests.worlds import make_meeting, set_status
 
@@ -196,3 +197,47 @@ def test_a_township_administrator_of_another_township_may_not_prepare(county, re
     with pytest.raises(PermissionDenied):
         village_prepare(village=county.elsewhere, by=county.township_admin)
     assert Cadre.objects.count() == 2
+
+
+def version_of(data: bytes) -> int:
+    return manifest.unpack(data, max_unpacked=10**8).manifest["version"]
+
+
+def test_the_file_carries_a_version_that_changes_with_the_registry(county, registry):
+    name, first = village_prepare(village=county.village, by=county.township_admin)
+    assert "-v1-" in name
+    assert version_of(first) == version_of(prepared(county)) == 1  # nothing changed: the same version
+    HouseholdFactory(village=county.village, number="B-03")
+    assert version_of(prepared(county)) == 2
+    assert AuditEntry.objects.filter(action="village_prepare").order_by("pk").last().details["version"] == 2
+
+
+def test_an_older_file_after_a_newer_one_is_refused_and_changes_nothing(county, registry):
+    older = prepared(county)
+    HouseholdFactory(village=county.village, number="B-03")
+    newer = prepared(county)
+    assert village_receive(data=newer).version == 2
+    # The laptop's registry since: the household the newer file brought stays.
+    message = refused(older)
+    assert (
+        "This is version 1 of the preparation file of Bostan; this laptop already received version 2. "
+        "An older file cannot replace a newer one" in message
+    )
+    assert Household.objects.filter(village=county.village, number="B-03").exists()
+    assert AuditEntry.objects.get(action="village_receive_refused").details["check"] == "replay"
+    again = village_receive(data=newer)  # the newest again is taken, and changes nothing
+    assert again.version == 2 and not again.changed
+
+
+def test_a_file_without_a_version_is_refused(county, registry, county_key, settings):
+    bundle = manifest.unpack(prepared(county), max_unpacked=10**8)
+    key = signing.load_private()
+    header = {
+        name: value
+        for name, value in bundle.manifest.items()
+        if name not in {"members", "format", "version", "public_key"}
+    }
+    unversioned = manifest.pack(
+        bundle.members, header, public_key=county_key, sign=lambda m: signing.sign(key, m)
+    )
+    assert "manifest cannot be read" in refused(unversioned)

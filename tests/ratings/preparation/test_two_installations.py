@@ -13,9 +13,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from portal.models import AuditEntry, Cadre, Household
+from portal.models import AuditEntry, Cadre, Household, Resident
 from portal.services.venue_keys import venue_key_register
 from ratings.bundle.services import meeting_import
+from ratings.closure.certificate import certificate_of
 from ratings.models import Ballot, BallotNomination, ResultSnapshot
 from ratings.preparation.services import village_prepare
 from ratings.results.verify import recount_differences
@@ -63,7 +64,7 @@ def test_the_county_prepares_the_laptop_and_files_its_meeting(client, county, re
     assert "nothing changed" in second
     assert venue["voters"] == 14  # the received roll: the villager off the county's roll stayed off
 
-    cadres, households = Cadre.objects.count(), Household.objects.count()
+    cadres, households, residents = Cadre.objects.count(), Household.objects.count(), Resident.objects.count()
     venue_key_register(
         village=county.village, public_key=venue["public_key"], label="Laptop 1", by=county.township_admin
     )
@@ -72,6 +73,9 @@ def test_the_county_prepares_the_laptop_and_files_its_meeting(client, county, re
     meeting = outcome.meeting
     # The laptop's cadres and households are the county's own rows: nothing new was made for them.
     assert (Cadre.objects.count(), Household.objects.count()) == (cadres, households)
+    # The certificate's scrutineers are villagers of the roll the county sent: found on it, not made.
+    assert Resident.objects.count() == residents
+    assert set(meeting.scrutineers.values_list("resident__active", flat=True)) == {True}
     assert set(meeting.reporting.values_list("cadre", flat=True)) == {cadre.pk for cadre in registry.cadres}
     assert BallotNomination.objects.filter(ballot__meeting=meeting).count() == 3
     live = ResultSnapshot.objects.of_meeting(meeting).live().get()
@@ -95,3 +99,5 @@ def test_the_county_prepares_the_laptop_and_files_its_meeting(client, county, re
     review = client.get(reverse("ratings:staff-results", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "Filed from the venue" in review.content.decode()
     assert venue["seal"] in review.content.decode()  # the seal the venue's notice board showed
+    live_certificate = certificate_of(meeting, live)
+    assert live_certificate.filed and live_certificate.confirmed

@@ -1,0 +1,67 @@
+"""The venue's side of the attachments: each travels as a member of its own, pinned by the manifest, and
+a file gone from the storage stops the export with its name instead of a bundle that lacks it."""
+
+import hashlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from meetings.models import Attachment, WorkReport
+from portal import signing
+from ratings.bundle import manifest
+from ratings.bundle.services import meeting_export
+from tests.factories import CadreFactory
+from tests.worlds import make_meeting
+
+pytestmark = pytest.mark.usefixtures("english")
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def signing_key(tmp_path, settings):
+    settings.SIGNING_KEY_FILE = tmp_path / "signing-key.pem"
+    signing.create_key_file(settings.SIGNING_KEY_FILE)
+
+
+@pytest.fixture
+def attachment(county) -> Attachment:
+    cadre = CadreFactory(village=county.village, name="Tursun Mamat")
+    report = WorkReport.objects.create(meeting=make_meeting(county.village, [cadre]), cadre=cadre)
+    attachment = Attachment(
+        report=report, original_name="accounts.pdf", kind="pdf", content_type="application/pdf", size=len(PDF)
+    )
+    attachment.file.save("test-export-accounts.pdf", ContentFile(PDF))
+    yield attachment
+    attachment.file.storage.delete(attachment.file.name)
+
+
+def test_an_attachment_travels_as_a_member_pinned_by_the_manifest(county, signing_key, attachment):
+    _name, data = meeting_export(meeting=attachment.report.meeting, by=county.township_admin)
+    bundle = manifest.unpack(data, max_unpacked=10**8)
+    member = "attachments/" + hashlib.sha256(PDF).hexdigest()
+    assert (
+        bundle.members[member] == PDF
+        and bundle.manifest["members"][member] == hashlib.sha256(PDF).hexdigest()
+    )
+    [listed] = bundle.json("reports.json")[0]["attachments"]
+    assert listed["member"] == member and listed["name"] == "accounts.pdf"
+
+
+def test_an_attachment_gone_from_the_storage_stops_the_export(client, county, signing_key, attachment):
+    attachment.file.storage.delete(attachment.file.name)
+    meeting = attachment.report.meeting
+    with pytest.raises(ValidationError) as caught:
+        meeting_export(meeting=meeting, by=county.township_admin)
+    assert "The attachment accounts.pdf of the report of Tursun Mamat is missing" in caught.value.messages[0]
+
+    client.force_login(county.township_admin)
+    answer = client.post(
+        reverse("ratings:bundle-download", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    # Back to the meeting with the reason: no bundle, no error page.
+    assert answer.redirect_chain[0][1] == 302
+    assert "is missing from this server&#x27;s files" in answer.content.decode()
+    assert not meeting.bundle_exports.exists()

@@ -31,6 +31,7 @@
   let playing = [];
   let said = [];
   let active = false;
+  let quiet = false;
 
   function load() {
     if (clips) {
@@ -130,7 +131,10 @@
         audio.onended = function () { next(index + 1); };
         audio.onerror = function () { next(index + 1); };
         audio.play().catch(function () {
-          bar.dataset.state = "error";
+          // A queue stopped by a newer one rejects its play() (AbortError): not an error of what plays.
+          if (queue === playing) {
+            bar.dataset.state = "error";
+          }
         });
       }
       next(0);
@@ -208,7 +212,7 @@
   }
   document.addEventListener("focusin", function (event) {
     const name = languageName(event.target);
-    if (name && (active || event.target.matches(":focus-visible"))) {
+    if (name && !quiet && (active || event.target.matches(":focus-visible"))) {
       say([name]);
     }
   });
@@ -245,7 +249,9 @@
     // The welcome shown again in the language just chosen: the keyboard stays on the languages.
     const chosen = document.querySelector("form[data-welcome] input[name=language]:checked");
     if (chosen) {
+      quiet = true; // the screen is about to be read, its name among it
       chosen.focus({ preventScroll: true });
+      quiet = false;
     }
     listen();
     const alerts = alertTexts();

@@ -10,13 +10,14 @@ the texts it was made from name every choice the screen offers. The voices are e
 """
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import translation
 from playwright.sync_api import BrowserContext, Page, expect
 
+from meetings.models import Meeting
 from ratings.ballot import services
 from ratings.ballot.views.kiosk import KEYPAD
 from ratings.models import Ballot, SpokenClip
@@ -53,7 +54,8 @@ def queued(page: Page) -> list[SpokenClip]:
         body = response.body()
         assert body.startswith(b"RIFF") and len(body) > 1000, address
         assert "immutable" in response.headers["cache-control"]
-        clips.append(SpokenClip.objects.get(file_name=address.rsplit("/", 1)[1], meeting__isnull=False))
+        name = urlsplit(address).path.rsplit("/", 1)[1]  # a phone's receipt adds its token as a query
+        clips.append(SpokenClip.objects.get(file_name=name, meeting__isnull=False))
     return clips
 
 
@@ -252,3 +254,22 @@ def test_a_line_left_unanswered_is_said(terminal, page: Page, live_server, spoke
     first_grade = page.locator(f"{SHOWN} .ballot-grade-word").first.inner_text().strip()
     # The alert, then the grade the keyboard's focus was put on.
     assert heard(page, "ug") == [alert.inner_text().strip(), first_grade]
+
+
+def test_the_phones_receipt_is_spoken(context: BrowserContext, live_server, spoken_world):
+    """The cast takes the phone's pass back: the receipt page's token lets it hear its receipt."""
+    world = spoken_world
+    Meeting.objects.filter(pk=world.meeting.pk).update(phones_allowed=True)
+    page = context.new_page()
+    page.goto(f"{url(live_server, 'phone', world.meeting.pk)}?language=ug&code={world.codes[3]}")
+    page.locator("form.kiosk-form button[type=submit]").click()
+    expect(page).to_have_url(url(live_server, "phone-ballot", world.meeting.pk))
+    voting.grade_cadres(page, world, lambda cadre, line: "satisfied")
+    voting.to_review(page)
+    page.locator("[data-cast] button[type=submit]").click()
+    expect(page).to_have_url(url(live_server, "phone-receipt", world.meeting.pk))
+    receipt = voting.receipt_shown(page)
+    page.locator("[data-listen]").click()
+    said = heard(page, "ug")
+    assert [symbol for symbol in said if len(symbol) == 1] == list(receipt)
+    assert not {cadre.name for cadre in world.cadres} & set(said)

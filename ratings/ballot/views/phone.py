@@ -9,6 +9,8 @@ it was is kept with the ballot (ratings.ballot.services.phone_ballot_cast).
 After the cast the pass is gone and the code burned: the browser's history can bring back the
 addresses, never the ballot (every page is no-store; the ballot page without a pass goes back to the
 start, where the used code is refused).
+The receipt page's listen button hears the receipt through a token of its own, which opens nothing
+but the receipt's texts and symbols (ratings.speech.playlist.receipt_manifest_url).
 """
 
 from django.conf import settings

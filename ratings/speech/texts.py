@@ -12,16 +12,23 @@ and a receipt spelled with.
 
 from html.parser import HTMLParser
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from ratings.ballot import codes, page
+from ratings.ballot.forms import CodeForm
+from ratings.ballot.services import WRONG_CODE
 
 # Said by the pages around the ballot's screens; each is also marked data-say in its template.
-AROUND_THE_BALLOT = (
+AT_THE_CAST = (
     _("Once cast, the ballot cannot be changed."),
     _("Cast my ballot"),
     _("No household nominated."),
+)
+# The receipt's fixed texts (with the symbols it is spelled with): all a phone hears after its cast,
+# when its pass is gone (ratings.speech.playlist.receipt_manifest_url).
+AT_THE_RECEIPT = (
     _("Thank you. Your ballot has been cast."),
     _("Your receipt code:"),
     _(
@@ -33,6 +40,7 @@ AROUND_THE_BALLOT = (
         "someone asks for your receipt to check your vote, it tells them nothing about it."
     ),
 )
+AROUND_THE_BALLOT = AT_THE_CAST + AT_THE_RECEIPT
 # Said by the screens before the ballot (templates/ratings/ballot/kiosk/welcome.html and code.html,
 # phone/start.html), each also marked data-say there; with the symbols, all a phone hears before its
 # code is checked (ratings.speech.views.doors): nothing of the village.
@@ -59,6 +67,11 @@ AT_THE_START = (
     ),
     _("Nobody can see how you vote. Nothing about this phone is kept with your ballot."),
 )
+# The code screen's refusals, marked data-say in its alert: a wrong or used code (one message, so as not
+# to tell which), a code missing, and too many wrong codes. That last one shows how many seconds to
+# wait, which no clip can say: the alert says LOCKED_SAID instead (its data-say attribute).
+LOCKED_SAID = _("Too many wrong codes. Please wait a little, then try again.")
+REFUSALS = (WRONG_CODE, CodeForm.base_fields["code"].error_messages["required"], LOCKED_SAID)
 # A button whose words the script changes says them from these attributes too.
 LABEL_ATTRIBUTES = ("data-next-label", "data-review-label")
 
@@ -84,8 +97,11 @@ class _Marked(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if "data-say" in attributes:
-            self._open = []
             self.texts.extend(attributes[name] for name in LABEL_ATTRIBUTES if attributes.get(name))
+            if attributes["data-say"]:  # said instead of the element's text (LOCKED_SAID)
+                self.texts.append(attributes["data-say"])
+            else:
+                self._open = []
 
     def handle_data(self, data):
         if self._open is not None:
@@ -104,9 +120,21 @@ def marked_texts(html: str) -> list[str]:
     return [said(text) for text in parser.texts]
 
 
+def own_name(language: str) -> str:
+    """A language named in itself, as the language buttons show it (ratings.ballot.page.languages)."""
+    return translation.get_language_info(language)["name_local"]
+
+
 def start_texts() -> list[str]:
-    """What the screens before the ballot say in the active language: fixed texts and the symbols."""
-    return [said(str(text)) for text in AT_THE_START] + list(codes.ALPHABET)
+    """What the screens before the ballot say in the active language: fixed texts, the refusals of a
+    code, the language's own name (said by its button, in its own voice) and the symbols."""
+    fixed = [said(str(text)) for text in (*AT_THE_START, *REFUSALS)]
+    return [*fixed, own_name(translation.get_language()), *codes.ALPHABET]
+
+
+def receipt_texts() -> list[str]:
+    """What the receipt says in the active language: its fixed texts and the symbols it is spelled with."""
+    return [said(str(text)) for text in AT_THE_RECEIPT] + list(codes.ALPHABET)
 
 
 def ballot_texts(meeting: Meeting) -> list[str]:

@@ -1,5 +1,7 @@
 """The spoken ballot in a real browser: a villager votes a whole ballot in Uyghur, another in Mandarin,
-with only what is spoken and the keyboard (ratings.speech, static/ratings/js/speech.js).
+with only what is spoken and the keyboard (ratings.speech, static/ratings/js/speech.js); a villager
+who does not read picks their language by ear and hears a wrong code refused; a line left unanswered
+is said.
 
 At every step the test presses "Listen" (or lets the screen speak as it shows, once listening), then
 fetches each clip the page queued: it exists, is a non-empty WAV, is of the villager's language, and
@@ -8,14 +10,18 @@ the texts it was made from name every choice the screen offers. The voices are e
 """
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import translation
 from playwright.sync_api import BrowserContext, Page, expect
 
+from meetings.models import Meeting
+from ratings.ballot import services
 from ratings.ballot.views.kiosk import KEYPAD
 from ratings.models import Ballot, SpokenClip
+from ratings.speech.texts import own_name
 from tests.browser import voting
 from tests.browser.voting import SHOWN, url
 from tests.speech import build_spoken_world
@@ -35,24 +41,34 @@ def terminal(context: BrowserContext, live_server, spoken_world) -> BrowserConte
     return voting.arm(context, live_server, spoken_world.token)
 
 
-def heard(page: Page, language: str) -> list[str]:
-    """What the page is saying now: each queued clip fetched and checked, its text returned."""
+def queued(page: Page) -> list[SpokenClip]:
+    """What the page is saying now: each queued clip fetched and checked."""
     bar = page.locator("[data-speech]")
     expect(bar).to_have_attribute("data-state", re.compile(r"^(playing|done)$"))
     addresses = bar.get_attribute("data-queue").split()
     assert addresses
-    texts = []
+    clips = []
     for address in addresses:
         response = page.request.get(urljoin(page.url, address))
         assert response.status == 200, address
         body = response.body()
         assert body.startswith(b"RIFF") and len(body) > 1000, address
         assert "immutable" in response.headers["cache-control"]
-        clip = SpokenClip.objects.get(
-            file_name=address.rsplit("/", 1)[1], meeting__isnull=False, language=language
-        )
-        texts.append(clip.text)
-    return texts
+        name = urlsplit(address).path.rsplit("/", 1)[1]  # a phone's receipt adds its token as a query
+        clips.append(SpokenClip.objects.get(file_name=name, meeting__isnull=False))
+    return clips
+
+
+def heard(page: Page, language: str) -> list[str]:
+    """What the page is saying now, every clip of the villager's language: their texts."""
+    clips = queued(page)
+    assert {clip.language for clip in clips} == {language}
+    return [clip.text for clip in clips]
+
+
+def said_in(page: Page) -> list[tuple[str, str]]:
+    """What the page is saying now, each text with the language of its voice."""
+    return [(clip.text, clip.language) for clip in queued(page)]
 
 
 def shown_texts(page: Page, selector: str) -> list[str]:
@@ -165,3 +181,95 @@ def test_without_listening_the_ballot_fetches_no_audio(terminal, page: Page, liv
     voting.tap_code(page, spoken_world.codes[1])
     expect(page.locator("[data-listen]")).to_be_visible()
     assert not [address for address in asked if "/speech/" in address]
+
+
+def focus_by_tab(page: Page, selector: str, presses: int = 10):
+    """Tab until the keyboard reaches `selector`, as a villager at the keyboard would."""
+    target = page.locator(selector)
+    for _tab in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            break
+    expect(target).to_be_focused()
+
+
+def test_a_language_is_chosen_by_ear_and_a_wrong_code_is_said(
+    terminal, page: Page, live_server, spoken_world
+):
+    names = {language: own_name(language) for language in ("zh-hans", "ug")}
+    page.goto(url(live_server, "kiosk"))
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    # Before Listen, the keyboard reaching the languages: the chosen one says its name, in its voice.
+    focus_by_tab(page, "input[name=language]:checked")
+    assert said_in(page) == [(names["zh-hans"], "zh-hans")]
+    # Listen: the welcome, with each language named in itself: Uyghur in the Uyghur voice.
+    listen_then_wait(page)
+    page.locator("[data-listen]").click()
+    said = said_in(page)
+    assert (names["ug"], "ug") in said and (names["zh-hans"], "zh-hans") in said
+    with translation.override("zh-hans"):
+        assert (translation.gettext("Rate the work of your village cadres"), "zh-hans") in said
+
+    # The keyboard moves on to Uyghur: the welcome shows itself in Uyghur and reads itself in it, the
+    # keyboard still on the languages.
+    page.locator("#language-zh-hans").focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("html")).to_have_attribute("lang", "ug")
+    expect(page.locator("#language-ug")).to_be_focused()
+    said = said_in(page)
+    with translation.override("ug"):
+        title, code_title = (
+            translation.gettext(text) for text in ("Rate the work of your village cadres", "Your ballot code")
+        )
+        wrong = translation.gettext(services.WRONG_CODE)
+    assert said[0] == (title, "ug") and (names["ug"], "ug") in said
+
+    # Start: the code screen reads itself in Uyghur, since the villager is listening.
+    page.locator("form[data-welcome] button[type=submit]").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(re.escape(url(live_server, "kiosk-code"))))
+    assert heard(page, "ug")[0] == code_title
+
+    # A wrong code: the refusal is said as the screen comes back with it.
+    page.locator("#id_code").fill("ABCDEFGHJK")
+    page.locator("#id_code").press("Enter")
+    expect(page.locator("#code-errors")).to_be_visible()
+    assert heard(page, "ug") == [wrong]
+    # The refused code can be typed again, each symbol still said.
+    listen_then_wait(page)
+    page.locator("#id_code").press("7")
+    assert heard(page, "ug") == ["7"]
+
+
+def test_a_line_left_unanswered_is_said(terminal, page: Page, live_server, spoken_world):
+    voting.begin(page, live_server, "ug")
+    voting.tap_code(page, spoken_world.codes[2])
+    expect(page).to_have_url(url(live_server, "kiosk-ballot"))
+    page.locator("[data-listen]").click()
+    assert spoken_world.cadres[0].name in heard(page, "ug")
+    listen_then_wait(page)
+    page.locator(f"{SHOWN} [data-next]").click()
+    alert = page.locator(f"{SHOWN} [data-missing-alert]")
+    expect(alert).to_be_visible()
+    first_grade = page.locator(f"{SHOWN} .ballot-grade-word").first.inner_text().strip()
+    # The alert, then the grade the keyboard's focus was put on.
+    assert heard(page, "ug") == [alert.inner_text().strip(), first_grade]
+
+
+def test_the_phones_receipt_is_spoken(context: BrowserContext, live_server, spoken_world):
+    """The cast takes the phone's pass back: the receipt page's token lets it hear its receipt."""
+    world = spoken_world
+    Meeting.objects.filter(pk=world.meeting.pk).update(phones_allowed=True)
+    page = context.new_page()
+    page.goto(f"{url(live_server, 'phone', world.meeting.pk)}?language=ug&code={world.codes[3]}")
+    page.locator("form.kiosk-form button[type=submit]").click()
+    expect(page).to_have_url(url(live_server, "phone-ballot", world.meeting.pk))
+    voting.grade_cadres(page, world, lambda cadre, line: "satisfied")
+    voting.to_review(page)
+    page.locator("[data-cast] button[type=submit]").click()
+    expect(page).to_have_url(url(live_server, "phone-receipt", world.meeting.pk))
+    receipt = voting.receipt_shown(page)
+    page.locator("[data-listen]").click()
+    said = heard(page, "ug")
+    assert [symbol for symbol in said if len(symbol) == 1] == list(receipt)
+    assert not {cadre.name for cadre in world.cadres} & set(said)

@@ -214,6 +214,7 @@ def welcome(request, kiosk: Kiosk):
                 "sizes": page.text_sizes(),
                 "previewing": language != settings.LANGUAGE_CODE or text_size != TEXT_SIZES[0],
                 "speech_url": playlist.manifest_url(kiosk.meeting, DOOR),
+                "listening": playlist.listening(request.GET),
             },
             text_size=text_size,
         )
@@ -232,7 +233,8 @@ def code(request, kiosk: Kiosk):
     chosen = request.POST if request.method == "POST" else request.GET
     language = _choice(chosen, "language", dict(settings.LANGUAGES), settings.LANGUAGE_CODE)
     text_size = _choice(chosen, "text_size", TEXT_SIZES, TEXT_SIZES[0])
-    status, headers = 200, {}
+    listening = playlist.listening(chosen)
+    status, headers, locked = 200, {}, False
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -244,6 +246,7 @@ def code(request, kiosk: Kiosk):
                     show_service_error(request, rejected, form=form, field="code")
                     if isinstance(rejected, services.CodesLocked):
                         status, headers = 429, {"Retry-After": str(rejected.retry_after)}
+                        locked = True
                 else:
                     return _begin(kiosk, checked, language, text_size)
     with translation.override(language):
@@ -258,10 +261,12 @@ def code(request, kiosk: Kiosk):
                 "chosen_size": text_size,
                 "code_url": reverse("ratings:kiosk-code"),
                 "speech_url": playlist.manifest_url(kiosk.meeting, DOOR),
+                "listening": listening,
+                "locked": locked,
             },
             status=status,
             text_size=text_size,
-            kept=() if form.is_bound else ("code",),
+            kept=() if form.is_bound else ("code", listening),
         )
     for name, value in headers.items():
         response[name] = value

@@ -9,6 +9,8 @@ it was is kept with the ballot (ratings.ballot.services.phone_ballot_cast).
 After the cast the pass is gone and the code burned: the browser's history can bring back the
 addresses, never the ballot (every page is no-store; the ballot page without a pass goes back to the
 start, where the used code is refused).
+The receipt page's listen button hears the receipt through a token of its own, which opens nothing
+but the receipt's texts and symbols (ratings.speech.playlist.receipt_manifest_url).
 """
 
 from django.conf import settings
@@ -100,7 +102,7 @@ def start(request, pk: int):
     another_slip = bool(offered) and held is not None and codes.normalize(offered) != held.code
     if held is not None and not another_slip:
         return redirect("ratings:phone-ballot", meeting.pk)
-    status, headers = 200, {}
+    status, headers, locked = 200, {}, False
     if request.method == "POST":
         form = CodeForm(request.POST)
         status = 400
@@ -115,6 +117,7 @@ def start(request, pk: int):
                     show_service_error(request, rejected, form=form, field="code")
                     if isinstance(rejected, services.CodesLocked):
                         status, headers = 429, {"Retry-After": str(rejected.retry_after)}
+                        locked = True
                 else:
                     return _begin(meeting, checked, language, form.cleaned_data["text_size"])
     else:
@@ -131,6 +134,8 @@ def start(request, pk: int):
                 "sizes": page.text_sizes(),
                 "chosen_size": _text_size(request),
                 "speech_url": playlist.manifest_url(meeting, DOOR),
+                "listening": playlist.listening(request.POST if request.method == "POST" else request.GET),
+                "locked": locked,
             },
             status=status,
         )
@@ -227,7 +232,7 @@ def receipt(request, pk: int):
             request,
             meeting,
             "ratings/ballot/phone/receipt.html",
-            {"receipt": receipt_code},
+            {"receipt": receipt_code, "speech_url": playlist.receipt_manifest_url(meeting)},
             text_size=text_size,
         )
     page.forget_receipt(response, _path(meeting))

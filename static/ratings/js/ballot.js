@@ -106,6 +106,8 @@
         if (first) {
           first.focus();
         }
+        // The spoken ballot (speech.js) says the alert, then the grade under the focus.
+        form.dispatchEvent(new CustomEvent("ballot:missing"));
         return;
       }
       if (fromReview) {

@@ -198,6 +198,9 @@
           language: data.get("language") || "",
           text_size: data.get("text_size") || "",
         });
+        if (data.get("listening")) {
+          query.set("listening", data.get("listening")); // the spoken ballot reads the page again
+        }
         window.location.replace(window.location.pathname + "?" + query.toString());
       });
     });

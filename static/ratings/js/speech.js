@@ -5,6 +5,14 @@
  * - "Repeat" says again what was said last; "Slower" plays at three quarters of the speed.
  * - On the code screen (the kiosk's, the phone's start), once listening, each symbol of the code is said
  *   as it is typed or its key pressed, and a key when the keyboard's focus reaches it.
+ * - A language's button (data-say-language) says the language's name in that language, when the
+ *   keyboard's focus reaches it (even before "Listen": it is how a villager who does not read picks
+ *   theirs) and among the screen's texts.
+ * - A refusal or an alert (the code's, a line missing on the ballot) is said as it appears. An element
+ *   whose data-say has a value says that value instead of its text (a lockout's wait, in seconds).
+ * - "Listen" pressed on one screen carries to the next one (the welcome, the code screen, a refused
+ *   code): the forms' data-listening-field says so to the server, which marks the next page's bar
+ *   data-listening, and that page reads itself as it shows, its refusal first.
  * Nothing is fetched before "Listen": then the list of clips (text → audio file), once, and the clips
  * of what is said. What is queued is kept in data-queue, and data-state says playing, done or error.
  */
@@ -23,6 +31,7 @@
   let playing = [];
   let said = [];
   let active = false;
+  let quiet = false;
 
   function load() {
     if (clips) {
@@ -45,6 +54,11 @@
     return element.textContent.replace(/\s+/g, " ").trim();
   }
 
+  // What an element says: its data-say's value if it has one, else its text.
+  function spoken(element) {
+    return element.dataset.say || text(element);
+  }
+
   function shown(element) {
     return element.getClientRects().length > 0;
   }
@@ -55,7 +69,7 @@
     if (form) {
       scope = form.querySelector("[data-screen]:not([hidden])") || form;
     }
-    const elements = Array.from(scope.querySelectorAll("[data-say], [data-say-spell]"));
+    const elements = Array.from(scope.querySelectorAll("[data-say], [data-say-spell], [data-say-language]"));
     if (form && scope.dataset.screen === "review") {
       elements.push.apply(elements, form.querySelectorAll("[data-cast] [data-say]"));
     }
@@ -67,8 +81,8 @@
             texts.push(symbol);
           }
         });
-      } else if (text(element)) {
-        texts.push(text(element));
+      } else if (spoken(element)) {
+        texts.push(spoken(element));
       }
     });
     return texts;
@@ -117,7 +131,10 @@
         audio.onended = function () { next(index + 1); };
         audio.onerror = function () { next(index + 1); };
         audio.play().catch(function () {
-          bar.dataset.state = "error";
+          // A queue stopped by a newer one rejects its play() (AbortError): not an error of what plays.
+          if (queue === playing) {
+            bar.dataset.state = "error";
+          }
         });
       }
       next(0);
@@ -127,9 +144,21 @@
     });
   }
 
+  function listen() {
+    active = true;
+    document.querySelectorAll("[data-listening-field]").forEach(function (field) {
+      field.value = "1";
+    });
+  }
+
+  // The alerts the screen shows now (a refused code), each as it says itself.
+  function alertTexts() {
+    return Array.from(document.querySelectorAll("[role=alert] [data-say]")).filter(shown).map(spoken);
+  }
+
   bar.addEventListener("click", function (event) {
     if (event.target.closest("[data-listen]")) {
-      active = true;
+      listen();
       say(screenTexts());
     } else if (event.target.closest("[data-repeat]")) {
       say(said.length ? said : screenTexts());
@@ -172,7 +201,32 @@
     }
   }
 
+  // A language's button says its own name in its own voice: the clip of each language's name is in
+  // every language's list. The welcome's buttons are radios whose labels carry the name.
+  function languageName(element) {
+    if (element.matches("[data-say-language]")) {
+      return text(element);
+    }
+    const label = element.id && document.querySelector("label[for='" + element.id + "'][data-say-language]");
+    return label ? text(label) : "";
+  }
+  document.addEventListener("focusin", function (event) {
+    const name = languageName(event.target);
+    if (name && !quiet && (active || event.target.matches(":focus-visible"))) {
+      say([name]);
+    }
+  });
+
   if (form) {
+    // A line left unanswered: ballot.js shows the alert and puts the focus on the line's first grade.
+    form.addEventListener("ballot:missing", function () {
+      const alert = form.querySelector("[data-screen]:not([hidden]) [data-missing-alert]");
+      const focused = document.activeElement;
+      const grade = focused && focused.id ? form.querySelector("label[for='" + focused.id + "'] [data-say]") : null;
+      if (active && alert) {
+        say([spoken(alert)].concat(grade ? [text(grade)] : []));
+      }
+    });
     form.addEventListener("ballot:screen", function () {
       if (active) {
         say(screenTexts());
@@ -188,5 +242,19 @@
         say([text(word)]);
       }
     });
+  }
+
+  // Listen was pressed on the screen before: this one reads itself, its refusal first.
+  if (bar.hasAttribute("data-listening")) {
+    // The welcome shown again in the language just chosen: the keyboard stays on the languages.
+    const chosen = document.querySelector("form[data-welcome] input[name=language]:checked");
+    if (chosen) {
+      quiet = true; // the screen is about to be read, its name among it
+      chosen.focus({ preventScroll: true });
+      quiet = false;
+    }
+    listen();
+    const alerts = alertTexts();
+    say(alerts.length ? alerts : screenTexts());
   }
 })();

@@ -123,6 +123,8 @@ class MeetingForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.village, self.meeting = village, meeting
+        # The township's own schemes and the county's presets; another township's is no choice.
+        self.fields["scheme"].queryset = RatingScheme.objects.offered_to(village.township_id)
         # The village's current cadres, and those already chosen even if they have left since.
         current = Cadre.objects.serving_in(timezone.localdate().year).values("pk")
         chosen = meeting.reporting.values("cadre") if meeting is not None else []

@@ -74,6 +74,7 @@ def meeting_create(
     _ensure_kind(kind)
     cadres = list(cadres)
     _ensure_cadres_of_village(cadres, village)
+    _ensure_scheme_offered(scheme, village)
     if Meeting.objects.in_village(village).for_year(year).live().exists():
         raise ValidationError(_("The village already has a meeting for %(year)s.") % {"year": year})
     meeting = Meeting.objects.create(
@@ -115,6 +116,12 @@ def _ensure_quorum_confirmed(meeting: Meeting, *, closing: bool, warn: bool) -> 
     return quorum
 
 
+def _ensure_scheme_offered(scheme: RatingScheme | None, village) -> None:
+    """A meeting uses its township's schemes or the county's presets, never another township's."""
+    if scheme is not None and scheme.township_id not in (None, village.township_id):
+        raise ValidationError({"scheme": _("This rating scheme belongs to another township.")})
+
+
 def _in_mode(scheme: RatingScheme, quick_mode: bool | None) -> RatingScheme:
     return scheme if quick_mode is None else schemes.in_mode(scheme, quick_mode)
 
@@ -151,6 +158,7 @@ def meeting_update(
         cadres = list(cadres)
         _ensure_cadres_of_village(cadres, meeting.village)
     changes_cadres = cadres is not None and [cadre.pk for cadre in cadres] != current_cadres
+    _ensure_scheme_offered(scheme, meeting.village)
     # Another mode is another scheme: the frozen rule below refuses it once voting has opened (and the
     # transaction drops the copy).
     if quick_mode is not None and quick_mode != (scheme or meeting.scheme).quick_mode:

@@ -5,9 +5,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Resident, Role
+from portal.models import Cadre, Resident, Role
 from portal.params import DB_INT_MAX
 from portal.roll_import import FIELD_LABELS, FIELDS
 
@@ -163,3 +165,38 @@ class VenueKeyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("register", _("Register the key")))
+
+
+class AccountCreateForm(forms.Form):
+    """A new staff account for a village, with its role; a cadre's account may be linked to the cadre."""
+
+    class Handover(models.TextChoices):
+        PRINTED = "printed", _("a printed initial password, changed at the first login")
+        LINK = "link", _("a one-time link where the person sets a password")
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @ . + - _ only; the person types it to log in."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=VILLAGE_ROLES)
+    cadre = RowChoiceField(
+        label=_("The cadre this account is for"),
+        queryset=Cadre.objects.none(),
+        required=False,
+        help_text=_("For a cadre's account: the reports and answers of this cadre become the account's."),
+    )
+    handover = forms.ChoiceField(
+        label=_("How the person gets a password"),
+        choices=Handover.choices,
+        initial=Handover.PRINTED,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadre"].queryset = Cadre.objects.filter(village=village, user__isnull=True)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("create", _("Create the account")))

@@ -5,6 +5,7 @@ township; every other role over the one village it was given for. Views scope th
 `villages_with` so that another village's object is a 404, and services check `ensure` again.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -106,6 +107,33 @@ def has_capability(user, capability: str, village: Village) -> bool:
 
 def can_manage_roles_of(user, village: Village) -> bool:
     return has_capability(user, Capability.MANAGE_ROLES, village)
+
+
+def accounts_managed_by(user):
+    """The staff accounts a township administrator manages: every role they hold is a village role
+    in the administrator's villages. An account that also works elsewhere (another township's village,
+    a township of its own) or a superuser is not theirs to deactivate or reset."""
+    users = get_user_model().objects.filter(is_superuser=False)
+    villages = villages_with(user, Capability.MANAGE_ROLES)
+    if user.is_superuser:
+        return users.filter(role_assignments__isnull=False).distinct()
+    elsewhere = RoleAssignment.objects.filter(Q(township__isnull=False) | ~Q(village__in=villages)).values(
+        "user"
+    )
+    return (
+        users.filter(role_assignments__village__in=villages)
+        .exclude(pk__in=elsewhere)
+        .exclude(pk=user.pk)
+        .distinct()
+    )
+
+
+def account_or_404(user, village: Village, pk):
+    """An account holding a role in the village that the user manages; any other is a 404."""
+    account = accounts_managed_by(user).filter(pk=pk, role_assignments__village=village).first()
+    if account is None:
+        raise Http404(_("No such account."))
+    return account
 
 
 def is_own_cadre(user, cadre) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import audit, lockouts, roles, roll, staff, supervision, venue_keys
+from portal.views import accounts, audit, lockouts, roles, roll, staff, supervision, venue_keys
 
 app_name = "staff"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("v/<str:code>/roll/template.csv", roll.roll_template, name="roll-template"),
     path("v/<str:code>/roles/", roles.role_list, name="roles"),
     path("v/<str:code>/roles/<id:pk>/revoke/", roles.role_revoke, name="role-revoke"),
+    path("v/<str:code>/accounts/", accounts.account_list, name="accounts"),
+    path("v/<str:code>/accounts/<id:pk>/", accounts.account_detail, name="account"),
+    path("v/<str:code>/accounts/<id:pk>/active/", accounts.account_active, name="account-active"),
+    path("v/<str:code>/accounts/<id:pk>/password/", accounts.account_password, name="account-password"),
     path("v/<str:code>/supervision/", supervision.committee, name="supervision"),
     path("v/<str:code>/supervision/<id:pk>/chair/", supervision.committee_chair, name="supervision-chair"),
     path("v/<str:code>/supervision/<id:pk>/remove/", supervision.committee_remove, name="supervision-remove"),

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve
 
-from portal.views import public
+from portal.views import passwords, public
 
 # A bad query parameter (portal.params) is a 400 page saying what was wrong, in the reader's language.
 handler400 = "portal.views.errors.bad_request"
@@ -15,10 +15,12 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("v/<str:code>/", public.village_detail, name="village"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/login/", passwords.SignInView.as_view(), name="login"),
+    path("accounts/password/", passwords.password_change, name="password-change"),
     path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="portal/login.html", redirect_authenticated_user=True),
-        name="login",
+        "accounts/password/<str:uidb64>/<str:token>/",
+        passwords.LinkPasswordView.as_view(),
+        name="password-link",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include("portal.staff_urls")),

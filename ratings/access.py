@@ -11,7 +11,15 @@ from django.shortcuts import get_object_or_404
 
 from meetings.models import Meeting
 from portal.permissions import Capability, get_for_user_or_404, villages_with
-from ratings.models import HonorCandidate, Objection, ResultSnapshot, Scrutineer, SpokenClip, Terminal
+from ratings.models import (
+    HonorCandidate,
+    Objection,
+    RatingScheme,
+    ResultSnapshot,
+    Scrutineer,
+    SpokenClip,
+    Terminal,
+)
 
 
 def get_result_snapshot_for_user_or_404(user, pk, capability: str) -> ResultSnapshot:
@@ -70,3 +78,9 @@ def get_speech_meeting_or_404(user, pk) -> Meeting:
 
 def get_spoken_clip_for_user_or_404(user, pk, capability: str) -> SpokenClip:
     return get_for_user_or_404(SpokenClip.objects.select_related("meeting__village"), user, capability, pk=pk)
+
+
+def get_scheme_for_user_or_404(user, pk) -> RatingScheme:
+    """A rating scheme of a township the user administers, or a county preset; another township's is
+    a 404 (RatingScheme.objects.for_user)."""
+    return get_object_or_404(RatingScheme.objects.for_user(user).select_related("township"), pk=pk)

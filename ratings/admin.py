@@ -22,6 +22,23 @@ def _may_set_up(request) -> bool:
     return request._may_set_up_schemes
 
 
+def _may_edit(request, scheme) -> bool:
+    """A township's scheme by its administrators, a county preset by a superuser; none once frozen."""
+    if not _may_set_up(request):
+        return False
+    if scheme is None:
+        return True
+    if scheme.is_frozen:
+        return False
+    if request.user.is_superuser:
+        return True
+    return scheme.township_id is not None and (
+        permissions.townships_with(request.user, Capability.MANAGE_MEETINGS)
+        .filter(pk=scheme.township_id)
+        .exists()
+    )
+
+
 class FrozenAwareInline(admin.TabularInline):
     extra = 0
     # A scheme has a handful of criteria, grades and groups. Without a bound of its own a formset builds
@@ -34,13 +51,13 @@ class FrozenAwareInline(admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
     def has_add_permission(self, request, obj=None):
-        return _may_set_up(request) and not (obj and obj.is_frozen)
+        return _may_edit(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return _may_set_up(request) and not (obj and obj.is_frozen)
+        return _may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return _may_set_up(request) and not (obj and obj.is_frozen)
+        return _may_edit(request, obj)
 
     def has_view_permission(self, request, obj=None):
         return _may_set_up(request)
@@ -62,6 +79,7 @@ class VoterGroupInline(FrozenAwareInline):
 class RatingSchemeAdmin(AuditedModelAdmin):
     list_display = (
         "name",
+        "township",
         "quick_mode",
         "max_nominations",
         "excellent_share",
@@ -80,8 +98,18 @@ class RatingSchemeAdmin(AuditedModelAdmin):
     def has_add_permission(self, request):
         return _may_set_up(request)
 
+    def get_queryset(self, request):
+        # Another township's scheme does not exist for a township administrator.
+        return super().get_queryset(request) & RatingScheme.objects.for_user(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "township" and not request.user.is_superuser:
+            kwargs["queryset"] = permissions.townships_with(request.user, Capability.MANAGE_MEETINGS)
+            kwargs["required"] = True  # only the county makes presets
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def has_change_permission(self, request, obj=None):
-        return _may_set_up(request) and not (obj and obj.is_frozen)
+        return _may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and not (obj and (obj.is_frozen or obj.meetings.exists()))

@@ -7,7 +7,29 @@ capability)`, and ratings.access for one of them by its key.
 
 from django.db import models
 
-from portal.permissions import VillageScopedQuerySet
+from portal.permissions import Capability, VillageScopedQuerySet, townships_with
+
+
+class RatingSchemeQuerySet(models.QuerySet):
+    """A scheme belongs to a township, or is one of the county's presets (no township)."""
+
+    def offered_to(self, township):
+        """What a meeting of the township may use: its own schemes and the county's presets."""
+        return self.filter(models.Q(township=township) | models.Q(township__isnull=True))
+
+    def presets(self):
+        return self.filter(township__isnull=True)
+
+    def for_user(self, user):
+        """What the scheme pages show the user: the schemes of the townships they administer and the
+        presets; everything to a superuser; nothing to anyone else."""
+        if user.is_superuser:
+            return self.all()
+        townships = townships_with(user, Capability.MANAGE_MEETINGS)
+        # One query: the presets too only for someone who administers a township.
+        return self.filter(models.Exists(townships)).filter(
+            models.Q(township__in=townships) | models.Q(township__isnull=True)
+        )
 
 
 class BallotCodeQuerySet(models.QuerySet):

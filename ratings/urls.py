@@ -3,7 +3,8 @@ from django.urls import include, path
 app_name = "ratings"
 
 # The ballot, the results, the paper count, the closure certificate, the bundle, a laptop's
-# preparation and the spoken ballot keep their own routes; all of them are named "ratings:<name>".
+# preparation, the spoken ballot and the scheme editor keep their own routes; all of them are named
+# "ratings:<name>".
 urlpatterns = [
     path("", include("ratings.ballot.urls")),
     path("", include("ratings.results.urls")),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("", include("ratings.bundle.urls")),
     path("", include("ratings.preparation.urls")),
     path("", include("ratings.speech.urls")),
+    path("", include("ratings.schemes.urls")),
 ]

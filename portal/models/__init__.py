@@ -1,3 +1,4 @@
+from portal.models.accounts import PasswordChangeDue
 from portal.models.audit import AppendOnlyError, AuditChainHead, AuditEntry
 from portal.models.registry import Cadre, CadrePost, Household, Resident, Township, Village
 from portal.models.roles import Role, RoleAssignment
@@ -11,6 +12,7 @@ __all__ = [
     "Cadre",
     "CadrePost",
     "Household",
+    "PasswordChangeDue",
     "Resident",
     "Role",
     "RoleAssignment",

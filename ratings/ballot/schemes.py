@@ -60,9 +60,13 @@ def grade_label(grade: Grade) -> str:
 
 
 @transaction.atomic
-def scheme_create(*, name: str, competence_scale: bool = False, quick_mode: bool = False) -> RatingScheme:
-    """A scheme with the brief's defaults: five criteria, a four-step scale, the group weights."""
-    scheme = RatingScheme.objects.create(name=name, quick_mode=quick_mode)
+def scheme_create(
+    *, name: str, competence_scale: bool = False, quick_mode: bool = False, township=None
+) -> RatingScheme:
+    """A scheme with the brief's defaults: five criteria, a four-step scale, the group weights.
+
+    Without a township it is a county preset."""
+    scheme = RatingScheme.objects.create(name=name, quick_mode=quick_mode, township=township)
     Criterion.objects.bulk_create(
         Criterion(scheme=scheme, code=code, name=stored, order=index)
         for index, (code, stored, _name, _meaning) in enumerate(CRITERIA)
@@ -94,13 +98,18 @@ def in_mode(scheme: RatingScheme, quick_mode: bool) -> RatingScheme:
         return scheme
     # The scheme it was copied from, or an earlier copy: the same name before " · ", the same content.
     stem = scheme.name.split(" · ", 1)[0]
-    for candidate in RatingScheme.objects.filter(name__startswith=stem, quick_mode=quick_mode).order_by("pk"):
+    # A copy belongs where the scheme does: a township's stays offered to that township only.
+    candidates = RatingScheme.objects.filter(
+        name__startswith=stem, quick_mode=quick_mode, township=scheme.township_id
+    )
+    for candidate in candidates.order_by("pk"):
         if _content(candidate) == _content(scheme):
             return candidate
     suffix = f" · {MODE_NAMES[quick_mode]}"
     name = stem[: RatingScheme._meta.get_field("name").max_length - len(suffix)] + suffix
     copy = RatingScheme.objects.create(
         name=name,
+        township_id=scheme.township_id,
         quick_mode=quick_mode,
         max_nominations=scheme.max_nominations,
         excellent_share=scheme.excellent_share,
@@ -175,9 +184,9 @@ def _add_content(scheme: RatingScheme, row: dict) -> None:
 
 
 @transaction.atomic
-def from_description(row: dict) -> RatingScheme:
-    """A new scheme equal in content to the described one (`describe`)."""
-    scheme = RatingScheme.objects.create(name=row["name"], **_fields_of(row))
+def from_description(row: dict, *, township=None) -> RatingScheme:
+    """A new scheme equal in content to the described one (`describe`), the township's if given."""
+    scheme = RatingScheme.objects.create(name=row["name"], township=township, **_fields_of(row))
     _add_content(scheme, row)
     return scheme
 
@@ -198,5 +207,5 @@ def replace_content(scheme: RatingScheme, row: dict) -> RatingScheme:
 
 def default_scheme() -> RatingScheme:
     """The scheme a meeting gets when nobody picks one, created with the defaults on first use."""
-    scheme = RatingScheme.objects.filter(name=DEFAULT_SCHEME_NAME).order_by("pk").first()
+    scheme = RatingScheme.objects.presets().filter(name=DEFAULT_SCHEME_NAME).order_by("pk").first()
     return scheme or scheme_create(name=DEFAULT_SCHEME_NAME)

@@ -299,7 +299,9 @@ def _write_members(bundle, village, meeting, reading, stored) -> Meeting:
     }
     if meeting is None:
         meeting = Meeting.objects.create(
-            village=village, scheme=schemes.from_description(described["scheme"]), **values
+            village=village,
+            scheme=schemes.from_description(described["scheme"], township=village.township),
+            **values,
         )
     else:
         Meeting.objects.filter(pk=meeting.pk).update(**values)

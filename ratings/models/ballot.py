@@ -14,13 +14,30 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
-from ratings.querysets import BallotCodeQuerySet, BallotGradeQuerySet, PollBookQuerySet, TerminalQuerySet
+from ratings.querysets import (
+    BallotCodeQuerySet,
+    BallotGradeQuerySet,
+    PollBookQuerySet,
+    RatingSchemeQuerySet,
+    TerminalQuerySet,
+)
 
 
 class RatingScheme(models.Model):
     """How villagers rate the cadres of one meeting; frozen once voting opens."""
 
     name = models.CharField(_("name"), max_length=100)
+    # None: one of the county's presets, which every township's meetings may use and only a superuser
+    # edits. A township's own scheme is offered to its meetings only (RatingScheme.objects.offered_to).
+    township = models.ForeignKey(
+        "portal.Township",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rating_schemes",
+        verbose_name=_("township"),
+        help_text=_("Empty: a county preset, offered to every township."),
+    )
     quick_mode = models.BooleanField(
         _("quick mode"),
         default=False,
@@ -51,6 +68,8 @@ class RatingScheme(models.Model):
         default=5,
         help_text=_("A breakdown cell with fewer ballots than this is not shown, to keep the ballot secret."),
     )
+
+    objects = RatingSchemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -56,11 +56,14 @@ def cadres_member(village: Village) -> list[dict]:
     ]
 
 
-def schemes_member() -> list[dict]:
-    """Every scheme of the county: a meeting may use any of them (meetings.forms.MeetingForm)."""
+def schemes_member(village: Village) -> list[dict]:
+    """The schemes a meeting of the village may use: its township's and the county's presets
+    (meetings.forms.MeetingForm); never another township's."""
     return [
         schemes.describe(scheme)
-        for scheme in RatingScheme.objects.order_by("name", "pk").prefetch_related("groups")
+        for scheme in RatingScheme.objects.offered_to(village.township)
+        .order_by("name", "pk")
+        .prefetch_related("groups")
     ]
 
 
@@ -72,6 +75,6 @@ def members_of(village: Village) -> dict[str, bytes]:
             ("households.json", households_member(village)),
             ("roll.json", roll_member(village)),
             ("cadres.json", cadres_member(village)),
-            ("schemes.json", schemes_member()),
+            ("schemes.json", schemes_member(village)),
         )
     }

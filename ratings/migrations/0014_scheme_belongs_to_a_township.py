@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0006_password_change_due'),
-        ('ratings', '0012_poll_book_assisted'),
+        ('ratings', '0013_venue_rows_and_preparation_versions'),
     ]
 
     operations = [

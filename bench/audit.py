@@ -26,9 +26,10 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 import uuid
 from pathlib import Path
+
+from scratch import ScratchPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGES = 30
@@ -60,7 +61,7 @@ def main() -> None:
             urls.append(("PostgreSQL", None))
         for name, url in urls:
             print(f"\n== {name}: {options.villages} villages at once ==", flush=True)
-            with scratch_postgres() if url is None else _given(url) as database:
+            with ScratchPostgres("bench_audit") if url is None else _given(url) as database:
                 command = [sys.executable, __file__, f"--database-url={database}", *passed]
                 subprocess.run(command, check=True)  # noqa: S603 (this script, our interpreter)
     return None
@@ -75,26 +76,6 @@ class _given:
 
     def __exit__(self, *exc):
         return None
-
-
-class scratch_postgres:
-    """A scratch database on BENCH_DATABASE_URL's server, dropped afterwards."""
-
-    def __enter__(self) -> str:
-        self.server = urllib.parse.urlsplit(os.environ["BENCH_DATABASE_URL"])
-        self.name = f"{self.server.path.lstrip('/') or 'bench_audit'}_{uuid.uuid4().hex[:8]}"
-        self._admin(f'CREATE DATABASE "{self.name}"')
-        return urllib.parse.urlunsplit(self.server._replace(path=f"/{self.name}"))
-
-    def __exit__(self, *exc) -> None:
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-    def _admin(self, sql: str) -> None:
-        import psycopg
-
-        admin = urllib.parse.urlunsplit(self.server._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(sql)
 
 
 # --- the child: one database ---------------------------------------------------------------------------

@@ -34,9 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import uuid
 from pathlib import Path
+
+from scratch import ScratchPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGES = 300
@@ -77,7 +78,7 @@ def main() -> None:
                 flush=True,
             )
             if url is None:
-                with ScratchPostgres() as scratch:
+                with ScratchPostgres("bench_county") as scratch:
                     run_child(scratch, passed)
             else:
                 run_child(url, passed)
@@ -87,26 +88,6 @@ def main() -> None:
 def run_child(url: str, passed: list[str]) -> None:
     command = [sys.executable, __file__, f"--database-url={url}", *passed]
     subprocess.run(command, check=True)  # noqa: S603 (this script, our interpreter)
-
-
-class ScratchPostgres:
-    """A scratch database on BENCH_DATABASE_URL's server, dropped afterwards."""
-
-    def __enter__(self) -> str:
-        self.server = urllib.parse.urlsplit(os.environ["BENCH_DATABASE_URL"])
-        self.name = f"{self.server.path.lstrip('/') or 'bench_county'}_{uuid.uuid4().hex[:8]}"
-        self._admin(f'CREATE DATABASE "{self.name}"')
-        return urllib.parse.urlunsplit(self.server._replace(path=f"/{self.name}"))
-
-    def __exit__(self, *exc) -> None:
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-    def _admin(self, sql: str) -> None:
-        import psycopg
-
-        admin = urllib.parse.urlunsplit(self.server._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(sql)
 
 
 # --- the child: one database ---------------------------------------------------------------------------

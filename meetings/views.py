@@ -191,6 +191,13 @@ def staff_sign_in(request, pk):
     resident = get_object_or_404(
         Resident.objects.in_village(meeting.village), pk=form.cleaned_data["resident"]
     )
+    refused = _sign_in(request, meeting, resident)
+    # Back to the search the operator was working through, for the next person in the queue.
+    return refused or _back_to_sign_in(meeting, request.POST.get("q", "").strip())
+
+
+def _sign_in(request, meeting: Meeting, resident: Resident):
+    """Sign one resident in and say so; the control page with the refusal (400) when the service refuses."""
     try:
         created = services.attendance_record(meeting=meeting, resident=resident, by=request.user)
     except ValidationError as error:
@@ -200,8 +207,7 @@ def staff_sign_in(request, pk):
         messages.success(request, _("%(name)s is signed in.") % {"name": resident.name})
     else:
         messages.info(request, _("%(name)s was already signed in.") % {"name": resident.name})
-    # Back to the search the operator was working through, for the next person in the queue.
-    return _back_to_sign_in(meeting, request.POST.get("q", "").strip())
+    return None
 
 
 def _back_to_sign_in(meeting: Meeting, query: str = ""):
@@ -225,18 +231,9 @@ def staff_sign_in_id(request, pk):
     if resident is None:
         messages.error(request, _("No one on the village's roll has this ID card number."))
         return _render_control(request, meeting, status=400)
-    try:
-        created = services.attendance_record(meeting=meeting, resident=resident, by=request.user)
-    except ValidationError as error:
-        show_service_error(request, error)
-        return _render_control(request, meeting, status=400)
-    if created:
-        messages.success(request, _("%(name)s is signed in.") % {"name": resident.name})
-    else:
-        messages.info(request, _("%(name)s was already signed in.") % {"name": resident.name})
     # No fragment: a browser skips autofocus on a page opened at one, and the number field must have
     # the focus (and scroll into view) for the next card the reader scans.
-    return redirect("meetings:staff-meeting", pk=meeting.pk)
+    return _sign_in(request, meeting, resident) or redirect("meetings:staff-meeting", pk=meeting.pk)
 
 
 @login_required

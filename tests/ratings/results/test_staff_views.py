@@ -624,9 +624,9 @@ def test_honor_page_is_not_n_plus_one(client, county, django_assert_num_queries)
     client.force_login(county.moderator)
     # session, user, the meeting in scope, the candidates with their households, their first
     # residents' names (one query), the committees' nominations with households, the village's
-    # household numbers for the chooser, and the navigation's permissions (2) — whatever the number
-    # of candidates
-    with django_assert_num_queries(9):
+    # household numbers for the chooser, whether the account runs the meeting (where the breadcrumb
+    # leads), and the navigation's permissions (2) — whatever the number of candidates
+    with django_assert_num_queries(10):
         response = client.get(url("staff-honor", world.meeting.pk))
     assert page(response).count('class="candidate-review"') == 8
 

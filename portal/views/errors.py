@@ -2,6 +2,7 @@
 request, when we can say it), 403 (why, when a service said), 404 (which must not fail on a body it
 cannot read) and 500 (which must not need the database)."""
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseServerError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -26,7 +27,8 @@ def page_not_found(request, exception=None):
     handler: a 500 for any unknown address. Such a post is a bad request."""
     try:
         request.POST  # noqa: B018 (parsed here, where a broken body can still be answered)
-    except MultiPartParserError as error:
+    except (MultiPartParserError, SuspiciousOperation) as error:
+        # Also a body Django refuses to read (too many fields, too large): a bad request.
         return bad_request(request, error)
     return defaults.page_not_found(request, exception)
 

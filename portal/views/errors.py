@@ -17,6 +17,10 @@ from portal.params import ParameterError
 def bad_request(request, exception=None):
     """Any request Django or a view refuses as bad. Only a ParameterError's text is shown: the other
     refusals (a forged Host header, a too-large form) carry internal English text."""
+    return _bad_request_page(request, exception)
+
+
+def _bad_request_page(request, exception=None):
     reason = str(exception) if isinstance(exception, ParameterError) else ""
     return render(request, "portal/400.html", {"reason": reason}, status=400)
 
@@ -28,8 +32,9 @@ def page_not_found(request, exception=None):
     try:
         request.POST  # noqa: B018 (parsed here, where a broken body can still be answered)
     except (MultiPartParserError, SuspiciousOperation) as error:
-        # Also a body Django refuses to read (too many fields, too large): a bad request.
-        return bad_request(request, error)
+        # Also a body Django refuses to read (too many fields, too large): a bad request, answered
+        # without the CSRF check, which would read that body again (a urlencoded one raises again).
+        return _bad_request_page(request, error)
     return defaults.page_not_found(request, exception)
 
 

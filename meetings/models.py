@@ -56,6 +56,12 @@ class Meeting(models.Model):
         Status.FINAL,
         Status.ANNULLED,
     }
+    # The results are worked on from the close of the vote until they are final: computed, reviewed,
+    # published, under notice (ratings.results).
+    RESULTS_IN_PROGRESS = {Status.VOTING_CLOSED, Status.UNDER_NOTICE}
+    # The honor roll is worked on from the announcement (the committees put households forward) until
+    # it is final with the results.
+    HONOR_ROLL_IN_PROGRESS = {Status.ANNOUNCED, Status.VOTING_OPEN} | RESULTS_IN_PROGRESS
     # Questions are taken from the announcement to the end of the notice period (meetings.questions).
     TAKES_QUESTIONS = {Status.ANNOUNCED, Status.VOTING_OPEN, Status.VOTING_CLOSED, Status.UNDER_NOTICE}
     # A commitment is made at or after the meeting, never for a draft or an annulled one.
@@ -128,6 +134,11 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:meeting", args=[self.pk])
+
+    @property
+    def results_in_progress(self) -> bool:
+        """Voting has closed and the results are not final yet: they are computed, reviewed, noticed."""
+        return self.status in self.RESULTS_IN_PROGRESS
 
     @property
     def is_closed(self) -> bool:

@@ -42,7 +42,11 @@ class MeetingQuerySet(VillageScopedQuerySet):
 
     def results_in_progress(self):
         """Meetings whose results are being worked on: voting closed, or under public notice."""
-        return self.filter(status__in=("voting_closed", "under_notice"))
+        return self.filter(status__in=self.model.RESULTS_IN_PROGRESS)
+
+    def honor_roll_in_progress(self):
+        """Meetings whose honor roll is being worked on: from the announcement until final."""
+        return self.filter(status__in=self.model.HONOR_ROLL_IN_PROGRESS)
 
     def visible_to(self, user):
         """The public meetings, and the drafts the user may preview (their operators and administrators)."""

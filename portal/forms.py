@@ -1,7 +1,7 @@
 """Input validation for the staff pages."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -200,3 +200,36 @@ class AccountCreateForm(forms.Form):
         self.fields["cadre"].queryset = Cadre.objects.filter(village=village, user__isnull=True)
         self.helper = FormHelper()
         self.helper.add_input(Submit("create", _("Create the account")))
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (GET): an action, an account, a date range. Empty means any."""
+
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.ChoiceField(label=_("User"), required=False)
+    first = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, actions, actors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any action")), *actions]
+        self.fields["actor"].choices = [("", _("Any user")), *((name, name) for name in actors)]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "audit-filter mb-3"
+        self.helper.attrs = {"role": "search"}
+        self.helper.disable_csrf = True  # a search: it changes nothing
+        self.helper.layout = Layout(
+            Div(
+                *(Div(name, css_class="col-sm-6 col-lg-3") for name in ("action", "actor", "first", "last")),
+                css_class="row g-2",
+            ),
+            Submit("", _("Filter"), css_class="btn-outline-primary"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first"), cleaned.get("last")
+        if first and last and first > last:
+            raise forms.ValidationError(_("The first date must not be after the last."))
+        return cleaned

@@ -378,6 +378,11 @@ KIOSK_RECEIPT_SECONDS = int(os.environ.get("PORTAL_KIOSK_RECEIPT_SECONDS", 45))
 KIOSK_ABANDONED_SECONDS = int(os.environ.get("PORTAL_KIOSK_ABANDONED_SECONDS", 5 * 60))
 KIOSK_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_KIOSK_HEARTBEAT_SECONDS", 5))
 
+# The site's public address as villagers reach it from anywhere (e.g. https://pingyi.example.gov.cn),
+# printed with a QR code on the notice for the village board. Empty (a laptop at the venue): the notice
+# prints no address, since the one it was opened by (127.0.0.1, the venue's Wi-Fi) reaches no villager.
+PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "").rstrip("/")
+
 # Villagers' own phones (the second door, allowed per meeting; docs/phones.md):
 # - PHONE_BASE_URL: the address phones reach this server by on the venue's Wi-Fi, e.g.
 #   http://192.168.137.1:8000, printed into each slip's QR code. Empty: the address the slips page was

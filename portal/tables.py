@@ -2,8 +2,10 @@
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal import audit_labels
 from portal.models import AuditEntry, Resident
 from portal.params import DB_INT_MAX, parse_int
 
@@ -50,14 +52,25 @@ class AuditTable(PortalTable):
     created_at = tables.DateTimeColumn(format="Y-m-d H:i:s")
     actor_name = tables.Column()
     action = tables.Column()
-    target_label = tables.Column()
+    target_label = tables.Column(verbose_name=_("Object"), order_by=("target_type", "target_label"))
     scope = tables.Column()
-    details = tables.JSONColumn(orderable=False)
+    details = tables.Column(orderable=False, empty_values=())
 
     class Meta(PortalTable.Meta):
         model = AuditEntry
         fields = ("seq", "created_at", "actor_name", "action", "target_label", "scope", "details")
         order_by = ("-seq",)
+
+    def render_action(self, value):
+        return audit_labels.action_label(value)
+
+    def render_target_label(self, record):
+        return audit_labels.target_named(record)
+
+    def render_details(self, value):
+        return format_html_join(
+            "", '<div class="audit-detail">{}</div>', ((line,) for line in audit_labels.details_lines(value))
+        )
 
 
 class ResidentTable(PortalTable):

@@ -9,7 +9,9 @@ from portal.views import passwords, public
 
 # A bad query parameter (portal.params) is a 400 page saying what was wrong, in the reader's language.
 handler400 = "portal.views.errors.bad_request"
+handler403 = "portal.views.errors.permission_denied"
 handler404 = "portal.views.errors.page_not_found"
+handler500 = "portal.views.errors.server_error"
 
 urlpatterns = [
     path("", public.home, name="home"),

@@ -57,6 +57,26 @@ class AuditEntryQuerySet(models.QuerySet):
         """Oldest first across all chains (within a chain the same as its order: appends are locked)."""
         return self.order_by("pk")
 
+    def by_actor(self, name: str):
+        return self.filter(actor_name=name)
+
+    def recorded_between(self, first=None, last=None):
+        """Entries recorded from the date `first` to the date `last`, both included, in local time."""
+        entries = self
+        if first is not None:
+            entries = entries.filter(created_at__date__gte=first)
+        if last is not None:
+            entries = entries.filter(created_at__date__lte=last)
+        return entries
+
+    def action_codes(self):
+        """The actions recorded in these entries (for the log's filter: only what happened there)."""
+        return self.order_by("action").values_list("action", flat=True).distinct()
+
+    def actor_names(self):
+        """The names of the accounts that acted in these entries, sorted (for the log's filter)."""
+        return self.order_by("actor_name").values_list("actor_name", flat=True).distinct()
+
     def in_townships(self, townships):
         """Entries about these townships or any of their villages (codes share the prefix)."""
         codes = [t.code for t in townships]

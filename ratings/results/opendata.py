@@ -18,12 +18,13 @@ stays on the server (tally.ballots_csv), sealed by its SHA-256 in the snapshot f
 """
 
 import csv
-import functools
 import hashlib
 import io
-import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+
+# The spreadsheet-safe CSV is the portal's (the audit log exports it too); the recount reads it back.
+from portal.spreadsheets import BOM, for_spreadsheet, from_spreadsheet, spreadsheet_csv  # noqa: F401
 
 COUNTS_HEADER = ("cadre", "criterion", "group", "grade", "n")
 CODEBOOK_FILES = {
@@ -50,17 +51,8 @@ CODEBOOK_FILES = {
 # is published.
 SPREADSHEET_KEY = "csv_for_spreadsheets"
 CODEBOOK_HEADER = ("section", "code", "field", "value")
-BOM = "\ufeff"
 # Published as decimal strings; in a spreadsheet they are numbers (0.300 is 0.3, exactly).
 NUMBER_FIELDS = ("weight", "excellent_share", "incompetent_share")
-# What Excel reads as a number, a percentage, a date or a time, a truth value, or a formula.
-_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?(\.\d*)?([eE][+-]?\d+)?%?")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DATE_PART = re.compile(r"[0-9]+|[A-Za-z]+")
-_DATE_SEPARATORS = re.compile(r"[-/:. ]")
-_FORMULA_LEAD = ("=", "+", "-", "@")
-# A formula's text literal holds at most 255 characters.
-_FORMULA_TEXT_MAX = 255
 CONSISTENCY_RULES = (
     "every (cadre, criterion, group) column of counts.csv sums to disclosure.ballots_by_group[group]",
     "the ballots of disclosure.ballots_by_group add up to ballots",
@@ -69,58 +61,6 @@ CONSISTENCY_RULES = (
     "with disclosure.figures_shown false (fewer than k ballots), counts.csv has no row and no cadre has "
     "a figure",
 )
-
-
-def _looks_like_date(text: str) -> bool:
-    parts = _DATE_SEPARATORS.split(text)
-    return (
-        len(parts) > 1
-        and any(part.isdigit() for part in parts)
-        and all(
-            _DATE_PART.fullmatch(part)
-            and (part.isdigit() or part[:3].lower() in _MONTHS or part.lower() in ("am", "pm"))
-            for part in parts
-        )
-    )
-
-
-# The same codes and counts come back on every row: remembered, a results document is written faster.
-@functools.lru_cache(maxsize=4096)
-def excel_would_convert(text: str) -> bool:
-    """Whether Excel, opening a CSV, would store this text as something else (number, date, formula)."""
-    return bool(text) and (
-        (any(ch.isdigit() for ch in text) and bool(_NUMBER.fullmatch(text)))
-        or _looks_like_date(text)
-        or text.upper() in ("TRUE", "FALSE")
-        or text.startswith(_FORMULA_LEAD)
-    )
-
-
-def for_spreadsheet(value):
-    """A cell as Excel keeps it: text it would convert becomes ="text"; anything else is unchanged."""
-    if not isinstance(value, str) or not excel_would_convert(value):
-        return value
-    if len(value) > _FORMULA_TEXT_MAX:
-        # Too long for ="...": defused by the visible apostrophe instead (only free text is this long).
-        return f"'{value}"
-    return '="{}"'.format(value.replace('"', '""'))
-
-
-def from_spreadsheet(cell: str) -> str:
-    """The text `for_spreadsheet` wrote as ="text"; any other cell unchanged."""
-    if len(cell) >= 3 and cell.startswith('="') and cell.endswith('"'):
-        return cell[2:-1].replace('""', '"')
-    return cell
-
-
-def spreadsheet_csv(header: Iterable, rows: Iterable[Iterable]) -> bytes:
-    """A CSV file that Excel opens right: BOM, and every value it would convert written as ="text"."""
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([for_spreadsheet(value) for value in row] for row in rows)
-    return out.getvalue().encode("utf-8")
 
 
 def sha256(data: bytes) -> str:

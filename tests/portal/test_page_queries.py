@@ -3,8 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from meetings.models import Meeting
 from portal import audit
+from portal.models import Village
 from tests.factories import CadrePostFactory, HouseholdFactory, ResidentFactory, VillageFactory
+from tests.worlds import make_meeting
 
 
 @pytest.fixture
@@ -47,9 +50,11 @@ def test_roll_page(client, crowded, django_assert_num_queries):
 
 def test_audit_page(client, crowded, django_assert_num_queries):
     client.force_login(crowded.township_admin)
-    # session, user, the user's townships, row count, one page of entries, then the user's
-    # permissions for the navigation (groups' and own)
-    with django_assert_num_queries(7):
+    # session, user, the user's townships, the actions recorded there and the accounts that acted
+    # (the filter's choices: what happened in their townships), row count, one page of entries, then
+    # the user's permissions for the navigation (groups' and own) — the object's kind comes from the
+    # model registry, the action's name from a mapping: no query for either
+    with django_assert_num_queries(9):
         response = client.get(reverse("staff:audit"))
     assert "filler" in response.content.decode()
 
@@ -62,10 +67,15 @@ def test_roles_page(client, crowded, django_assert_num_queries):
 
 
 def test_dashboard(client, crowded, django_assert_num_queries):
+    for village in Village.objects.filter(township=crowded.township):
+        make_meeting(village, status=Meeting.Status.VOTING_CLOSED)
+        make_meeting(village, year=2025)
     client.force_login(crowded.township_admin)
     # session, user, roles (which decide the task cards), roll villages, role villages, the
-    # meetings whose results are being worked on with their pending objections (one query for the
-    # "objections to rule" and "results to publish" cards), the closure certificates this account
-    # signs (one query), and the navigation's permissions (2)
+    # meetings whose honor roll or results are being worked on, with their candidates to review and
+    # pending objections counted in the same query (one query for the "honor roll and results",
+    # "objections to rule" and "results to publish" cards, however many meetings), the closure
+    # certificates this account signs (one query), and the navigation's permissions (2)
     with django_assert_num_queries(9):
-        assert client.get(reverse("staff:dashboard")).status_code == 200
+        response = client.get(reverse("staff:dashboard"))
+    assert response.content.decode().count("/honor-roll/") == 2 * 7  # two meetings in each of 7 villages

@@ -8,6 +8,8 @@ a draft under review, or results withdrawn. What the pages show is the snapshot 
 
 import json
 
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import quote_etag
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
@@ -60,10 +63,6 @@ def _publication_anchor(snapshot: ResultSnapshot) -> audit.Anchor | None:
     """The village's audit chain head at publication, as the county chain recorded it: printed on the
     notice and served in results.json, so that `verify_audit --anchor` can hold the log to it later."""
     return audit.anchor_of(snapshot, after="results_publish")
-
-
-def _address(request, path: str) -> str:
-    return format_html('<bdi dir="ltr">{}</bdi>', request.build_absolute_uri(path))
 
 
 @require_safe
@@ -192,11 +191,31 @@ def results_notice(request, pk):
         "honor_roll": display.honor_rows(data),
         "anchor": _publication_anchor(snapshot),
         **_disclosure_context(data),
-        # Addresses read left to right, in a right-to-left notice too.
-        "objection_url": _address(request, reverse("ratings:objection-lodge", args=[pk])),
-        "results_url": _address(request, reverse("ratings:results", args=[pk])),
+        **_notice_addresses(pk),
     }
     return render(request, "ratings/results/notice.html", context)
+
+
+def _notice_addresses(pk: int) -> dict:
+    """The public addresses the paper notice prints, with a QR code to the results; none without
+    PORTAL_PUBLIC_URL: the address the page was opened by (a venue laptop's) reaches no villager."""
+    if not settings.PUBLIC_URL:
+        return {}
+    results = settings.PUBLIC_URL + reverse("ratings:results", args=[pk])
+    # segno's SVG holds the symbol as one path of coordinates, no text of ours.
+    qr = segno.make_qr(results, error="m").svg_inline(
+        scale=1, border=4, omitsize=True, svgclass="notice-qr-svg"
+    )
+    return {
+        # Addresses read left to right, in a right-to-left notice too.
+        "results_url": _ltr(results),
+        "objection_url": _ltr(settings.PUBLIC_URL + reverse("ratings:objection-lodge", args=[pk])),
+        "results_qr": mark_safe(qr),  # noqa: S308
+    }
+
+
+def _ltr(address: str) -> str:
+    return format_html('<bdi dir="ltr">{}</bdi>', address)
 
 
 @require_http_methods(["GET", "POST"])

@@ -100,6 +100,11 @@ def _counts_by_status(rows) -> Counter:
     return Counter(dict(rows.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")))
 
 
+def _operates(user, meeting: Meeting) -> bool:
+    """Whether the user may open the meeting control the breadcrumb leads to (a moderator may not)."""
+    return permissions.has_capability(user, Capability.OPERATE_MEETING, meeting.village)
+
+
 def _render_results(request, meeting: Meeting, *, publish_form=None, status=200):
     snapshots = list(
         ResultSnapshot.objects.of_meeting(meeting).select_related("computed_by").order_by("-version")
@@ -117,6 +122,7 @@ def _render_results(request, meeting: Meeting, *, publish_form=None, status=200)
         "reconciliation": reconciliation_of(meeting),
         "started": results_services.results_started(meeting),
         "can_manage": can_manage,
+        "can_operate": can_manage or _operates(request.user, meeting),
         "can_compute": results_services.results_open(meeting),
         "recount": recount,
         "draft": _shown(draft),
@@ -295,6 +301,7 @@ def _render_honor(
     nominating = results_services.nominations_open(meeting)
     context = {
         "meeting": meeting,
+        "can_operate": _operates(request.user, meeting),
         "nominating": nominating,
         "reviewing": reviewing,
         "nominate_form": (nominate_form or NominateForm(meeting=meeting)) if nominating else None,

@@ -327,7 +327,34 @@ def test_notice_is_printable_and_carries_what_the_notice_board_needs(client, pub
     assert snapshot.data["counts_sha256"] in page and snapshot.data["receipts_sha256"] in page
     assert snapshot.ballots_sha256 not in page
     assert "it does not show how anyone voted" in page
-    assert f"http://testserver{url('objection-lodge', world.meeting)}" in page
+    # Issued by the village and the township, with its dates, above the title the print keeps.
+    assert "Issued by the villagers' committee of Bostan and Tograk Township" in page
+    assert f"Published {published_on:%Y-%m-%d} · notice period until {snapshot.notice_ends:%Y-%m-%d}" in page
+
+
+def test_notice_prints_no_address_without_a_public_one(client, published, settings):
+    # The address the page was opened by is a venue laptop's: no villager reaches it from home.
+    settings.PUBLIC_URL = ""
+    world, _snapshot = published
+    response = client.get(url("results-notice", world.meeting))
+
+    page = text(response)
+    assert "testserver" not in page and "http" not in page
+    assert "notice-qr-svg" not in response.content.decode()
+    assert "in writing at the township office or online on the results page of this portal" in page
+
+
+def test_notice_prints_the_public_address_and_its_qr_code(client, published, settings):
+    settings.PUBLIC_URL = "https://rating.example.gov.cn"
+    world, _snapshot = published
+    response = client.get(url("results-notice", world.meeting))
+
+    page = text(response)
+    assert f"published at https://rating.example.gov.cn{url('results', world.meeting)}" in page
+    assert f"online at https://rating.example.gov.cn{url('objection-lodge', world.meeting)}" in page
+    assert "testserver" not in page
+    html = response.content.decode()
+    assert '<svg viewBox="0 0 ' in html and 'class="notice-qr-svg"' in html
 
 
 def test_honor_roll_page_and_its_export(client, published):

@@ -2,6 +2,7 @@
 and their entry points on the dashboard and the meeting control."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from meetings.models import Meeting
 from portal.models import AuditEntry
 from ratings.models import HonorCandidate, HonorNomination, Objection, ResultSnapshot
 from ratings.results import services as results_services
-from tests.worlds import PLACES, certify, published_world, voted_world
+from tests.worlds import PLACES, certify, make_meeting, published_world, voted_world
 
 ROLES = ("superuser", "township_admin", "moderator", "operator", "cadre", "nobody", "anonymous")
 # portal.permissions: MODERATE (moderators and township administrators), MANAGE_MEETINGS (the latter).
@@ -624,9 +625,9 @@ def test_honor_page_is_not_n_plus_one(client, county, django_assert_num_queries)
     client.force_login(county.moderator)
     # session, user, the meeting in scope, the candidates with their households, their first
     # residents' names (one query), the committees' nominations with households, the village's
-    # household numbers for the chooser, and the navigation's permissions (2) — whatever the number
-    # of candidates
-    with django_assert_num_queries(9):
+    # household numbers for the chooser, whether the account runs the meeting (where the breadcrumb
+    # leads), and the navigation's permissions (2) — whatever the number of candidates
+    with django_assert_num_queries(10):
         response = client.get(url("staff-honor", world.meeting.pk))
     assert page(response).count('class="candidate-review"') == 8
 
@@ -663,6 +664,42 @@ def test_dashboard_cards(client, county):
     dashboard = page(client.get(reverse("staff:dashboard")))
     assert url("staff-objections") not in dashboard
     assert "Results to publish" not in dashboard
+
+
+def moderated_card(client) -> str:
+    """The dashboard's "Honor roll and results" card, or "" when it is not shown."""
+    found = re.search(
+        r'<ul class="[^"]*moderated-meetings">.*?</ul>', page(client.get(reverse("staff:dashboard"))), re.S
+    )
+    return found.group(0) if found else ""
+
+
+def test_dashboard_links_the_honor_rolls_and_results_a_moderator_reviews(client, county):
+    world = world_in(county)  # voting closed: households 0 and 1 were nominated
+    results_services.honor_candidates_collect(meeting=world.meeting, by=county.moderator)
+    announced = make_meeting(county.village, year=2025)
+    finished = make_meeting(county.village, year=2023, status=Meeting.Status.FINAL)
+    neighbours = make_meeting(county.neighbour, year=2024)
+    client.force_login(county.moderator)
+
+    card = moderated_card(client)
+
+    # The vote closed: its honor roll (two households to review) and its results.
+    assert url("staff-honor", world.meeting.pk) in card and url("staff-results", world.meeting.pk) in card
+    assert "2 to review" in card
+    # Announced: nominations are open, there are no results yet.
+    assert url("staff-honor", announced.pk) in card and url("staff-results", announced.pk) not in card
+    # A final meeting is done; another village's is not this moderator's.
+    for meeting in (finished, neighbours):
+        assert f"/meetings/{meeting.pk}/" not in card
+    # Every link opens for them (none leads to a refusal).
+    for link in re.findall(r'href="([^"]+)"', card):
+        assert client.get(link).status_code == 200
+
+    client.force_login(county.township_admin)
+    assert url("staff-honor", neighbours.pk) in moderated_card(client)
+    client.force_login(county.operator)
+    assert moderated_card(client) == ""
 
 
 def test_meeting_control_links(client, county):

@@ -27,6 +27,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from meetings.models import Attendance, Meeting
+from meetings.quorum import quorum_of
+from meetings.services import attendance_record_many
 from portal.models import Cadre, CadrePost, Household, Resident, Role, SupervisionMember, Village
 from portal.services.supervision import supervision_member_add
 from ratings.ballot import services
@@ -113,6 +115,17 @@ def sign_in(meeting: Meeting, *, by) -> list[str]:
     roll = list(Resident.objects.in_village(meeting.village).on_roll().order_by("pk"))
     present = _rng(meeting, "attendance").sample(roll, k=len(roll) * SIGNED_IN[0] // SIGNED_IN[1])
     return [services.code_issue(meeting=meeting, resident=resident, by=by) for resident in present]
+
+
+def sign_in_representatives_but_one(meeting: Meeting, *, by) -> list[Resident]:
+    """Representatives who came early are signed in (no code yet: codes are handed out at the desk),
+    all but one of those the quorum needs, so that the tour's clerk meets it with one more sign-in."""
+    representatives = list(
+        Resident.objects.in_village(meeting.village).on_roll().representatives().order_by("pk")
+    )
+    needed = quorum_of(meeting).required
+    early = _rng(meeting, "attendance").sample(representatives, k=needed - 1)
+    return attendance_record_many(meeting=meeting, residents=early, by=by)
 
 
 def _standing(cadre: Cadre) -> str:

@@ -6,7 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from meetings.demo import TOUR_VILLAGE
 from meetings.models import Commitment, Meeting, Question, WorkReport
+from meetings.quorum import quorum_of
 from portal.audit import verify_chain
 from portal.models import Village
 
@@ -26,6 +28,17 @@ def test_each_village_has_last_years_final_meeting_and_this_years_announced_one(
             assert reports.count() == meeting.cadres.count() >= 6
             assert set(reports.values_list("status", flat=True)) == {WorkReport.Status.PUBLISHED}
             assert all(all(report.section_texts().values()) for report in reports)
+
+
+def test_the_tours_meeting_is_one_representative_short_of_its_quorum(demo):
+    """The README's tour: the clerk signs one representative in and the vote can then publish."""
+    tour = Meeting.objects.in_village(Village.objects.get(code=TOUR_VILLAGE)).get(year=2026)
+    assert tour.kind == Meeting.Kind.REPRESENTATIVES_ASSEMBLY
+    quorum = quorum_of(tour)
+    assert not quorum.met and quorum.missing == 1
+    assert quorum.base > quorum.present + 1  # someone is left for the clerk to sign in
+    others = Meeting.objects.filter(year=2026).exclude(pk=tour.pk)
+    assert set(others.values_list("kind", flat=True)) == {Meeting.Kind.VILLAGERS_ASSEMBLY}
 
 
 def test_last_years_questions_are_answered_and_commitments_cover_every_status(demo):

@@ -75,7 +75,11 @@ class WorkReportQuerySet(VillageScopedQuerySet):
         return self.filter(cadre__user=user) if user.is_authenticated else self.none()
 
     def awaiting_moderation(self):
-        return self.filter(status="submitted")
+        """Submitted reports, and published ones with an edit held for the moderator."""
+        return self.filter(
+            Q(status="submitted")
+            | Q(status="published", proposed_sections__isnull=False, proposal_returned=False)
+        )
 
     def readable_by(self, user):
         """Published reports, and unpublished ones to preview: the cadre's own, and their moderators'."""

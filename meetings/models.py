@@ -150,6 +150,11 @@ class Meeting(models.Model):
         return self.status in self.FROZEN
 
     @property
+    def is_before_its_day(self) -> bool:
+        """Today (in the portal's time zone) is before the meeting's date: no vote yet."""
+        return timezone.localdate() < timezone.localdate(self.held_at)
+
+    @property
     def is_public(self) -> bool:
         return self.status in self.PUBLIC
 

@@ -43,6 +43,13 @@ def _held_at(year: int, month: int, day: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(year, month, day, 10, 30))
 
 
+def _later_today() -> datetime.datetime:
+    """This year's meeting is held on the day the demo is seeded: its vote opens only on its day, and
+    the tour opens it. An hour from now (but today still), so the home page lists it as upcoming."""
+    end_of_day = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(23, 59)))
+    return min(timezone.now() + datetime.timedelta(hours=1), end_of_day)
+
+
 @dataclass(frozen=True)
 class ReportFigures:
     """Numbers that vary from one village and cadre to the next, so no two reports read alike."""
@@ -326,7 +333,7 @@ def _this_year(village: Village, cadres: list[Cadre], accounts: dict, superuser)
     tour = village.code == TOUR_VILLAGE
     kind = Meeting.Kind.REPRESENTATIVES_ASSEMBLY if tour else Meeting.Kind.VILLAGERS_ASSEMBLY
     meeting = _announced_with_reports(
-        village, THIS_YEAR, _held_at(THIS_YEAR, 12, 10), cadres, accounts, superuser, kind=kind
+        village, THIS_YEAR, _later_today(), cadres, accounts, superuser, kind=kind
     )
     staff = ratings_demo.staff_for(village, superuser)
     if tour:

@@ -150,6 +150,11 @@ class Meeting(models.Model):
         return self.status in self.FROZEN
 
     @property
+    def is_before_its_day(self) -> bool:
+        """Today (in the portal's time zone) is before the meeting's date: no vote yet."""
+        return timezone.localdate() < timezone.localdate(self.held_at)
+
+    @property
     def is_public(self) -> bool:
         return self.status in self.PUBLIC
 
@@ -236,7 +241,8 @@ class WorkReport(models.Model):
         PUBLISHED = "published", _("published")
 
     # Which actions each status allows; nothing is allowed once the meeting is closed (`allows`).
-    # Attachments are not part of a revision: they change only before moderation.
+    # Attachments are not part of a revision: they change only before moderation. A published report
+    # is also approved or returned while an edit of it awaits the moderator (`status_allows`).
     ALLOWED_IN = {
         "edit": {Status.DRAFT, Status.RETURNED, Status.PUBLISHED},
         "attach": {Status.DRAFT, Status.RETURNED},
@@ -245,6 +251,7 @@ class WorkReport(models.Model):
         "return": {Status.SUBMITTED, Status.APPROVED},
         "publish": {Status.APPROVED},
     }
+    EDIT_DECISIONS = {"approve", "return"}
 
     # The sections of a report (述职报告), in the order they are read.
     SECTIONS = (
@@ -269,6 +276,10 @@ class WorkReport(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # An edit of the published report, every section, held for the moderator: the public page keeps the
+    # published text until the edit is approved. Kept when returned, for the cadre to rework.
+    proposed_sections = models.JSONField(_("edit awaiting moderation"), null=True, blank=True)
+    proposal_returned = models.BooleanField(_("edit returned for changes"), default=False)
 
     objects = WorkReportQuerySet.as_manager()
 
@@ -289,7 +300,24 @@ class WorkReport(models.Model):
     def section_texts(self) -> dict[str, str]:
         return {name: getattr(self, name) for name, _label in self.SECTIONS}
 
+    @property
+    def has_proposed_edit(self) -> bool:
+        """An edit of the published report is with the moderator."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.proposed_sections is not None
+            and not self.proposal_returned
+        )
+
+    def text_to_edit(self) -> dict[str, str]:
+        """The text the cadre works on: an edit held for the moderator, or else the report itself."""
+        if self.status == self.Status.PUBLISHED and self.proposed_sections is not None:
+            return {**self.section_texts(), **self.proposed_sections}
+        return self.section_texts()
+
     def status_allows(self, action: str) -> bool:
+        if action in self.EDIT_DECISIONS and self.has_proposed_edit:
+            return True
         return self.status in self.ALLOWED_IN[action]
 
     def allows(self, action: str) -> bool:

@@ -19,12 +19,14 @@ class MeetingQuerySet(VillageScopedQuerySet):
         return self.exclude(status="draft")
 
     def upcoming(self):
-        return (
-            self.public().filter(held_at__gte=timezone.now()).exclude(status="annulled").order_by("held_at")
-        )
+        """Announced meetings still to be held: once the vote opens a meeting is no longer to come,
+        even on its day before the hour set."""
+        return self.filter(status="announced", held_at__gte=timezone.now()).order_by("held_at")
 
     def recent(self):
-        return self.public().filter(held_at__lt=timezone.now()).order_by("-held_at")
+        """Public meetings held, and those whose vote has opened, on their day before the hour set."""
+        started = ~Q(status__in=["announced", "annulled"])
+        return self.public().filter(Q(held_at__lt=timezone.now()) | started).order_by("-held_at")
 
     def for_year(self, year: int):
         return self.filter(year=year)
@@ -75,7 +77,11 @@ class WorkReportQuerySet(VillageScopedQuerySet):
         return self.filter(cadre__user=user) if user.is_authenticated else self.none()
 
     def awaiting_moderation(self):
-        return self.filter(status="submitted")
+        """Submitted reports, and published ones with an edit held for the moderator."""
+        return self.filter(
+            Q(status="submitted")
+            | Q(status="published", proposed_sections__isnull=False, proposal_returned=False)
+        )
 
     def readable_by(self, user):
         """Published reports, and unpublished ones to preview: the cadre's own, and their moderators'."""

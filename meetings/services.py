@@ -11,6 +11,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meetings.models import Attendance, Meeting, MeetingCadre
@@ -239,6 +241,11 @@ def voting_open(*, meeting: Meeting, by, warn_below_quorum: bool = False) -> Mee
     page, until the operator confirms) a quorum not met raises QuorumShortfall instead.
     """
     meeting = _move(meeting, Meeting.Status.VOTING_OPEN, by=by, capability=Capability.OPERATE_MEETING)
+    if meeting.is_before_its_day:
+        raise ValidationError(
+            _("The vote opens on the day of the meeting, %(date)s, not before.")
+            % {"date": date_format(timezone.localdate(meeting.held_at), "DATE_FORMAT")}
+        )
     if not meeting.reporting.exists():
         raise ValidationError(_("Choose the reporting cadres before opening the vote."))
     roll = Resident.objects.in_village(meeting.village).on_roll()

@@ -75,6 +75,8 @@ class AuditTable(PortalTable):
 
 class ResidentTable(PortalTable):
     household = tables.Column(accessor="household__number", order_by=("household__number", "name"))
+    # A person's name ("姓名"), not the model field's generic "name" ("名称") that places share.
+    name = tables.Column(verbose_name=_("Name"))
     id_last4 = tables.Column(verbose_name=_("ID (last 4)"), orderable=False)
     party_member = tables.BooleanColumn()
     representative = tables.BooleanColumn()

@@ -8,10 +8,10 @@ The lifecycle of a report:
 
 A cadre writes only their own report (`permissions.is_own_cadre`), while it is a draft or returned
 for changes; once submitted or approved it is in the moderator's hands. A published report may still
-be corrected: it stays published, and the text before the edit is kept as a `ReportRevision`, so the
-public page says that and when the report changed and shows what changed. Such an edit does not go
-back to the moderator: the change is public and visible as a revision, and holding a correction back
-until someone approves it would keep a known error on the notice board.
+be corrected, but the edit goes back to the moderator first: it is held on the report
+(`proposed_sections`) while the published text stays up. Approving it makes it public and keeps the
+text before it as a `ReportRevision`, so the public page says that and when the report changed and
+shows what changed; returning it leaves the published text alone and the edit with the cadre.
 
 Moderators are those holding `Capability.MODERATE` over the report's village (its village moderators
 and the township's administrators). Nothing about a meeting that is final or annulled can change.
@@ -122,26 +122,43 @@ def report_create(
 def report_save(*, report: WorkReport, by, sections: dict[str, str]) -> WorkReport:
     """The cadre changes the text of their own report.
 
-    A draft or returned report simply changes. A published one stays published; its text before the
-    edit is kept as the next revision (nothing is kept when nothing changed).
+    A draft or returned report simply changes. An edit of a published one is held for the moderator
+    (`_propose`); the published text stays as it is.
     """
     report = _locked(report)
     _ensure_own(by, report.cadre)
     _ensure_allows(report, "edit")
     sections = _clean_sections(sections)
+    if report.status == WorkReport.Status.PUBLISHED:
+        return _propose(report, by, sections)
     before = report.section_texts()
     changed = sorted(name for name, text in sections.items() if before[name] != text)
     if not changed:
         return report
-    details = {"sections": changed}
-    if report.status == WorkReport.Status.PUBLISHED:
-        last = report.revisions.aggregate(last=Max("number"))["last"] or 0
-        ReportRevision.objects.create(report=report, number=last + 1, sections=before)
-        details["revision"] = last + 1
     for name, text in sections.items():
         setattr(report, name, text)
     report.save()
-    audit.record(actor=by, action="report_save", target=report, details=details)
+    audit.record(actor=by, action="report_save", target=report, details={"sections": changed})
+    return report
+
+
+def _propose(report: WorkReport, by, sections: dict[str, str]) -> WorkReport:
+    """Hold an edit of a published report for the moderator; an edit back to the published text
+    withdraws it. Saving the held text again unchanged changes nothing."""
+    published = report.section_texts()
+    proposed = {**report.text_to_edit(), **sections}
+    if proposed == report.text_to_edit() and (report.has_proposed_edit or proposed == published):
+        return report
+    changed = sorted(name for name, text in proposed.items() if published[name] != text)
+    report.proposed_sections = proposed if changed else None
+    report.proposal_returned = False
+    report.save(update_fields=["proposed_sections", "proposal_returned", "updated_at"])
+    audit.record(
+        actor=by,
+        action="report_save",
+        target=report,
+        details={"sections": changed, "to_moderator": bool(changed)},
+    )
     return report
 
 
@@ -161,35 +178,52 @@ def report_submit(*, report: WorkReport, by) -> WorkReport:
 
 @transaction.atomic
 def report_approve(*, report: WorkReport, by, comment: str = "") -> WorkReport:
-    """A moderator of the village accepts a submitted report; it can be published from then on."""
+    """A moderator of the village accepts a submitted report; it can be published from then on.
+
+    On a published report, the moderator accepts the edit held for them: it becomes the public text,
+    and the text before it is kept as the next revision.
+    """
     report = _locked(report)
     permissions.ensure(by, Capability.MODERATE, report.meeting.village)
     _ensure_allows(report, "approve")
-    report.status = WorkReport.Status.APPROVED
     report.moderator_comment = (comment or "").strip()
-    report.save(update_fields=["status", "moderator_comment", "updated_at"])
-    audit.record(
-        actor=by,
-        action="report_approve",
-        target=report,
-        details={"comment": report.moderator_comment},
-    )
+    details = {"comment": report.moderator_comment}
+    if report.has_proposed_edit:
+        last = report.revisions.aggregate(last=Max("number"))["last"] or 0
+        ReportRevision.objects.create(report=report, number=last + 1, sections=report.section_texts())
+        for name, text in report.proposed_sections.items():
+            setattr(report, name, text)
+        report.proposed_sections = None
+        details["revision"] = last + 1
+    else:
+        report.status = WorkReport.Status.APPROVED
+    report.save()
+    audit.record(actor=by, action="report_approve", target=report, details=details)
     return report
 
 
 @transaction.atomic
 def report_return(*, report: WorkReport, by, comment: str) -> WorkReport:
-    """A moderator of the village sends a submitted or approved report back, saying why."""
+    """A moderator of the village sends a submitted or approved report back, saying why.
+
+    On a published report, the edit held for the moderator goes back to the cadre; the published text
+    stays as it is.
+    """
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(_("Say what the cadre should change before returning the report."))
     report = _locked(report)
     permissions.ensure(by, Capability.MODERATE, report.meeting.village)
     _ensure_allows(report, "return")
-    report.status = WorkReport.Status.RETURNED
+    details = {"comment": comment}
+    if report.has_proposed_edit:
+        report.proposal_returned = True
+        details["edit"] = True
+    else:
+        report.status = WorkReport.Status.RETURNED
     report.moderator_comment = comment
-    report.save(update_fields=["status", "moderator_comment", "updated_at"])
-    audit.record(actor=by, action="report_return", target=report, details={"comment": comment})
+    report.save()
+    audit.record(actor=by, action="report_return", target=report, details=details)
     return report
 
 

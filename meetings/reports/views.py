@@ -113,7 +113,7 @@ def report_create(request, meeting_pk):
 def _edit_page(request, report, *, form=None, attachment_form=None, preview=None, status=200):
     context = {
         "report": report,
-        "form": form or ReportForm(initial=report.section_texts()),
+        "form": form or ReportForm(initial=report.text_to_edit()),
         "attachment_form": attachment_form or AttachmentForm(),
         "preview": preview,
         "allowed": report.allowed_actions(),
@@ -135,11 +135,14 @@ def report_edit(request, pk):
     if "preview" in request.POST:
         return _edit_page(request, report, form=form, preview=_rendered_sections(form.sections))
     try:
-        services.report_save(report=report, by=request.user, sections=form.sections)
+        report = services.report_save(report=report, by=request.user, sections=form.sections)
     except ValidationError as error:
         show_service_error(request, error, form=form)
         return _edit_page(request, report, form=form, status=400)
-    messages.success(request, _("The report has been saved."))
+    if report.has_proposed_edit:
+        messages.success(request, _("Your edit has been sent to the moderator."))
+    else:
+        messages.success(request, _("The report has been saved."))
     return redirect("meetings:report-edit", pk=report.pk)
 
 
@@ -214,7 +217,8 @@ def moderation_queue(request):
 def _moderation_page(request, report, *, approve_form=None, return_form=None, status=200):
     context = {
         "report": report,
-        "sections": _rendered_sections(report),
+        # An edit held for the moderator is what they decide on; the public still reads the report.
+        "sections": _rendered_sections(report.text_to_edit() if report.has_proposed_edit else report),
         "posts": _posts_in_year(report),
         "approve_form": approve_form or ApproveForm(),
         "return_form": return_form or ReturnForm(),

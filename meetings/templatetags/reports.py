@@ -29,6 +29,22 @@ class ReportChange:
     sections: list[SectionChange]
 
 
+def _section_changes(before: dict, after: dict) -> list[SectionChange]:
+    return [
+        SectionChange(str(label), report_markdown.line_diff(before.get(name, ""), after.get(name, "")))
+        for name, label in WorkReport.SECTIONS
+        if before.get(name, "") != after.get(name, "")
+    ]
+
+
+@register.simple_tag
+def proposed_changes(report) -> list[SectionChange]:
+    """What the edit held for the moderator would change in the published report."""
+    if report.proposed_sections is None:
+        return []
+    return _section_changes(report.section_texts(), report.text_to_edit())
+
+
 @register.simple_tag
 def report_changes(report) -> list[ReportChange]:
     """Every edit made after publication, newest first, with the changed sections' line diffs.
@@ -42,12 +58,5 @@ def report_changes(report) -> list[ReportChange]:
     versions = [revision.sections for revision in revisions[1:]] + [report.section_texts()]
     changes = []
     for revision, after in zip(revisions, versions, strict=True):
-        sections = [
-            SectionChange(
-                str(label), report_markdown.line_diff(revision.sections.get(name, ""), after.get(name, ""))
-            )
-            for name, label in WorkReport.SECTIONS
-            if revision.sections.get(name, "") != after.get(name, "")
-        ]
-        changes.append(ReportChange(revision.created_at, sections))
+        changes.append(ReportChange(revision.created_at, _section_changes(revision.sections, after)))
     return list(reversed(changes))

@@ -18,9 +18,14 @@ from ratings.ballot.spec import BallotSpec
 from ratings.models import CodeBatch
 
 
-def _helper(button: str, label, **submit) -> FormHelper:
-    """A form with one button, posting to the page it is on unless `form_action` is set."""
+def _helper(button: str, label, *, form_tag: bool = True, **submit) -> FormHelper:
+    """A form with one button, posting to the page it is on unless `form_action` is set.
+
+    Without `form_tag` the page writes the `<form>` itself (its action and token): crispy then
+    renders the fields and the button only, so that no form ends up inside another.
+    """
     helper = FormHelper()
+    helper.form_tag = form_tag
     helper.add_input(Submit(button, label, **submit))
     return helper
 
@@ -62,7 +67,7 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("print", _("Print the codes"))
+        self.helper = _helper("print", _("Print the codes"), form_tag=False)
 
 
 class VoidForm(forms.Form):
@@ -77,7 +82,7 @@ class VoidForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("void", _("Void the code"), css_class="btn-danger")
+        self.helper = _helper("void", _("Void the code"), form_tag=False, css_class="btn-danger")
 
     def clean_code(self):
         code = codes.normalize(self.cleaned_data["code"])
@@ -96,7 +101,7 @@ class ArmForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("arm", _("Arm this browser as a terminal"))
+        self.helper = _helper("arm", _("Arm this browser as a terminal"), form_tag=False)
 
 
 class CodeForm(forms.Form):

@@ -27,7 +27,7 @@ class TownshipChoiceMixin:
 
 
 class SchemeStartForm(TownshipChoiceMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name of the scheme"), max_length=100)
     scale = forms.ChoiceField(
         label=_("Start from the preset"),
         choices=[("satisfaction", ""), ("competence", "")],  # labels in __init__, in the reader's language

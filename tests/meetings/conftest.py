@@ -1,7 +1,5 @@
 """Shared fixtures of the meetings tests (the builders they use are in tests/worlds.py)."""
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
@@ -43,7 +41,8 @@ def scheme(db):
 
 @pytest.fixture
 def meeting(county, scheme):
-    """A draft meeting of county.village for 2024, held in a week, with two reporting cadres.
+    """A draft meeting of county.village for 2024, held today (its vote may open), with two reporting
+    cadres.
 
     The first cadre ("Alim Party Secretary") is linked to county.cadre's account; the second
     ("Gulnar Director") has no account. Both hold a current post. Move the meeting along with the
@@ -56,7 +55,7 @@ def meeting(county, scheme):
     meeting = Meeting.objects.create(
         village=county.village,
         year=2024,
-        held_at=timezone.now() + datetime.timedelta(days=7),
+        held_at=timezone.now(),
         venue="Village activity center",
         kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
         agenda="Reports of the two committees\nQuestions\nRating",

@@ -114,6 +114,7 @@ def test_the_form_sets_quick_mode_and_the_ballot_takes_one_grade_per_cadre(clien
     voter = ResidentFactory(household__village=county.village)
     operator = county.operator
     meeting = services.meeting_announce(meeting=meeting, by=operator)
+    meeting = set_status(meeting, Meeting.Status.ANNOUNCED, held_at=timezone.now())  # the day has come
     meeting = services.voting_open(meeting=meeting, by=operator)
     code = ballot_services.code_issue(meeting=meeting, resident=voter, by=operator)
     terminal, _token = ballot_services.terminal_arm(meeting=meeting, label="Door", by=operator)

@@ -135,10 +135,17 @@
     }
   });
 
+  // Once a screen says a line is missing (after "Next", or as the server sent it back), every answer
+  // checks again, so that the alert and the red lines go as soon as the last gap is filled.
   form.addEventListener("change", function (event) {
     const line = event.target.closest("[data-line]");
-    if (line && line.classList.contains("ballot-line-missing")) {
-      markMissing(line.closest("[data-screen]"));
+    if (!line) {
+      return;
+    }
+    const screen = line.closest("[data-screen]");
+    const alert = screen.querySelector("[data-missing-alert]");
+    if (line.classList.contains("ballot-line-missing") || (alert && !alert.hidden)) {
+      markMissing(screen);
     }
   });
 
@@ -308,5 +315,10 @@
 
   // A ballot sent back by the server (a line unanswered) opens on the first cadre with a gap.
   const missing = screens.findIndex(function (screen) { return screen.classList.contains("ballot-missing"); });
+  screens.forEach(function (screen) {
+    if (screen.classList.contains("ballot-missing")) {
+      markMissing(screen);  // its unanswered lines in red, as after "Next"
+    }
+  });
   show(missing >= 0 ? missing : 0, missing >= 0);
 })();

@@ -100,19 +100,78 @@ class TestSave:
         report.refresh_from_db()
         assert report.plan == ""
 
-    def test_an_edit_after_publication_keeps_a_revision_and_stays_published(self, rw):
+    def test_an_edit_after_publication_waits_for_the_moderator(self, rw):
         report = make_report(rw.meeting, rw.own_cadre, status=S.PUBLISHED, achievements="Built 2 km.")
         services.report_save(report=report, by=rw.county.cadre, sections={"achievements": "Built 3 km."})
-        services.report_save(report=report, by=rw.county.cadre, sections={"achievements": "Built 4 km."})
+        report.refresh_from_db()
+        assert report.status == S.PUBLISHED
+        assert report.achievements == "Built 2 km."  # the public still reads the published text
+        assert report.has_proposed_edit
+        assert report.text_to_edit()["achievements"] == "Built 3 km."
+        assert not report.revisions.exists()
+        assert list(WorkReport.objects.awaiting_moderation()) == [report]
+        entry = AuditEntry.objects.get(action="report_save")
+        assert entry.details == {"sections": ["achievements"], "to_moderator": True}
+
+    def test_approved_edits_become_public_and_keep_revisions(self, rw):
+        report = make_report(rw.meeting, rw.own_cadre, status=S.PUBLISHED, achievements="Built 2 km.")
+        for text in ("Built 3 km.", "Built 4 km."):
+            services.report_save(report=report, by=rw.county.cadre, sections={"achievements": text})
+            services.report_approve(report=report, by=rw.county.moderator, comment="Checked.")
         report.refresh_from_db()
         assert report.status == S.PUBLISHED
         assert report.achievements == "Built 4 km."
+        assert not report.has_proposed_edit
+        assert not WorkReport.objects.awaiting_moderation().exists()
         first, second = ReportRevision.objects.filter(report=report).order_by("number")
         assert (first.number, first.sections["achievements"]) == (1, "Built 2 km.")
         assert (second.number, second.sections["achievements"]) == (2, "Built 3 km.")
         assert first.sections["duties"] == "I lead the committee."
-        entry = AuditEntry.objects.filter(action="report_save").first()
-        assert entry.details == {"sections": ["achievements"], "revision": 2}
+        entry = AuditEntry.objects.filter(action="report_approve").first()
+        assert entry.details == {"comment": "Checked.", "revision": 2}
+        assert entry.scope == rw.county.village.code
+
+    def test_a_returned_edit_leaves_the_published_text_and_goes_back_to_the_cadre(self, rw):
+        report = make_report(rw.meeting, rw.own_cadre, status=S.PUBLISHED, achievements="Built 2 km.")
+        services.report_save(report=report, by=rw.county.cadre, sections={"achievements": "Built 9 km."})
+        services.report_return(report=report, by=rw.county.moderator, comment="Only 2 km were built.")
+        report.refresh_from_db()
+        assert (report.status, report.achievements) == (S.PUBLISHED, "Built 2 km.")
+        assert not report.has_proposed_edit and not report.allows("approve")
+        assert report.text_to_edit()["achievements"] == "Built 9 km."  # kept for the cadre to rework
+        assert not WorkReport.objects.awaiting_moderation().exists()
+        assert AuditEntry.objects.get(action="report_return").details == {
+            "comment": "Only 2 km were built.",
+            "edit": True,
+        }
+        # Saving it again, even unchanged, sends it back to the moderator.
+        services.report_save(report=report, by=rw.county.cadre, sections={"achievements": "Built 9 km."})
+        report.refresh_from_db()
+        assert report.has_proposed_edit
+
+    def test_an_edit_back_to_the_published_text_is_withdrawn(self, rw):
+        report = make_report(rw.meeting, rw.own_cadre, status=S.PUBLISHED, achievements="Built 2 km.")
+        services.report_save(report=report, by=rw.county.cadre, sections={"achievements": "Built 3 km."})
+        services.report_save(report=report, by=rw.county.cadre, sections={"achievements": "Built 2 km."})
+        report.refresh_from_db()
+        assert report.proposed_sections is None
+        assert not WorkReport.objects.awaiting_moderation().exists()
+
+    def test_a_published_report_without_an_edit_is_not_approved_again(self, rw):
+        report = make_report(rw.meeting, rw.own_cadre, status=S.PUBLISHED)
+        with pytest.raises(ValidationError):
+            services.report_approve(report=report, by=rw.county.moderator)
+        with pytest.raises(ValidationError):
+            services.report_return(report=report, by=rw.county.moderator, comment="No.")
+
+    def test_only_the_villages_moderators_decide_on_an_edit(self, rw):
+        report = make_report(rw.meeting, rw.own_cadre, status=S.PUBLISHED)
+        services.report_save(report=report, by=rw.county.cadre, sections={"plan": "More wells."})
+        for user in (rw.county.cadre, rw.neighbour_moderator, rw.elsewhere_admin, rw.county.operator):
+            with pytest.raises(PermissionDenied):
+                services.report_approve(report=report, by=user)
+        report.refresh_from_db()
+        assert report.plan == ""
 
     def test_saving_the_same_text_keeps_no_revision(self, rw):
         report = make_report(rw.meeting, rw.own_cadre, status=S.PUBLISHED)
@@ -549,17 +608,33 @@ def test_the_public_page_shows_the_cadre_posts_sections_and_print_stylesheet(rw)
     assert 'href="/static/meetings/css/report-print.css" media="print"' in content
 
 
-def test_an_edit_after_publication_is_shown_publicly(rw):
+def test_an_edit_after_publication_is_shown_publicly_once_approved(rw):
     report = make_report(
         rw.meeting, rw.own_cadre, status=S.PUBLISHED, achievements="Built 2 km.\nDug a well."
     )
     client = client_for(rw.county.cadre)
-    client.post(
+    response = client.post(
         reverse("meetings:report-edit", args=[report.pk]),
         {"duties": report.duties, "achievements": "Built <3> km.\nDug a well.", "save": "1"},
+        follow=True,
     )
+    assert "Your edit has been sent to the moderator." in response.content.decode()
+    assert "Your edit is with the moderator." in response.content.decode()
+    public = client_for(None)
+    content = public.get(report.get_absolute_url()).content.decode()
+    assert "Built 2 km." in content and "Built &lt;3&gt; km." not in content
+    assert "This report was changed on" not in content
+
+    moderator = client_for(rw.county.moderator)
+    queue = moderator.get(reverse("meetings:moderation-reports")).content.decode()
+    assert reverse("meetings:moderation-report", args=[report.pk]) in queue
+    page = moderator.get(reverse("meetings:moderation-report", args=[report.pk])).content.decode()
+    assert "An edit of the published report" in page
+    assert '<ins class="d-block">Built &lt;3&gt; km.</ins>' in page
+    moderator.post(reverse("meetings:report-approve", args=[report.pk]), {"comment": ""})
+
     revision = ReportRevision.objects.get(report=report)
-    content = client_for(None).get(report.get_absolute_url()).content.decode()
+    content = public.get(report.get_absolute_url()).content.decode()
     assert "This report was changed on" in content
     assert '<del class="d-block">Built 2 km.</del>' in content
     assert '<ins class="d-block">Built &lt;3&gt; km.</ins>' in content

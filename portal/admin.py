@@ -120,7 +120,7 @@ class VillageScopedAdmin(AuditedModelAdmin):
 @admin.register(Township)
 class TownshipAdmin(AuditedModelAdmin):
     list_display = ("name", "code", "county")
-    search_fields = ("name", "code", "county")
+    search_fields = ("name", "name_ug", "code", "county")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -134,14 +134,14 @@ class VillageAdmin(VillageScopedAdmin):
     village_path = "pk"
     list_display = ("name", "code", "township")
     list_filter = ("township",)
-    search_fields = ("name", "code")
+    search_fields = ("name", "name_ug", "code")
 
 
 @admin.register(Household)
 class HouseholdAdmin(VillageScopedAdmin):
     list_display = ("number", "village")
     list_filter = ("village",)
-    search_fields = ("number",)
+    search_fields = ("number", "name_ug")
 
 
 @admin.register(Resident)
@@ -157,7 +157,7 @@ class ResidentAdmin(ReadOnlyAdminMixin, VillageScopedAdmin):
         "active",
     )
     list_filter = ("village", "gender", "party_member", "representative", "active")
-    search_fields = ("name", "household__number", "id_last4")
+    search_fields = ("name", "name_ug", "household__number", "id_last4")
     list_select_related = ("household", "village")
 
 
@@ -170,7 +170,7 @@ class CadrePostInline(admin.TabularInline):
 class CadreAdmin(VillageScopedAdmin):
     list_display = ("name", "village", "gender", "user")
     list_filter = ("village", "posts__post")
-    search_fields = ("name",)
+    search_fields = ("name", "name_ug")
     inlines = [CadrePostInline]
 
     def save_model(self, request, obj, form, change):

@@ -149,7 +149,9 @@ class CadreStandingQuerySet(models.QuerySet):
 
     def for_ranking(self):
         """What a ranking row shows and links to, in one query (never the snapshot's document)."""
-        return self.select_related("village__township").annotate(meeting_id=models.F("snapshot__meeting_id"))
+        return self.select_related("cadre", "village__township").annotate(
+            meeting_id=models.F("snapshot__meeting_id")
+        )
 
 
 class ResultSnapshotQuerySet(VillageScopedQuerySet):

@@ -15,6 +15,12 @@ village_code_validator = RegexValidator(r"^\d{12}$", _("A village code has 12 di
 
 class Township(models.Model):
     name = models.CharField(_("name"), max_length=100)
+    name_ug = models.CharField(
+        _("name in Uyghur"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on Uyghur pages; the Chinese name otherwise."),
+    )
     code = models.CharField(
         _("division code"), max_length=9, unique=True, validators=[township_code_validator]
     )
@@ -34,6 +40,12 @@ class Village(models.Model):
         Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("township")
     )
     name = models.CharField(_("name"), max_length=100)
+    name_ug = models.CharField(
+        _("name in Uyghur"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on Uyghur pages; the Chinese name otherwise."),
+    )
     code = models.CharField(
         _("division code"),
         max_length=12,
@@ -62,6 +74,12 @@ class Household(models.Model):
     )
     number = models.CharField(
         _("household"), max_length=40, help_text=_("The household's number or label on the roll.")
+    )
+    name_ug = models.CharField(
+        _("label in Uyghur"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on Uyghur pages; the label otherwise."),
     )
 
     class Meta:
@@ -97,6 +115,12 @@ class Resident(models.Model):
         Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("household")
     )
     name = models.CharField(_("name"), max_length=100)
+    name_ug = models.CharField(
+        _("name in Uyghur"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on Uyghur pages; the Chinese name otherwise."),
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
     id_hash = models.CharField(_("ID number (keyed hash)"), max_length=64, editable=False)
@@ -129,6 +153,12 @@ class Cadre(models.Model):
         Village, on_delete=models.PROTECT, related_name="cadres", verbose_name=_("village")
     )
     name = models.CharField(_("name"), max_length=100)
+    name_ug = models.CharField(
+        _("name in Uyghur"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on Uyghur pages; the Chinese name otherwise."),
+    )
     gender = models.CharField(_("gender"), max_length=1, choices=Resident.Gender.choices)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -20,6 +20,7 @@ HOUSEHOLD = "household"
 HEAD_NAME = "head_name"
 RELATIONSHIP = "relationship"
 NAME = "name"
+NAME_UG = "name_ug"
 GENDER = "gender"
 BIRTH_DATE = "birth_date"
 BIRTH_YEAR = "birth_year"
@@ -35,6 +36,7 @@ FIELD_LABELS = {
     HEAD_NAME: gettext_lazy("Name of the head of household"),
     RELATIONSHIP: gettext_lazy("Relationship to the head of household"),
     NAME: gettext_lazy("Name"),
+    NAME_UG: gettext_lazy("Name in Uyghur"),
     GENDER: gettext_lazy("Gender"),
     BIRTH_DATE: gettext_lazy("Date of birth"),
     BIRTH_YEAR: gettext_lazy("Birth year"),
@@ -57,6 +59,7 @@ FIELD_HELP = {
         "户主 or 本人 starts a household; the rows below it (配偶, 子, 女…) belong to it."
     ),
     NAME: gettext_lazy("The villager's full name."),
+    NAME_UG: gettext_lazy("Optional: the name in Uyghur script, which Uyghur pages show."),
     ID_NUMBER: gettext_lazy("The 18-character resident ID number; store the column as text."),
     GENDER: gettext_lazy("M or F (男 or 女); may be left out: the ID number says it."),
     BIRTH_DATE: gettext_lazy("As in 1970-03-05 or 1970.03; may be left out: the ID number says it."),
@@ -72,6 +75,7 @@ CHINESE_HEADERS = {
     HEAD_NAME: "户主姓名",
     RELATIONSHIP: "与户主关系",
     NAME: "姓名",
+    NAME_UG: "维吾尔文姓名",
     GENDER: "性别",
     BIRTH_DATE: "出生日期",
     BIRTH_YEAR: "出生年份",
@@ -105,6 +109,10 @@ HEADER_ALIASES = {
     "成员姓名": NAME,
     "村民姓名": NAME,
     "家庭成员姓名": NAME,
+    "维吾尔文姓名": NAME_UG,
+    "维文姓名": NAME_UG,
+    "维吾尔语姓名": NAME_UG,
+    "维文名": NAME_UG,
     "性别": GENDER,
     "出生日期": BIRTH_DATE,
     "出生年月": BIRTH_DATE,
@@ -141,6 +149,9 @@ HEADER_ALIASES = {
     "relation": RELATIONSHIP,
     "relationshiptohead": RELATIONSHIP,
     "fullname": NAME,
+    "uyghurname": NAME_UG,
+    "uighurname": NAME_UG,
+    "nameinuyghur": NAME_UG,
     "sex": GENDER,
     "dateofbirth": BIRTH_DATE,
     "birthdate": BIRTH_DATE,
@@ -163,6 +174,7 @@ HEADER_ALIASES = {
     "مۇناسىۋىتى": RELATIONSHIP,
     "ئىسمى": NAME,
     "ئىسىمفامىلىسى": NAME,
+    "ئۇيغۇرچەئىسمى": NAME_UG,
     "جىنسى": GENDER,
     "تۇغۇلغانۋاقتى": BIRTH_DATE,
     "تۇغۇلغانيىلى": BIRTH_YEAR,
@@ -176,6 +188,9 @@ HEADER_ALIASES = {
     "مىللىتى": IGNORED,
     "تېلېفوننومۇرى": IGNORED,
 }
+
+# A Uyghur "name" header beside a Chinese one (姓名 and ئىسمى) is the name in Uyghur.
+UYGHUR_NAME_HEADERS = frozenset({"ئىسمى", "ئىسىمفامىلىسى"})
 
 REQUIRED = (NAME, ID_NUMBER)
 # One of these tells the households apart.
@@ -206,9 +221,15 @@ class Header:
 
     def guessed_mapping(self) -> dict[int, str]:
         """Column index → field, from the header's names; unknown columns are not imported."""
-        return {
+        mapping = {
             column.index: HEADER_ALIASES.get(header_key(column.header), IGNORED) for column in self.columns
         }
+        names = [column for column in self.columns if mapping[column.index] == NAME]
+        if len(names) > 1 and NAME_UG not in mapping.values():
+            for column in names:
+                if header_key(column.header) in UYGHUR_NAME_HEADERS:
+                    mapping[column.index] = NAME_UG
+        return mapping
 
 
 def header_key(cell) -> str:

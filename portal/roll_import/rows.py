@@ -63,6 +63,7 @@ class RollRow:
     id_number: IdNumber
     party_member: bool
     representative: bool
+    name_ug: str = ""
 
 
 @dataclass
@@ -95,6 +96,10 @@ class RowReader:
             problems.append(_("The name is empty."))
         elif len(name) > NAME_MAX_LENGTH:
             problems.append(_("The name is longer than %(max)s characters.") % {"max": NAME_MAX_LENGTH})
+        name_ug = cell_text(values.get(c.NAME_UG))
+        if len(name_ug) > NAME_MAX_LENGTH:
+            message = _("The name in Uyghur is longer than %(max)s characters.")
+            problems.append(message % {"max": NAME_MAX_LENGTH})
 
         id_number = id_number_of(values.get(c.ID_NUMBER), problems)
         gender = self._gender(values.get(c.GENDER), id_number, problems)
@@ -122,6 +127,7 @@ class RowReader:
             id_number=id_number,
             party_member=party_member,
             representative=representative,
+            name_ug=name_ug,
         )
         if self.year - birth_year < VOTING_AGE:
             result.left_out = _("Under %(age)s this year: not on the voter roll.") % {"age": VOTING_AGE}

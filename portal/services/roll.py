@@ -132,7 +132,11 @@ def add_residents(*, village: Village, rows: list[RollRow]) -> int:
     """
     known = set(Household.objects.filter(village=village).values_list("number", flat=True))
     new_numbers = sorted({row.household for row in rows} - known)
-    Household.objects.bulk_create(Household(village=village, number=number) for number in new_numbers)
+    # A household known by its head's name takes the head's Uyghur name as its Uyghur label.
+    heads_ug = {row.household: row.name_ug for row in rows if row.name_ug and row.name == row.household}
+    Household.objects.bulk_create(
+        Household(village=village, number=number, name_ug=heads_ug.get(number, "")) for number in new_numbers
+    )
     households = dict(Household.objects.filter(village=village).values_list("number", "pk"))
     Resident.objects.bulk_create(
         (
@@ -140,6 +144,7 @@ def add_residents(*, village: Village, rows: list[RollRow]) -> int:
                 village=village,
                 household_id=households[row.household],
                 name=row.name,
+                name_ug=row.name_ug,
                 gender=row.gender,
                 birth_year=row.birth_year,
                 id_hash=row.id_number.keyed_hash,

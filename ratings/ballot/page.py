@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from meetings.models import Meeting, WorkReport
 from meetings.reports.markdown import render as render_markdown
 from portal.models import CadrePost, Household, Resident
+from portal.names import local_name
 from ratings.ballot import schemes
 from ratings.ballot.forms import BallotForm
 from ratings.ballot.passes import TEXT_SIZES, BallotPass
@@ -95,7 +96,7 @@ def households_of(meeting: Meeting) -> list[dict]:
         {
             "id": household.pk,
             "number": household.number,
-            "names": [resident.name for resident in household.residents.all()[:NAMES_SHOWN]],
+            "names": [local_name(resident) for resident in household.residents.all()[:NAMES_SHOWN]],
         }
         for household in households
     ]

@@ -155,6 +155,7 @@ def ranking_rows(data: dict) -> list[dict]:
                 "id": cadre["id"],
                 "rank": cadre.get("rank"),
                 "name": cadre["name"],
+                "name_ug": cadre.get("name_ug", ""),
                 "post": post_label(cadre.get("post", "")),
                 "score": overall.get("score"),
                 "satisfaction": overall.get("satisfaction"),

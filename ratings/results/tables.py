@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.export import TableExport
 
+from portal.names import local_name, local_name_html
 from portal.tables import PortalTable
 from ratings.results import opendata
 from ratings.templatetags.results_tags import percent, score
@@ -106,6 +107,12 @@ class VillageRankingTable(FiguresTable):
         verbose_name=_("Satisfied share the verdict used"), attrs={"td": {"class": "text-end"}}
     )
 
+    def render_name(self, record):
+        return local_name_html(record)
+
+    def value_name(self, record):
+        return local_name(record)
+
     class Meta(FiguresTable.Meta):
         sequence = ("rank", "name", "post", "score", "satisfaction", "median", "verdict_share", "verdict")
         empty_text = _("No cadre was rated.")
@@ -136,6 +143,12 @@ class RankingAcrossTable(FiguresTable):
     verdict_share = tables.Column(
         verbose_name=_("Satisfied share the verdict used"), attrs={"td": {"class": "text-end"}}
     )
+
+    def render_name(self, record):
+        return local_name_html(record)
+
+    def value_name(self, record):
+        return local_name(record)
 
     class Meta(FiguresTable.Meta):
         exclude = ("median",)

@@ -173,14 +173,19 @@ def incompetent_last_year(meeting: Meeting) -> set[int]:
 
 def household_label(household_ids) -> dict[int, str]:
     """The name the honor roll shows for a household: its first resident on the roll."""
-    labels = {}
-    for household_id, name in (
+    return {household_id: names[0] for household_id, names in _first_residents(household_ids).items()}
+
+
+def _first_residents(household_ids) -> dict[int, tuple[str, str]]:
+    """Each household's first resident on the roll: (Chinese name, Uyghur name)."""
+    firsts = {}
+    for household_id, name, name_ug in (
         Resident.objects.filter(household_id__in=household_ids)
         .order_by("household_id", "pk")
-        .values_list("household_id", "name")
+        .values_list("household_id", "name", "name_ug")
     ):
-        labels.setdefault(household_id, name)
-    return labels
+        firsts.setdefault(household_id, (name, name_ug))
+    return firsts
 
 
 def honor_roll_document(meeting: Meeting, *, votes_shown: bool = True) -> list[dict]:
@@ -194,7 +199,7 @@ def honor_roll_document(meeting: Meeting, *, votes_shown: bool = True) -> list[d
             "household"
         )
     )
-    names = household_label([candidate.household_id for candidate in accepted])
+    names = _first_residents([candidate.household_id for candidate in accepted])
     by_household = {candidate.household_id: candidate for candidate in accepted}
     if votes_shown:
         ranked = aggregation.rank_households(
@@ -209,7 +214,9 @@ def honor_roll_document(meeting: Meeting, *, votes_shown: bool = True) -> list[d
         {
             "household": household_id,
             "number": by_household[household_id].household.number,
-            "name": names.get(household_id, ""),
+            "name": names.get(household_id, ("", ""))[0],
+            # Only when there is one: documents without it stay as they were.
+            **({"name_ug": names[household_id][1]} if names.get(household_id, ("", ""))[1] else {}),
             "votes": votes,
             "committee_reason": by_household[household_id].committee_reason,
             "award": by_household[household_id].award,
@@ -322,6 +329,8 @@ def results_document(meeting: Meeting, counts: dict | None = None) -> dict:
     for cadre in cadres:
         held = posts.get(cadre.pk, [])
         row = {"id": cadre.pk, "name": cadre.name, "post": held[0] if held else "", "posts": held}
+        if cadre.name_ug:  # only when there is one: documents without it stay as they were
+            row["name_ug"] = cadre.name_ug
         if rule.figures_shown:
             figures = aggregation.result_as_json(results[cadre.pk])
             # A pooled group has no figures of its own: its ballots are in the group it joined.

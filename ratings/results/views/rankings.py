@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from portal.models import Cadre, CadrePost, Township, Village
+from portal.names import local_name
 from portal.tables import PagedRequestConfig
 from ratings import aggregation
 from ratings.models import CadreStanding, ResultSnapshot
@@ -136,8 +137,9 @@ def ranking_across(standings) -> tuple[list[dict], list[dict]]:
         {
             "id": standing.cadre_id,
             "name": standing.name,
-            "village": standing.village.name,
-            "township": standing.village.township.name,
+            "name_ug": standing.cadre.name_ug,
+            "village": local_name(standing.village),
+            "township": local_name(standing.village.township),
             "meeting_id": standing.meeting_id,
             "rank": ranks.get(standing.pk),
             "tier": groups.get(standing.pk),

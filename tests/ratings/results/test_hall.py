@@ -158,7 +158,7 @@ def test_the_draft_is_shown_one_cadre_a_screen_as_it_will_be_published(client, c
     assert sorted(found) == [1, 2, 3]
     for number, cadre in enumerate(display.cadre_sections(snapshot.data), start=2):
         markup = found[number]
-        assert f"data-cadre-name>{cadre['name']}<" in markup
+        assert f"data-cadre-name><bdi>{cadre['name']}</bdi><" in markup
         assert figure(markup, "score") == score(cadre["score"])
         assert figure(markup, "satisfaction") == percent(cadre["satisfaction"])
         assert figure(markup, "verdict").strip() == cadre["verdict"]

@@ -92,6 +92,8 @@ def hold_meeting(county, village, cadres, grades, *, year=2024, panel=(), quick_
 
 
 def visible(html: str) -> str:
+    # <bdi> isolates a name inside its sentence and adds no space around it.
+    html = re.sub(r"</?bdi>", "", html)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 

@@ -490,7 +490,9 @@ def tiers(standings: Mapping[Hashable, tuple[Decimal, Fraction | Decimal]]) -> d
     head: tuple[Decimal, Fraction | Decimal] | None = None
     number = 0
     for cadre, (score, swing) in ordered:
-        if head is None or Fraction(head[0]) - Fraction(score) > max(Fraction(head[1]), Fraction(swing)):
+        # Published figures are Decimals of 4 places, compared exactly as they are; mixed with a
+        # Fraction (the core's own), Python compares the two exactly too.
+        if head is None or head[0] - score > max(head[1], swing):
             head, number = (score, swing), number + 1
         groups[cadre] = number
     return groups

@@ -148,9 +148,27 @@ class CadreStandingQuerySet(models.QuerySet):
         return self.filter(village__township=township)
 
     def for_ranking(self):
-        """What a ranking row shows and links to, in one query (never the snapshot's document)."""
-        return self.select_related("cadre", "village__township").annotate(
-            meeting_id=models.F("snapshot__meeting_id")
+        """What a ranking row shows and links to, as plain values in one query (never the snapshot's
+        document, and no model instances: a county's ranking reads a few hundred rows a request)."""
+        return self.annotate(meeting_id=models.F("snapshot__meeting_id")).values(
+            "pk",
+            "cadre_id",
+            "name",
+            "year",
+            "score",
+            "swing",
+            "satisfaction",
+            "verdict_share",
+            "graded_ballots",
+            "verdict",
+            "two_years",
+            "withheld",
+            "meeting_id",
+            "cadre__name_ug",
+            "village__name",
+            "village__name_ug",
+            "village__township__name",
+            "village__township__name_ug",
         )
 
 

@@ -123,40 +123,45 @@ def ranking_across(standings) -> tuple[list[dict], list[dict]]:
     like posts only, ties shown as ties), each with its group of cadres the ballots cannot tell apart,
     then those with too few graded ballots for a rank; and the meetings left out because the k rule
     withholds their figures (or they predate counts.csv).
+
+    `standings`: rows of CadreStandingQuerySet.for_ranking (plain values: a county's ranking reads a
+    few hundred of them on every request).
     """
     counted, left_out = [], {}
-    for standing in standings:
-        if standing.withheld:
-            left_out[standing.meeting_id] = standing
-        elif standing.score is not None:
-            counted.append(standing)
-    ranked = [standing for standing in counted if standing.verdict != aggregation.NOT_ENOUGH_GRADES]
-    ranks = aggregation.rank_by_score({standing.pk: standing.score for standing in ranked})
-    groups = aggregation.tiers({standing.pk: (standing.score, standing.swing) for standing in ranked})
+    for row in standings:
+        if row["withheld"]:
+            left_out[row["meeting_id"]] = row
+        elif row["score"] is not None:
+            counted.append(row)
+    ranked = [row for row in counted if row["verdict"] != aggregation.NOT_ENOUGH_GRADES]
+    ranks = aggregation.rank_by_score({row["pk"]: row["score"] for row in ranked})
+    groups = aggregation.tiers({row["pk"]: (row["score"], row["swing"]) for row in ranked})
     rows = [
         {
-            "id": standing.cadre_id,
-            "name": standing.name,
-            "name_ug": standing.cadre.name_ug,
-            "village": local_name(standing.village),
-            "township": local_name(standing.village.township),
-            "meeting_id": standing.meeting_id,
-            "rank": ranks.get(standing.pk),
-            "tier": groups.get(standing.pk),
-            "ballots": standing.graded_ballots,
-            "score": standing.score,
-            "swing": standing.swing,
-            "satisfaction": standing.satisfaction,
-            "verdict_share": standing.verdict_share,
-            "verdict": display.verdict_label(standing.verdict),
-            "two_years": standing.two_years,
+            "id": row["cadre_id"],
+            "name": row["name"],
+            "name_ug": row["cadre__name_ug"],
+            "village": local_name({"name": row["village__name"], "name_ug": row["village__name_ug"]}),
+            "township": local_name(
+                {"name": row["village__township__name"], "name_ug": row["village__township__name_ug"]}
+            ),
+            "meeting_id": row["meeting_id"],
+            "rank": ranks.get(row["pk"]),
+            "tier": groups.get(row["pk"]),
+            "ballots": row["graded_ballots"],
+            "score": row["score"],
+            "swing": row["swing"],
+            "satisfaction": row["satisfaction"],
+            "verdict_share": row["verdict_share"],
+            "verdict": display.verdict_label(row["verdict"]),
+            "two_years": row["two_years"],
         }
-        for standing in counted
+        for row in counted
     ]
     rows.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0, row["village"], row["name"]))
     withheld = [
-        {"meeting_id": standing.meeting_id, "village": standing.village.name, "year": standing.year}
-        for standing in sorted(left_out.values(), key=lambda standing: standing.village.name)
+        {"meeting_id": row["meeting_id"], "village": row["village__name"], "year": row["year"]}
+        for row in sorted(left_out.values(), key=lambda row: row["village__name"])
     ]
     return rows, withheld
 

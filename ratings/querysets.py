@@ -147,6 +147,20 @@ class CadreStandingQuerySet(models.QuerySet):
     def in_township(self, township):
         return self.filter(village__township=township)
 
+    def years(self) -> list[int]:
+        """The years these standings cover, newest first. The few distinct years of every standing come
+        from the (year, post) index alone, then one short existence check a year: a scan of every
+        standing joined to its snapshot would grow with the county."""
+        every_year = self.model.objects.order_by("-year").values_list("year", flat=True).distinct()
+        return [year for year in every_year if self.filter(year=year).exists()]
+
+    def for_ordering(self):
+        """What ranking the whole township or county takes (ratings/results/ranking.py): a few plain
+        values a cadre, in one query."""
+        return self.annotate(meeting_id=models.F("snapshot__meeting_id")).values(
+            "pk", "score", "swing", "verdict", "withheld", "name", "year", "meeting_id", "village__name"
+        )
+
     def for_ranking(self):
         """What a ranking row shows and links to, as plain values in one query (never the snapshot's
         document, and no model instances: a county's ranking reads a few hundred rows a request)."""

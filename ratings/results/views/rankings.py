@@ -18,11 +18,10 @@ from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from portal.models import Cadre, CadrePost, Township, Village
-from portal.names import local_name
 from portal.tables import PagedRequestConfig
-from ratings import aggregation
 from ratings.models import CadreStanding, ResultSnapshot
 from ratings.results import display
+from ratings.results.ranking import RankedData, RankedRows, Ranking, ranking_order
 from ratings.results.tables import (
     CadreHistoryTable,
     RankingAcrossTable,
@@ -118,64 +117,19 @@ def village_ranking(request, code):
     return render(request, "ratings/results/village_ranking.html", context)
 
 
-def ranking_across(standings) -> tuple[list[dict], list[dict]]:
-    """The cadres of these published standings ranked together by score (docs/method.md: census,
-    like posts only, ties shown as ties), each with its group of cadres the ballots cannot tell apart,
-    then those with too few graded ballots for a rank; and the meetings left out because the k rule
-    withholds their figures (or they predate counts.csv).
-
-    `standings`: rows of CadreStandingQuerySet.for_ranking (plain values: a county's ranking reads a
-    few hundred of them on every request).
-    """
-    counted, left_out = [], {}
-    for row in standings:
-        if row["withheld"]:
-            left_out[row["meeting_id"]] = row
-        elif row["score"] is not None:
-            counted.append(row)
-    ranked = [row for row in counted if row["verdict"] != aggregation.NOT_ENOUGH_GRADES]
-    ranks = aggregation.rank_by_score({row["pk"]: row["score"] for row in ranked})
-    groups = aggregation.tiers({row["pk"]: (row["score"], row["swing"]) for row in ranked})
-    rows = [
-        {
-            "id": row["cadre_id"],
-            "name": row["name"],
-            "name_ug": row["cadre__name_ug"],
-            "village": local_name({"name": row["village__name"], "name_ug": row["village__name_ug"]}),
-            "township": local_name(
-                {"name": row["village__township__name"], "name_ug": row["village__township__name_ug"]}
-            ),
-            "meeting_id": row["meeting_id"],
-            "rank": ranks.get(row["pk"]),
-            "tier": groups.get(row["pk"]),
-            "ballots": row["graded_ballots"],
-            "score": row["score"],
-            "swing": row["swing"],
-            "satisfaction": row["satisfaction"],
-            "verdict_share": row["verdict_share"],
-            "verdict": display.verdict_label(row["verdict"]),
-            "two_years": row["two_years"],
-        }
-        for row in counted
-    ]
-    rows.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0, row["village"], row["name"]))
-    withheld = [
-        {"meeting_id": row["meeting_id"], "village": row["village__name"], "year": row["year"]}
-        for row in sorted(left_out.values(), key=lambda row: row["village__name"])
-    ]
-    return rows, withheld
-
-
 def _ranking_page(request, *, standings, scope: dict, name: str):
     """The ranking of one post (?post=) in one year (?year=) among these standings, or its export."""
-    years = list(standings.order_by("-year").values_list("year", flat=True).distinct())
+    years = standings.years()
     year = _chosen_year(request, years)
     post = _choice(request, "post", CadrePost.Post.values, DEFAULT_POST)
-    rows, left_out = ranking_across(standings.holding(post, year).for_ranking()) if year else ([], [])
+    of_post = standings.holding(post, year) if year else standings.none()
+    ranking = ranking_order(of_post.for_ordering()) if year else Ranking([], 0, 0, [])
     # A township's page names one township: no column for it.
-    table = RankingAcrossTable(rows, exclude=() if scope.get("county") else ("median", "township"))
-    # Ranked whole, shown a page at a time: the page costs the same for 1 village or 300 (an export
-    # holds every row).
+    table = RankingAcrossTable(
+        RankedData(RankedRows(ranking.placed, of_post)),
+        exclude=() if scope.get("county") else ("median", "township"),
+    )
+    # Ranked whole, read and shown a page at a time (an export holds every row).
     PagedRequestConfig(request, per_page=RANKING_PAGE).configure(table)
     export = export_response(request, table, f"ranking-{name}-{year}-{post}")
     if export:
@@ -186,9 +140,9 @@ def _ranking_page(request, *, standings, scope: dict, name: str):
         "year": year,
         "post": post,
         "posts": CadrePost.Post.choices,
-        "villages": len({row["meeting_id"] for row in rows}),
-        "groups": len({row["tier"] for row in rows if row["tier"]}),
-        "left_out": left_out,
+        "villages": ranking.villages,
+        "groups": ranking.groups,
+        "left_out": ranking.withheld,
         "table": table,
     }
     return render(request, "ratings/results/ranking_across.html", context)

@@ -39,7 +39,7 @@ def vote(args) -> dict:
     from django.conf import settings
 
     from ratings.ballot import codes
-    from ratings.models import Ballot, BallotGrade, BallotNomination
+    from ratings.models import Ballot, BallotGrade, BallotNomination, PollBookEntry
     from tests.ratings.ballot.race import grant_operator, make_county
     from tests.worlds import build_world
 
@@ -55,6 +55,9 @@ def vote(args) -> dict:
         ).receipt
         for index, code in enumerate(cast)
     ]
+    # Two villagers voted with a helper: the flag is wiped at the seal, the count kept.
+    helped = PollBookEntry.objects.filter(meeting=world.meeting).order_by("pk")[:2]
+    PollBookEntry.objects.filter(pk__in=list(helped.values_list("pk", flat=True))).update(assisted=True)
     old_ids = [
         pk.hex
         for model in (Ballot, BallotGrade, BallotNomination)

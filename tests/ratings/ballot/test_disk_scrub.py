@@ -372,6 +372,31 @@ def test_after_the_vote_postgresql_keeps_no_order_of_casting(database, end):
                 data = pg_file(connection, relation)
                 assert not [old_id for old_id in old_ids if old_id in data], relation
 
+        # The poll book: who voted with a helper was wiped at the seal, and no older version of a row
+        # still says it (a dead tuple keeps its xmax) in the table's file.
+        connection.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        pages = connection.execute(
+            "SELECT pg_relation_size('ratings_pollbookentry') / %s", [PAGE]
+        ).fetchone()[0]
+        versions = [
+            row
+            for page in range(pages)
+            for row in connection.execute(
+                "SELECT t_xmax::text FROM heap_page_items(get_raw_page('ratings_pollbookentry', %s))"
+                " WHERE t_data IS NOT NULL",
+                [page],
+            ).fetchall()
+        ]
+        live = pg_column(
+            connection, "SELECT count(*) FROM ratings_pollbookentry WHERE meeting_id = %s", meeting
+        )
+        assert len(versions) == live[0] and all(xmax == "0" for (xmax,) in versions)
+        assert pg_column(
+            connection,
+            "SELECT count(*) FROM ratings_pollbookentry WHERE assisted AND meeting_id = %s",
+            meeting,
+        ) == [0]
+
         # The codes: burned one transaction after another in the order of casting, now all rewritten
         # together in random order, each once in the table's file.
         codes = pg_file(connection, "ratings_ballotcode")

@@ -50,6 +50,10 @@ def open_vote():
 
     superuser = get_user_model().objects.get(username=demo.SUPERUSER)
     meeting = Meeting.objects.get(village__code=demo.VILLAGES[0].code, year=2026)
+    # The demo's tour makes this a representatives' assembly (21 voters); the bench votes as the whole
+    # assembly does.
+    Meeting.objects.filter(pk=meeting.pk).update(kind=Meeting.Kind.VILLAGERS_ASSEMBLY)
+    meeting.refresh_from_db()
     meeting = meeting_services.voting_open(meeting=meeting, by=superuser)
     ballot_codes = services.codes_issue_batch(meeting=meeting, count=2 * BALLOTS, by=superuser)
     _terminal, token = services.terminal_arm(meeting=meeting, label="Bench", by=superuser)

@@ -346,6 +346,9 @@ class Vote:
         create_table()
         superuser = get_user_model().objects.get(username=demo.SUPERUSER)
         meeting = Meeting.objects.get(village__code=demo.VILLAGES[0].code, year=2026)
+        # The demo's tour makes this a representatives' assembly; the bench measures the whole assembly.
+        Meeting.objects.filter(pk=meeting.pk).update(kind=Meeting.Kind.VILLAGERS_ASSEMBLY)
+        meeting.refresh_from_db()
         meeting = meeting_services.voting_open(meeting=meeting, by=superuser)
         # Thousands of ballots from a village of a few hundred voters: the roll frozen at the opening is
         # enlarged straight in the throwaway database, so that the codes may outnumber its residents.

@@ -19,6 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from meetings.models import Meeting
 from ratings.ballot import services
+from ratings.ballot.codes import ALPHABET
 from ratings.ballot.views.kiosk import KEYPAD
 from ratings.models import Ballot, SpokenClip
 from ratings.speech.texts import own_name
@@ -269,7 +270,15 @@ def test_the_phones_receipt_is_spoken(context: BrowserContext, live_server, spok
     page.locator("[data-cast] button[type=submit]").click()
     expect(page).to_have_url(url(live_server, "phone-receipt", world.meeting.pk))
     receipt = voting.receipt_shown(page)
+    clips_asked = []
+    page.on("request", lambda request: "/speech/clip/" in request.url and clips_asked.append(request.url))
     page.locator("[data-listen]").click()
     said = heard(page, "ug")
     assert [symbol for symbol in said if len(symbol) == 1] == list(receipt)
     assert not {cadre.name for cadre in world.cadres} & set(said)
+    # A server's log shows no receipt: every symbol's clip was asked for once, before any of the
+    # receipt's played, and the receipt's own symbols were not asked for again.
+    names = [urlsplit(address).path.rsplit("/", 1)[1] for address in clips_asked]
+    texts = dict(SpokenClip.objects.filter(file_name__in=names).values_list("file_name", "text"))
+    symbols = [texts[name] for name in names if len(texts[name]) == 1]
+    assert sorted(symbols) == sorted(ALPHABET)

@@ -14,7 +14,7 @@
  *   code): the forms' data-listening-field says so to the server, which marks the next page's bar
  *   data-listening, and that page reads itself as it shows, its refusal first.
  * Nothing is fetched before "Listen": then the list of clips (text → audio file), once, and the clips
- * of what is said. What is queued is kept in data-queue, and data-state says playing, done or error.
+ * of what is said (every symbol at once, the first time one is spelled: see symbolsFetched). What is queued is kept in data-queue, and data-state says playing, done or error.
  */
 (function () {
   "use strict";
@@ -99,8 +99,35 @@
     return slower.getAttribute("aria-pressed") === "true" ? 0.75 : 1;
   }
 
+  // A symbol spelled out (a receipt, a code typed key by key) would otherwise be fetched in its order,
+  // and a server's access log would keep that order. So the first time a symbol is to be said, every
+  // symbol the list knows is fetched, in one fixed order, and kept in the page; a symbol is then played
+  // from what was kept (an audio element asks the server again, even for a clip the browser holds).
+  let alphabet = null;
+  let kept = {};
+
+  function symbolsFetched(known, texts) {
+    if (alphabet || !texts.some(function (one) { return one.length === 1; })) {
+      return alphabet || Promise.resolve();
+    }
+    const symbols = Object.keys(known).filter(function (one) { return one.length === 1; }).sort();
+    alphabet = Promise.all(symbols.map(function (symbol) {
+      return fetch(known[symbol], { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.blob();
+      }).then(function (clip) {
+        kept[known[symbol]] = URL.createObjectURL(clip);
+      });
+    })).catch(function () {});
+    return alphabet;
+  }
+
   function say(texts) {
     return load().then(function (known) {
+      return symbolsFetched(known, texts).then(function () { return known; });
+    }).then(function (known) {
       stop();
       said = texts;
       const addresses = texts.map(function (one) { return known[one]; }).filter(Boolean);
@@ -112,7 +139,7 @@
       }
       // Every clip is asked for at once, so that one follows another without a gap.
       playing = addresses.map(function (address) {
-        const audio = new Audio(address);
+        const audio = new Audio(kept[address] || address);
         audio.preload = "auto";
         return audio;
       });

@@ -112,3 +112,23 @@ def check_members(bundle: Bundle) -> None:
 def check_signature(bundle: Bundle, verifies: Callable[[str, bytes, str], bool]) -> None:
     if not verifies(str(bundle.manifest.get("public_key", "")), bundle.manifest_bytes, bundle.signature):
         raise BundleRefused("signature_invalid")
+
+
+def audit_anchor(bundle: Bundle) -> dict:
+    """The venue's audit chain as the manifest pins it ({"chain", "seq", "hash"}), checked for shape;
+    {} for a bundle from before anchors were signed in. Raises BundleRefused when it is malformed."""
+    anchor = bundle.manifest.get("audit_anchor")
+    if anchor is None:
+        return {}
+    shape = (
+        isinstance(anchor, dict)
+        and isinstance(anchor.get("chain"), str)
+        and isinstance(anchor.get("seq"), int)
+        and anchor["seq"] >= 1
+        and isinstance(anchor.get("hash"), str)
+        and len(anchor["hash"]) == 64
+        and all(symbol in "0123456789abcdef" for symbol in anchor["hash"])
+    )
+    if not shape:
+        raise BundleRefused("manifest_unreadable")
+    return {"chain": anchor["chain"], "seq": anchor["seq"], "hash": anchor["hash"]}

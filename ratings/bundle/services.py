@@ -83,21 +83,46 @@ def meeting_export(*, meeting: Meeting, by) -> tuple[str, bytes]:
     )
     last = BundleExport.objects.filter(meeting=meeting).order_by("-version").first()
     if last is not None and last.content_sha256 == content:
-        version = last.version
+        export = last
     else:
-        version = (last.version if last else 0) + 1
-        BundleExport.objects.create(meeting=meeting, version=version, content_sha256=content, exported_by=by)
-    header = {"village": meeting.village.code, "year": meeting.year, "version": version}
-    data = manifest.pack(
-        members, header, public_key=signing.public_text(key.public_key()), sign=lambda m: signing.sign(key, m)
-    )
-    audit.record(
+        export = BundleExport.objects.create(
+            meeting=meeting, version=(last.version if last else 0) + 1, content_sha256=content, exported_by=by
+        )
+    entry = audit.record(
         actor=by,
         action=contents.EXPORT_ACTION,
         target=meeting,
-        details={"version": version, "content_sha256": content},
+        details={"version": export.version, "content_sha256": content},
     )
-    return f"meeting-{meeting.village.code}-{meeting.year}-v{version}.zip", data
+    if export.audit_seq is None:  # a new version: the chain is pinned at its export entry
+        export.audit_seq, export.audit_hash = entry.seq, entry.hash
+        export.save(update_fields=["audit_seq", "audit_hash"])
+    header = {
+        "village": meeting.village.code,
+        "year": meeting.year,
+        "version": export.version,
+        "audit_anchor": {"chain": entry.chain, "seq": export.audit_seq, "hash": export.audit_hash},
+    }
+    data = manifest.pack(
+        members, header, public_key=signing.public_text(key.public_key()), sign=lambda m: signing.sign(key, m)
+    )
+    return f"meeting-{meeting.village.code}-{meeting.year}-v{export.version}.zip", data
+
+
+def exported_bundle_check(*, data: bytes) -> tuple[dict, audit.ChainReport]:
+    """Check a bundle this installation exported against its own audit log, later (the laptop kept, or
+    a copy of its database): signed with this installation's key, every member intact, and the audit
+    chain still holding the entry the bundle pinned (a log cut back or rewritten before it fails).
+    Returns the anchor and what verify_chain found; raises BundleRefused for a file that is not so."""
+    bundle = manifest.unpack(data, max_unpacked=settings.BUNDLE_MAX_UNPACKED_BYTES)
+    manifest.check_signature(bundle, signing.verifies)
+    if bundle.manifest.get("public_key") != signing.public_text(signing.load_private().public_key()):
+        raise BundleRefused("not_ours", fingerprint=signing.fingerprint(str(bundle.manifest["public_key"])))
+    manifest.check_members(bundle)
+    anchor = manifest.audit_anchor(bundle)
+    if not anchor:
+        raise BundleRefused("manifest_unreadable")
+    return anchor, audit.verify_chain(anchors=[(anchor["chain"], anchor["seq"], anchor["hash"])])
 
 
 # --- refusals ------------------------------------------------------------------------------------------
@@ -115,6 +140,9 @@ def refusal_message(refusal: BundleRefused) -> str:
         "key_unknown": _(
             "The bundle is signed with a key that is not registered for %(village)s (fingerprint "
             "%(fingerprint)s)."
+        ),
+        "not_ours": _(
+            "The bundle is signed with another key than this installation's (fingerprint %(fingerprint)s)."
         ),
         "key_revoked": _(
             "The bundle is signed with a key of %(village)s that was revoked (fingerprint %(fingerprint)s)."
@@ -220,6 +248,7 @@ def _import(*, data: bytes, by, stored: _StoredFiles) -> ImportOutcome:
     version, year = bundle.manifest.get("version"), bundle.manifest.get("year")
     if not isinstance(version, int) or not isinstance(year, int):
         raise BundleRefused("manifest_unreadable")
+    anchor = manifest.audit_anchor(bundle)
     imports = BundleImport.objects.filter(meeting__village=village, meeting__year=year).select_for_update()
     latest = imports.order_by("-version").first()
     if latest is not None:
@@ -241,6 +270,7 @@ def _import(*, data: bytes, by, stored: _StoredFiles) -> ImportOutcome:
         venue_seal=bundle.json("ballots.json")["seal"],
         poll_counts=bundle.json("poll.json"),
         certificate=bundle.json("certificate.json"),
+        audit_anchor=anchor,
         imported_by=by,
     )
     audit.record(

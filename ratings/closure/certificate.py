@@ -9,6 +9,12 @@ only for the snapshot, version and figures it confirmed. Computing the results a
 or any figure that changed leaves earlier confirmations on record, no longer counting: the certificate
 must be confirmed again.
 
+The certificate also prints the village's audit log as it stood when the count closed (the head the
+county chain recorded at the close of voting, or of the paper count when later: portal.audit.anchor_of),
+so that a record of the vote cut out or rewritten after the certificate was signed is found by
+`verify_audit --anchor`. It is printed beside the figures, not among them: the signers confirm the
+count, and certificates confirmed before the anchor was printed keep their confirmations.
+
 A meeting imported from a venue laptop (ratings.bundle) has the certificate as filed: the figures and
 their digest as the venue stated them (the county does not hold its codes or poll book row by row), the
 scrutineers and confirmations imported as rows, and a chair's confirmation shown under the name signed
@@ -23,6 +29,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
+from portal import audit
 from portal.models import Cadre, Resident, SupervisionMember
 from ratings.ballot.control import doors_of
 from ratings.ballot.reconciliation import reconciliation_of
@@ -111,6 +118,8 @@ class Filed:
     figures: dict
     digest: str
     seal: str
+    # The venue's audit log as its bundle pinned it (BundleImport.audit_anchor): {} for an older bundle.
+    audit_anchor: dict = field(default_factory=dict)
 
 
 def filed_certificate(meeting: Meeting, snapshot: ResultSnapshot) -> Filed | None:
@@ -121,7 +130,14 @@ def filed_certificate(meeting: Meeting, snapshot: ResultSnapshot) -> Filed | Non
     figures = filed.certificate.get("figures") if filed is not None else None
     if not figures or figures.get("version") != snapshot.version:
         return None
-    return Filed(figures, filed.certificate["figures_sha256"], figures["ballots_sha256"])
+    return Filed(figures, filed.certificate["figures_sha256"], figures["ballots_sha256"], filed.audit_anchor)
+
+
+def closing_anchor(meeting: Meeting) -> audit.Anchor | None:
+    """The village's audit log at the close of the count: the later of the heads the county chain
+    recorded at the close of voting and at the close of the paper count."""
+    anchors = [audit.anchor_of(meeting, after=action) for action in ("voting_close", "paper_close")]
+    return max((a for a in anchors if a is not None), key=lambda a: a.county_seq, default=None)
 
 
 @dataclass(frozen=True)
@@ -166,6 +182,10 @@ class Certificate:
     # The digest of the counted ballots the signers confirmed; as filed: the venue's, in its own ids.
     seal: str = ""
     filed: bool = False
+    # This installation's audit log at the close of the count; for a filed certificate, the venue's
+    # log as its bundle pinned it (chain, seq, hash).
+    anchor: audit.Anchor | None = None
+    venue_anchor: dict = field(default_factory=dict)
 
     @property
     def chair(self) -> Signer | None:
@@ -258,6 +278,8 @@ def certificate_of(meeting: Meeting, snapshot: ResultSnapshot) -> Certificate:
         void=void,
         seal=seal,
         filed=filed is not None,
+        anchor=None if filed is not None else closing_anchor(meeting),
+        venue_anchor=filed.audit_anchor if filed is not None else {},
     )
 
 

@@ -23,6 +23,11 @@ class BundleExport(models.Model):
     exported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The village's audit chain when this version was first exported (its export entry): signed into
+    # every file of the version, so that the laptop's log cannot be cut back or rewritten before it
+    # unseen (`verify_audit --bundle`). The same for every export of one version.
+    audit_seq = models.PositiveIntegerField(null=True, blank=True)
+    audit_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["meeting", "-version"]
@@ -46,6 +51,8 @@ class BundleImport(models.Model):
     venue_seal = models.CharField(max_length=64, blank=True)
     poll_counts = models.JSONField(_("poll book and codes, counted"), default=dict)
     certificate = models.JSONField(_("closure certificate"), default=dict)
+    # The venue's audit chain as the bundle pinned it: {"chain", "seq", "hash"}; {} for an older bundle.
+    audit_anchor = models.JSONField(_("venue's audit log"), default=dict)
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

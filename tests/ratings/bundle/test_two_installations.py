@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from meetings.models import Attachment, Commitment, Meeting, WorkReport
+from portal import signing
 from portal.models import AuditEntry, Resident, VenueKey
 from portal.services.venue_keys import venue_key_register, venue_key_revoke
 from ratings.bundle import manifest
@@ -176,6 +177,45 @@ def test_the_county_certificate_shows_who_confirmed_at_the_venue(client, county,
         assert name in text
     assert text.count("Signed on paper, recorded at the venue on") == 3
     assert venue["seal"] in text
+
+
+def test_the_bundle_pins_the_laptops_audit_log_and_the_county_shows_it(client, county, venue, registered):
+    first, second = venue["anchors"]
+    assert first["chain"] == second["chain"] == "653121100201" and first["seq"] < second["seq"]
+    # On the laptop, verify_bundle holds while the log is intact, and fails once an entry before the
+    # pinned one is rewritten.
+    intact, tampered = venue["bundle_checks"]
+    assert (
+        intact == f"Bundle intact; the audit log still holds {first['chain']}:{first['seq']}:{first['hash']}."
+    )
+    assert tampered.startswith("error: The audit log no longer holds what the bundle pinned")
+    meeting = meeting_import(data=venue["data"][0], by=county.township_admin).meeting
+    assert BundleImport.objects.get(meeting=meeting).audit_anchor == first
+    client.force_login(county.township_admin)
+    page = client.get(reverse("ratings:certificate", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "the venue laptop's audit log (653121100201) when it sealed the bundle" in page.content.decode()
+    assert first["hash"] in page.content.decode()
+
+
+def test_a_malformed_audit_anchor_is_refused(county, venue, registered):
+    bundle = manifest.unpack(venue["data"][0], max_unpacked=settings.BUNDLE_MAX_UNPACKED_BYTES)
+    header = {**bundle.manifest, "audit_anchor": {"chain": "653121100201", "seq": 0, "hash": "x"}}
+    header.pop("members"), header.pop("format"), header.pop("public_key")
+    key = Ed25519PrivateKey.generate()
+    venue_key_register(
+        village=county.village,
+        public_key=signing.public_text(key.public_key()),
+        label="Laptop 2",
+        by=county.township_admin,
+    )
+    data = manifest.pack(
+        bundle.members,
+        header,
+        public_key=signing.public_text(key.public_key()),
+        sign=lambda message: signing.sign(key, message),
+    )
+    assert "manifest cannot be read" in refused(data, county.township_admin)
+    assert nothing_imported(county)
 
 
 def test_the_same_bundle_twice_changes_nothing(county, venue, registered):

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import sys
+import zipfile
 from pathlib import Path
 
 import django
@@ -68,6 +69,23 @@ def honor_roll(world, admin) -> list[dict]:
     ]
 
 
+def anchor_in(data: bytes) -> dict:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return json.loads(archive.read("manifest.json"))["audit_anchor"]
+
+
+def checked(path: Path) -> str:
+    """What `manage.py verify_bundle` says of an exported bundle: its last line, or its error."""
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    try:
+        call_command("verify_bundle", str(path), stdout=out, stderr=io.StringIO())
+    except CommandError as error:
+        return f"error: {error}"
+    return out.getvalue().strip().splitlines()[-1]
+
+
 def main(workdir: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     django.setup()
@@ -76,6 +94,7 @@ def main(workdir: Path) -> None:
     # The laptop's own files (tests.settings shares one media folder between installations otherwise).
     settings.MEDIA_ROOT = str(workdir / "media")
     from django.core.management import call_command
+    from django.db import connection
     from django.utils import timezone
 
     from meetings.models import Commitment
@@ -115,6 +134,18 @@ def main(workdir: Path) -> None:
     name, data = meeting_export(meeting=world.meeting, by=admin)
     paths.append(workdir / name)
     paths[-1].write_bytes(data)
+    # Exported again unchanged: the same version, pinning the same audit entry.
+    _name, again = meeting_export(meeting=world.meeting, by=admin)
+    assert anchor_in(again) == anchor_in(data)
+    bundle_checks = [checked(paths[0])]
+    # Someone rewrites an entry of the laptop's log before the one the bundle pinned.
+    pinned = anchor_in(paths[0].read_bytes())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE portal_auditentry SET actor_name = 'nobody' WHERE chain = %s AND seq = %s",
+            [pinned["chain"], pinned["seq"] - 1],
+        )
+    bundle_checks.append(checked(paths[0]))
     figures = {
         row["name"]: [(row.get("overall") or {}).get("score"), row.get("verdict")]
         for row in snapshot.data["cadres"]
@@ -130,6 +161,8 @@ def main(workdir: Path) -> None:
                 "attachments": attachments,
                 "honor": honor,
                 "signers": signers,
+                "anchors": [anchor_in(path.read_bytes()) for path in paths],
+                "bundle_checks": bundle_checks,
                 "scrutineers": sorted(world.meeting.scrutineers.values_list("resident__name", flat=True)),
             }
         )

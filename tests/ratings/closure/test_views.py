@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from portal import audit
 from portal.models import SupervisionMember
 from ratings.models import CertificateConfirmation, Scrutineer
 from ratings.results import services as results_services
@@ -51,6 +52,11 @@ def test_the_certificate_states_the_figures_and_the_digest(closing, client, coun
     for name in ("Aygul Chair", "Mamat One", "Rozi Two"):
         assert f"Record the signature of {name} on paper" in text
     assert "Confirm this certificate" not in text  # the operator signs for no one
+    # The village's audit log as the county chain recorded it when voting closed: verify_audit
+    # --anchor finds a record of the vote cut out or rewritten after the certificate was signed.
+    closed = audit.anchor_of(closing.meeting, after="voting_close")
+    assert f"audit log ({closed.chain}) at the close of the count, entry no. {closed.seq}" in text
+    assert closed.hash in text and closed.county_hash in text
 
 
 def test_a_scrutineer_confirms_for_themselves_and_not_for_another(closing, client):

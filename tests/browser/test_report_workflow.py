@@ -7,6 +7,7 @@ left, on a Uyghur page. A script hidden in the text must stay text all the way.
 
 import datetime
 
+import pypdfium2
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
@@ -39,6 +40,14 @@ def announced_meeting(county):
         by=county.township_admin,
     )
     return services.meeting_announce(meeting=meeting, by=county.operator)
+
+
+def pdf_text(pdf: bytes) -> str:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return " ".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 def log_in(browser: Browser, base_url: str, username: str):
@@ -117,6 +126,11 @@ def test_cadre_writes_moderator_publishes_public_reads_in_chinese_and_uyghur(
             expect(text).to_contain_text("پارتىيە ياچېيكىسىنىڭ")
             assert text.evaluate("e => getComputedStyle(e).direction") == "rtl"
             assert text.locator("bdi").inner_text() == "艾尔肯（书记）"
+            # Printed on A4 for the board: the Uyghur version, without the links of the screen. (The PDF's
+            # text of a right-to-left line comes in the order it is drawn: its words may read backwards.)
+            printed = pdf_text(page.pdf(format="A4"))
+            assert "ياچېيكىسىنىڭ" in printed or "ياچېيكىسىنىڭ"[::-1] in printed
+            assert "艾尔肯" in printed and "简体中文" not in printed
             link = page.locator("article").get_by_role("link", name="简体中文")
             results = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
             assert not [rule["id"] for rule in results if rule["impact"] in {"serious", "critical"}]

@@ -4,28 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0007_report_edit_held_for_moderation'),
-        ('portal', '0007_uyghur_names'),
+        ("meetings", "0007_report_edit_held_for_moderation"),
+        ("portal", "0007_uyghur_names"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='workreport',
-            options={'ordering': ['meeting', 'cadre__name', 'language'], 'verbose_name': 'work report', 'verbose_name_plural': 'work reports'},
+            name="workreport",
+            options={
+                "ordering": ["meeting", "cadre__name", "language"],
+                "verbose_name": "work report",
+                "verbose_name_plural": "work reports",
+            },
         ),
         migrations.RemoveConstraint(
-            model_name='workreport',
-            name='report_one_per_cadre_meeting',
+            model_name="workreport",
+            name="report_one_per_cadre_meeting",
         ),
         migrations.AddField(
-            model_name='workreport',
-            name='language',
-            field=models.CharField(choices=[('zh-hans', 'Simplified Chinese'), ('ug', 'Uyghur')], default='zh-hans', max_length=10, verbose_name='language'),
+            model_name="workreport",
+            name="language",
+            field=models.CharField(
+                choices=[("zh-hans", "Simplified Chinese"), ("ug", "Uyghur")],
+                default="zh-hans",
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workreport',
-            constraint=models.UniqueConstraint(fields=('meeting', 'cadre', 'language'), name='report_one_per_cadre_meeting_language'),
+            model_name="workreport",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "cadre", "language"), name="report_one_per_cadre_meeting_language"
+            ),
         ),
     ]

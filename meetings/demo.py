@@ -157,11 +157,15 @@ def _role_of(cadre: Cadre) -> str:
     return "committee"
 
 
-def report_sections(cadre: Cadre, year: int) -> dict[str, str]:
-    """The six sections of a cadre's report for the year, the same on every run."""
+def _report_values(cadre: Cadre, year: int) -> dict:
     rng = random.Random(f"{cadre.village.code}:{cadre.name}:{year}")
     figures = _figures(rng)
-    values = {**figures.__dict__, "meetings": rng.randint(4, 12), "next_year": year + 1}
+    return {**figures.__dict__, "meetings": rng.randint(4, 12), "next_year": year + 1}
+
+
+def report_sections(cadre: Cadre, year: int) -> dict[str, str]:
+    """The six sections of a cadre's report for the year, the same on every run."""
+    values = _report_values(cadre, year)
     role = _role_of(cadre)
     return {
         "duties": DUTIES[role].format(**values),
@@ -171,6 +175,52 @@ def report_sections(cadre: Cadre, year: int) -> dict[str, str]:
         "shortcomings": SHORTCOMINGS[role],
         "plan": PLAN[role].format(**values),
     }
+
+
+# The Party branch secretary's report in Uyghur too: its Uyghur version, the same figures (a Chinese term
+# quoted in it shows that the page keeps each script's own direction).
+SECRETARY_UG = {
+    "duties": (
+        "كەنت پارتىيە ياچېيكىسىنىڭ ئومۇمىي خىزمىتىگە رىياسەتچىلىك قىلىمەن ھەمدە كەنت ئاھالىلەر "
+        "كومىتېتىنىڭ مۇدىرلىقىنى قوشۇمچە ئۆتەيمەن؛ پارتىيە قۇرۇلۇشى، ئىقتىسادىي تەرەققىيات ۋە كەنت "
+        "ئىشلىرىنى باشقۇرۇشقا مەسئۇلمەن."
+    ),
+    "measures": (
+        "- «تۆت مۇزاكىرە، ئىككى ئاشكارىلاش» (四议两公开) تۈزۈمىنى ئىجرا قىلىپ، يىل بويى كەنت ئاھالىلەر "
+        "ۋەكىللىرى يىغىنىنى {meetings} قېتىم چاقىردۇق، مۇھىم ئىشلارنىڭ ھەممىسى ئاشكارىلاندى\n"
+        "- ھويلا ئىگىلىكىنى راۋاجلاندۇرۇپ، {courtyards} ھويلىنى ئۆزگەرتتۇق\n"
+        "- تۈر مەبلىغى ئېلىپ، كەنت ۋە گۇرۇپپا يولىدىن {roads_km} كىلومېتىرنى ياسىدۇق"
+    ),
+    "achievements": (
+        "| كۆرسەتكۈچ | سان |\n"
+        "| --- | --- |\n"
+        "| كىشى بېشىغا توغرا كېلىدىغان كىرىم | {income} يۈەن ({income_growth}% ئاشتى) |\n"
+        "| يۆتكىلىپ ئىشقا ئورۇنلاشقانلار | {jobs} ئادەم |\n"
+        "| ئائىلىلەرنى زىيارەت قىلىش | {visits} قېتىم |\n"
+        "| ھەل قىلىنغان زىددىيەت-ماجىرالار | {disputes} |"
+    ),
+    "integrity": (
+        "پاك-دىيانەتلىك بولۇش بەلگىلىمىلىرىگە قاتتىق ئەمەل قىلدىم؛ ئۆزۈم ۋە تۇغقانلىرىم كەنت قۇرۇلۇش "
+        "تۈرلىرىگە قاتناشمىدى. كەنتنىڭ مالىيەسى ھەر پەسىلدە ئاشكارىلاندى، يىل بويى قائىدىگە خىلاپ چىقىم "
+        "قىلىنمىدى. ئاممىنىڭ نازارىتىنى قوبۇل قىلىمەن."
+    ),
+    "shortcomings": (
+        "كەسىپ قۇرۇلمىسى يەنىلا يەككە، كوپىراتىپنىڭ يېتەكلەش رولى كۈچلۈك ئەمەس؛ خەلققە نەپ "
+        "يەتكۈزىدىغان بەزى ئىشلار ۋاقتىدا ئاشكارىلانمىدى."
+    ),
+    "plan": (
+        "{next_year}-يىلىدىكى مۇھىم خىزمەتلەر: بىر سوغۇق ساقلاش ئامبىرى قۇرۇش؛ ئاساسلىق ئۆستەڭنىڭ "
+        "سىڭىشتىن ساقلاش قۇرۇلۇشىنى تاماملاش؛ كەنت ئىشلىرى ئاشكارىلاش تاختىسىنى ھەر ئايدا يېڭىلاش."
+    ),
+}
+
+
+def report_sections_ug(cadre: Cadre, year: int) -> dict[str, str] | None:
+    """The Uyghur version of the report, which the demo has for the Party branch secretary only."""
+    if _role_of(cadre) != "secretary":
+        return None
+    values = _report_values(cadre, year)
+    return {name: text.format(**values) for name, text in SECRETARY_UG.items()}
 
 
 # Questions asked at last year's meeting: (question, answer, commitment or None). A commitment is
@@ -258,12 +308,19 @@ def _cadre_accounts(village: Village, cadres: list[Cadre], superuser, report) ->
 def _reports(meeting: Meeting, cadres: list[Cadre], accounts: dict, superuser) -> None:
     for cadre in cadres:
         author = accounts[cadre.pk]
-        report = report_services.report_create(
-            meeting=meeting, cadre=cadre, by=author, sections=report_sections(cadre, meeting.year)
-        )
-        report_services.report_submit(report=report, by=author)
-        report_services.report_approve(report=report, by=superuser)
-        report_services.report_publish(report=report, by=superuser)
+        versions = {
+            WorkReport.Language.CHINESE: report_sections(cadre, meeting.year),
+            WorkReport.Language.UYGHUR: report_sections_ug(cadre, meeting.year),
+        }
+        for language, sections in versions.items():
+            if sections is None:
+                continue
+            report = report_services.report_create(
+                meeting=meeting, cadre=cadre, by=author, sections=sections, language=language
+            )
+            report_services.report_submit(report=report, by=author)
+            report_services.report_approve(report=report, by=superuser)
+            report_services.report_publish(report=report, by=superuser)
 
 
 def _announced_with_reports(
@@ -345,4 +402,5 @@ def _this_year(village: Village, cadres: list[Cadre], accounts: dict, superuser)
             meeting=meeting, text=text, cadre=cadres[0], by=superuser
         )
         question_services.question_approve(question=question, by=superuser)
-    assert WorkReport.objects.filter(meeting=meeting).published().count() == len(cadres)
+    chinese = WorkReport.objects.filter(meeting=meeting, language=WorkReport.Language.CHINESE)
+    assert chinese.published().count() == len(cadres)

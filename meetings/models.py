@@ -240,6 +240,13 @@ class WorkReport(models.Model):
         APPROVED = "approved", _("approved")
         PUBLISHED = "published", _("published")
 
+    class Language(models.TextChoices):
+        """The language a version of a report is written in; each version is its own row, moderated,
+        published and revised as a report is (meetings.reports.versions says which one a page shows)."""
+
+        CHINESE = "zh-hans", _("Simplified Chinese")
+        UYGHUR = "ug", _("Uyghur")
+
     # Which actions each status allows; nothing is allowed once the meeting is closed (`allows`).
     # Attachments are not part of a revision: they change only before moderation. A published report
     # is also approved or returned while an edit of it awaits the moderator (`status_allows`).
@@ -265,6 +272,9 @@ class WorkReport(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="reports")
     cadre = models.ForeignKey("portal.Cadre", on_delete=models.PROTECT, related_name="reports")
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.CHINESE
+    )
     duties = models.TextField(_("duties"), blank=True)
     measures = models.TextField(_("measures and key work"), blank=True)
     achievements = models.TextField(_("achievements (with figures)"), blank=True)
@@ -284,18 +294,44 @@ class WorkReport(models.Model):
     objects = WorkReportQuerySet.as_manager()
 
     class Meta:
-        ordering = ["meeting", "cadre__name"]
+        ordering = ["meeting", "cadre__name", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "cadre"], name="report_one_per_cadre_meeting")
+            models.UniqueConstraint(
+                fields=["meeting", "cadre", "language"], name="report_one_per_cadre_meeting_language"
+            )
         ]
         verbose_name = _("work report")
         verbose_name_plural = _("work reports")
 
     def __str__(self):
-        return _("Work report of %(cadre)s, %(year)s") % {"cadre": self.cadre, "year": self.meeting.year}
+        names = {"cadre": self.cadre, "year": self.meeting.year}
+        if self.language == self.Language.UYGHUR:
+            return _("Work report of %(cadre)s, %(year)s, in Uyghur") % names
+        return _("Work report of %(cadre)s, %(year)s") % names
 
     def get_absolute_url(self):
         return reverse("meetings:report", args=[self.pk])
+
+    def get_version_url(self):
+        """This very version's public page, whatever the language of the page (see `report_detail`)."""
+        return f"{self.get_absolute_url()}?language={self.language}"
+
+    @property
+    def is_uyghur(self) -> bool:
+        return self.language == self.Language.UYGHUR
+
+    @classmethod
+    def text_attributes(cls, language: str) -> tuple[str, str]:
+        """HTML's `lang` and `dir` of a version's text in the language: Uyghur reads right to left."""
+        return ("ug", "rtl") if language == cls.Language.UYGHUR else ("zh-Hans", "ltr")
+
+    @property
+    def text_lang(self) -> str:
+        return self.text_attributes(self.language)[0]
+
+    @property
+    def text_dir(self) -> str:
+        return self.text_attributes(self.language)[1]
 
     def section_texts(self) -> dict[str, str]:
         return {name: getattr(self, name) for name, _label in self.SECTIONS}

@@ -72,6 +72,11 @@ class WorkReportQuerySet(VillageScopedQuerySet):
     def published(self):
         return self.filter(status="published")
 
+    def versions_of(self, pk):
+        """The language versions of the report `pk`, itself included: the same cadre's reports at the
+        same meeting."""
+        return self.filter(meeting__reports__pk=pk, cadre__reports__pk=pk)
+
     def of_cadre_user(self, user):
         """Reports of the cadre record linked to this account: a cadre's own content."""
         return self.filter(cadre__user=user) if user.is_authenticated else self.none()

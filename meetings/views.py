@@ -25,6 +25,7 @@ from meetings.forms import AnnulForm, HouseholdSignInForm, IdSignInForm, Meeting
 from meetings.models import Attendance, Commitment, IllegalTransition, Meeting, WorkReport
 from meetings.questions.forms import QuestionForm
 from meetings.quorum import quorum_of, shortfall_warning
+from meetings.reports.versions import shown_per_cadre
 from meetings.tables import StaffMeetingTable, TownshipMeetingTable, VillageMeetingTable
 from portal import permissions
 from portal.http import show_service_error
@@ -79,7 +80,8 @@ def meeting_detail(request, pk):
     reporting = meeting.reporting.select_related("cadre").prefetch_related(
         CadrePost.prefetch_held_in(meeting.year, "cadre__posts")
     )
-    reports = {report.cadre_id: report for report in WorkReport.objects.published().filter(meeting=meeting)}
+    # Each cadre's report in the version the page's language reads (Uyghur or Chinese).
+    reports = shown_per_cadre(WorkReport.objects.published().filter(meeting=meeting))
     speakers = [
         {
             "cadre": row.cadre,

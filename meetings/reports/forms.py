@@ -21,17 +21,19 @@ SECTION_HELP = {
 
 
 class ReportForm(forms.Form):
-    """One textarea per section, in the order they are read at the meeting."""
+    """One textarea per section, in the order they are read at the meeting, written in the version's
+    language (and direction: a Uyghur version is typed right to left)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, language=WorkReport.Language.CHINESE, **kwargs):
         super().__init__(*args, **kwargs)
+        text_lang, text_dir = WorkReport.text_attributes(language)
         for name, label in WorkReport.SECTIONS:
             self.fields[name] = forms.CharField(
                 label=label,
                 help_text=SECTION_HELP[name],
                 required=False,
                 max_length=MAX_SECTION_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 6}),
+                widget=forms.Textarea(attrs={"rows": 6, "lang": text_lang, "dir": text_dir}),
             )
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save")))

@@ -13,6 +13,10 @@ be corrected, but the edit goes back to the moderator first: it is held on the r
 text before it as a `ReportRevision`, so the public page says that and when the report changed and
 shows what changed; returning it leaves the published text alone and the edit with the cadre.
 
+A cadre may also write a Uyghur version of the report: a report of its own (`WorkReport.language`), so
+that every action below, the held edit and the revisions included, is the same for both versions;
+`meetings.reports.versions` says which version a page shows.
+
 Moderators are those holding `Capability.MODERATE` over the report's village (its village moderators
 and the township's administrators). Nothing about a meeting that is final or annulled can change.
 """
@@ -101,20 +105,35 @@ REFUSALS = {
 
 @transaction.atomic
 def report_create(
-    *, meeting: Meeting, cadre: Cadre, by, sections: dict[str, str] | None = None
+    *,
+    meeting: Meeting,
+    cadre: Cadre,
+    by,
+    sections: dict[str, str] | None = None,
+    language: str = WorkReport.Language.CHINESE,
 ) -> WorkReport:
-    """A draft report of the cadre's own, for a meeting at which the cadre reports."""
+    """A draft report of the cadre's own, for a meeting at which the cadre reports.
+
+    One report per language: a Uyghur version beside the Chinese one (or alone) is a report of its
+    own, which every other action here treats as any report.
+    """
     _ensure_own(by, cadre)
+    if language not in WorkReport.Language.values:
+        raise ValidationError(_("A report can be written in Chinese or in Uyghur."))
     meeting = Meeting.objects.select_for_update().select_related("village").get(pk=meeting.pk)
     _ensure_meeting_open(meeting)
     if not MeetingCadre.objects.filter(meeting=meeting, cadre=cadre).exists():
         raise ValidationError(_("%(cadre)s does not report at this meeting.") % {"cadre": cadre})
-    if WorkReport.objects.filter(meeting=meeting, cadre=cadre).exists():
-        raise ValidationError(
-            _("There is already a report of %(cadre)s for this meeting.") % {"cadre": cadre}
-        )
-    report = WorkReport.objects.create(meeting=meeting, cadre=cadre, **_clean_sections(sections or {}))
-    audit.record(actor=by, action="report_create", target=report)
+    if WorkReport.objects.filter(meeting=meeting, cadre=cadre, language=language).exists():
+        if language == WorkReport.Language.UYGHUR:
+            message = _("There is already a Uyghur version of the report of %(cadre)s for this meeting.")
+        else:
+            message = _("There is already a report of %(cadre)s for this meeting.")
+        raise ValidationError(message % {"cadre": cadre})
+    report = WorkReport.objects.create(
+        meeting=meeting, cadre=cadre, language=language, **_clean_sections(sections or {})
+    )
+    audit.record(actor=by, action="report_create", target=report, details={"language": language})
     return report
 
 

@@ -16,13 +16,14 @@ class MyReportTable(PortalTable):
         order_by=("meeting__year", "meeting__held_at"),
         linkify=lambda record: reverse("meetings:report-edit", args=[record.pk]),
     )
+    language = tables.Column()
     status = tables.Column()
     updated_at = tables.DateTimeColumn(format="Y-m-d H:i")
     published_at = tables.DateTimeColumn(format="Y-m-d", default="—")
 
     class Meta(PortalTable.Meta):
         model = WorkReport
-        fields = ("meeting", "status", "updated_at", "published_at")
+        fields = ("meeting", "language", "status", "updated_at", "published_at")
         order_by = ("-meeting",)
 
 
@@ -38,10 +39,12 @@ class ModerationReportTable(PortalTable):
         accessor="cadre__name",
         linkify=lambda record: reverse("meetings:moderation-report", args=[record.pk]),
     )
+    # Which version waits: the Chinese or the Uyghur one (each is moderated on its own).
+    language = tables.Column()
     status = tables.Column()
     updated_at = tables.DateTimeColumn(format="Y-m-d H:i")
 
     class Meta(PortalTable.Meta):
         model = WorkReport
-        fields = ("village", "year", "cadre", "status", "updated_at")
+        fields = ("village", "year", "cadre", "language", "status", "updated_at")
         order_by = ("updated_at",)

@@ -7,6 +7,11 @@ from meetings.reports import views
 urlpatterns = [
     path("staff/reports/", views.my_reports, name="my-reports"),
     path("staff/reports/new/<id:meeting_pk>/", views.report_create, name="report-create"),
+    path(
+        "staff/reports/new/<id:meeting_pk>/<slug:language>/",
+        views.report_create,
+        name="report-create-version",
+    ),
     path("staff/reports/<id:pk>/", views.report_edit, name="report-edit"),
     path("staff/reports/<id:pk>/submit/", views.report_submit, name="report-submit"),
     path("staff/reports/<id:pk>/attachments/", views.attachment_add, name="attachment-add"),

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +22,7 @@ from meetings.access import (
     with_everything,
 )
 from meetings.models import Attachment, Meeting, WorkReport
-from meetings.reports import services
+from meetings.reports import services, versions
 from meetings.reports.forms import ApproveForm, AttachmentForm, ReportForm, ReturnForm
 from meetings.reports.markdown import render as render_markdown
 from meetings.reports.tables import ModerationReportTable, MyReportTable
@@ -36,31 +38,71 @@ def _own_cadre(user) -> Cadre | None:
     return Cadre.objects.filter(user=user).first() if user.is_authenticated else None
 
 
-def _meetings_to_report_at(cadre: Cadre | None):
-    """Meetings still open at which the cadre reports and has not started a report yet."""
+def _meetings_to_report_at(cadre: Cadre | None, language: str | None = None):
+    """Meetings still open at which the cadre reports and has not started a report yet (in `language`,
+    or in any language)."""
     if cadre is None:
         return Meeting.objects.none()
+    started = WorkReport.objects.filter(cadre=cadre)
+    if language is not None:
+        started = started.filter(language=language)
     return (
         Meeting.objects.filter(reporting__cadre=cadre)
         .not_closed()
-        .exclude(reports__cadre=cadre)
+        .exclude(pk__in=started.values("meeting"))
         .select_related("village")
         .order_by("-held_at")
     )
+
+
+@dataclass(frozen=True)
+class VersionTab:
+    """A language version of the cadre's report on the writing pages: written already, or to start."""
+
+    language: str
+    name: str
+    url: str
+    current: bool
+    written: bool
+
+
+def _version_tabs(user, meeting: Meeting, current: str) -> list[VersionTab]:
+    """One tab per language: the version's editing page, or the page that starts it."""
+    written = dict(
+        WorkReport.objects.of_cadre_user(user).filter(meeting=meeting).values_list("language", "pk")
+    )
+    tabs = []
+    for language in WorkReport.Language.values:
+        if language in written:
+            url = reverse("meetings:report-edit", args=[written[language]])
+        elif meeting.is_closed:
+            continue
+        else:
+            url = reverse("meetings:report-create-version", args=[meeting.pk, language])
+        name = translation.get_language_info(language)["name_local"]
+        tabs.append(VersionTab(language, name, url, language == current, language in written))
+    return tabs
 
 
 def _posts_in_year(report: WorkReport) -> list[CadrePost]:
     return list(CadrePost.objects.filter(cadre=report.cadre_id).held_in(report.meeting.year).by_rank())
 
 
-def _rendered_sections(report_or_sections) -> list[tuple[str, str, str]]:
-    """(name, label, HTML) of each section, in reading order."""
-    texts = (
-        report_or_sections.section_texts()
-        if isinstance(report_or_sections, WorkReport)
-        else report_or_sections
-    )
-    return [(name, label, render_markdown(texts.get(name, ""))) for name, label in WorkReport.SECTIONS]
+def _rendered_sections(report_or_sections, language: str | None = None) -> list[tuple[str, str, str]]:
+    """(name, label, HTML) of each section, in reading order; the text in the version's language."""
+    if isinstance(report_or_sections, WorkReport):
+        texts, language = report_or_sections.section_texts(), language or report_or_sections.language
+    else:
+        texts = report_or_sections
+    return [
+        (name, label, render_markdown(texts.get(name, ""), language)) for name, label in WorkReport.SECTIONS
+    ]
+
+
+def _text_context(language: str) -> dict:
+    """What the templates write on the report's own text: its `lang` and `dir`."""
+    text_lang, text_dir = WorkReport.text_attributes(language)
+    return {"text_language": language, "text_lang": text_lang, "text_dir": text_dir}
 
 
 # ——— the cadre's own reports ———
@@ -79,32 +121,39 @@ def my_reports(request):
 
 
 @login_required
-def report_create(request, meeting_pk):
-    """The cadre of the linked account, for a meeting they report at: an empty report (saved by POST)."""
+def report_create(request, meeting_pk, language=WorkReport.Language.CHINESE):
+    """The cadre of the linked account, for a meeting they report at: an empty report (saved by POST),
+    in Chinese or, as a version beside it, in Uyghur."""
     cadre = _own_cadre(request.user)
     if cadre is None:
         raise Http404(_("This account is not linked to a cadre."))
-    existing = WorkReport.objects.of_cadre_user(request.user).filter(meeting_id=meeting_pk).first()
+    if language not in WorkReport.Language.values:
+        raise Http404(_("A report can be written in Chinese or in Uyghur."))
+    own = WorkReport.objects.of_cadre_user(request.user)
+    existing = own.filter(meeting_id=meeting_pk, language=language).first()
     if existing is not None:
         return redirect("meetings:report-edit", pk=existing.pk)
-    meeting = get_object_or_404(_meetings_to_report_at(cadre), pk=meeting_pk)
-    form = ReportForm(request.POST or None)
+    meeting = get_object_or_404(_meetings_to_report_at(cadre, language), pk=meeting_pk)
+    form = ReportForm(request.POST or None, language=language)
     saving = form.is_bound and "preview" not in request.POST
     if saving and form.is_valid():
         try:
             report = services.report_create(
-                meeting=meeting, cadre=cadre, by=request.user, sections=form.sections
+                meeting=meeting, cadre=cadre, by=request.user, sections=form.sections, language=language
             )
         except ValidationError as error:
             show_service_error(request, error, form=form)
         else:
             messages.success(request, _("The report has been saved as a draft."))
             return redirect("meetings:report-edit", pk=report.pk)
+    valid = form.is_bound and form.is_valid()
     context = {
         "meeting": meeting,
         "cadre": cadre,
         "form": form,
-        "preview": _rendered_sections(form.sections) if form.is_bound and form.is_valid() else None,
+        "preview": _rendered_sections(form.sections, language) if valid else None,
+        "tabs": _version_tabs(request.user, meeting, language),
+        **_text_context(language),
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "meetings/reports/create.html", context, status=status)
@@ -113,12 +162,14 @@ def report_create(request, meeting_pk):
 def _edit_page(request, report, *, form=None, attachment_form=None, preview=None, status=200):
     context = {
         "report": report,
-        "form": form or ReportForm(initial=report.text_to_edit()),
+        "form": form or ReportForm(initial=report.text_to_edit(), language=report.language),
         "attachment_form": attachment_form or AttachmentForm(),
         "preview": preview,
         "allowed": report.allowed_actions(),
         "is_published": report.status == WorkReport.Status.PUBLISHED,
         "max_attachments": services.MAX_ATTACHMENTS,
+        "tabs": _version_tabs(request.user, report.meeting, report.language),
+        **_text_context(report.language),
     }
     return render(request, "meetings/reports/edit.html", context, status=status)
 
@@ -129,7 +180,7 @@ def report_edit(request, pk):
     report = get_own_report_or_404(request.user, pk)
     if request.method != "POST":
         return _edit_page(request, report)
-    form = ReportForm(request.POST)
+    form = ReportForm(request.POST, language=report.language)
     if not form.is_valid():
         return _edit_page(request, report, form=form, status=400)
     if "preview" in request.POST:
@@ -220,11 +271,13 @@ def _moderation_page(request, report, *, approve_form=None, return_form=None, st
         # An edit held for the moderator is what they decide on; the public still reads the report.
         "sections": _rendered_sections(report.text_to_edit() if report.has_proposed_edit else report),
         "posts": _posts_in_year(report),
+        "attachments": report.attachments.all(),
         "approve_form": approve_form or ApproveForm(),
         "return_form": return_form or ReturnForm(),
         # The moderator's decisions the report allows now (the cadre's actions are not offered here).
         "allowed": report.allowed_actions() & DECISIONS.keys(),
         "meeting_is_public": report.meeting.is_public,
+        **_text_context(report.language),
     }
     return render(request, "meetings/reports/moderation_report.html", context, status=status)
 
@@ -304,13 +357,31 @@ def report_publish(request, pk):
 
 @require_GET
 def report_detail(request, pk):
-    """Anyone, for a published report; its cadre and the village's moderators, for a preview."""
-    report = get_object_or_404(with_everything(WorkReport.objects.readable_by(request.user)), pk=pk)
+    """Anyone, for a published report; its cadre and the village's moderators, for a preview.
+
+    The version shown is `versions.version_to_show`'s: on a Uyghur page the Uyghur version once it is
+    published, else the one asked for; `?language=` names one. The attachments of every version the
+    reader may read are the report's.
+    """
+    readable = with_everything(WorkReport.objects.readable_by(request.user).versions_of(pk))
+    by_language = {version.language: version for version in readable}
+    requested = next((version for version in by_language.values() if version.pk == pk), None)
+    if requested is None:
+        raise Http404
+    report = versions.version_to_show(requested, by_language, asked=request.GET.get("language"))
+    others = [version for language, version in by_language.items() if language != report.language]
     context = {
         "report": report,
         "sections": _rendered_sections(report),
         "posts": _posts_in_year(report),
         "is_preview": report.status != WorkReport.Status.PUBLISHED,
+        "attachments": [a for version in by_language.values() for a in version.attachments.all()],
+        "other_versions": [
+            (version, translation.get_language_info(version.language)["name_local"]) for version in others
+        ],
+        # A Uyghur page says so when there is no Uyghur version to read.
+        "not_in_uyghur": versions.page_language() == versions.UYGHUR and versions.UYGHUR not in by_language,
+        **_text_context(report.language),
     }
     response = render(request, "meetings/reports/report.html", context)
     if context["is_preview"]:

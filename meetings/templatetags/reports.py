@@ -1,4 +1,5 @@
-"""Showing work reports: `{{ text|markdown }}` and `{% report_changes report as changes %}`."""
+"""Showing work reports: `{{ text|markdown }}`, `{{ line|isolated:language }}` and
+`{% report_changes report as changes %}`."""
 
 from dataclasses import dataclass
 
@@ -15,6 +16,12 @@ register = template.Library()
 def markdown_filter(text):
     """Markdown source → sanitized HTML (see meetings.reports.markdown)."""
     return report_markdown.render(str(text) if text is not None else "")
+
+
+@register.filter(name="isolated")
+def isolated_filter(text, language):
+    """Plain text of a report version in `language`, escaped, the other script's runs in <bdi>."""
+    return report_markdown.isolate_text(str(text) if text is not None else "", language or "")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from meetings.models import Meeting, WorkReport
 from meetings.reports.markdown import render as render_markdown
+from meetings.reports.versions import shown_per_cadre
 from portal.models import CadrePost, Household, Resident
 from portal.names import local_name
 from ratings.ballot import schemes
@@ -72,17 +73,20 @@ def posts_by_cadre(cadre_ids: list[int], year: int) -> dict[int, str]:
     return {cadre_id: " · ".join(names) for cadre_id, names in posts.items()}
 
 
-def _summaries(meeting: Meeting) -> dict[int, str]:
-    """Each published report's opening, as plain text short enough for two lines."""
+def _summaries(meeting: Meeting) -> dict[int, dict]:
+    """Each published report's opening, as plain text short enough for two lines, in the version the
+    page's language reads (Uyghur or Chinese), with that version's `lang` and `dir`."""
     summaries = {}
-    for report in WorkReport.objects.published().filter(meeting=meeting):
+    shown = shown_per_cadre(WorkReport.objects.published().filter(meeting=meeting))
+    for cadre_id, report in shown.items():
         text = ""
         for name, _label in WorkReport.SECTIONS:
             section = " ".join(strip_tags(render_markdown(getattr(report, name))).split())
             text = f"{text} {section}".strip()
             if len(text) >= SUMMARY_CHARS:
                 break
-        summaries[report.cadre_id] = Truncator(text).chars(SUMMARY_CHARS)
+        summary = Truncator(text).chars(SUMMARY_CHARS)
+        summaries[cadre_id] = {"text": summary, "lang": report.text_lang, "dir": report.text_dir}
     return summaries
 
 
@@ -117,7 +121,7 @@ def _body_context(meeting: Meeting) -> dict:
             "position": position,
             "cadre": row.cadre,
             "post": posts.get(row.cadre_id, ""),
-            "summary": summaries.get(row.cadre_id, ""),
+            "summary": summaries.get(row.cadre_id),
             "lines": [{**line, "field": f"grade-{row.cadre_id}-{line['key']}"} for line in lines],
         }
         for position, row in enumerate(reporting, start=1)

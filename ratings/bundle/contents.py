@@ -114,11 +114,13 @@ def reports_member(meeting: Meeting, files: dict[int, bytes]) -> list[dict]:
     for report in (
         WorkReport.objects.filter(meeting=meeting)
         .prefetch_related("revisions", "attachments")
-        .order_by("cadre_id")
+        .order_by("cadre_id", "language")
     ):
         reports.append(
             {
                 "cadre": report.cadre_id,
+                # Each language version is a report of its own, with its own status and revisions.
+                "language": report.language,
                 **report.section_texts(),
                 "status": report.status,
                 "moderator_comment": report.moderator_comment,

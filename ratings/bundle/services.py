@@ -384,9 +384,14 @@ def _cadre(village: Village, row: dict) -> Cadre:
 def _reports(meeting: Meeting, bundle: manifest.Bundle, cadres: dict, stored: _StoredFiles) -> None:
     for row in bundle.json("reports.json"):
         sections = {name: row[name] for name, _label in WorkReport.SECTIONS}
+        # A bundle made before reports had a Uyghur version holds Chinese ones only.
+        language = row.get("language", WorkReport.Language.CHINESE)
+        if language not in WorkReport.Language.values:
+            raise ValueError("language")
         report, _created = WorkReport.objects.update_or_create(
             meeting=meeting,
             cadre=cadres[row["cadre"]],
+            language=language,
             defaults={**sections, "status": row["status"], "moderator_comment": row["moderator_comment"]},
         )
         WorkReport.objects.filter(pk=report.pk).update(

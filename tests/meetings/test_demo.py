@@ -25,7 +25,11 @@ def test_each_village_has_last_years_final_meeting_and_this_years_announced_one(
         assert this.status == Meeting.Status.ANNOUNCED
         for meeting in (last, this):
             reports = WorkReport.objects.filter(meeting=meeting)
-            assert reports.count() == meeting.cadres.count() >= 6
+            chinese = reports.filter(language=WorkReport.Language.CHINESE)
+            assert chinese.count() == meeting.cadres.count() >= 6
+            # The Party branch secretary's report has its Uyghur version too.
+            [uyghur] = reports.filter(language=WorkReport.Language.UYGHUR)
+            assert uyghur.cadre.posts.filter(post="party_secretary").exists()
             assert set(reports.values_list("status", flat=True)) == {WorkReport.Status.PUBLISHED}
             assert all(all(report.section_texts().values()) for report in reports)
 

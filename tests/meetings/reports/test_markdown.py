@@ -1,5 +1,6 @@
 """Report text is Markdown, and nothing stored in it can run script when it is shown."""
 
+import re
 import time
 from html.parser import HTMLParser
 
@@ -254,3 +255,35 @@ def test_a_paragraph_of_thousands_of_brackets_renders_at_once(text):
 def test_links_still_work_beside_a_paragraph_of_brackets():
     html = render("[" * 100 + "\n\nSee [the plan](https://example.org/plan) and [1].")
     assert '<a href="https://example.org/plan"' in html and "[1]" in html
+
+
+# ——— the other script isolated ———
+
+
+def test_chinese_in_uyghur_text_and_uyghur_in_chinese_text_are_isolated():
+    assert str(render("مەن 张三，李四 بىلەن 2024年 ئىشلىدىم.", "ug")) == (
+        "<p>مەن <bdi>张三，李四</bdi> بىلەن <bdi>2024年</bdi> ئىشلىدىم.</p>"
+    )
+    assert (
+        str(render("我和 ئايگۈل تۇرسۇن 一起修路。", "zh-hans"))
+        == "<p>我和 <bdi>ئايگۈل تۇرسۇن</bdi> 一起修路。</p>"
+    )
+    # Text in its own script only, or no language given, is left as it is.
+    assert "<bdi>" not in render("مەن ئىشلىدىم", "ug") + render("我修路", "zh-hans")
+    assert "<bdi>" not in render("我和 ئايگۈل 一起")
+
+
+def test_isolation_touches_no_tag_or_attribute():
+    html = str(render('**张三** [ئۇلىنىش](https://example.com/ "张 > 李")', "ug"))
+    assert html == (
+        '<p><strong><bdi>张三</bdi></strong> <a href="https://example.com/" title="张 &gt; 李" '
+        'rel="nofollow noopener noreferrer">ئۇلىنىش</a></p>'
+    )
+
+
+@pytest.mark.parametrize("source", XSS_CORPUS)
+def test_isolation_keeps_the_sanitizers_guarantee(source):
+    """<bdi>, added after the sanitizer, is the only element it adds, and it adds no attribute."""
+    for html in (render(f"张三 {source} ئايگۈل", "ug"), render(f"ئايگۈل {source} 张三", "zh-hans")):
+        assert_inert(re.sub(r"</?bdi>", "", html))
+        assert ("bdi", {}) in elements_of(html)

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from meetings.models import Meeting
+from meetings.models import Meeting, WorkReport
 from ratings.ballot import services
 from ratings.ballot.schemes import scheme_create
 from ratings.models import Ballot, BallotCode, BallotNomination, Terminal
@@ -188,11 +188,29 @@ def test_the_ballot_shows_each_cadres_post_and_a_plain_two_line_summary_of_the_p
 ):
     begin(terminal, world.codes[0])
     page = terminal.get(url("kiosk-ballot")).content.decode()
-    summaries = re.findall(r'class="ballot-summary">([^<]*)<', page)
+    summaries = re.findall(r'class="ballot-summary"[^>]*>([^<]*)<', page)
     assert len(summaries) == 1  # only the first cadre has a published report
     assert summaries[0].startswith("Led the branch: roads and water for 320 households.")
     assert "**" not in summaries[0] and "[" not in summaries[0]
     assert "Party branch secretary" in page
+
+
+def test_a_uyghur_ballot_summarises_the_uyghur_version_right_to_left(terminal, world):
+    WorkReport.objects.create(
+        meeting=world.meeting,
+        cadre=world.cadres[0],
+        language=WorkReport.Language.UYGHUR,
+        duties="كەنت پارتىيە ياچېيكىسىغا **رىياسەتچىلىك** قىلدىم.",
+        status=WorkReport.Status.PUBLISHED,
+    )
+    begin(terminal, world.codes[0], language="ug")
+    page = terminal.get(url("kiosk-ballot")).content.decode()
+    summary = re.findall(r'class="ballot-summary" lang="ug" dir="rtl">([^<]*)<', page)
+    assert summary == ["كەنت پارتىيە ياچېيكىسىغا رىياسەتچىلىك قىلدىم."]
+    other = arm(Client(), world)
+    begin(other, world.codes[1], language="zh-hans")
+    page = other.get(url("kiosk-ballot")).content.decode()
+    assert 'class="ballot-summary" lang="zh-Hans" dir="ltr">Led the branch' in page
 
 
 def test_the_pages_before_the_ballot_send_a_villager_with_a_pass_on_to_it(terminal, world):

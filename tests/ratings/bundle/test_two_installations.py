@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from meetings.models import Attachment, Commitment, Meeting, WorkReport
+from meetings.models import Attachment, Commitment, Meeting, ReportRevision, WorkReport
 from portal import signing
 from portal.models import AuditEntry, Resident, VenueKey
 from portal.services.venue_keys import venue_key_register, venue_key_revoke
@@ -123,7 +123,7 @@ def test_the_county_imports_the_venue_bundle_and_shows_its_results(client, count
 
 def test_the_county_serves_the_reports_attachments_as_the_venue_had_them(client, county, venue, registered):
     meeting = meeting_import(data=venue["data"][0], by=county.township_admin).meeting
-    report = WorkReport.objects.get(meeting=meeting)
+    report = WorkReport.objects.get(meeting=meeting, language=WorkReport.Language.CHINESE)
     attachments = list(Attachment.objects.filter(report=report).order_by("uploaded_at"))
     assert [a.original_name for a in attachments] == [row["name"] for row in venue["attachments"]]
     assert [(a.kind, a.content_type) for a in attachments] == [
@@ -138,6 +138,28 @@ def test_the_county_serves_the_reports_attachments_as_the_venue_had_them(client,
         served = client.get(attachment.get_absolute_url())
         assert served.status_code == 200
         assert hashlib.sha256(b"".join(served.streaming_content)).hexdigest() == sent["sha256"]
+
+
+def test_the_county_imports_the_uyghur_version_with_its_revision(client, county, venue, registered):
+    meeting = meeting_import(data=venue["data"][0], by=county.township_admin).meeting
+    chinese, uyghur = WorkReport.objects.filter(meeting=meeting).order_by("-language")
+    assert (chinese.language, uyghur.language, uyghur.cadre) == ("zh-hans", "ug", chinese.cadre)
+    sent = venue["uyghur"]
+    assert (uyghur.duties, uyghur.status) == (sent["duties"], sent["status"])
+    assert [[r.number, r.sections["duties"]] for r in uyghur.revisions.order_by("number")] == sent[
+        "revisions"
+    ]
+    assert chinese.duties == "Water and roads." and not chinese.revisions.exists()
+
+    # The county's public page shows it as the venue's did: right to left, with what changed.
+    page = client.get(chinese.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ug").content.decode()
+    assert '<div class="report-text" lang="ug" dir="rtl">' in page
+    assert "<bdi>张三</bdi>" in page
+    assert '<del class="d-block">سۇ ۋە يول.</del>' in page
+    # Imported again (v2), the versions are updated in place, not doubled.
+    meeting_import(data=venue["data"][1], by=county.township_admin)
+    assert WorkReport.objects.filter(meeting=meeting).count() == 2
+    assert ReportRevision.objects.filter(report__meeting=meeting).count() == 1
 
 
 def test_the_county_shows_the_honor_roll_as_at_the_venue(client, county, venue, registered):

@@ -2,7 +2,8 @@
 
 Run by the tests as `python -m tests.ratings.bundle.venue WORKDIR` with DATABASE_URL and
 PORTAL_SIGNING_KEY_FILE set: seeds the village the county also has (same code), votes through the kiosk's
-services, has the first cadre's report published with a photo and a PDF attached, a household put forward
+services, has the first cadre's report published with a photo and a PDF attached and its Uyghur version
+published then corrected (one revision), a household put forward
 by the committees and the honor roll reviewed, has the closure certificate signed, publishes, and exports
 the bundle twice (v1, then v2 after a commitment is added). Prints one JSON line: the public key, the
 bundle files, the results as the venue published them (name → score, verdict), and what the county's
@@ -49,6 +50,27 @@ def report_with_attachments(world, root) -> list[dict]:
         attachment_add(report=report, by=cadre.user, name=name, content=content)
     WorkReport.objects.filter(pk=report.pk).update(status=WorkReport.Status.PUBLISHED)
     return [{"name": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()]
+
+
+def uyghur_version(world, root) -> dict:
+    """The first cadre's Uyghur version, through the services: written, moderated, published, then an
+    edit approved (revision 1 keeps the text before it)."""
+    from meetings.reports import services
+
+    cadre, by = world.cadres[0], world.cadres[0].user
+    version = services.report_create(
+        meeting=world.meeting, cadre=cadre, by=by, sections={"duties": "سۇ ۋە يول."}, language="ug"
+    )
+    services.report_submit(report=version, by=by)
+    services.report_approve(report=version, by=root)
+    services.report_publish(report=version, by=root)
+    services.report_save(report=version, by=by, sections={"duties": "سۇ، يول ۋە 张三 بىلەن مەكتەپ."})
+    version = services.report_approve(report=version, by=root)
+    return {
+        "duties": version.duties,
+        "status": version.status,
+        "revisions": [[r.number, r.sections["duties"]] for r in version.revisions.order_by("number")],
+    }
 
 
 def honor_roll(world, admin) -> list[dict]:
@@ -121,6 +143,7 @@ def main(workdir: Path) -> None:
     for cadre, post in zip(world.cadres, ("party_secretary", "committee_director"), strict=True):
         CadrePost.objects.create(cadre=cadre, post=post, term_start=2021)
     attachments = report_with_attachments(world, root)
+    uyghur = uyghur_version(world, root)
     honor = honor_roll(world, admin)
     snapshot = compute_and_publish(world.meeting, by=admin)
     signers = sorted(world.meeting.certificate_confirmations.values_list("signer_name", flat=True))
@@ -159,6 +182,7 @@ def main(workdir: Path) -> None:
                 "figures": figures,
                 "seal": snapshot.ballots_sha256,
                 "attachments": attachments,
+                "uyghur": uyghur,
                 "honor": honor,
                 "signers": signers,
                 "anchors": [anchor_in(path.read_bytes()) for path in paths],

@@ -181,6 +181,12 @@ class HouseholdProposal(models.Model):
         return self.status in self.FINAL
 
     @property
+    def returned_for(self) -> str:
+        """The reason it was returned, while returned (to the village, by the township or the county)."""
+        returned = {self.Status.RETURNED, self.Status.TOWNSHIP_RETURNED, self.Status.COUNTY_RETURNED}
+        return self.return_reason if self.status in returned else ""
+
+    @property
     def passed(self) -> bool | None:
         """The vote's outcome; None until voted."""
         if self.ballots is None:

@@ -64,7 +64,7 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 def _locked(proposal: HouseholdProposal) -> HouseholdProposal:
     return (
-        HouseholdProposal.objects.select_for_update()
+        HouseholdProposal.objects.select_for_update(of=("self",))
         .select_related("village__township", "household", "meeting")
         .get(pk=proposal.pk)
     )

@@ -302,6 +302,10 @@ class HouseholdProposalQuerySet(VillageScopedQuerySet):
     def on_agenda_of(self, meeting):
         return self.filter(meeting=meeting)
 
+    def voted(self):
+        """Counted at a meeting: what the public notice lists."""
+        return self.filter(ballots__isnull=False, meeting__isnull=False)
+
 
 class HouseholdStatusChangeQuerySet(models.QuerySet):
     def of_household(self, household):

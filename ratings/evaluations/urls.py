@@ -5,6 +5,7 @@ from django.urls import path
 from ratings.evaluations import views
 
 urlpatterns = [
+    path("households/villages/<str:code>/notice/", views.public_notice, name="household-notice"),
     path("staff/villages/<str:code>/households/", views.proposal_list, name="household-proposals"),
     path("staff/villages/<str:code>/households/propose/", views.proposal_create, name="household-propose"),
     path(

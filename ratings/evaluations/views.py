@@ -1,14 +1,16 @@
 """Staff pages of households' evaluations: a village's proposals and the form, one proposal with its
-steps, the township's and the county's queues, a household's history, and the register.
+steps, the township's and the county's queues, a household's history, and the register; and the one
+public page, the village's notice of the households voted on.
 
-Who may use them (portal.permissions): everyone who works on a village's evaluations
-(VIEW_HOUSEHOLD_EVALUATIONS: its staff, its township's administrators, the county officers over its
-township) reads its proposals, its households' history and its register; the village's staff
-(PROPOSE_HOUSEHOLDS) propose, correct, submit and record the household's confirmation; its moderators
-(MODERATE) approve, return and set the agenda; the township's administrators (CHECK_HOUSEHOLDS) check
-and read the township's register; a county officer (DECIDE_HOUSEHOLDS) decides. Another village's
-proposal or household is a 404; a step the user may not take on a proposal they see is a 403 (the
-service's check). A refused input is a 400, a step refused for the state of things a 409.
+Who may use them (portal.permissions): anyone reads the public notice; everyone who works on a
+village's evaluations (VIEW_HOUSEHOLD_EVALUATIONS: its staff, its township's administrators, the county
+officers over its township) reads its proposals, its households' history and its register; the
+village's staff (PROPOSE_HOUSEHOLDS) propose, correct, submit and record the household's confirmation;
+its moderators (MODERATE) approve, return and set the agenda; the township's administrators
+(CHECK_HOUSEHOLDS) check and read the township's register; a county officer (DECIDE_HOUSEHOLDS)
+decides. Another village's proposal or household is a 404; a step the user may not take on a proposal
+they see is a 403 (the service's check). A refused input is a 400, a step refused for the state of
+things a 409.
 """
 
 import datetime
@@ -17,13 +19,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal import permissions
 from portal.http import show_service_error
+from portal.models import Village
 from portal.permissions import Capability
 from portal.spreadsheets import spreadsheet_csv
 from ratings.access import (
@@ -38,10 +41,34 @@ from ratings.models import HouseholdProposal, HouseholdStatusChange
 BAD_INPUT = 400
 CONFLICT = 409
 Status = HouseholdProposal.Status
+# The public notice lists the households voted on at the meetings of this many latest years.
+NOTICE_YEARS = 2
 
 
 def _can(request, capability: str, village) -> bool:
     return permissions.has_capability(request.user, capability, village)
+
+
+# --- the public notice ------------------------------------------------------------------------------
+
+
+@require_safe
+def public_notice(request, code):
+    """Public: the households voted on at the village's latest meetings, by the minimum the notice needs
+    (the head of household, the decision, the outcome and where it stands); no figure of a household,
+    no reason, no count."""
+    village = get_object_or_404(Village.objects.select_related("township"), code=code)
+    voted = HouseholdProposal.objects.filter(village=village).voted()
+    latest = voted.order_by("-meeting__year").values_list("meeting__year", flat=True).first()
+    proposals = HouseholdProposal.objects.none()
+    if latest is not None:
+        proposals = (
+            voted.filter(meeting__year__gt=latest - NOTICE_YEARS)
+            .select_related("meeting")
+            .order_by("-meeting__year", "head_name", "pk")
+        )
+    context = {"village": village, "proposals": proposals}
+    return render(request, "ratings/evaluations/notice.html", context)
 
 
 # --- a village's proposals ----------------------------------------------------------------------------

@@ -242,3 +242,22 @@ def test_the_register_is_not_n_plus_one(client, ev, django_assert_num_queries):
             client.get(reverse("ratings:household-register", args=[ev.county.village.code])).status_code
             == 200
         )
+
+
+def test_the_public_notice_shows_the_minimum(client, ev):
+    passed = ev.on_agenda(Kind.POVERTY_EXIT)
+    failed = ev.on_agenda(Kind.STAR, household=ev.second, star="diligent", head_name="Guli Yasin")
+    ev.propose(Kind.MONITORING_ENTRY, household=ev.second, category="marginal", head_name="Not Voted")
+    ev.counted(passed, agree=8, disagree=1, abstain=1)
+    ev.counted(failed, agree=2, disagree=7, abstain=1)
+    response = client.get(reverse("ratings:household-notice", args=[ev.county.village.code]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Ahmat Tursun" in page and "Guli Yasin" in page and "Not Voted" not in page
+    assert "under public notice until 2026-12-02" in page and "not passed" in page
+    # Nothing of the household's situation, nor the count.
+    for private in ("9800", "Greenhouse", FACTS["reason"], "8 agree"):
+        assert private not in page
+    village_page = client.get(ev.county.village.get_absolute_url()).content.decode()
+    assert reverse("ratings:household-notice", args=[ev.county.village.code]) in village_page
+    assert client.get(reverse("ratings:household-notice", args=["999999999999"])).status_code == 404

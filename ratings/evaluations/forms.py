@@ -105,7 +105,7 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Reason"),
+        label=_("Reason given"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -414,7 +414,7 @@ def _register_csv(book: register.Register, part: str, place, today: datetime.dat
             _("Village"),
             _("Household"),
             _("Head of household"),
-            _("Decision"),
+            _("Evaluation"),
             _("Status"),
             _("Notice until"),
             _("Decision due"),

@@ -88,7 +88,7 @@ class HouseholdProposal(models.Model):
         related_name="household_proposals",
         verbose_name=_("meeting"),
     )
-    kind = models.CharField(_("decision"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("evaluation"), max_length=20, choices=Kind.choices)
     category = models.CharField(_("monitoring category"), max_length=12, choices=Category.choices, blank=True)
     star = models.CharField(_("star"), max_length=12, choices=Star.choices, blank=True)
     # The facts shown on the ballot, as the village gives them.

@@ -22,6 +22,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ratings.querysets import HouseholdProposalQuerySet, HouseholdStatusChangeQuerySet
@@ -170,7 +171,12 @@ class HouseholdProposal(models.Model):
     def decision_label(self) -> str:
         """The decision with its category or star: "entry into monitoring: marginal household…"."""
         detail = self.get_category_display() if self.category else self.get_star_display()
-        return f"{self.get_kind_display()}: {detail}" if detail else str(self.get_kind_display())
+        if not detail:
+            return str(self.get_kind_display())
+        return gettext("%(evaluation)s: %(detail)s") % {
+            "evaluation": self.get_kind_display(),
+            "detail": detail,
+        }
 
     @property
     def is_editable(self) -> bool:

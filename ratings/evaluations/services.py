@@ -13,7 +13,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,8 +184,15 @@ def proposal_create(
     }
     _check_settings(values, household=household)
     proposal = HouseholdProposal(village=village, household=household, created_by=by, **values, **facts)
-    proposal.full_clean()
-    proposal.save()
+    proposal.full_clean(validate_constraints=False)
+    try:
+        # Two clerks proposing the same household at once: the second meets the constraint.
+        with transaction.atomic():
+            proposal.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"kind": _("This household already has an open proposal for this decision.")}
+        ) from error
     HouseholdStatusChange.objects.create(
         proposal=proposal,
         household=household,
@@ -223,7 +230,7 @@ def proposal_update(*, proposal: HouseholdProposal, by, **changes) -> HouseholdP
         household=proposal.household,
         exclude_pk=proposal.pk,
     )
-    proposal.full_clean()
+    proposal.full_clean(validate_constraints=False)
     proposal.save()
     audit.record(
         actor=by,

@@ -261,3 +261,29 @@ def test_the_public_notice_shows_the_minimum(client, ev):
     village_page = client.get(ev.county.village.get_absolute_url()).content.decode()
     assert reverse("ratings:household-notice", args=[ev.county.village.code]) in village_page
     assert client.get(reverse("ratings:household-notice", args=["999999999999"])).status_code == 404
+
+
+def test_the_queues_and_the_history_are_not_n_plus_one(client, ev, django_assert_num_queries):
+    long_ago = timezone.localdate() - datetime.timedelta(days=60)
+    proposals = [
+        ev.on_agenda(Kind.POVERTY_EXIT),
+        ev.on_agenda(Kind.STAR, star="civilized"),
+        ev.on_agenda(Kind.POVERTY_EXIT, household=ev.second),
+    ]
+    proposals = [ev.counted(proposal, today=long_ago) for proposal in proposals]
+    ev.checked(proposals[0])
+    client.force_login(ev.county.township_admin)
+    # session, user, whether the account checks anywhere, proposals ready, proposals still posted,
+    # navigation's permissions (2): whatever the number of proposals and villages
+    with django_assert_num_queries(7):
+        assert client.get(reverse("ratings:household-checks")).status_code == 200
+    client.force_login(ev.county_officer)
+    # session, user, whether the account decides anywhere, proposals to decide, navigation's permissions (2)
+    with django_assert_num_queries(6):
+        assert client.get(reverse("ratings:household-decisions")).status_code == 200
+    client.force_login(ev.county.moderator)
+    # session, user, village in scope, household, its monitoring, its history with the proposals,
+    # navigation's permissions (2)
+    with django_assert_num_queries(8):
+        url = reverse("ratings:household-history", args=[ev.county.village.code, ev.household.pk])
+        assert client.get(url).status_code == 200

@@ -302,6 +302,15 @@ class HouseholdProposalQuerySet(VillageScopedQuerySet):
     def on_agenda_of(self, meeting):
         return self.filter(meeting=meeting)
 
+    def for_ballot(self, meeting):
+        """The households the meeting's ballot asks about: approved and on its agenda, by household."""
+        return (
+            self.on_agenda_of(meeting)
+            .filter(status=self.model.Status.APPROVED)
+            .select_related("household")
+            .order_by("household__number", "kind", "pk")
+        )
+
     def voted(self):
         """Counted at a meeting: what the public notice lists."""
         return self.filter(ballots__isnull=False, meeting__isnull=False)

@@ -7,6 +7,10 @@ moderators (MODERATE) approve it for the agenda or return it, and place it on a 
 voting opens; whoever runs the meeting (OPERATE_MEETING) records the vote's count once voting is
 closed; the township's administrators (CHECK_HOUSEHOLDS) check it after the public notice; a county
 officer (DECIDE_HOUSEHOLDS) decides, within the working days after the notice.
+
+The vote plugs in at two points: the ballot of a meeting holds `HouseholdProposal.objects.for_ballot(
+meeting)` (approved and on its agenda, frozen with it when voting opens), and once its box is sealed the
+count of each of them is recorded with `proposal_outcome_record`.
 """
 
 import datetime
@@ -266,7 +270,7 @@ def proposal_return(*, proposal: HouseholdProposal, reason: str, by) -> Househol
     proposal = _locked(proposal)
     reason = _reason(reason)
     _ensure_status(proposal, Status.SUBMITTED, Status.APPROVED)
-    if proposal.meeting is not None and proposal.meeting.is_frozen:
+    if proposal.agenda_frozen:
         raise ValidationError(_("Voting has opened on this proposal: it can no longer be returned."))
     proposal.meeting = None
     proposal.return_reason = reason
@@ -283,7 +287,7 @@ def proposal_place_on_agenda(
     permissions.ensure(by, Capability.MODERATE, proposal.village)
     proposal = _locked(proposal)
     _ensure_status(proposal, Status.APPROVED)
-    if proposal.meeting is not None and proposal.meeting.is_frozen:
+    if proposal.agenda_frozen:
         raise ValidationError(_("Voting has opened at this meeting: its agenda is frozen."))
     if meeting is not None:
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)

@@ -158,10 +158,10 @@ def _render_proposal(request, proposal: HouseholdProposal, *, forms=None, status
         "edit": proposal.is_editable and _can(request, Capability.PROPOSE_HOUSEHOLDS, village),
         "approve": proposal.status == Status.SUBMITTED and _can(request, Capability.MODERATE, village),
         "return": proposal.status in (Status.SUBMITTED, Status.APPROVED)
-        and not (proposal.meeting and proposal.meeting.is_frozen)
+        and not proposal.agenda_frozen
         and _can(request, Capability.MODERATE, village),
         "agenda": proposal.status == Status.APPROVED
-        and not (proposal.meeting and proposal.meeting.is_frozen)
+        and not proposal.agenda_frozen
         and _can(request, Capability.MODERATE, village),
         "check": proposal.status == Status.UNDER_NOTICE
         and proposal.notice_over(today)

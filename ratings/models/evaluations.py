@@ -187,6 +187,13 @@ class HouseholdProposal(models.Model):
         return self.status in self.FINAL
 
     @property
+    def agenda_frozen(self) -> bool:
+        """On the agenda of a meeting whose vote has opened: the proposal stays as the ballot showed it.
+        An annulled meeting lets it go, to be placed on another meeting's agenda or returned."""
+        meeting = self.meeting
+        return meeting is not None and meeting.is_frozen and meeting.status != meeting.Status.ANNULLED
+
+    @property
     def returned_for(self) -> str:
         """The reason it was returned, while returned (to the village, by the township or the county)."""
         returned = {self.Status.RETURNED, self.Status.TOWNSHIP_RETURNED, self.Status.COUNTY_RETURNED}

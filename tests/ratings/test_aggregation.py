@@ -16,6 +16,7 @@ from ratings.aggregation import (
     GradeSpec,
     SchemeSpec,
     criterion_stats,
+    household_passes,
     majority_value,
     one_ballot_swing,
     publish,
@@ -700,8 +701,6 @@ def test_the_minimum_is_read_from_the_document():
 
 
 def test_a_household_passes_on_more_than_half_of_the_ballots_not_on_half():
-    from ratings.aggregation import household_passes
-
     assert household_passes(agree=6, disagree=4, abstain=0, ballots=10)
     assert not household_passes(agree=5, disagree=5, abstain=0, ballots=10)
     assert household_passes(agree=5, disagree=4, abstain=0, ballots=9)
@@ -710,17 +709,11 @@ def test_a_household_passes_on_more_than_half_of_the_ballots_not_on_half():
 
 
 def test_abstentions_count_as_ballots_not_as_agreement():
-    from ratings.aggregation import household_passes
-
     assert not household_passes(agree=5, disagree=0, abstain=5, ballots=10)
     assert household_passes(agree=6, disagree=0, abstain=4, ballots=10)
 
 
 def test_a_household_threshold_is_a_share_that_must_be_exceeded():
-    from fractions import Fraction
-
-    from ratings.aggregation import household_passes
-
     assert not household_passes(agree=20, disagree=10, abstain=0, ballots=30, threshold=Fraction(2, 3))
     assert household_passes(agree=21, disagree=9, abstain=0, ballots=30, threshold=Fraction(2, 3))
 
@@ -734,7 +727,5 @@ def test_a_household_threshold_is_a_share_that_must_be_exceeded():
     ],
 )
 def test_household_counts_that_do_not_add_up_are_refused(counts):
-    from ratings.aggregation import household_passes
-
     with pytest.raises(ValueError):
         household_passes(**counts)

@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from meetings.models import Meeting
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Role
+from portal.services.roles import role_grant
 from ratings.evaluations import register, services
 from ratings.models import HouseholdProposal, HouseholdStatusChange
 from tests.ratings.evaluations.conftest import VOTED_ON
-from tests.worlds import set_status
+from tests.worlds import make_meeting, set_status
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -140,8 +141,6 @@ def test_another_villages_household_is_refused(ev):
 
 
 def test_a_meeting_of_another_village_is_refused_for_the_agenda(ev):
-    from tests.worlds import make_meeting
-
     proposal = ev.propose()
     services.proposal_submit(proposal=proposal, by=ev.county.operator)
     services.proposal_approve(proposal=proposal, by=ev.county.moderator)
@@ -263,8 +262,6 @@ def test_monitoring_entry_then_exit_changes_the_households_standing(ev):
     with pytest.raises(ValidationError):
         ev.propose(Kind.MONITORING_ENTRY, category="marginal")
     ev.meeting = set_status(ev.meeting, Meeting.Status.FINAL)
-    from tests.worlds import make_meeting
-
     ev.meeting = make_meeting(ev.county.village, year=2027)
     ev.final(Kind.MONITORING_EXIT)
     assert register.monitoring_of(ev.household) is None
@@ -296,9 +293,6 @@ def _account(ev, name, django_user_model):
     if name == "elsewhere_officer":
         return ev.elsewhere_officer
     if name == "neighbour":
-        from portal.models import Role
-        from portal.services.roles import role_grant
-
         user = django_user_model.objects.create_user("neighbour-moderator")
         role_grant(
             user=user, role=Role.VILLAGE_MODERATOR, village=ev.county.neighbour, by=ev.county.superuser
@@ -349,3 +343,15 @@ def test_each_step_is_refused_to_those_who_may_not_take_it(ev, step, who, django
 @pytest.mark.parametrize("step, who", [(step, who) for step, names in ALLOWED.items() for who in names])
 def test_each_step_is_taken_by_those_who_may(ev, step, who, django_user_model):
     assert _take(step, ev, _account(ev, who, django_user_model)).pk
+
+
+def test_an_annulled_meeting_lets_its_households_go_to_another_agenda(ev):
+    proposal = ev.on_agenda()
+    set_status(ev.meeting, Meeting.Status.VOTING_OPEN)
+    assert list(HouseholdProposal.objects.for_ballot(ev.meeting)) == [proposal]
+    set_status(ev.meeting, Meeting.Status.ANNULLED)
+    proposal.refresh_from_db()
+    assert not proposal.agenda_frozen
+    again = make_meeting(ev.county.village, year=2026)
+    proposal = services.proposal_place_on_agenda(proposal=proposal, meeting=again, by=ev.county.moderator)
+    assert proposal.meeting == again

@@ -287,3 +287,25 @@ def test_the_queues_and_the_history_are_not_n_plus_one(client, ev, django_assert
     with django_assert_num_queries(8):
         url = reverse("ratings:household-history", args=[ev.county.village.code, ev.household.pk])
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"members": "99999999999999999999"},
+        {"income_per_head": "1e400"},
+        {"income_per_head": "123456789012.5"},
+        {"threshold_numerator": "3", "threshold_denominator": "2"},
+        {"threshold_denominator": "0"},
+        {"notice_days": "100000"},
+        {"kind": "mayor"},
+        {"household": "99999999999999999999999"},
+    ],
+)
+def test_bad_input_on_the_form_is_a_400_never_a_500(client, ev, bad):
+    client.force_login(ev.county.operator)
+    url = reverse("ratings:household-propose", args=[ev.county.village.code])
+    data = FACTS | {"household": ev.household.pk, "kind": Kind.POVERTY_EXIT}
+    data |= {"threshold_numerator": 1, "threshold_denominator": 2, "notice_days": ""} | bad
+    assert client.post(url, data).status_code == 400
+    assert not HouseholdProposal.objects.exists()

@@ -355,6 +355,9 @@ def _last_year(village: Village, cadres: list[Cadre], accounts: dict, superuser)
         village, LAST_YEAR, _held_at(LAST_YEAR, 12, 12), cadres, accounts, superuser
     )
     staff = ratings_demo.staff_for(village, superuser)
+    evaluated = village.code == TOUR_VILLAGE
+    if evaluated:
+        entry = ratings_demo.household_entry_last_year(meeting, staff)
     # Two thirds of the roll came: more than half, so the assembly had its quorum.
     codes = ratings_demo.sign_in(meeting, by=staff.operator)
     meeting = services.voting_open(meeting=meeting, by=staff.operator)
@@ -362,6 +365,10 @@ def _last_year(village: Village, cadres: list[Cadre], accounts: dict, superuser)
     ratings_demo.cast_ballots(meeting, codes, by=staff.operator)
     meeting = services.voting_close(meeting=meeting, by=staff.operator)
     ratings_demo.publish_results(meeting, staff)
+    if evaluated:
+        ratings_demo.household_decided_last_year(
+            entry, staff, ratings_demo.county_officer_for(village, superuser)
+        )
 
 
 def _questions_and_commitments(meeting: Meeting, secretary: Cadre, accounts: dict, superuser) -> None:
@@ -397,6 +404,8 @@ def _this_year(village: Village, cadres: list[Cadre], accounts: dict, superuser)
         ratings_demo.sign_in_representatives_but_one(meeting, by=staff.operator)
     # The committee and the clerk have chosen this year's scrutineers before the meeting.
     ratings_demo.name_scrutineers(meeting, staff)
+    if tour:
+        ratings_demo.household_exit_this_year(meeting, staff)
     for text in THIS_YEAR_QUESTIONS:
         question = question_services.question_record_at_meeting(
             meeting=meeting, text=text, cadre=cadres[0], by=superuser

@@ -105,6 +105,17 @@ ACTION_LABELS = {
     "honor_nominate": _("Household put forward for the honor roll"),
     "honor_candidates_collect": _("Honor roll candidates collected"),
     "honor_candidate_review": _("Honor roll candidate reviewed"),
+    # Households' evaluations
+    "household_proposal_create": _("Household proposed for an evaluation"),
+    "household_proposal_update": _("Household proposal changed"),
+    "household_proposal_submit": _("Household proposal submitted"),
+    "household_proposal_approve": _("Household proposal approved for the agenda"),
+    "household_proposal_return": _("Household proposal returned to the village"),
+    "household_proposal_place": _("Household proposal placed on an agenda"),
+    "household_outcome_record": _("Household evaluation counted"),
+    "household_township_check": _("Household evaluation checked by the township"),
+    "household_county_decide": _("Household evaluation decided by the county"),
+    "household_confirm": _("Household's confirmation of the outcome recorded"),
     # Between the venue laptop and the county
     "meeting_bundle_export": _("Meeting bundle exported"),
     "meeting_bundle_import": _("Meeting bundle imported"),

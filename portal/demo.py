@@ -114,6 +114,8 @@ ACCOUNTS = (
     AccountSpec("moderator", Role.VILLAGE_MODERATOR, village=0),
     AccountSpec("operator", Role.MEETING_OPERATOR, village=0),
     AccountSpec("cadre", Role.CADRE, village=0),
+    # Decides, for the county, the households' evaluations the township checked.
+    AccountSpec("county", Role.COUNTY_OFFICER),
 )
 
 # The roll: ID numbers of Shufu County, adults only (18 or over in 2026), households of 2 to 6 adults.

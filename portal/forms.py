@@ -9,7 +9,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Cadre, Resident, Role
+from portal.models import TOWNSHIP_ROLES, Cadre, Resident, Role
 from portal.params import DB_INT_MAX
 from portal.roll_import import FIELD_LABELS, FIELDS
 
@@ -57,7 +57,7 @@ def active_account(username: str):
     return user
 
 
-VILLAGE_ROLES = [(role.value, role.label) for role in Role if role != Role.TOWNSHIP_ADMIN]
+VILLAGE_ROLES = [(role.value, role.label) for role in Role if role not in TOWNSHIP_ROLES]
 
 
 class RoleGrantForm(forms.Form):

@@ -1,8 +1,9 @@
 """Who may do what, and where: the one place that decides.
 
-A capability is granted by roles. A township administrator holds it over every village of the
-township; every other role over the one village it was given for. Views scope their querysets with
-`villages_with` so that another village's object is a 404, and services check `ensure` again.
+A capability is granted by roles. A township administrator or a county officer holds it over every
+village of the township; every other role over the one village it was given for. Views scope their
+querysets with `villages_with` so that another village's object is a 404, and services check `ensure`
+again.
 """
 
 from django.contrib.auth import get_user_model
@@ -13,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from portal.models import Role, RoleAssignment, Township, Village
+from portal.models import TOWNSHIP_ROLES, Role, RoleAssignment, Township, Village
 
 
 class Capability:
@@ -27,6 +28,13 @@ class Capability:
     WRITE_OWN_CONTENT = "write_own_content"
     # The count on the spot, projected in the hall: whoever runs the meeting at the venue.
     PROJECT_COUNT = "project_count"
+    # Households' evaluations (ratings.evaluations): the village's staff propose a household and record
+    # its confirmation, the moderators approve it for the agenda, the township checks what the village
+    # voted, the county decides; all of them read the village's proposals and register.
+    PROPOSE_HOUSEHOLDS = "propose_households"
+    CHECK_HOUSEHOLDS = "check_households"
+    DECIDE_HOUSEHOLDS = "decide_households"
+    VIEW_HOUSEHOLD_EVALUATIONS = "view_household_evaluations"
 
 
 GRANTED_BY = {
@@ -39,6 +47,17 @@ GRANTED_BY = {
     Capability.VIEW_AUDIT: {Role.TOWNSHIP_ADMIN},
     Capability.WRITE_OWN_CONTENT: {Role.CADRE},
     Capability.PROJECT_COUNT: {Role.TOWNSHIP_ADMIN, Role.VILLAGE_MODERATOR, Role.MEETING_OPERATOR},
+    # The township's own staff check what the village proposed and voted: they do not propose.
+    Capability.PROPOSE_HOUSEHOLDS: {Role.VILLAGE_MODERATOR, Role.MEETING_OPERATOR, Role.CADRE},
+    Capability.CHECK_HOUSEHOLDS: {Role.TOWNSHIP_ADMIN},
+    Capability.DECIDE_HOUSEHOLDS: {Role.COUNTY_OFFICER},
+    Capability.VIEW_HOUSEHOLD_EVALUATIONS: {
+        Role.TOWNSHIP_ADMIN,
+        Role.VILLAGE_MODERATOR,
+        Role.MEETING_OPERATOR,
+        Role.CADRE,
+        Role.COUNTY_OFFICER,
+    },
 }
 
 # Model permissions of each role's Django group: what the admin pages let the role see and touch.
@@ -68,6 +87,7 @@ GROUP_PERMISSIONS = {
     ],
     Role.MEETING_OPERATOR: ["view_village", "view_household", "view_resident", "view_cadre"],
     Role.CADRE: ["view_village", "view_cadre", "view_cadrepost"],
+    Role.COUNTY_OFFICER: ["view_township", "view_village"],
 }
 
 # Roles whose holders use the Django admin pages (which need is_staff).
@@ -83,21 +103,23 @@ def villages_with(user, capability: str):
     roles = GRANTED_BY[capability]
     mine = RoleAssignment.objects.filter(user=user)
     scope = Q(pk__in=mine.filter(role__in=roles, village__isnull=False).values("village"))
-    if Role.TOWNSHIP_ADMIN in roles:
-        scope |= Q(township__in=mine.filter(role=Role.TOWNSHIP_ADMIN).values("township"))
+    if roles & TOWNSHIP_ROLES:
+        scope |= Q(township__in=mine.filter(role__in=roles & TOWNSHIP_ROLES).values("township"))
     return Village.objects.filter(scope)
 
 
 def townships_with(user, capability: str):
-    """Townships over which the user holds the capability as township administrator."""
+    """Townships over which the user holds the capability by a township's role (administrator, county
+    officer)."""
     if not user.is_authenticated or not user.is_active:
         return Township.objects.none()
     if user.is_superuser:
         return Township.objects.all()
-    if Role.TOWNSHIP_ADMIN not in GRANTED_BY[capability]:
+    roles = GRANTED_BY[capability] & TOWNSHIP_ROLES
+    if not roles:
         return Township.objects.none()
     return Township.objects.filter(
-        pk__in=RoleAssignment.objects.filter(user=user, role=Role.TOWNSHIP_ADMIN).values("township")
+        pk__in=RoleAssignment.objects.filter(user=user, role__in=roles).values("township")
     )
 
 

@@ -323,6 +323,17 @@ BUNDLE_MAX_UNPACKED_BYTES = 8 * BUNDLE_MAX_BYTES
 
 # Days the published results stay under public notice before they can become final (the brief's 7).
 RESULTS_NOTICE_DAYS = int(os.environ.get("PORTAL_NOTICE_DAYS", 7))
+# The official calendar that working-day deadlines count on (portal.workdays), as comma-separated ISO
+# dates: public holidays that fall on a weekday, and the weekend days worked in exchange (调休上班).
+# Each year's State Council notice gives both; a county sets them before the year begins.
+# A date that does not read is an error at start, not a wrong deadline later.
+HOLIDAYS = [datetime.date.fromisoformat(day) for day in env_list("PORTAL_HOLIDAYS")]
+MAKEUP_WORKDAYS = [datetime.date.fromisoformat(day) for day in env_list("PORTAL_MAKEUP_WORKDAYS")]
+# A household's evaluation (ratings.evaluations): days its result is posted, by default and for an exit
+# from poverty, and the working days after the notice within which the county decides.
+HOUSEHOLD_NOTICE_DAYS = int(os.environ.get("PORTAL_HOUSEHOLD_NOTICE_DAYS", 5))
+HOUSEHOLD_EXIT_NOTICE_DAYS = int(os.environ.get("PORTAL_HOUSEHOLD_EXIT_NOTICE_DAYS", 7))
+HOUSEHOLD_DECISION_WORKING_DAYS = int(os.environ.get("PORTAL_HOUSEHOLD_DECISION_WORKING_DAYS", 20))
 # Fewest ballots that must grade a cadre (on every criterion) for a verdict and a rank; below it the
 # cadre gets "not enough grades" (docs/method.md says why 10: below it one ballot moves a share by
 # more than 10 points, and "excellent" at 90% would need every single grade).

@@ -10,9 +10,11 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from meetings.models import Meeting
-from portal.permissions import Capability, get_for_user_or_404, villages_with
+from portal.models import Household, Township
+from portal.permissions import Capability, get_for_user_or_404, townships_with, villages_with
 from ratings.models import (
     HonorCandidate,
+    HouseholdProposal,
     Objection,
     RatingScheme,
     ResultSnapshot,
@@ -84,3 +86,20 @@ def get_scheme_for_user_or_404(user, pk) -> RatingScheme:
     """A rating scheme of a township the user administers, or a county preset; another township's is
     a 404 (RatingScheme.objects.for_user)."""
     return get_object_or_404(RatingScheme.objects.for_user(user).select_related("township"), pk=pk)
+
+
+def get_household_proposal_for_user_or_404(user, pk, capability: str) -> HouseholdProposal:
+    """A household's evaluation proposal of a village where the user holds the capability."""
+    return get_for_user_or_404(HouseholdProposal.objects.with_place(), user, capability, pk=pk)
+
+
+def get_household_for_user_or_404(user, pk, capability: str, *, village) -> Household:
+    """A household of the village (already reached by the user for the capability); another village's
+    household is a 404 even by its own number."""
+    villages = villages_with(user, capability).filter(pk=village.pk)
+    return get_object_or_404(Household.objects.filter(village__in=villages).select_related("village"), pk=pk)
+
+
+def get_township_for_user_or_404(user, code: str, capability: str) -> Township:
+    """A township over which the user holds the capability by a township's role."""
+    return get_object_or_404(townships_with(user, capability), code=code)

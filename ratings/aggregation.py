@@ -520,6 +520,28 @@ def rank_households(votes: Mapping[Hashable, int]) -> list[tuple[Hashable, int, 
     ]
 
 
+# A household passes when more than this share of the ballots agree (the default of every decision).
+HOUSEHOLD_THRESHOLD = Fraction(1, 2)
+
+
+def household_passes(
+    *, agree: int, disagree: int, abstain: int, ballots: int, threshold: Fraction = HOUSEHOLD_THRESHOLD
+) -> bool:
+    """Whether a household's evaluation passes: agreement on more than `threshold` of the ballots.
+
+    Every ballot counts in the denominator: an abstention (弃权) is a ballot that did not agree, not
+    one left out, so abstaining weighs like disagreeing. The three answers must add up to the ballots
+    (a door that reads no answer on a line records an abstention). No ballot, no pass.
+    """
+    if min(agree, disagree, abstain, ballots) < 0:
+        raise ValueError("counts must not be negative")
+    if agree + disagree + abstain != ballots:
+        raise ValueError("agree, disagree and abstain must add up to the ballots")
+    if not 0 <= threshold < 1:
+        raise ValueError("the threshold is a share from 0 (included) to 1 (excluded)")
+    return ballots > 0 and Fraction(agree, ballots) > threshold
+
+
 def _stats_json(stats: CriterionStats) -> dict:
     return {
         "histogram": dict(stats.histogram),

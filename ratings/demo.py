@@ -7,8 +7,9 @@ standing in the village; voting closes; the committees put two households forwar
 reviews the honor roll; the township administrator computes the results, two scrutineers and the
 supervision committee's chair sign the closure certificate on paper (the clerk records it), and the
 township administrator publishes them; the daily
-`close_notices` makes them final once the notice period is over. meetings/demo.py calls these steps
-in the order of the meeting.
+`close_notices` makes them final once the notice period is over. In the tour's village a household
+put under monitoring last year (voted, posted, checked, decided by the county's officer) is proposed
+this year for leaving it. meetings/demo.py calls these steps in the order of the meeting.
 
 The draws come from generators seeded with the village's code: every run casts the same ballots (the
 codes and receipts are random, as they must be; the grades and nominations are not).
@@ -34,7 +35,16 @@ from portal.services.supervision import supervision_member_add
 from ratings.ballot import services
 from ratings.closure import certificate as certificates
 from ratings.closure import services as closure_services
-from ratings.models import BallotNomination, CodeBatch, HonorCandidate, ResultSnapshot, Scrutineer
+from ratings.evaluations import services as evaluation_services
+from ratings.models import (
+    BallotNomination,
+    CodeBatch,
+    HonorCandidate,
+    HouseholdProposal,
+    HouseholdStatusChange,
+    ResultSnapshot,
+    Scrutineer,
+)
 from ratings.results import services as results_services
 
 Post = CadrePost.Post
@@ -74,6 +84,8 @@ PLAQUES = 3
 PLAQUE = ("勤劳致富光荣户（光荣牌）", Decimal("1000"))
 CERTIFICATE = ("勤劳致富户（荣誉证书）", Decimal("500"))
 DECLINE_NOTE = "得票较少，本年度未列入勤劳致富光荣榜，鼓励继续努力。"
+# What the demo's backdated steps show as their time of day.
+NOON = datetime.time(12)
 # The village affairs supervision committee: three villagers of the roll, the first drawn its chair.
 COMMITTEE_SIZE = 3
 
@@ -315,3 +327,141 @@ def sign_certificate(meeting: Meeting, staff: Staff, snapshot: ResultSnapshot) -
             closure_services.certificate_record_paper(
                 snapshot=snapshot, signer=line.person, by=staff.operator
             )
+
+
+# --- households' evaluations ---------------------------------------------------------------------------
+
+# Last year the village put one household under monitoring after a sudden hardship; this year, its
+# income restored, the household is proposed for leaving it, on this year's agenda.
+HARDSHIP_REASON = (
+    "户主2025年9月突发脑梗住院，医疗支出四万余元，家中主要劳动力丧失，人均收入跌至监测线附近，"
+    "经入户核实，申请纳入突发严重困难户监测。"
+)
+RECOVERED_REASON = (
+    "纳入监测后落实医疗救助和公益性岗位，妻子在村合作社务工，长子外出务工，2026年人均纯收入"
+    "九千八百元，风险已消除，申请解除监测。"
+)
+HARDSHIP_INCOME, RECOVERED_INCOME = Decimal("6900"), Decimal("9800")
+# The anti-return monitoring line of Xinjiang, yuan per head and year.
+MONITORING_LINE = {2025: Decimal("7500"), 2026: Decimal("7800")}
+# The household's answers at last year's meeting: agree, disagree, the rest abstained.
+AGREE_SHARE, DISAGREE_SHARE = Decimal("0.86"), Decimal("0.04")
+
+
+def county_officer_for(village: Village, fallback):
+    """The demo's county officer over the village's township, else `fallback` (the superuser)."""
+    users = get_user_model().objects.order_by("pk")
+    officer = users.filter(
+        role_assignments__role=Role.COUNTY_OFFICER, role_assignments__township=village.township_id
+    ).first()
+    return officer or fallback
+
+
+def _evaluated_household(village: Village) -> Household:
+    """A household of four or more on the roll, the same on every run."""
+    households = Household.objects.filter(village=village).annotate(size=Count("residents")).order_by("pk")
+    return households.filter(size__gte=4).first() or households.first()
+
+
+def _head_of(household: Household) -> Resident:
+    return Resident.objects.filter(household=household).order_by("pk").first()
+
+
+def household_on_agenda(meeting: Meeting, staff: Staff, *, kind: str, reason: str, income, **fields):
+    """The clerk proposes the household, the moderator approves it and puts it on the meeting's agenda."""
+    household = _evaluated_household(meeting.village)
+    proposal = evaluation_services.proposal_create(
+        village=meeting.village,
+        household=household,
+        kind=kind,
+        head_name=_head_of(household).name,
+        members=household.residents.count(),
+        reason=reason,
+        income_year=meeting.year,
+        income_per_head=income,
+        income_line=MONITORING_LINE[meeting.year],
+        food=True,
+        clothing=True,
+        education=True,
+        medical=True,
+        housing=True,
+        drinking_water=True,
+        by=staff.operator,
+        **fields,
+    )
+    evaluation_services.proposal_submit(proposal=proposal, by=staff.operator)
+    evaluation_services.proposal_approve(proposal=proposal, by=staff.moderator)
+    return evaluation_services.proposal_place_on_agenda(
+        proposal=proposal, meeting=meeting, by=staff.moderator
+    )
+
+
+def household_entry_last_year(meeting: Meeting, staff: Staff) -> HouseholdProposal:
+    """Before last year's vote: the household proposed for monitoring, on the agenda."""
+    return household_on_agenda(
+        meeting,
+        staff,
+        kind=HouseholdProposal.Kind.MONITORING_ENTRY,
+        category=HouseholdProposal.Category.HARDSHIP,
+        reason=HARDSHIP_REASON,
+        income=HARDSHIP_INCOME,
+    )
+
+
+def household_decided_last_year(proposal: HouseholdProposal, staff: Staff, county) -> HouseholdProposal:
+    """After last year's vote: counted, posted, checked by the township, approved by the county and
+    confirmed by the household, on last year's dates (the audit log keeps the real times)."""
+    meeting = proposal.meeting
+    ballots = meeting.ballots.count()
+    agree = int(ballots * AGREE_SHARE)
+    disagree = int(ballots * DISAGREE_SHARE)
+    held_on = timezone.localdate(meeting.held_at)
+    proposal = evaluation_services.proposal_outcome_record(
+        proposal=proposal,
+        agree=agree,
+        disagree=disagree,
+        abstain=ballots - agree - disagree,
+        ballots=ballots,
+        by=staff.operator,
+        today=held_on,
+    )
+    checked_on = proposal.notice_ends + datetime.timedelta(days=1)
+    proposal = evaluation_services.township_check(
+        proposal=proposal, approve=True, reason="经乡镇核查，情况属实。", by=staff.admin, today=checked_on
+    )
+    decided_on = checked_on + datetime.timedelta(days=7)
+    proposal = evaluation_services.county_decide(
+        proposal=proposal, approve=True, reason="同意纳入监测。", by=county, today=decided_on
+    )
+    proposal = evaluation_services.household_confirm(
+        proposal=proposal, by_helper=False, thumbprint=True, by=staff.operator
+    )
+    HouseholdProposal.objects.filter(pk=proposal.pk).update(
+        confirmed_at=timezone.make_aware(
+            datetime.datetime.combine(decided_on + datetime.timedelta(days=2), NOON)
+        )
+    )
+    dates = {
+        HouseholdProposal.Status.DRAFT: held_on - datetime.timedelta(days=20),
+        HouseholdProposal.Status.SUBMITTED: held_on - datetime.timedelta(days=19),
+        HouseholdProposal.Status.APPROVED: held_on - datetime.timedelta(days=15),
+        HouseholdProposal.Status.UNDER_NOTICE: held_on,
+        HouseholdProposal.Status.TOWNSHIP_CHECKED: checked_on,
+        HouseholdProposal.Status.COUNTY_APPROVED: decided_on,
+    }
+    for change in HouseholdStatusChange.objects.filter(proposal=proposal):
+        change.at = timezone.make_aware(datetime.datetime.combine(dates[change.status], NOON))
+        change.save(update_fields=["at"])
+    proposal.refresh_from_db()
+    return proposal
+
+
+def household_exit_this_year(meeting: Meeting, staff: Staff) -> HouseholdProposal:
+    """On this year's agenda: the same household proposed for leaving monitoring."""
+    return household_on_agenda(
+        meeting,
+        staff,
+        kind=HouseholdProposal.Kind.MONITORING_EXIT,
+        reason=RECOVERED_REASON,
+        income=RECOVERED_INCOME,
+    )

@@ -284,3 +284,52 @@ class SpokenClipQuerySet(VillageScopedQuerySet):
         for clip in self.playable().order_by("-source", "pk"):  # "synthesized" first, recordings after
             chosen[clip.text] = clip
         return chosen
+
+
+class HouseholdProposalQuerySet(VillageScopedQuerySet):
+    """Households' evaluations (ratings.models.evaluations), read by village, township and step."""
+
+    def with_place(self):
+        return self.select_related("village__township", "household", "meeting")
+
+    def in_township(self, township):
+        return self.filter(village__township=township)
+
+    def pending(self):
+        """Voted and passed, with the township's check or the county's decision still to come."""
+        return self.filter(status__in=self.model.PENDING)
+
+    def awaiting_township(self, today):
+        """Passed, posted, and the notice over: the township's check queue."""
+        return self.filter(status=self.model.Status.UNDER_NOTICE, notice_ends__lt=today)
+
+    def awaiting_county(self):
+        return self.filter(status=self.model.Status.TOWNSHIP_CHECKED)
+
+    def overdue(self, today):
+        return self.pending().filter(decision_due__lt=today)
+
+    def decided(self):
+        """Approved by the county: the decisions that change a household's standing."""
+        return self.filter(status=self.model.Status.COUNTY_APPROVED)
+
+    def on_agenda_of(self, meeting):
+        return self.filter(meeting=meeting)
+
+    def for_ballot(self, meeting):
+        """The households the meeting's ballot asks about: approved and on its agenda, by household."""
+        return (
+            self.on_agenda_of(meeting)
+            .filter(status=self.model.Status.APPROVED)
+            .select_related("household")
+            .order_by("household__number", "kind", "pk")
+        )
+
+    def voted(self):
+        """Counted at a meeting: what the public notice lists."""
+        return self.filter(ballots__isnull=False, meeting__isnull=False)
+
+
+class HouseholdStatusChangeQuerySet(models.QuerySet):
+    def of_household(self, household):
+        return self.filter(household=household).select_related("proposal")

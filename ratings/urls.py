@@ -3,8 +3,8 @@ from django.urls import include, path
 app_name = "ratings"
 
 # The ballot, the results, the paper count, the closure certificate, the bundle, a laptop's
-# preparation, the spoken ballot and the scheme editor keep their own routes; all of them are named
-# "ratings:<name>".
+# preparation, the spoken ballot, the scheme editor and households' evaluations keep their own routes;
+# all of them are named "ratings:<name>".
 urlpatterns = [
     path("", include("ratings.ballot.urls")),
     path("", include("ratings.results.urls")),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("ratings.preparation.urls")),
     path("", include("ratings.speech.urls")),
     path("", include("ratings.schemes.urls")),
+    path("", include("ratings.evaluations.urls")),
 ]

@@ -1,7 +1,7 @@
 from portal.models.accounts import PasswordChangeDue
 from portal.models.audit import AppendOnlyError, AuditChainHead, AuditEntry
 from portal.models.registry import Cadre, CadrePost, Household, Resident, Township, Village
-from portal.models.roles import Role, RoleAssignment
+from portal.models.roles import TOWNSHIP_ROLES, Role, RoleAssignment
 from portal.models.supervision import SupervisionMember
 from portal.models.venue_keys import VenueKey
 
@@ -17,6 +17,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SupervisionMember",
+    "TOWNSHIP_ROLES",
     "Township",
     "VenueKey",
     "Village",

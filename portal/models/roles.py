@@ -1,4 +1,9 @@
-"""Who may do what where: a role held by a staff account over a township or one village."""
+"""Who may do what where: a role held by a staff account over a township or one village.
+
+The registry knows a county only as a name on its townships (Township.county). A county officer, who
+decides on the county's behalf what the townships sent up (households' evaluations), is therefore
+appointed over each township of the county they decide for, like a township administrator.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -12,10 +17,15 @@ class Role(models.TextChoices):
     VILLAGE_MODERATOR = "village_moderator", _("village moderator")
     MEETING_OPERATOR = "meeting_operator", _("meeting operator")
     CADRE = "cadre", _("cadre")
+    COUNTY_OFFICER = "county_officer", _("county officer")
+
+
+# Roles held over a township (and so over each of its villages); every other role is held over one village.
+TOWNSHIP_ROLES = frozenset({Role.TOWNSHIP_ADMIN, Role.COUNTY_OFFICER})
 
 
 class RoleAssignment(models.Model):
-    """A role over a township (township administrators) or over one village (everyone else).
+    """A role over a township (township administrators, county officers) or over one village (the others).
 
     The matching Django group carries the model permissions; this row carries the scope.
     Created and removed only through portal.services.roles, which writes the audit log.
@@ -52,9 +62,13 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="township_admin", township__isnull=False, village__isnull=True)
+                    models.Q(
+                        role__in=["township_admin", "county_officer"],
+                        township__isnull=False,
+                        village__isnull=True,
+                    )
                     | (
-                        ~models.Q(role="township_admin")
+                        ~models.Q(role__in=["township_admin", "county_officer"])
                         & models.Q(township__isnull=True, village__isnull=False)
                     )
                 ),

@@ -16,7 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal import audit, permissions
-from portal.models import Cadre, PasswordChangeDue, Role, Village
+from portal.models import TOWNSHIP_ROLES, Cadre, PasswordChangeDue, Role, Village
 from portal.permissions import Capability
 from portal.services.roles import role_grant
 
@@ -44,7 +44,7 @@ def account_create(
     permissions.ensure(by, Capability.MANAGE_ROLES, village)
     role = Role(role)
     username = username.strip()
-    if role == Role.TOWNSHIP_ADMIN:
+    if role in TOWNSHIP_ROLES:
         raise ValidationError({"role": _("Only a system administrator can appoint township administrators.")})
     if get_user_model().objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is taken: choose another.")})

@@ -6,14 +6,14 @@ from django.utils.translation import gettext as _
 
 from portal import audit, permissions
 from portal.groups import role_group
-from portal.models import Role, RoleAssignment, Township, Village
+from portal.models import TOWNSHIP_ROLES, Role, RoleAssignment, Township, Village
 
 
 def _ensure_can_assign(by, *, township: Township | None, village: Village | None) -> None:
     if by.is_superuser:
         return
     if township is not None:
-        # Only a superuser appoints township administrators.
+        # Only a superuser appoints township administrators (and county officers, over townships too).
         raise PermissionDenied(_("Only a system administrator can appoint township administrators."))
     permissions.ensure(by, permissions.Capability.MANAGE_ROLES, village)
 
@@ -22,11 +22,15 @@ def _ensure_can_assign(by, *, township: Township | None, village: Village | None
 def role_grant(
     *, user, role: str, by, township: Township | None = None, village: Village | None = None
 ) -> RoleAssignment:
-    """Give `user` the role over a township (township administrator) or a village (the others)."""
+    """Give `user` the role over a township (township administrator, county officer) or a village (the
+    others)."""
     role = Role(role)
-    if (role == Role.TOWNSHIP_ADMIN) != (township is not None) or (township is None) == (village is None):
+    if (role in TOWNSHIP_ROLES) != (township is not None) or (township is None) == (village is None):
         raise ValidationError(
-            _("A township administrator is appointed for a township; every other role for a village.")
+            _(
+                "A township administrator or a county officer is appointed for a township; every other "
+                "role for a village."
+            )
         )
     _ensure_can_assign(by, township=township, village=village)
     assignment, created = RoleAssignment.objects.get_or_create(

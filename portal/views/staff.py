@@ -28,6 +28,13 @@ def dashboard(request):
         # Laptop keys are the township administrators' too (MANAGE_MEETINGS, the same role): the same
         # villages, read once.
         "laptop_villages": role_villages,
+        # Households' evaluations: each village's proposals, the township's register, the queues.
+        "evaluation_villages": permissions.villages_with(
+            user, Capability.VIEW_HOUSEHOLD_EVALUATIONS
+        ).select_related("township"),
+        "evaluation_townships": permissions.townships_with(user, Capability.VIEW_HOUSEHOLD_EVALUATIONS),
+        "can_check_households": Capability.CHECK_HOUSEHOLDS in can,
+        "can_decide_households": Capability.DECIDE_HOUSEHOLDS in can,
         # Closure certificates this account signs as a scrutineer or as the committee's chair.
         "certificates_to_confirm": drafts_to_confirm(user),
     }

@@ -1,5 +1,5 @@
-"""The models of ratings: the ballot (schemes, codes, terminals, ballots), paper ballots, the results and
-the closure certificate."""
+"""The models of ratings: the ballot (schemes, codes, terminals, ballots), paper ballots, the results,
+the closure certificate and households' evaluations."""
 
 from ratings.models.ballot import (
     Ballot,
@@ -17,6 +17,7 @@ from ratings.models.ballot import (
 )
 from ratings.models.bundle import BundleExport, BundleImport
 from ratings.models.closure import CertificateConfirmation, Scrutineer
+from ratings.models.evaluations import HouseholdProposal, HouseholdStatusChange
 from ratings.models.paper import (
     DoorCount,
     PaperClosure,
@@ -54,6 +55,8 @@ __all__ = [
     "GradeCount",
     "HonorCandidate",
     "HonorNomination",
+    "HouseholdProposal",
+    "HouseholdStatusChange",
     "Objection",
     "PaperClosure",
     "PaperDecision",

@@ -75,7 +75,8 @@ def test_dashboard(client, crowded, django_assert_num_queries):
     # meetings whose honor roll or results are being worked on, with their candidates to review and
     # pending objections counted in the same query (one query for the "honor roll and results",
     # "objections to rule" and "results to publish" cards, however many meetings), the closure
-    # certificates this account signs (one query), and the navigation's permissions (2)
-    with django_assert_num_queries(9):
+    # certificates this account signs (one query), the villages and the townships of households'
+    # evaluations (one query each), and the navigation's permissions (2)
+    with django_assert_num_queries(11):
         response = client.get(reverse("staff:dashboard"))
     assert response.content.decode().count("/honor-roll/") == 2 * 7  # two meetings in each of 7 villages

@@ -20,6 +20,10 @@ MATRIX = {
         Capability.VIEW_AUDIT: "township",
         Capability.WRITE_OWN_CONTENT: "none",
         Capability.PROJECT_COUNT: "township",
+        Capability.PROPOSE_HOUSEHOLDS: "none",
+        Capability.CHECK_HOUSEHOLDS: "township",
+        Capability.DECIDE_HOUSEHOLDS: "none",
+        Capability.VIEW_HOUSEHOLD_EVALUATIONS: "township",
     },
     "moderator": {
         Capability.VIEW_ROLL: "own",
@@ -31,6 +35,10 @@ MATRIX = {
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "none",
         Capability.PROJECT_COUNT: "own",
+        Capability.PROPOSE_HOUSEHOLDS: "own",
+        Capability.CHECK_HOUSEHOLDS: "none",
+        Capability.DECIDE_HOUSEHOLDS: "none",
+        Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
     },
     "operator": {
         Capability.VIEW_ROLL: "own",
@@ -42,6 +50,10 @@ MATRIX = {
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "none",
         Capability.PROJECT_COUNT: "own",
+        Capability.PROPOSE_HOUSEHOLDS: "own",
+        Capability.CHECK_HOUSEHOLDS: "none",
+        Capability.DECIDE_HOUSEHOLDS: "none",
+        Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
     },
     "cadre": {
         Capability.VIEW_ROLL: "none",
@@ -53,6 +65,10 @@ MATRIX = {
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "own",
         Capability.PROJECT_COUNT: "none",
+        Capability.PROPOSE_HOUSEHOLDS: "own",
+        Capability.CHECK_HOUSEHOLDS: "none",
+        Capability.DECIDE_HOUSEHOLDS: "none",
+        Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
     },
     "nobody": dict.fromkeys(permissions.GRANTED_BY, "none"),
 }

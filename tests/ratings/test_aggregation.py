@@ -16,6 +16,7 @@ from ratings.aggregation import (
     GradeSpec,
     SchemeSpec,
     criterion_stats,
+    household_passes,
     majority_value,
     one_ballot_swing,
     publish,
@@ -694,3 +695,37 @@ def test_the_minimum_is_read_from_the_document():
     assert SchemeSpec.from_document({**document, "min_graded": 12}).min_graded == 12
     with pytest.raises(ValueError):
         SchemeSpec(SATISFACTION, ("overall",), WEIGHTS, min_graded=-1)
+
+
+# --- households' evaluations -------------------------------------------------------------------------
+
+
+def test_a_household_passes_on_more_than_half_of_the_ballots_not_on_half():
+    assert household_passes(agree=6, disagree=4, abstain=0, ballots=10)
+    assert not household_passes(agree=5, disagree=5, abstain=0, ballots=10)
+    assert household_passes(agree=5, disagree=4, abstain=0, ballots=9)
+    assert not household_passes(agree=4, disagree=5, abstain=0, ballots=9)
+    assert not household_passes(agree=0, disagree=0, abstain=0, ballots=0)
+
+
+def test_abstentions_count_as_ballots_not_as_agreement():
+    assert not household_passes(agree=5, disagree=0, abstain=5, ballots=10)
+    assert household_passes(agree=6, disagree=0, abstain=4, ballots=10)
+
+
+def test_a_household_threshold_is_a_share_that_must_be_exceeded():
+    assert not household_passes(agree=20, disagree=10, abstain=0, ballots=30, threshold=Fraction(2, 3))
+    assert household_passes(agree=21, disagree=9, abstain=0, ballots=30, threshold=Fraction(2, 3))
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"agree": 5, "disagree": 2, "abstain": 1, "ballots": 10},
+        {"agree": -1, "disagree": 2, "abstain": 0, "ballots": 1},
+        {"agree": 1, "disagree": 0, "abstain": 0, "ballots": 1, "threshold": 1},
+    ],
+)
+def test_household_counts_that_do_not_add_up_are_refused(counts):
+    with pytest.raises(ValueError):
+        household_passes(**counts)

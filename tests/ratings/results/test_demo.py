@@ -142,3 +142,32 @@ def test_the_demos_open_data_recounts_with_the_standalone_recount(last_year):
         counts = opendata.published_counts_csv(snapshot.data)
         published = display.public_document(snapshot.data)
         assert recount(counts, published, results.receipts_file(meeting)) == []
+
+
+def test_the_demo_holds_a_household_decided_last_year_and_one_on_this_years_agenda(client, seeded_once, db):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from meetings.demo import TOUR_VILLAGE
+    from ratings.evaluations import register
+    from ratings.models import HouseholdProposal, HouseholdStatusChange
+
+    village = Village.objects.get(code=TOUR_VILLAGE)
+    decided = HouseholdProposal.objects.get(meeting__year=LAST_YEAR)
+    assert decided.village == village
+    assert decided.status == HouseholdProposal.Status.COUNTY_APPROVED
+    assert decided.decided_on.year == LAST_YEAR and decided.decided_on <= decided.decision_due
+    assert decided.ballots == decided.meeting.ballots.count() and decided.passed
+    assert decided.confirmed_at is not None
+    steps = HouseholdStatusChange.objects.filter(proposal=decided)
+    assert {step.at.year for step in steps} == {LAST_YEAR}
+    assert register.monitoring_of(decided.household).since == decided.decided_on
+    pending = HouseholdProposal.objects.get(meeting__year=2026)
+    assert (pending.household, pending.kind, pending.status) == (
+        decided.household,
+        HouseholdProposal.Kind.MONITORING_EXIT,
+        HouseholdProposal.Status.APPROVED,
+    )
+    client.force_login(get_user_model().objects.get(username="county"))
+    page = client.get(reverse("ratings:household-register-township", args=[village.township.code]))
+    assert decided.head_name in page.content.decode()

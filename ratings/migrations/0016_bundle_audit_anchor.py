@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0014_scheme_belongs_to_a_township'),
+        ('ratings', '0015_household_evaluations'),
     ]
 
     operations = [

@@ -188,6 +188,8 @@ def test_pages_pass_axe_in_uyghur_and_chinese_and_fit_a_phone(live_server, brows
     expect(ug.open(reverse("home"), "home").locator("#notice-heading")).to_be_visible()
     ug.open(reverse("village", args=[village.code]), "village")
     ug.open(meeting.get_absolute_url(), "meeting")
+    ug.open(last.get_absolute_url(), "last year's meeting")
+    ug.open(reverse("meetings:commitments", args=[village.code]), "commitments")
     ug.open(reverse("ratings:results", args=[last.pk]), "public results")
     ug.log_in("township-admin")
     control = ug.open(reverse("meetings:staff-meeting", args=[meeting.pk]), "meeting control")

@@ -128,8 +128,7 @@ def paper_print(*, meeting: Meeting, group: VoterGroup, language: str, sheets: i
 
 def printable_sheets(run: PaperPrint) -> list:
     """What templates/ratings/paper/sheets.html prints for a run: every page of every sheet."""
-    title = f"{run.meeting} · {run.group}"
-    sheet = geometry.compute_layout(description_of(run.meeting, run.language, title=title))
+    sheet = geometry.compute_layout(description_of(run.meeting, run.language, group=run.group))
     return [
         printing.printed_pages(sheet, sheet_id)
         for sheet_id in run.sheet_rows.values_list("sheet_id", flat=True)

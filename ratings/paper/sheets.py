@@ -15,10 +15,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
+from portal.names import local_name
 from ratings.ballot import schemes
 from ratings.ballot.page import grades_of, lines_of, posts_by_cadre
 from ratings.ballot.spec import line_key
-from ratings.models import Grade, PaperClosure, PaperDecision, PaperPage, PaperSheet, PollBookEntry
+from ratings.models import (
+    Grade,
+    PaperClosure,
+    PaperDecision,
+    PaperPage,
+    PaperSheet,
+    PollBookEntry,
+    VoterGroup,
+)
 from ratings.paper import layout as geometry
 from ratings.paper import reader
 from ratings.paper.reader import Status
@@ -31,9 +40,17 @@ def key_of(cadre: str | int, line: str) -> str:
     return f"{cadre}:{line}"
 
 
-def description_of(meeting: Meeting, language: str, title: str = "") -> geometry.BallotDescription:
-    """The sheet of the meeting's ballot in `language`; the geometry is the same in every language."""
+def description_of(
+    meeting: Meeting, language: str, group: VoterGroup | None = None
+) -> geometry.BallotDescription:
+    """The sheet of the meeting's ballot in `language`, the village's and the cadres' names in its script
+    (the other as the fallback, portal.names); the geometry is the same in every language. `group`: the
+    voter group the sheets are printed for, named in the title."""
     with translation.override(language):
+        village = local_name(meeting.village, language)
+        title = _("%(village)s work-report meeting %(year)s") % {"village": village, "year": meeting.year}
+        if group is not None:
+            title = f"{title} · {group}"
         reporting = list(meeting.reporting.select_related("cadre"))
         posts = posts_by_cadre([row.cadre_id for row in reporting], meeting.year)
         lines = [
@@ -44,11 +61,13 @@ def description_of(meeting: Meeting, language: str, title: str = "") -> geometry
         ]
         return geometry.BallotDescription(
             meeting_id=meeting.pk,
-            village=str(meeting.village),
-            title=title or str(meeting),
+            village=village,
+            title=title,
             language=language,
             cadres=tuple(
-                geometry.Choice(str(row.cadre_id), row.cadre.name, posts.get(row.cadre_id, ""))
+                geometry.Choice(
+                    str(row.cadre_id), local_name(row.cadre, language), posts.get(row.cadre_id, "")
+                )
                 for row in reporting
             ),
             lines=tuple(lines),

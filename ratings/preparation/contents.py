@@ -3,7 +3,8 @@
 Everything is described by natural keys, which mean the same on the county server and on the laptop:
 the township and the village by their codes, a household by its number, a resident by the keyed hash
 of their ID number (never the number: the laptop hashes under the same PORTAL_ROLL_HASH_KEY, which the
-manifest lets it check), a cadre by name within the village, a scheme by its name.
+manifest lets it check), a cadre by name within the village, a scheme by its name. Each place and
+person carries its Uyghur name (`name_ug`, empty when none), which the laptop's Uyghur pages show.
 """
 
 from portal.models import Cadre, CadrePost, Household, Resident, Village
@@ -15,13 +16,18 @@ from ratings.models import RatingScheme
 def village_member(village: Village) -> dict:
     township = village.township
     return {
-        "township": {"code": township.code, "name": township.name, "county": township.county},
-        "village": {"code": village.code, "name": village.name},
+        "township": {
+            "code": township.code,
+            "name": township.name,
+            "name_ug": township.name_ug,
+            "county": township.county,
+        },
+        "village": {"code": village.code, "name": village.name, "name_ug": village.name_ug},
     }
 
 
-def households_member(village: Village) -> list[str]:
-    return list(Household.objects.filter(village=village).order_by("number").values_list("number", flat=True))
+def households_member(village: Village) -> list[dict]:
+    return list(Household.objects.filter(village=village).order_by("number").values("number", "name_ug"))
 
 
 def roll_member(village: Village) -> list[dict]:
@@ -32,6 +38,7 @@ def roll_member(village: Village) -> list[dict]:
         .values(
             "household__number",
             "name",
+            "name_ug",
             "gender",
             "birth_year",
             "id_hash",
@@ -51,7 +58,12 @@ def cadres_member(village: Village) -> list[dict]:
             {"post": post.post, "term_start": post.term_start, "term_end": post.term_end}
         )
     return [
-        {"name": cadre.name, "gender": cadre.gender, "posts": posts.get(cadre.pk, [])}
+        {
+            "name": cadre.name,
+            "name_ug": cadre.name_ug,
+            "gender": cadre.gender,
+            "posts": posts.get(cadre.pk, []),
+        }
         for cadre in Cadre.objects.in_village(village).order_by("name", "pk")
     ]
 

@@ -46,7 +46,16 @@ KIND = "village"
 PREPARE_ACTION = "village_prepare"
 RECEIVE_ACTION = "village_receive"
 REFUSED_ACTION = "village_receive_refused"
-RESIDENT_FIELDS = ("name", "gender", "birth_year", "id_last4", "party_member", "representative", "active")
+RESIDENT_FIELDS = (
+    "name",
+    "name_ug",
+    "gender",
+    "birth_year",
+    "id_last4",
+    "party_member",
+    "representative",
+    "active",
+)
 
 # --- the county ----------------------------------------------------------------------------------------
 
@@ -323,22 +332,29 @@ class _Writer:
         if division["code"] != self.code:
             raise ValueError("the village is not the manifest's")
         township, state = _sync(
-            Township, {"code": place["code"]}, {"name": place["name"], "county": place["county"]}
+            Township,
+            {"code": place["code"]},
+            {"name": place["name"], "name_ug": place["name_ug"], "county": place["county"]},
         )
         self._count("townships", state)
         village, state = _sync(
-            Village, {"code": division["code"]}, {"name": division["name"], "township_id": township.pk}
+            Village,
+            {"code": division["code"]},
+            {"name": division["name"], "name_ug": division["name_ug"], "township_id": township.pk},
         )
         self._count("villages", state)
         return village
 
-    def _households(self, village: Village, numbers: list) -> dict[str, int]:
-        ids = dict(Household.objects.filter(village=village).values_list("number", "pk"))
-        for number in numbers:
-            if number not in ids:
-                ids[number] = Household.objects.create(village=village, number=str(number)).pk
+    def _households(self, village: Village, rows: list) -> dict[str, int]:
+        here = {household.number: household for household in Household.objects.filter(village=village)}
+        for row in rows:
+            number, values = str(row["number"]), {"name_ug": str(row["name_ug"])}
+            if number in here:
+                self._count("households", _update(here[number], values))
+            else:
+                here[number] = Household.objects.create(village=village, number=number, **values)
                 self._count("households", "created")
-        return ids
+        return {number: household.pk for number, household in here.items()}
 
     def _roll(self, village: Village, households: dict[str, int], rows: list) -> None:
         on_roll_elsewhere = (
@@ -382,11 +398,12 @@ class _Writer:
                 raise BundleRefused(
                     "cadre_ambiguous", village=village.name, name=row["name"], scope=self.code
                 )
+            values = {"name_ug": row["name_ug"], "gender": row["gender"]}
             if same:
                 cadre = same[0]
-                self._count("cadres", _update(cadre, {"gender": row["gender"]}))
+                self._count("cadres", _update(cadre, values))
             else:
-                cadre = Cadre.objects.create(village=village, name=row["name"], gender=row["gender"])
+                cadre = Cadre.objects.create(village=village, name=row["name"], **values)
                 self._count("cadres", "created")
             for post in row["posts"]:
                 _post, state = _sync(

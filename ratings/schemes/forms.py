@@ -2,6 +2,7 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal import permissions
@@ -102,9 +103,32 @@ class GroupForm(forms.Form):
     weight = forms.DecimalField(label=_("weight"), min_value=0, max_value=1, max_digits=4, decimal_places=3)
 
 
+class RowsFormSet(forms.BaseFormSet):
+    """A formset shown as a table: an input sits under its column's heading, with no <label> of its
+    own, so each is named for assistive technology by its column and row ("name, row 2")."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            column = capfirst(field.label)
+            # The empty form a page may copy has no row number yet.
+            name = (
+                column
+                if index is None
+                else format_lazy(_("{column}, row {row}"), column=column, row=index + 1)
+            )
+            field.widget.attrs["aria-label"] = name
+
+
 def _formset(form):
     return forms.formset_factory(
-        form, extra=1, can_delete=True, max_num=MAX_ROWS, absolute_max=MAX_ROWS, validate_max=True
+        form,
+        formset=RowsFormSet,
+        extra=1,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        absolute_max=MAX_ROWS,
+        validate_max=True,
     )
 
 

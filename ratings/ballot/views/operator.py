@@ -37,7 +37,7 @@ from ratings.ballot.forms import ArmForm, BatchForm, ResidentForm, VoidForm
 from ratings.ballot.terminals import TERMINAL_COOKIE, terminal_for
 from ratings.models import BallotCode, CodeBatch, Terminal
 
-SLIPS_PER_PAGE = 10
+SLIPS_PER_PAGE = 8  # 95 × 70 mm, two across and four down an A4 page (static/ratings/css/slips.css)
 TERMINAL_COOKIE_AGE = 24 * 3600  # one meeting day; the operator arms the terminals again next time
 # Every slip speaks both languages of the village, whatever the operator's language is.
 SLIP_LANGUAGES = (("zh-hans", "ltr"), ("ug", "rtl"))

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Cadre, Village
 from portal.uploads import upload_cutoff
 from ratings.models import Ballot, PaperDecision, PaperPage, PaperPrint, PollBookEntry
 from ratings.paper import services, views
@@ -90,6 +90,26 @@ def test_printing_is_a_post_and_gives_the_printable_sheets(paper, county):
         ).status_code
         == 400
     )
+
+
+def test_a_uyghur_print_run_names_the_village_and_cadres_in_uyghur_the_chinese_as_fallback(paper, county):
+    named, unnamed = [row.cadre for row in paper.meeting.reporting.select_related("cadre").order_by("pk")][:2]
+    Cadre.objects.filter(pk=named.pk).update(name_ug="تۇرسۇن مامۇت")
+    Village.objects.filter(pk=county.village.pk).update(name_ug="بوستان كەنتى")
+    operator = signed_in(county.operator)
+
+    def printed(language: str) -> str:
+        response = operator.post(
+            url("paper-print", paper), {"group": paper.run.group.pk, "language": language, "sheets": 1}
+        )
+        return text(operator.get(response["Location"]))
+
+    uyghur = printed("ug")
+    assert "تۇرسۇن مامۇت" in uyghur and named.name not in uyghur
+    assert unnamed.name in uyghur  # no Uyghur name: the Chinese one
+    assert "بوستان كەنتى" in uyghur
+    chinese = printed("zh-hans")
+    assert named.name in chinese and "تۇرسۇن مامۇت" not in chinese and "بوستان كەنتى" not in chinese
 
 
 def test_the_desk_hands_a_paper_ballot_and_then_no_code(paper, county):

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from meetings.models import Meeting
 from portal import signing
-from portal.models import AuditEntry, Cadre, CadrePost, Household, Resident
+from portal.models import AuditEntry, Cadre, CadrePost, Household, Resident, Township, Village
 from ratings.bundle import manifest
 from ratings.bundle.services import meeting_import
 from ratings.models import RatingScheme
@@ -54,7 +54,10 @@ def test_the_file_holds_the_registry_and_never_an_id_number(county, registry):
     bundle = manifest.unpack(data, max_unpacked=10**8)
     assert bundle.manifest["kind"] == "village" and bundle.manifest["village"] == county.village.code
     assert bundle.json("village.json")["township"]["code"] == county.township.code
-    assert bundle.json("households.json") == ["B-01", "B-02"]
+    assert bundle.json("households.json") == [
+        {"number": "B-01", "name_ug": ""},
+        {"number": "B-02", "name_ug": ""},
+    ]
     roll = {row["name"]: row for row in bundle.json("roll.json")}
     assert roll["Aygul Tursun"]["id_hash"] == registry.residents[0].id_hash
     assert roll["Mamat Ali"]["representative"] and not roll["Ehmet Qadir"]["active"]
@@ -100,6 +103,47 @@ def test_receiving_brings_the_laptop_back_to_the_county_registry(county, registr
         "posts created": 1,
         "schemes created": 1,
     }
+
+
+def test_uyghur_names_travel_to_the_laptop_and_show_on_its_uyghur_pages(client, county, registry):
+    township, village = county.township, county.village
+    township.name_ug, village.name_ug = "تۇغراق يېزىسى", "بوستان كەنتى"
+    township.save(), village.save()
+    Household.objects.filter(pk=registry.households[0].pk).update(name_ug="ئايگۈل تۇرسۇن ئائىلىسى")
+    Resident.objects.filter(pk=registry.residents[0].pk).update(name_ug="ئايگۈل تۇرسۇن")
+    Cadre.objects.filter(pk=registry.cadres[0].pk).update(name_ug="تۇرسۇن مامۇت")
+    data = prepared(county)
+    bundle = manifest.unpack(data, max_unpacked=10**8)
+    assert bundle.json("village.json")["township"]["name_ug"] == "تۇغراق يېزىسى"
+    assert bundle.json("village.json")["village"]["name_ug"] == "بوستان كەنتى"
+    assert bundle.json("households.json")[0] == {"number": "B-01", "name_ug": "ئايگۈل تۇرسۇن ئائىلىسى"}
+    assert {row["name"]: row["name_ug"] for row in bundle.json("roll.json")}[
+        "Aygul Tursun"
+    ] == "ئايگۈل تۇرسۇن"
+    assert {row["name"]: row["name_ug"] for row in bundle.json("cadres.json")}[
+        "Tursun Mamat"
+    ] == "تۇرسۇن مامۇت"
+    # The laptop has the names in Chinese only (an older preparation, or typed there): the file brings
+    # the Uyghur ones.
+    for model in (Township, Village, Household, Resident, Cadre):
+        model.objects.update(name_ug="")
+
+    outcome = village_receive(data=data)
+
+    assert Township.objects.get(pk=township.pk).name_ug == "تۇغراق يېزىسى"
+    assert Village.objects.get(pk=village.pk).name_ug == "بوستان كەنتى"
+    assert Household.objects.get(pk=registry.households[0].pk).name_ug == "ئايگۈل تۇرسۇن ئائىلىسى"
+    assert Resident.objects.get(pk=registry.residents[0].pk).name_ug == "ئايگۈل تۇرسۇن"
+    assert Cadre.objects.get(pk=registry.cadres[0].pk).name_ug == "تۇرسۇن مامۇت"
+    assert outcome.changes == {
+        "townships changed": 1,
+        "villages changed": 1,
+        "households changed": 1,
+        "residents changed": 1,
+        "cadres changed": 1,
+    }
+    page = client.get(village.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ug").content.decode()
+    assert "بوستان كەنتى" in page and "تۇرسۇن مامۇت" in page
 
 
 def _roll_flag_flipped(roll):

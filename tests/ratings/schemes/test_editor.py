@@ -95,6 +95,15 @@ def test_the_administrator_edits_grades_criteria_and_weights(client, county):
     assert {"criteria", "excellent_share", "grades", "groups"} <= set(entry.details["changed"])
 
 
+def test_each_input_of_the_tables_is_named_by_its_column_and_row(client, county):
+    # The rows are table cells under a heading, with no <label>: a screen reader names each input.
+    scheme = scheme_create(name="Spring", township=county.township)
+    client.force_login(county.township_admin)
+    page = client.get(edit_url(scheme)).content.decode()
+    assert 'value="能" maxlength="50" aria-label="Name, row 2"' in page
+    assert 'aria-label="Delete, row 1"' in page
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -56,7 +56,7 @@ class BatchForm(forms.Form):
         min_value=1,
         max_value=services.MAX_BATCH,
         initial=50,
-        help_text=_("Ten slips to an A4 page. No more than the voters on the roll, or the panel's seats."),
+        help_text=_("Eight slips to an A4 page. No more than the voters on the roll, or the panel's seats."),
     )
     note = forms.CharField(
         label=_("Note"),

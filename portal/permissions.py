@@ -27,6 +27,9 @@ class Capability:
     WRITE_OWN_CONTENT = "write_own_content"
     # The count on the spot, projected in the hall: whoever runs the meeting at the venue.
     PROJECT_COUNT = "project_count"
+    # Cadres' visits: pairing cadres with households, the township's policies and visit requirement,
+    # the households' cards, the counts of visits.
+    MANAGE_VISITS = "manage_visits"
 
 
 GRANTED_BY = {
@@ -39,6 +42,7 @@ GRANTED_BY = {
     Capability.VIEW_AUDIT: {Role.TOWNSHIP_ADMIN},
     Capability.WRITE_OWN_CONTENT: {Role.CADRE},
     Capability.PROJECT_COUNT: {Role.TOWNSHIP_ADMIN, Role.VILLAGE_MODERATOR, Role.MEETING_OPERATOR},
+    Capability.MANAGE_VISITS: {Role.TOWNSHIP_ADMIN},
 }
 
 # Model permissions of each role's Django group: what the admin pages let the role see and touch.

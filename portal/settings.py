@@ -244,6 +244,9 @@ SPEECH_ROOT = Path(os.environ.get("PORTAL_SPEECH_ROOT", VAR_DIR / "speech"))
 # so never under MEDIA_ROOT, and deleted once imported or ROLL_PREVIEW_MAX_AGE seconds old.
 ROLL_UPLOAD_ROOT = Path(os.environ.get("PORTAL_ROLL_UPLOAD_ROOT", VAR_DIR / "roll-uploads"))
 ROLL_PREVIEW_MAX_AGE = 60 * 60
+# Photos taken at cadres' visits to households, with the household's agreement: never public, so never
+# under MEDIA_ROOT; shown only through the visit log's staff pages.
+VISIT_PHOTO_ROOT = Path(os.environ.get("PORTAL_VISIT_PHOTO_ROOT", VAR_DIR / "visit-photos"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -255,6 +258,10 @@ STORAGES = {
     "roll_uploads": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": ROLL_UPLOAD_ROOT},
+    },
+    "visit_photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VISIT_PHOTO_ROOT},
     },
 }
 # The speech synthesizer (docs/spoken-ballot.md): Debian's espeak-ng, run on the laptop, no internet.

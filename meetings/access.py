@@ -19,10 +19,11 @@ from meetings.models import (
     Pairing,
     Question,
     ReportRevision,
+    Visit,
     WorkReport,
 )
 from portal.models import Household
-from portal.permissions import get_for_user_or_404, villages_with
+from portal.permissions import Capability, get_for_user_or_404, villages_with
 
 
 def get_meeting_for_user_or_404(user, pk, capability: str) -> Meeting:
@@ -96,3 +97,10 @@ def get_own_problem_or_404(user, pk) -> HouseholdProblem:
     households = Pairing.objects.of_cadre_user(user).values("household")
     problems = HouseholdProblem.objects.filter(household__in=households)
     return get_object_or_404(problems.select_related("household__village"), pk=pk)
+
+
+def get_visit_with_photo_or_404(user, pk) -> Visit:
+    """A visit with a photo: the cadre's own, or one of a village where the user manages visits."""
+    own = Visit.objects.filter(cadre__user=user) if user.is_authenticated else Visit.objects.none()
+    visits = own | Visit.objects.for_user(user, Capability.MANAGE_VISITS)
+    return get_object_or_404(visits.exclude(photo=""), pk=pk)

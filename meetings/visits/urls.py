@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/visits/", log.my_households, name="my-households"),
     path("staff/visits/new/", log.visit_new, name="visit-new"),
     path("staff/visits/worker.js", log.service_worker, name="visit-worker"),
+    path("staff/visits/<id:pk>/photo/", log.visit_photo, name="visit-photo"),
     path("staff/visits/problems/<id:pk>/solve/", log.problem_solve, name="problem-solve"),
     path("staff/visit-log/", staff.index, name="visits-staff"),
     path("staff/visit-log/disputed/", staff.disputed, name="visits-disputed"),

@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meetings.access import get_own_problem_or_404
+from meetings.access import get_own_problem_or_404, get_visit_with_photo_or_404
 from meetings.models import HouseholdProblem, Pairing, Policy, Visit
 from meetings.visits import services
 from meetings.visits.forms import ProblemSolveForm, VisitForm
@@ -155,4 +156,19 @@ def service_worker(request):
         body = file.read()
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+@require_GET
+def visit_photo(request, pk):
+    """A visit's photo, for the cadre who made the visit and the township's administrators only."""
+    visit = get_visit_with_photo_or_404(request.user, pk)
+    try:
+        handle = visit.photo.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("The file is missing.")) from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    add_never_cache_headers(response)
     return response

@@ -3,8 +3,10 @@ households of the village and one of the neighbouring village, the cadre paired 
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import storages
 from django.utils import timezone
 
 from meetings.models import Pairing, Policy
@@ -39,14 +41,12 @@ def vw(county) -> VisitWorld:
 
 
 @pytest.fixture
-def photo_root(settings, tmp_path):
-    """Visit photos go to a fresh folder of each test's own."""
-    location = tmp_path / "visit-photos"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "visit_photos": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location},
-        },
-    }
-    return location
+def visit_photos():
+    """The folder of visit photos (settings.STORAGES["visit_photos"]); the files a test wrote are removed."""
+    storage = storages["visit_photos"]
+    location = Path(storage.location)
+    before = set(location.rglob("*")) if location.exists() else set()
+    yield location
+    for path in set(location.rglob("*")) - before:
+        if path.is_file():
+            path.unlink()

@@ -175,3 +175,33 @@ def test_the_visit_form_page_works_on_a_phone(client, county, vw):
     html = page.content.decode()
     assert 'name="client_key"' in html and "Minimum living allowance" in html
     assert "latitude" not in html.lower() and "geolocation" not in html.lower()
+
+
+def test_a_visit_sent_twice_is_saved_once_and_answered_the_same(client, county, vw):
+    """The phone's script sends a kept visit again when an answer was lost: one visit, one set of
+    problems, and the second send answered like the first (200 instead of 201, the same visit)."""
+    client.force_login(county.cadre)
+    data = visit_data(vw)
+    first = client.post(reverse("meetings:visit-new"), data, headers={"accept": "application/json"})
+    again = client.post(reverse("meetings:visit-new"), data, headers={"accept": "application/json"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["visit"] == again.json()["visit"] == Visit.objects.get().pk
+    assert (first.json()["created"], again.json()["created"]) == (True, False)
+    assert HouseholdProblem.objects.count() == 2
+    assert AuditEntry.objects.filter(action="visit_record").count() == 1
+    # Without script, the same: the plain form's page carries a key too.
+    plain = client.post(reverse("meetings:visit-new"), data, follow=True)
+    assert "This visit was already saved." in plain.content.decode()
+    assert Visit.objects.count() == 1
+    # Refused input answers its errors as JSON, for the script to show.
+    bad = client.post(
+        reverse("meetings:visit-new"), visit_data(vw, met=""), headers={"accept": "application/json"}
+    )
+    assert bad.status_code == 400 and "met" in bad.json()["errors"]
+
+
+def test_the_service_worker_is_served_from_the_visit_logs_path(client, county):
+    response = client.get(reverse("meetings:visit-worker"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert b'addEventListener("fetch"' in response.content

@@ -360,6 +360,11 @@ OBJECTIONS_PER_BROWSER_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_BROW
 OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_ADDRESS_PER_HOUR", 30))
 RECEIPT_CHECKS_PER_WINDOW = int(os.environ.get("PORTAL_RECEIPT_CHECKS_PER_WINDOW", 30))
 RECEIPT_CHECK_WINDOW_SECONDS = int(os.environ.get("PORTAL_RECEIPT_CHECK_WINDOW_SECONDS", 10 * 60))
+# Wrong codes of households' cards (the visit log's household page) from one address, per window.
+HOUSEHOLD_WRONG_CODES_PER_WINDOW = int(os.environ.get("PORTAL_HOUSEHOLD_WRONG_CODES_PER_WINDOW", 10))
+HOUSEHOLD_WRONG_CODES_WINDOW_SECONDS = int(
+    os.environ.get("PORTAL_HOUSEHOLD_WRONG_CODES_WINDOW_SECONDS", 15 * 60)
+)
 
 # The kiosk's timings, in seconds (docs/kiosk.md gives the reasoning at length). A villager grades one
 # cadre per screen, a tap per line: the longest silence between two taps is reading a cadre's two-line

@@ -665,6 +665,14 @@ class HouseholdProblem(models.Model):
         related_name="problems_solved",
         verbose_name=_("solved at the visit"),
     )
+    solved_by = models.ForeignKey(
+        "portal.Cadre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problems_solved",
+        verbose_name=_("solved by"),
+    )
 
     objects = HouseholdProblemQuerySet.as_manager()
 

@@ -24,6 +24,7 @@ from meetings.reports import services
 from meetings.reports.forms import ApproveForm, AttachmentForm, ReportForm, ReturnForm
 from meetings.reports.markdown import render as render_markdown
 from meetings.reports.tables import ModerationReportTable, MyReportTable
+from meetings.visits import counts as visit_counts
 from portal import permissions, uploads
 from portal.http import show_service_error
 from portal.models import Cadre, CadrePost
@@ -119,6 +120,7 @@ def _edit_page(request, report, *, form=None, attachment_form=None, preview=None
         "allowed": report.allowed_actions(),
         "is_published": report.status == WorkReport.Status.PUBLISHED,
         "max_attachments": services.MAX_ATTACHMENTS,
+        "visit_figures": visit_counts.year_figures(report.cadre, report.meeting.year),
     }
     return render(request, "meetings/reports/edit.html", context, status=status)
 
@@ -311,6 +313,7 @@ def report_detail(request, pk):
         "sections": _rendered_sections(report),
         "posts": _posts_in_year(report),
         "is_preview": report.status != WorkReport.Status.PUBLISHED,
+        "visit_figures": visit_counts.year_figures(report.cadre, report.meeting.year),
     }
     response = render(request, "meetings/reports/report.html", context)
     if context["is_preview"]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import HouseholdProblem, Policy
+from meetings.visits.services import CODE_LENGTH, normalize_code
 from portal.models import Cadre, Household
 
 
@@ -140,3 +141,11 @@ class DisputeForm(forms.Form):
 
 class HouseholdCodeForm(forms.Form):
     code = forms.CharField(label=_("The code on your card"), max_length=40)
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if len(code) != CODE_LENGTH:
+            raise forms.ValidationError(
+                _("The code on the card has %(count)s letters and digits."), params={"count": CODE_LENGTH}
+            )
+        return code

@@ -318,7 +318,7 @@ def _visit_create(
         HouseholdProblem(household=household, raised_at=visit, text=line, raised_on=date) for line in lines
     )
     for problem in solved:
-        _solve(problem, on=date, note=solution, visit=visit)
+        _solve(problem, on=date, note=solution, visit=visit, cadre=cadre)
     audit.record(
         actor=by,
         action="visit_record",
@@ -335,12 +335,15 @@ def _visit_create(
     return visit
 
 
-def _solve(problem: HouseholdProblem, *, on: datetime.date, note: str, visit: Visit | None) -> None:
+def _solve(
+    problem: HouseholdProblem, *, on: datetime.date, note: str, visit: Visit | None, cadre: Cadre
+) -> None:
     problem.status = HouseholdProblem.Status.SOLVED
+    problem.solved_by = cadre
     problem.solved_on = on
     problem.solution = (note or "").strip()[:300]
     problem.solved_at = visit
-    problem.save(update_fields=["status", "solved_on", "solution", "solved_at"])
+    problem.save(update_fields=["status", "solved_on", "solution", "solved_at", "solved_by"])
 
 
 @transaction.atomic
@@ -361,7 +364,7 @@ def problem_solve(*, problem: HouseholdProblem, on: datetime.date, note: str, by
         raise ValidationError({"on": _("The date must be between the day it was raised and today.")})
     if not (note or "").strip():
         raise ValidationError({"note": _("Say how it was solved.")})
-    _solve(problem, on=on, note=note, visit=None)
+    _solve(problem, on=on, note=note, visit=None, cadre=cadre)
     audit.record(
         actor=by,
         action="visit_problem_solve",

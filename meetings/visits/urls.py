@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from meetings.visits.views import household, log, staff
+from meetings.visits.views import counts, household, log, staff
 
 urlpatterns = [
     path("staff/visits/", log.my_households, name="my-households"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/visit-log/pairings/<id:pk>/end/", staff.pairing_end, name="pairing-end"),
     path("staff/visit-log/v/<str:code>/cards/", staff.cards, name="visit-cards"),
     path("staff/visit-log/t/<str:code>/policies/", staff.policies, name="visit-policies"),
+    path("staff/visit-log/t/<str:code>/counts/", counts.frequency, name="visit-counts"),
     path("h/", household.enter_code, name="household-code"),
     path("h/<str:code>/", household.household_page, name="household-page"),
     path("h/<str:code>/visits/<id:pk>/did-not-happen/", household.visit_dispute, name="household-dispute"),

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from meetings.models import HouseholdProblem, Pairing, Policy, Visit
+from meetings.models import HouseholdProblem, Meeting, Pairing, Policy, Visit, WorkReport
+from meetings.visits import services
+from ratings.models import RatingScheme
 from tests.browser.conftest import PASSWORD
 from tests.factories import CadreFactory, HouseholdFactory
 
@@ -83,5 +85,30 @@ def test_a_visit_written_offline_is_sent_once_when_the_network_returns(
         assert (visit.household, visit.cadre, visit.met) == (household, cadre, "The grandmother")
         assert [policy.name for policy in visit.policies.all()] == ["Medical insurance subsidy"]
         assert HouseholdProblem.objects.get().text == "Needs a wheelchair"
+
+        # The household's card opens its own page: the visit is there, its topics and its problem.
+        code = services.card_issue(household=household, by=county.township_admin)
+        page.goto(live_server.url + reverse("meetings:household-page", args=[code]))
+        visits = page.locator(".household-visits")
+        expect(visits.locator("> li")).to_have_count(1)
+        expect(visits).to_contain_text("Alim Secretary")
+        expect(visits).to_contain_text("Medical insurance subsidy")
+        expect(visits).to_contain_text("Needs a wheelchair")
+
+        # The cadre's work report of the year counts it, from the log.
+        meeting = Meeting.objects.create(
+            village=county.village,
+            year=timezone.localdate().year,
+            held_at=timezone.now(),
+            venue="Village activity center",
+            kind=Meeting.Kind.VILLAGERS_ASSEMBLY,
+            scheme=RatingScheme.objects.create(name="Scheme"),
+            status=Meeting.Status.ANNOUNCED,
+        )
+        report = WorkReport.objects.create(meeting=meeting, cadre=cadre, status=WorkReport.Status.PUBLISHED)
+        page.goto(live_server.url + report.get_absolute_url())
+        figures = page.locator(".visit-figures")
+        expect(figures.locator(".visits-made")).to_have_text("1")
+        expect(figures.locator(".households-helped")).to_have_text("1")
     finally:
         phone.close()

@@ -52,7 +52,7 @@ def enter_code(request):
     """Anyone: type the code printed on a household's card, to open its page."""
     form = HouseholdCodeForm(request.POST or None)
     if form.is_valid():
-        return redirect("meetings:household-page", code=services.normalize_code(form.cleaned_data["code"]))
+        return redirect("meetings:household-page", code=form.cleaned_data["code"])
     return render(
         request, "meetings/visits/household_code.html", {"form": form}, status=400 if form.errors else 200
     )

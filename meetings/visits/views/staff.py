@@ -17,6 +17,7 @@ from meetings.visits.views.helpers import card_qr_svg, household_page_url, manag
 from portal import permissions
 from portal.http import show_service_error
 from portal.models import Household
+from portal.params import parse_int
 from portal.permissions import Capability
 
 
@@ -99,7 +100,8 @@ def policies(request, code):
                 messages.success(request, _("The visit requirement has been saved."))
                 return redirect("meetings:visit-policies", code=township.code)
             if "toggle" in request.POST:
-                policy = Policy.objects.of_township(township).filter(pk=request.POST.get("toggle")).first()
+                toggled = parse_int(request.POST.get("toggle"))
+                policy = Policy.objects.of_township(township).filter(pk=toggled).first() if toggled else None
                 if policy is not None:
                     services.policy_save(
                         township=township,
@@ -131,9 +133,8 @@ def cards(request, code):
     households = Household.objects.filter(village=village).select_related("card").order_by("number")
     if request.method != "POST":
         return render(request, "meetings/visits/cards.html", {"village": village, "households": households})
-    chosen = households.filter(
-        pk__in=[value for value in request.POST.getlist("household") if value.isdigit()]
-    )
+    ids = [parse_int(value) for value in request.POST.getlist("household")]
+    chosen = households.filter(pk__in=[pk for pk in ids if pk is not None])
     printed = []
     for household in chosen:
         code_ = services.card_issue(household=household, by=request.user)

@@ -20,6 +20,7 @@ MATRIX = {
         Capability.VIEW_AUDIT: "township",
         Capability.WRITE_OWN_CONTENT: "none",
         Capability.PROJECT_COUNT: "township",
+        Capability.MANAGE_VISITS: "township",
     },
     "moderator": {
         Capability.VIEW_ROLL: "own",
@@ -31,6 +32,7 @@ MATRIX = {
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "none",
         Capability.PROJECT_COUNT: "own",
+        Capability.MANAGE_VISITS: "none",
     },
     "operator": {
         Capability.VIEW_ROLL: "own",
@@ -42,6 +44,7 @@ MATRIX = {
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "none",
         Capability.PROJECT_COUNT: "own",
+        Capability.MANAGE_VISITS: "none",
     },
     "cadre": {
         Capability.VIEW_ROLL: "none",
@@ -53,6 +56,7 @@ MATRIX = {
         Capability.VIEW_AUDIT: "none",
         Capability.WRITE_OWN_CONTENT: "own",
         Capability.PROJECT_COUNT: "none",
+        Capability.MANAGE_VISITS: "none",
     },
     "nobody": dict.fromkeys(permissions.GRANTED_BY, "none"),
 }

@@ -8,6 +8,7 @@ visit; the cadre's work report counts it.
 import datetime
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
@@ -28,6 +29,13 @@ PHONE = {
     "locale": "en",
 }
 WIDTHS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+
+
+def assert_accessible(page, name: str) -> None:
+    """axe-core finds nothing serious or critical (WCAG A and AA rules)."""
+    report = Axe().run(page, options={"resultTypes": ["violations"]})
+    bad = [rule for rule in report.response["violations"] if rule["impact"] in {"serious", "critical"}]
+    assert not bad, f"{name}:\n" + report.generate_report()
 
 
 @pytest.fixture
@@ -57,6 +65,7 @@ def test_a_visit_written_offline_is_sent_once_when_the_network_returns(
         expect(page.get_by_role("heading", name="Record a visit")).to_be_visible()
         scroll_width, inner_width = page.evaluate(WIDTHS)
         assert scroll_width <= inner_width  # nothing wider than a 360-pixel phone
+        assert_accessible(page, "the visit form")
 
         phone.set_offline(True)
         page.get_by_role("combobox", name="Household").select_option(label="017")
@@ -94,6 +103,8 @@ def test_a_visit_written_offline_is_sent_once_when_the_network_returns(
         expect(visits).to_contain_text("Alim Secretary")
         expect(visits).to_contain_text("Medical insurance subsidy")
         expect(visits).to_contain_text("Needs a wheelchair")
+        assert page.evaluate(WIDTHS)[0] <= page.evaluate(WIDTHS)[1]
+        assert_accessible(page, "the household's page")
 
         # The cadre's work report of the year counts it, from the log.
         meeting = Meeting.objects.create(

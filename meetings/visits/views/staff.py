@@ -60,6 +60,7 @@ def pairings(request, code):
 @login_required
 @require_POST
 def pairing_end(request, pk):
+    """Township administrators of the pairing's village: end it on the day given."""
     pairing = get_pairing_for_user_or_404(request.user, pk, Capability.MANAGE_VISITS)
     form = PairingEndForm(request.POST)
     if form.is_valid():

@@ -17,7 +17,8 @@
   if (!form || !window.fetch || !window.FormData || !window.localStorage || !window.JSON) {
     return;
   }
-  var STORE = "portal.visits.queue";
+  // One queue per cadre: a phone shared by two cadres never sends one's visit as the other's.
+  var STORE = "portal.visits.queue." + (form.dataset.cadre || "");
   var box = document.querySelector(".visit-queue");
   var sending = false;
 

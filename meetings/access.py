@@ -11,8 +11,19 @@ the service (`permissions.ensure`).
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from meetings.models import Attachment, Commitment, Meeting, Question, ReportRevision, WorkReport
-from portal.permissions import get_for_user_or_404
+from meetings.models import (
+    Attachment,
+    Commitment,
+    HouseholdProblem,
+    Meeting,
+    Pairing,
+    Question,
+    ReportRevision,
+    Visit,
+    WorkReport,
+)
+from portal.models import Household
+from portal.permissions import Capability, get_for_user_or_404, villages_with
 
 
 def get_meeting_for_user_or_404(user, pk, capability: str) -> Meeting:
@@ -63,3 +74,33 @@ def get_commitment_for_user_or_404(user, pk) -> Commitment:
     return get_object_or_404(
         Commitment.objects.manageable_by(user).select_related("meeting__village", "owner"), pk=pk
     )
+
+
+# ——— the visit log (meetings.visits) ———
+
+
+def get_pairing_for_user_or_404(user, pk, capability: str) -> Pairing:
+    """A pairing of a village where the user holds the capability."""
+    return get_for_user_or_404(
+        Pairing.objects.select_related("household__village", "cadre"), user, capability, pk=pk
+    )
+
+
+def get_household_for_user_or_404(user, pk, capability: str) -> Household:
+    """A household of a village where the user holds the capability."""
+    households = Household.objects.filter(village__in=villages_with(user, capability))
+    return get_object_or_404(households.select_related("village__township"), pk=pk)
+
+
+def get_own_problem_or_404(user, pk) -> HouseholdProblem:
+    """A problem of a household the cadre of this account is paired with (or was)."""
+    households = Pairing.objects.of_cadre_user(user).values("household")
+    problems = HouseholdProblem.objects.filter(household__in=households)
+    return get_object_or_404(problems.select_related("household__village"), pk=pk)
+
+
+def get_visit_with_photo_or_404(user, pk) -> Visit:
+    """A visit with a photo: the cadre's own, or one of a village where the user manages visits."""
+    own = Visit.objects.filter(cadre__user=user) if user.is_authenticated else Visit.objects.none()
+    visits = own | Visit.objects.for_user(user, Capability.MANAGE_VISITS)
+    return get_object_or_404(visits.exclude(photo=""), pk=pk)

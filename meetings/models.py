@@ -3,13 +3,23 @@
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.querysets import CommitmentQuerySet, MeetingQuerySet, QuestionQuerySet, WorkReportQuerySet
+from meetings.querysets import (
+    CommitmentQuerySet,
+    HouseholdProblemQuerySet,
+    MeetingQuerySet,
+    PairingQuerySet,
+    PolicyQuerySet,
+    QuestionQuerySet,
+    VisitQuerySet,
+    WorkReportQuerySet,
+)
 from portal.models import Resident
 
 MAX_PANEL_SEATS = 50
@@ -521,3 +531,219 @@ class CommitmentUpdate(models.Model):
 
     def __str__(self):
         return f"{self.commitment} · {self.date}"
+
+
+# ——— cadres' visits to paired households (meetings.visits) ———
+#
+# A cadre is paired with households of the village "as relatives" and visits them. The visit log is the
+# cadre's: the situation written at a visit is never public and never on the household's own page. A
+# visit is the place a later record attaches to (a risk found at a visit, in the household evaluations):
+# such a record points here by a foreign key, the visit does not know about it.
+
+
+def visit_photo_storage():
+    """settings.STORAGES["visit_photos"]: not under MEDIA_ROOT, shown only through the visit log's pages."""
+    return storages["visit_photos"]
+
+
+class VisitRequirement(models.Model):
+    """The township's rule: how many visits a paired cadre makes to each household in a month."""
+
+    township = models.OneToOneField(
+        "portal.Township",
+        on_delete=models.CASCADE,
+        related_name="visit_requirement",
+        verbose_name=_("township"),
+    )
+    visits_per_month = models.PositiveSmallIntegerField(
+        _("visits per household per month"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+
+    class Meta:
+        verbose_name = _("visit requirement")
+        verbose_name_plural = _("visit requirements")
+
+    def __str__(self):
+        return f"{self.township} · {self.visits_per_month}"
+
+
+class Policy(models.Model):
+    """A policy a cadre may explain at a visit, from the township's own list."""
+
+    township = models.ForeignKey(
+        "portal.Township", on_delete=models.CASCADE, related_name="visit_policies", verbose_name=_("township")
+    )
+    name = models.CharField(_("policy"), max_length=100)
+    name_ug = models.CharField(_("name in Uyghur"), max_length=100, blank=True)
+    active = models.BooleanField(
+        _("offered"), default=True, help_text=_("Offered on the visit form; kept on past visits either way.")
+    )
+
+    objects = PolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["township", "name"]
+        constraints = [models.UniqueConstraint(fields=["township", "name"], name="policy_unique_in_township")]
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+
+    def __str__(self):
+        return self.name
+
+
+class Pairing(models.Model):
+    """A cadre paired with a household of the cadre's village, from a start to an optional end."""
+
+    cadre = models.ForeignKey(
+        "portal.Cadre", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("cadre")
+    )
+    household = models.ForeignKey(
+        "portal.Household", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("household")
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["household__number", "cadre__name", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="pairing_ends_after_start",
+            ),
+            models.UniqueConstraint(fields=["cadre", "household", "start"], name="pairing_unique_start"),
+        ]
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+
+    def __str__(self):
+        return f"{self.cadre} · {self.household}"
+
+    def is_active_on(self, day) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class Visit(models.Model):
+    """A cadre's visit to a paired household: who was met, the situation, the policies explained.
+
+    `client_key` is the identifier the phone gave the visit when it was written: a visit kept on the
+    phone while offline and sent again is recognised by it and saved once. No location is collected;
+    a photo is optional and only with the household's agreement (re-encoded: no EXIF, no GPS).
+    """
+
+    household = models.ForeignKey(
+        "portal.Household", on_delete=models.PROTECT, related_name="visits", verbose_name=_("household")
+    )
+    cadre = models.ForeignKey(
+        "portal.Cadre", on_delete=models.PROTECT, related_name="visits", verbose_name=_("cadre")
+    )
+    date = models.DateField(_("date of the visit"))
+    met = models.CharField(_("who was met"), max_length=200)
+    situation = models.TextField(_("the household's situation"), blank=True)
+    policies = models.ManyToManyField(
+        Policy, blank=True, related_name="visits", verbose_name=_("policies explained")
+    )
+    photo = models.ImageField(_("photo"), upload_to="%Y/", storage=visit_photo_storage, blank=True)
+    photo_agreed = models.BooleanField(_("the household agreed to the photo"), default=False)
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # The household said on its own page that this visit did not happen.
+    disputed_at = models.DateTimeField(_("reported as not having happened"), null=True, blank=True)
+    dispute_note = models.CharField(_("the household's note"), max_length=300, blank=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client_key"], name="visit_client_key_once"),
+            models.CheckConstraint(
+                condition=models.Q(photo="") | models.Q(photo_agreed=True), name="visit_photo_only_agreed"
+            ),
+        ]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    def __str__(self):
+        return f"{self.household} · {self.date}"
+
+
+class HouseholdProblem(models.Model):
+    """A problem raised at a visit, tracked open → solved with a date and a note, like a commitment."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        SOLVED = "solved", _("solved")
+
+    household = models.ForeignKey(
+        "portal.Household", on_delete=models.PROTECT, related_name="problems", verbose_name=_("household")
+    )
+    raised_at = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="problems_raised", verbose_name=_("raised at the visit")
+    )
+    text = models.CharField(_("problem"), max_length=300)
+    raised_on = models.DateField(_("raised on"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    solved_on = models.DateField(_("solved on"), null=True, blank=True)
+    solution = models.CharField(_("how it was solved"), max_length=300, blank=True)
+    solved_at = models.ForeignKey(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems_solved",
+        verbose_name=_("solved at the visit"),
+    )
+    solved_by = models.ForeignKey(
+        "portal.Cadre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problems_solved",
+        verbose_name=_("solved by"),
+    )
+
+    objects = HouseholdProblemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["household", "raised_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="open", solved_on__isnull=True)
+                    | models.Q(status="solved", solved_on__isnull=False)
+                ),
+                name="problem_solved_has_date",
+            )
+        ]
+        verbose_name = _("household's problem")
+        verbose_name_plural = _("households' problems")
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class HouseholdCard(models.Model):
+    """The printed card of a household: its QR code carries a secret code, stored here only hashed.
+
+    Printing a new card replaces the code: the old card no longer opens the page."""
+
+    household = models.OneToOneField(
+        "portal.Household", on_delete=models.CASCADE, related_name="card", verbose_name=_("household")
+    )
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_at = models.DateTimeField(_("printed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household card")
+        verbose_name_plural = _("household cards")
+
+    def __str__(self):
+        return str(self.household)

@@ -1,5 +1,6 @@
 """Named reads of meetings, reports, questions and commitments."""
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -147,3 +148,66 @@ class CommitmentQuerySet(VillageScopedQuerySet):
 
     def from_meeting(self, meeting):
         return self.filter(meeting=meeting)
+
+
+# ——— cadres' visits to paired households (meetings.visits) ———
+
+
+class PolicyQuerySet(models.QuerySet):
+    def of_township(self, township):
+        return self.filter(township=township)
+
+    def offered(self):
+        return self.filter(active=True)
+
+
+class PairingQuerySet(VillageScopedQuerySet):
+    village_path = "household__village"
+
+    def active_on(self, day):
+        return self.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+
+    def overlapping(self, first, last):
+        """Pairings in force on at least one day from `first` to `last`."""
+        return self.filter(Q(end__isnull=True) | Q(end__gte=first), start__lte=last)
+
+    def of_cadre_user(self, user):
+        """Pairings of the cadre record linked to this account, while it holds the cadre role there."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(cadre__user=user).for_user(user, Capability.WRITE_OWN_CONTENT)
+
+
+class VisitQuerySet(VillageScopedQuerySet):
+    village_path = "household__village"
+
+    def in_year(self, year: int):
+        return self.filter(date__year=year)
+
+    def between(self, first, last):
+        return self.filter(date__gte=first, date__lte=last)
+
+    def of_cadre(self, cadre):
+        return self.filter(cadre=cadre)
+
+    def disputed(self):
+        """Visits the household said did not happen."""
+        return self.filter(disputed_at__isnull=False)
+
+    def counted(self):
+        """Visits that count: those the household has not said did not happen."""
+        return self.filter(disputed_at__isnull=True)
+
+
+class HouseholdProblemQuerySet(VillageScopedQuerySet):
+    village_path = "household__village"
+
+    def open(self):
+        return self.filter(status="open")
+
+    def solved(self):
+        return self.filter(status="solved")
+
+    def open_since_before(self, day):
+        """Open problems raised before the day: open for long."""
+        return self.open().filter(raised_on__lt=day)

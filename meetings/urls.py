@@ -1,5 +1,5 @@
 """Routes of the meetings app, all named "meetings:<name>": the meetings themselves (the public lists and
-page, the staff's meeting control), then the work reports and the questions and commitments."""
+page, the staff's meeting control), then the work reports, the questions and commitments, the visit log."""
 
 from django.urls import include, path
 
@@ -44,4 +44,5 @@ urlpatterns = [
     ),
     path("", include("meetings.reports.urls")),
     path("", include("meetings.questions.urls")),
+    path("", include("meetings.visits.urls")),
 ]

@@ -71,6 +71,16 @@ ACTION_LABELS = {
     "commitment_create": _("Commitment made"),
     "commitment_set_status": _("Commitment status changed"),
     "commitment_update_add": _("Commitment progress added"),
+    # Cadres' visits to paired households
+    "visit_pairing_create": _("Cadre paired with a household"),
+    "visit_pairing_end": _("Pairing ended"),
+    "visit_policy_add": _("Policy added to the township's list"),
+    "visit_policy_change": _("Policy of the township's list changed"),
+    "visit_requirement_set": _("Visit requirement set"),
+    "visit_record": _("Visit recorded"),
+    "visit_problem_solve": _("Household's problem solved"),
+    "household_card_issue": _("Household card printed"),
+    "visit_dispute": _("Household said a visit did not happen"),
     # The ballot
     "code_issue": _("Ballot code issued"),
     "code_reissue": _("Ballot code reissued"),

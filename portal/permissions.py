@@ -35,6 +35,9 @@ class Capability:
     CHECK_HOUSEHOLDS = "check_households"
     DECIDE_HOUSEHOLDS = "decide_households"
     VIEW_HOUSEHOLD_EVALUATIONS = "view_household_evaluations"
+    # Cadres' visits: pairing cadres with households, the township's policies and visit requirement,
+    # the households' cards, the counts of visits.
+    MANAGE_VISITS = "manage_visits"
 
 
 GRANTED_BY = {
@@ -58,6 +61,7 @@ GRANTED_BY = {
         Role.CADRE,
         Role.COUNTY_OFFICER,
     },
+    Capability.MANAGE_VISITS: {Role.TOWNSHIP_ADMIN},
 }
 
 # Model permissions of each role's Django group: what the admin pages let the role see and touch.

@@ -1,9 +1,9 @@
 """The one brake per network address on what anyone may do without an account.
 
-Four things are limited: questions left on the site, objections to published results, receipt
-checks, and wrong ballot codes typed on phones. Each is an `AddressLimit` (below, with its numbers from
-the settings), spent with `spend`, which answers the sender's key or raises `RateLimited`; the view
-answers 429 with its `retry_after`.
+Five things are limited: questions left on the site, objections to published results, receipt
+checks, wrong ballot codes typed on phones, and wrong codes of households' cards (the visit log). Each
+is an `AddressLimit` (below, with its numbers from the settings), spent with `spend`, which answers the
+sender's key or raises `RateLimited`; the view answers 429 with its `retry_after`.
 
 Where the allowance is counted depends on what the action writes anyway:
 
@@ -191,3 +191,9 @@ def receipt_checks() -> AddressLimit:
     """Public receipt checks, counted in the cache: a brake on load and on scripted guessing."""
     window = datetime.timedelta(seconds=settings.RECEIPT_CHECK_WINDOW_SECONDS)
     return AddressLimit("receipt-check", settings.RECEIPT_CHECKS_PER_WINDOW, window)
+
+
+def household_codes() -> AddressLimit:
+    """Wrong codes of households' cards (meetings.visits), counted in the cache: a brake on guessing."""
+    window = datetime.timedelta(seconds=settings.HOUSEHOLD_WRONG_CODES_WINDOW_SECONDS)
+    return AddressLimit("household-code", settings.HOUSEHOLD_WRONG_CODES_PER_WINDOW, window)

@@ -244,6 +244,9 @@ SPEECH_ROOT = Path(os.environ.get("PORTAL_SPEECH_ROOT", VAR_DIR / "speech"))
 # so never under MEDIA_ROOT, and deleted once imported or ROLL_PREVIEW_MAX_AGE seconds old.
 ROLL_UPLOAD_ROOT = Path(os.environ.get("PORTAL_ROLL_UPLOAD_ROOT", VAR_DIR / "roll-uploads"))
 ROLL_PREVIEW_MAX_AGE = 60 * 60
+# Photos taken at cadres' visits to households, with the household's agreement: never public, so never
+# under MEDIA_ROOT; shown only through the visit log's staff pages.
+VISIT_PHOTO_ROOT = Path(os.environ.get("PORTAL_VISIT_PHOTO_ROOT", VAR_DIR / "visit-photos"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -255,6 +258,10 @@ STORAGES = {
     "roll_uploads": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": ROLL_UPLOAD_ROOT},
+    },
+    "visit_photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VISIT_PHOTO_ROOT},
     },
 }
 # The speech synthesizer (docs/spoken-ballot.md): Debian's espeak-ng, run on the laptop, no internet.
@@ -364,6 +371,11 @@ OBJECTIONS_PER_BROWSER_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_BROW
 OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("PORTAL_OBJECTIONS_PER_ADDRESS_PER_HOUR", 30))
 RECEIPT_CHECKS_PER_WINDOW = int(os.environ.get("PORTAL_RECEIPT_CHECKS_PER_WINDOW", 30))
 RECEIPT_CHECK_WINDOW_SECONDS = int(os.environ.get("PORTAL_RECEIPT_CHECK_WINDOW_SECONDS", 10 * 60))
+# Wrong codes of households' cards (the visit log's household page) from one address, per window.
+HOUSEHOLD_WRONG_CODES_PER_WINDOW = int(os.environ.get("PORTAL_HOUSEHOLD_WRONG_CODES_PER_WINDOW", 10))
+HOUSEHOLD_WRONG_CODES_WINDOW_SECONDS = int(
+    os.environ.get("PORTAL_HOUSEHOLD_WRONG_CODES_WINDOW_SECONDS", 15 * 60)
+)
 
 # The kiosk's timings, in seconds (docs/kiosk.md gives the reasoning at length). A villager grades one
 # cadre per screen, a tap per line: the longest silence between two taps is reading a cadre's two-line

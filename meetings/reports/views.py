@@ -26,6 +26,7 @@ from meetings.reports import services, versions
 from meetings.reports.forms import ApproveForm, AttachmentForm, ReportForm, ReturnForm
 from meetings.reports.markdown import render as render_markdown
 from meetings.reports.tables import ModerationReportTable, MyReportTable
+from meetings.visits import counts as visit_counts
 from portal import permissions, uploads
 from portal.http import show_service_error
 from portal.models import Cadre, CadrePost
@@ -170,6 +171,7 @@ def _edit_page(request, report, *, form=None, attachment_form=None, preview=None
         "max_attachments": services.MAX_ATTACHMENTS,
         "tabs": _version_tabs(request.user, report.meeting, report.language),
         **_text_context(report.language),
+        "visit_figures": visit_counts.year_figures(report.cadre, report.meeting.year),
     }
     return render(request, "meetings/reports/edit.html", context, status=status)
 
@@ -382,6 +384,7 @@ def report_detail(request, pk):
         # A Uyghur page says so when there is no Uyghur version to read.
         "not_in_uyghur": versions.page_language() == versions.UYGHUR and versions.UYGHUR not in by_language,
         **_text_context(report.language),
+        "visit_figures": visit_counts.year_figures(report.cadre, report.meeting.year),
     }
     response = render(request, "meetings/reports/report.html", context)
     if context["is_preview"]:

@@ -24,6 +24,7 @@ MATRIX = {
         Capability.CHECK_HOUSEHOLDS: "township",
         Capability.DECIDE_HOUSEHOLDS: "none",
         Capability.VIEW_HOUSEHOLD_EVALUATIONS: "township",
+        Capability.MANAGE_VISITS: "township",
     },
     "moderator": {
         Capability.VIEW_ROLL: "own",
@@ -39,6 +40,7 @@ MATRIX = {
         Capability.CHECK_HOUSEHOLDS: "none",
         Capability.DECIDE_HOUSEHOLDS: "none",
         Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
+        Capability.MANAGE_VISITS: "none",
     },
     "operator": {
         Capability.VIEW_ROLL: "own",
@@ -54,6 +56,7 @@ MATRIX = {
         Capability.CHECK_HOUSEHOLDS: "none",
         Capability.DECIDE_HOUSEHOLDS: "none",
         Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
+        Capability.MANAGE_VISITS: "none",
     },
     "cadre": {
         Capability.VIEW_ROLL: "none",
@@ -69,6 +72,7 @@ MATRIX = {
         Capability.CHECK_HOUSEHOLDS: "none",
         Capability.DECIDE_HOUSEHOLDS: "none",
         Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
+        Capability.MANAGE_VISITS: "none",
     },
     "nobody": dict.fromkeys(permissions.GRANTED_BY, "none"),
 }

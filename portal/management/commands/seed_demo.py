@@ -4,6 +4,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from meetings import demo as meetings_demo
+from meetings.visits import demo as visits_demo
 from portal import demo
 from portal.models import Village
 
@@ -13,7 +14,8 @@ SITE = "http://127.0.0.1:8000"
 class Command(BaseCommand):
     help = (
         "Load the demo: a township of Shufu County with three villages, their rolls and cadres, one staff "
-        "account per role, and each village's meetings of last year (final) and this year (announced). "
+        "account per role, each village's meetings of last year (final) and this year (announced), and a "
+        "year of the first village's visits to households. "
         "Idempotent: a second run changes nothing. Prints the demo logins."
     )
 
@@ -26,6 +28,8 @@ class Command(BaseCommand):
                 superuser=get_user_model().objects.get(username=demo.SUPERUSER),
                 report=report,
             )
+            # A year of cadres' visits to paired households, in the first village.
+            visits_demo.seed_visits(village=Village.objects.get(code=demo.VILLAGES[0].code), report=report)
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
         created = +report.created  # drops the kinds of which nothing was created

@@ -650,7 +650,8 @@ def test_the_public_page_is_not_n_plus_one(rw, django_assert_num_queries):
         CadrePost.objects.create(cadre=rw.own_cadre, post=post, term_start=2021)
     client = client_for(None)
     # The report with its meeting, village, township and cadre; then its posts, attachments and
-    # revisions, one query each — whatever the number of posts, files and revisions.
-    with django_assert_num_queries(4):
+    # revisions, one query each — whatever the number of posts, files and revisions; and the cadre's
+    # figures of the visit log, in one query.
+    with django_assert_num_queries(5):
         response = client.get(report.get_absolute_url())
     assert response.status_code == 200

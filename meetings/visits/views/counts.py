@@ -1,0 +1,86 @@
+"""The township's (and the county's) counts of the visit log: visits per cadre against the township's
+requirement for a month, as a table, a chart drawn on the server (SVG, no script) and a CSV file; and
+the households' problems open for long."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from meetings.visits import counts
+from meetings.visits.services import visits_per_month
+from meetings.visits.views.helpers import managed_township_or_404
+from portal.spreadsheets import spreadsheet_csv
+
+BAR_HEIGHT = 22
+LABEL_WIDTH = 140
+CHART_WIDTH = 320
+
+
+def chart(rows: list[counts.CadreRow]) -> dict:
+    """The bars of the chart: each cadre's visits made against those required, in SVG units."""
+    most = max([row.required for row in rows] + [row.made for row in rows] + [1])
+    scale = (CHART_WIDTH - LABEL_WIDTH - 40) / most
+    bars = [
+        {
+            "row": row,
+            "y": index * BAR_HEIGHT,
+            "text_y": index * BAR_HEIGHT + 15,
+            "made": round(row.made * scale, 1),
+            "required": round(row.required * scale, 1),
+            "value_x": LABEL_WIDTH + round(max(row.made, row.required) * scale, 1) + 4,
+        }
+        for index, row in enumerate(rows)
+    ]
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": max(1, len(rows)) * BAR_HEIGHT,
+        "label_width": LABEL_WIDTH,
+        "label_x": LABEL_WIDTH - 6,
+    }
+
+
+@login_required
+@require_GET
+def frequency(request, code):
+    """Township administrators of the township (the county: every township): visits per cadre in a
+    month against the requirement, and the problems open for long. `?format=csv` downloads the table."""
+    township = managed_township_or_404(request.user, code)
+    month = counts.Month.of(request.GET.get("month"))
+    rows = counts.frequency_table(township, month)
+    if request.GET.get("format") == "csv":
+        header = [
+            _("Village"),
+            _("Cadre"),
+            _("Households paired"),
+            _("Visits required"),
+            _("Visits made"),
+            _("Below the requirement"),
+        ]
+        body = [
+            [
+                row.cadre.village.name,
+                row.cadre.name,
+                row.households,
+                row.required,
+                row.made,
+                _("yes") if row.below else _("no"),
+            ]
+            for row in rows
+        ]
+        response = HttpResponse(spreadsheet_csv(header, body), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="visits-{township.code}-{month.key}.csv"'
+        return response
+    context = {
+        "township": township,
+        "month": month,
+        "rows": rows,
+        "below": sum(row.below for row in rows),
+        "per_month": visits_per_month(township),
+        "chart": chart(rows),
+        "open_for_long": counts.open_for_long(township)[:200],
+        "open_days": counts.OPEN_FOR_LONG.days,
+    }
+    return render(request, "meetings/visits/frequency.html", context)

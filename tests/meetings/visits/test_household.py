@@ -13,7 +13,7 @@ from meetings.models import HouseholdCard, Visit
 from meetings.visits import services
 from portal.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from PIL import ExifTags, Image
 from meetings.models import HouseholdProblem, Visit
 from portal.models import AuditEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def visit_data(vw, **changes):

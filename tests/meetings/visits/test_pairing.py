@@ -13,7 +13,7 @@ from meetings.visits import services
 from portal.models import AuditEntry
 from tests.factories import CadreFactory, HouseholdFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def test_the_township_administrator_pairs_a_cadre_with_a_household_audited(client, county, vw):

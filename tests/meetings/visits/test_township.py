@@ -15,7 +15,7 @@ from portal.services.roles import role_grant
 from ratings.models import RatingScheme
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def test_the_township_keeps_its_list_of_policies_and_its_requirement(client, county, vw):

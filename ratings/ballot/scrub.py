@@ -33,14 +33,14 @@ from functools import partial
 from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
-from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination, Terminal
+from ratings.models import Ballot, BallotCode, BallotEvaluation, BallotGrade, BallotNomination, Terminal
 
 logger = logging.getLogger(__name__)
 
 # Smallest first: the grades are by far the largest table, and the slowest to rewrite. The sessions held
 # the kiosk's ballots in progress, with their clear codes, before the ballot lived in its page: a database
 # of those days still has their traces. The terminals' rows change as ballots are cast.
-TABLES = (Ballot, BallotNomination, BallotCode, Terminal, Session, BallotGrade)
+TABLES = (Ballot, BallotNomination, BallotEvaluation, BallotCode, Terminal, Session, BallotGrade)
 # Seconds to wait for a table's lock after voting closes, before leaving the table to scrub_ballots.
 LOCK_TIMEOUT = 5
 # A checkpoint cannot empty the log while another connection is reading it: tries, and the pause between.

@@ -35,10 +35,12 @@ from ratings.ballot.spec import BallotSpec, spec_of
 from ratings.models import (
     Ballot,
     BallotCode,
+    BallotEvaluation,
     BallotGrade,
     BallotNomination,
     CodeBatch,
     DoorCount,
+    EvaluationCount,
     GradeCount,
     PaperPrint,
     PollBookCount,
@@ -922,8 +924,13 @@ def ballots_shake(*, meeting: Meeting) -> int:
         "ballot_id", "household_id"
     ):
         nominations.setdefault(ballot_id, []).append(household)
+    evaluations: dict = {}
+    for ballot_id, proposal, answer in BallotEvaluation.objects.of_meeting(meeting).values_list(
+        "ballot_id", "proposal_id", "answer"
+    ):
+        evaluations.setdefault(ballot_id, []).append((proposal, answer))
     contents = [
-        ((group, receipt, cast_on), grades.get(pk, []), nominations.get(pk, []))
+        ((group, receipt, cast_on), grades.get(pk, []), nominations.get(pk, []), evaluations.get(pk, []))
         for pk, group, receipt, cast_on in ballots.values_list("pk", "group_id", "receipt", "cast_on")
     ]
     _doors_count(meeting, ballots)
@@ -934,18 +941,23 @@ def ballots_shake(*, meeting: Meeting) -> int:
     # their ballots. DoorCount keeps how many came in by each.
     fresh = [
         Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on)
-        for (group, receipt, cast_on), _grades, _households in contents
+        for (group, receipt, cast_on), _grades, _households, _answers in contents
     ]
     Ballot.objects.bulk_create(fresh)
     BallotGrade.objects.bulk_create(
         BallotGrade(ballot=ballot, cadre_id=cadre, criterion_id=criterion, grade_id=grade)
-        for ballot, (_ballot, ballot_grades, _h) in zip(fresh, contents, strict=True)
+        for ballot, (_ballot, ballot_grades, _h, _a) in zip(fresh, contents, strict=True)
         for cadre, criterion, grade in ballot_grades
     )
     BallotNomination.objects.bulk_create(
         BallotNomination(ballot=ballot, household_id=household)
-        for ballot, (_ballot, _grades, households) in zip(fresh, contents, strict=True)
+        for ballot, (_ballot, _grades, households, _a) in zip(fresh, contents, strict=True)
         for household in households
+    )
+    BallotEvaluation.objects.bulk_create(
+        BallotEvaluation(ballot=ballot, proposal_id=proposal, answer=answer)
+        for ballot, (_ballot, _grades, _h, answers) in zip(fresh, contents, strict=True)
+        for proposal, answer in answers
     )
     codes_of_meeting = BallotCode.objects.filter(meeting=meeting)
     code_rows = list(
@@ -999,7 +1011,7 @@ def _doors_count(meeting: Meeting, ballots) -> None:
 
 
 def counts_keep(*, meeting: Meeting) -> None:
-    """Write the box's histograms as rows of their own (GradeCount), replacing any kept before: what
+    """Write the box's histograms as rows of their own (GradeCount, EvaluationCount), replacing any kept before: what
     every figure after the close is worked out from. Part of sealing the box."""
     GradeCount.objects.of_meeting(meeting).delete()
     GradeCount.objects.bulk_create(
@@ -1007,6 +1019,11 @@ def counts_keep(*, meeting: Meeting) -> None:
             meeting=meeting, cadre_id=cadre, criterion_id=criterion, group_id=group, grade_id=grade, ballots=n
         )
         for cadre, criterion, group, grade, n in BallotGrade.objects.of_meeting(meeting).counts_by_id()
+    )
+    EvaluationCount.objects.of_meeting(meeting).delete()
+    EvaluationCount.objects.bulk_create(
+        EvaluationCount(meeting=meeting, proposal_id=proposal, group_id=group, answer=answer, ballots=n)
+        for proposal, group, answer, n in BallotEvaluation.objects.of_meeting(meeting).counts_by_id()
     )
 
 

@@ -559,6 +559,8 @@ def vote_again(world, year: int, grade: str, *, admin, operator) -> ResultSnapsh
 
 # --- households' evaluations on the ballot --------------------------------------------------------
 
+# The head of each of the world's households, as a proposal names them.
+HEADS = ("Ahmat Tursun", "Rozi Mamat", "Tursun Niyaz", "Aygul Ehmet", "Mamat Hasan", "Patigul Ali")
 HOUSEHOLD_FACTS = {
     "members": 4,
     "reason": "Greenhouse vegetables since 2024; both sons work in the county town.",
@@ -585,7 +587,7 @@ def agenda_of(
     def place(meeting: Meeting, homes: list[Household]) -> list:
         placed = []
         for index, kind, fields in decisions:
-            facts = HOUSEHOLD_FACTS | {"head_name": f"Head of {homes[index].number}"} | fields
+            facts = HOUSEHOLD_FACTS | {"head_name": HEADS[index]} | fields
             proposal = evaluation_services.proposal_create(
                 village=meeting.village, household=homes[index], kind=kind, by=proposer, **facts
             )

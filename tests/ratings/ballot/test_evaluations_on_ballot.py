@@ -10,7 +10,7 @@ from meetings import services as meeting_services
 from ratings.ballot import services
 from ratings.models import BallotEvaluation, EvaluationCount, HouseholdProposal
 from ratings.paper import services as paper_services
-from tests.ratings.ballot.doors import arm, ballot_post, begin, box, cast
+from tests.ratings.ballot.doors import arm, ballot_post, begin, box, cast, phone_begin, phone_url, url
 from tests.worlds import agenda_of, build_world
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_the_kiosk_form_reads_the_answers_and_asks_for_a_missing_one_by_name(cli
     response = cast(client, world, data)
 
     assert response.status_code == 400
-    assert "Head of B2024-1" in response.content.decode()
+    assert "Rozi Mamat" in response.content.decode()
     assert not BallotEvaluation.objects.exists()
 
 
@@ -181,3 +181,48 @@ def test_paper_ballots_are_not_printed_for_a_meeting_with_households_on_its_agen
             sheets=5,
             by=county.operator,
         )
+
+
+def test_the_ballot_page_shows_each_household_to_evaluate_with_nothing_chosen(client, world):
+    exit_, entry = agenda(world)
+    HouseholdProposal.objects.filter(pk=entry.pk).update(housing=False)
+    arm(client, world)
+    begin(client, world.resident_codes[0])
+
+    html = client.get(url("kiosk-ballot")).content.decode()
+
+    screens = html.split('data-screen="proposal"')[1:]
+    assert len(screens) == 2
+    first, second = screens
+    assert "Ahmat Tursun" in first
+    assert "exit from poverty" in first
+    assert "entry into monitoring: marginal household at risk of poverty" in second
+    assert "9800 yuan" in first and "the year's line: 4800 yuan" in first
+    assert "Greenhouse vegetables" in first
+    assert "ballot-check-unmet" not in first and "ballot-check-unmet" in second
+    for answer in ("agree", "disagree", "abstain"):
+        assert f'name="evaluation-{exit_.pk}" id="evaluation-{exit_.pk}-{answer}" value="{answer}">' in first
+    assert f"evaluation-{exit_.pk}" in first and "checked" not in first.split("data-screen")[0]
+    # The household's roll number is not on its screen: the ballot shows the decision's facts only.
+    assert "B2024-0" not in first
+
+
+def test_the_phone_ballot_shows_the_households_to_evaluate(client, world):
+    phone_begin(client, world, world.resident_codes[0])
+
+    html = client.get(phone_url("phone-ballot", world)).content.decode()
+
+    assert html.count('data-screen="proposal"') == 2
+    assert "Rozi Mamat" in html
+
+
+def test_a_ballot_sent_back_keeps_the_answers_given_and_marks_the_missing_household(client, world):
+    exit_, entry = agenda(world)
+    arm(client, world)
+    begin(client, world.resident_codes[0])
+
+    html = cast(client, world, ballot_post(world) | {f"evaluation-{exit_.pk}": "disagree"}).content.decode()
+
+    assert 'value="disagree" checked' in html
+    assert 'class="ballot-screen ballot-proposal ballot-missing"' in html
+    assert html.count("ballot-missing") == 1

@@ -29,6 +29,7 @@ from ratings.models import (
     CodeBatch,
     Criterion,
     Grade,
+    HouseholdProposal,
     RatingScheme,
     ResultSnapshot,
     Scrutineer,
@@ -414,13 +415,13 @@ def voted_world(
     admin=None,
     operator=None,
     agenda: Callable[[Meeting, list[Household]], object] | None = None,
-    evaluations: Sequence[dict[int, str]] | None = None,
+    evaluations: Sequence[Sequence[str]] | None = None,
 ) -> BallotWorld:
     """Every resident the open vote creates receives a code (which signs them in) and casts one ballot
     through the kiosk's own service, then voting closes (which shakes the box).
 
     One ballot per vote; `nominations[i]` lists indexes into world.households; `evaluations[i]` are the
-    answers of ballot i on the households' evaluations `agenda` puts on the meeting's agenda.
+    answers of ballot i on the households' evaluations `agenda` puts on the meeting's agenda, in its order.
     """
     world = build_world(
         county,
@@ -437,6 +438,9 @@ def voted_world(
     )
     criteria = {criterion.pk: criterion.code for criterion in world.criteria}
     index_of = {cadre.pk: index for index, cadre in enumerate(world.cadres)}
+    proposals = list(
+        HouseholdProposal.objects.on_agenda_of(world.meeting).order_by("pk").values_list("pk", flat=True)
+    )
     for number, (code, vote) in enumerate(zip(world.resident_codes, votes, strict=True)):
         grades = {
             (cadre, criterion): world.grades[
@@ -450,7 +454,7 @@ def voted_world(
             code=code,
             grades=grades,
             households=[world.households[index].pk for index in chosen],
-            evaluations=evaluations[number] if evaluations else None,
+            evaluations=dict(zip(proposals, evaluations[number], strict=True)) if evaluations else None,
         )
     world.meeting = meeting_services.voting_close(meeting=world.meeting, by=world.operator)
     return world

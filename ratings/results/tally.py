@@ -108,8 +108,10 @@ def ballots_csv(meeting: Meeting, cadres: list | None = None) -> bytes:
 
     One row per ballot ordered by receipt (receipts are random, so this order says nothing about who
     voted when); columns `receipt`, `group`, one `<cadre id>:<criterion code>` per line of the ballot
-    holding the grade code (empty for "don't know"), and `nominations`, household ids joined by `;`.
-    UTF-8 without BOM, LF line ends. Three queries, whatever the number of ballots.
+    holding the grade code (empty for "don't know"), and `nominations`, household ids joined by `;`;
+    then, at a meeting that voted on households, one `household:<proposal id>` per household's
+    evaluation holding the answer (a meeting without them keeps the file it always had). UTF-8 without
+    BOM, LF line ends. Three queries (five with households), whatever the number of ballots.
     """
     cadres = reporting_cadres(meeting) if cadres is None else cadres
     columns = ballot_columns(meeting, cadres)
@@ -128,9 +130,28 @@ def ballots_csv(meeting: Meeting, cadres: list | None = None) -> bytes:
         .order_by()
     ):
         nominations[ballot_id].append(household_id)
+    proposals = list(
+        HouseholdProposal.objects.on_agenda_of(meeting).order_by("pk").values_list("pk", flat=True)
+    )
+    answers = defaultdict(dict)
+    if proposals:
+        for ballot_id, proposal_id, answer in (
+            BallotEvaluation.objects.of_meeting(meeting)
+            .values_list("ballot_id", "proposal_id", "answer")
+            .order_by()
+        ):
+            answers[ballot_id][proposal_id] = answer
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["receipt", "group", *(f"{cadre}:{code}" for cadre, code in columns), "nominations"])
+    writer.writerow(
+        [
+            "receipt",
+            "group",
+            *(f"{cadre}:{code}" for cadre, code in columns),
+            "nominations",
+            *(f"household:{proposal}" for proposal in proposals),
+        ]
+    )
     for ballot_id, receipt, group in (
         Ballot.objects.filter(meeting=meeting).values_list("pk", "receipt", "group__kind").order_by("receipt")
     ):
@@ -141,32 +162,41 @@ def ballots_csv(meeting: Meeting, cadres: list | None = None) -> bytes:
                 group,
                 *(cells.get(column, "") for column in columns),
                 ";".join(str(household) for household in sorted(nominations.get(ballot_id, []))),
+                *(answers.get(ballot_id, {}).get(proposal, "") for proposal in proposals),
             ]
         )
     return out.getvalue().encode("utf-8")
 
 
-def evaluation_counts(meeting: Meeting) -> dict[tuple[int, str], int]:
-    """(proposal id, answer) → ballots, over every voter group: as kept when the box was sealed;
-    counted from the box before that."""
-    kept = EvaluationCount.objects.of_meeting(meeting).as_counts()
-    if not kept:
-        kept = {
-            (proposal, group, answer): n
-            for proposal, group, answer, n in BallotEvaluation.objects.of_meeting(meeting).counts_by_id()
-        }
+def _answer_totals(counts) -> dict[tuple[int, str], int]:
     totals: dict[tuple[int, str], int] = defaultdict(int)
-    for (proposal, _group, answer), n in kept.items():
+    for proposal, _group, answer, n in counts:
         totals[(proposal, answer)] += n
     return dict(totals)
 
 
-def households_document(meeting: Meeting, *, counts_shown: bool) -> list[dict]:
+def box_evaluation_counts(meeting: Meeting) -> dict[tuple[int, str], int]:
+    """(proposal id, answer) → ballots, counted afresh from the answers in the box (one GROUP BY)."""
+    return _answer_totals(BallotEvaluation.objects.of_meeting(meeting).counts_by_id())
+
+
+def evaluation_counts(meeting: Meeting) -> dict[tuple[int, str], int]:
+    """(proposal id, answer) → ballots, over every voter group: as kept when the box was sealed;
+    counted from the box before that."""
+    kept = EvaluationCount.objects.of_meeting(meeting).order_by()
+    if kept.exists():
+        return _answer_totals(kept.values_list("proposal_id", "group_id", "answer", "ballots"))
+    return box_evaluation_counts(meeting)
+
+
+def households_document(
+    meeting: Meeting, *, counts_shown: bool, totals: dict[tuple[int, str], int] | None = None
+) -> list[dict]:
     """The households' evaluations on the meeting's agenda, each with its decision, threshold, count and
     outcome (ratings.aggregation.household_passes). Below k ballots (`counts_shown` False) the answers'
     counts are withheld and the outcome is still stated: the decision is the meeting's, and the
     village must post it (docs/method.md)."""
-    totals = evaluation_counts(meeting)
+    totals = evaluation_counts(meeting) if totals is None else totals
     households = []
     for proposal in HouseholdProposal.objects.on_agenda_of(meeting).order_by("pk"):
         answers = {answer: totals.get((proposal.pk, answer), 0) for answer in BallotEvaluation.Answer.values}

@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ratings.models import HouseholdProposal
+from ratings.models import BallotEvaluation, HouseholdProposal
 from ratings.recount import recount
+from ratings.results.verify import recount_differences
 from tests.worlds import agenda_of, published_world
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,19 @@ def test_a_tampered_household_figure_fails_the_recount(open_data):
     assert ran.returncode == 1
     assert "evaluations.csv has SHA-256" in ran.stdout
     assert f"evaluations.csv household {first['id']} agree: 5, results.json says 4" in ran.stdout
+
+
+def test_verify_results_finds_an_answer_changed_in_the_box(published):
+    world, snapshot, (passed, _at_half, _at_two_thirds) = published
+    assert recount_differences(snapshot) == []
+    answer = BallotEvaluation.objects.filter(proposal=passed, answer="agree").first()
+
+    BallotEvaluation.objects.filter(pk=answer.pk).update(answer="disagree")
+
+    problems = recount_differences(snapshot)
+    assert any("the ballots on the server have SHA-256" in problem for problem in problems)
+    assert any(
+        f"the counts kept at the close say 4 for household {passed.pk} agree, the box holds 3" in problem
+        for problem in problems
+    )
+    assert any(f"household {passed.pk}: published" in problem for problem in problems)

@@ -222,3 +222,13 @@ def test_verify_results_finds_an_answer_changed_in_the_box(published):
         for problem in problems
     )
     assert any(f"household {passed.pk}: published" in problem for problem in problems)
+
+
+def test_the_staff_review_shows_each_household_outcome(client, county, published):
+    world, _snapshot, _proposals = published
+    client.force_login(county.township_admin)
+
+    html = client.get(reverse("ratings:staff-results", args=[world.meeting.pk])).content.decode()
+
+    assert "households-outcomes" in html
+    assert "Ahmat Tursun" in html and "Tursun Niyaz" in html

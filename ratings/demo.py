@@ -23,6 +23,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils import timezone
@@ -32,6 +33,7 @@ from meetings.quorum import quorum_of
 from meetings.services import attendance_record_many
 from portal.models import Cadre, CadrePost, Household, Resident, Role, SupervisionMember, Village
 from portal.services.supervision import supervision_member_add
+from portal.workdays import add_working_days
 from ratings.ballot import services
 from ratings.closure import certificate as certificates
 from ratings.closure import services as closure_services
@@ -187,6 +189,17 @@ def cast_ballots(meeting: Meeting, codes: list[str], *, by) -> int:
                 chosen.append(household)
         return chosen
 
+    # The households' evaluations on the agenda, answered with a draw of their own: the grades drawn
+    # stay those of a meeting without them.
+    answering = _rng(meeting, "evaluations")
+    proposals = list(
+        HouseholdProposal.objects.on_agenda_of(meeting).order_by("pk").values_list("pk", flat=True)
+    )
+    shares = [float(AGREE_SHARE), float(DISAGREE_SHARE), float(1 - AGREE_SHARE - DISAGREE_SHARE)]
+
+    def answers() -> dict[int, str]:
+        return {pk: answering.choices(("agree", "disagree", "abstain"), shares)[0] for pk in proposals}
+
     cast = 0
     for number, code in enumerate(codes):
         if rng.random() < LEAVE_EARLY:
@@ -197,7 +210,11 @@ def cast_ballots(meeting: Meeting, codes: list[str], *, by) -> int:
             for criterion in criteria:
                 ballot[(cadre.pk, criterion)] = line if rng.random() < STRAIGHT_LINE else grade(cadre)
         services.ballot_cast(
-            terminal=terminals[number % 2], code=code, grades=ballot, households=nominations()
+            terminal=terminals[number % 2],
+            code=code,
+            grades=ballot,
+            households=nominations(),
+            evaluations=answers(),
         )
         cast += 1
     # The township panel (township leaders and staff at the meeting) votes on printed panel codes,
@@ -208,7 +225,9 @@ def cast_ballots(meeting: Meeting, codes: list[str], *, by) -> int:
         )
     ):
         ballot = {(cadre.pk, criterion): grade(cadre) for cadre in cadres for criterion in criteria}
-        services.ballot_cast(terminal=terminals[number % 2], code=code, grades=ballot, households=[])
+        services.ballot_cast(
+            terminal=terminals[number % 2], code=code, grades=ballot, households=[], evaluations=answers()
+        )
         cast += 1
     for terminal in terminals:
         services.terminal_disarm(terminal=terminal, by=by)
@@ -344,7 +363,7 @@ RECOVERED_REASON = (
 HARDSHIP_INCOME, RECOVERED_INCOME = Decimal("6900"), Decimal("9800")
 # The anti-return monitoring line of Xinjiang, yuan per head and year.
 MONITORING_LINE = {2025: Decimal("7500"), 2026: Decimal("7800")}
-# The household's answers at last year's meeting: agree, disagree, the rest abstained.
+# The share of ballots that agree with a household's evaluation, and that disagree; the rest abstain.
 AGREE_SHARE, DISAGREE_SHARE = Decimal("0.86"), Decimal("0.04")
 
 
@@ -409,22 +428,22 @@ def household_entry_last_year(meeting: Meeting, staff: Staff) -> HouseholdPropos
 
 
 def household_decided_last_year(proposal: HouseholdProposal, staff: Staff, county) -> HouseholdProposal:
-    """After last year's vote: counted, posted, checked by the township, approved by the county and
-    confirmed by the household, on last year's dates (the audit log keeps the real times)."""
+    """After last year's vote: counted from its ballots when the results were published (their notice
+    started then), checked by the township, approved by the county and confirmed by the household, on
+    last year's dates (the audit log keeps the real times)."""
     meeting = proposal.meeting
-    ballots = meeting.ballots.count()
-    agree = int(ballots * AGREE_SHARE)
-    disagree = int(ballots * DISAGREE_SHARE)
     held_on = timezone.localdate(meeting.held_at)
-    proposal = evaluation_services.proposal_outcome_record(
-        proposal=proposal,
-        agree=agree,
-        disagree=disagree,
-        abstain=ballots - agree - disagree,
-        ballots=ballots,
-        by=staff.operator,
-        today=held_on,
+    proposal.refresh_from_db()
+    # The publication stamped today's date; the results say they were published the day after the
+    # meeting (_dated_as_last_year), and the household's notice started with them.
+    notice_starts = held_on + datetime.timedelta(days=1)
+    notice_ends = notice_starts + datetime.timedelta(days=proposal.notice_days - 1)
+    HouseholdProposal.objects.filter(pk=proposal.pk).update(
+        notice_starts=notice_starts,
+        notice_ends=notice_ends,
+        decision_due=add_working_days(notice_ends, settings.HOUSEHOLD_DECISION_WORKING_DAYS),
     )
+    proposal.refresh_from_db()
     checked_on = proposal.notice_ends + datetime.timedelta(days=1)
     proposal = evaluation_services.township_check(
         proposal=proposal, approve=True, reason="经乡镇核查，情况属实。", by=staff.admin, today=checked_on
@@ -445,7 +464,7 @@ def household_decided_last_year(proposal: HouseholdProposal, staff: Staff, count
         HouseholdProposal.Status.DRAFT: held_on - datetime.timedelta(days=20),
         HouseholdProposal.Status.SUBMITTED: held_on - datetime.timedelta(days=19),
         HouseholdProposal.Status.APPROVED: held_on - datetime.timedelta(days=15),
-        HouseholdProposal.Status.UNDER_NOTICE: held_on,
+        HouseholdProposal.Status.UNDER_NOTICE: notice_starts,
         HouseholdProposal.Status.TOWNSHIP_CHECKED: checked_on,
         HouseholdProposal.Status.COUNTY_APPROVED: decided_on,
     }

@@ -75,6 +75,16 @@ class BallotGradeQuerySet(models.QuerySet):
         return {(cadre, line or OVERALL, group, grade): n for cadre, line, group, grade, n in counted}
 
 
+class BallotEvaluationQuerySet(models.QuerySet):
+    def of_meeting(self, meeting):
+        return self.filter(ballot__meeting=meeting)
+
+    def counts_by_id(self):
+        """One GROUP BY: (proposal, group, answer) with their ballots, for these rows."""
+        rows = self.values_list("proposal_id", "ballot__group_id", "answer")
+        return rows.annotate(n=models.Count("id")).order_by()
+
+
 class PaperSheetQuerySet(models.QuerySet):
     def returned(self):
         """Sheets that came back from the box: scanned, or keyed by a clerk."""
@@ -132,6 +142,16 @@ class GradeCountQuerySet(models.QuerySet):
         fields = ("cadre_id", "criterion__code", "group__kind", "grade__code", "ballots")
         rows = self.order_by().values_list(*fields)
         return {(cadre, line or OVERALL, group, grade): n for cadre, line, group, grade, n in rows}
+
+
+class EvaluationCountQuerySet(models.QuerySet):
+    def of_meeting(self, meeting):
+        return self.filter(meeting=meeting)
+
+    def as_counts(self) -> dict:
+        """(proposal id, group kind, answer) → ballots: what the results document tallies."""
+        rows = self.order_by().values_list("proposal_id", "group__kind", "answer", "ballots")
+        return {(proposal, group, answer): n for proposal, group, answer, n in rows}
 
 
 class CadreStandingQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
 """Recount published results from their open data alone, with no database and no Django:
 
-    python -m ratings.recount counts.csv results.json [receipts.txt] [codebook.csv]
+    python -m ratings.recount counts.csv results.json [receipts.txt] [codebook.csv] [evaluations.csv]
 
 It checks the SHA-256 of counts.csv (and of receipts.txt and codebook.csv, when given) against the
 ones results.json (and the printed notice) carries; that codebook.csv states what results.json does
@@ -11,9 +11,10 @@ of a group sums to that group's ballots; the groups add up to the ballots; ballo
 used = receipts); recomputes every figure with the same pure core the portal uses
 (ratings/aggregation.py, standard library only); checks the turnout's rate and quorum, the
 nominations and the honor roll's votes against their bounds and ranks, the two-years flag against
-the verdict, the format and the method version with its thresholds (docs/method.md); and names each
-difference. Exit status 0 when everything matches, 1 on any difference, 2 when the files cannot be
-read at all.
+the verdict, the format and the method version with its thresholds (docs/method.md); recounts every
+household's evaluation (its answers add up to the ballots, its outcome follows from them and its
+threshold, evaluations.csv says what results.json does); and names each difference. Exit status 0
+when everything matches, 1 on any difference, 2 when the files cannot be read at all.
 """
 
 import csv
@@ -36,7 +37,10 @@ FORMAT = 2
 # A meeting's quorum: strictly more than this share of its roll (meetings/quorum.py, docs/method.md).
 QUORUM_SHARE = {"villagers": Fraction(1, 2), "representatives": Fraction(2, 3)}
 PANEL = "township_panel"
-USAGE = "usage: python -m ratings.recount counts.csv results.json [receipts.txt] [codebook.csv]"
+USAGE = (
+    "usage: python -m ratings.recount counts.csv results.json [receipts.txt] [codebook.csv] [evaluations.csv]"
+)
+EVALUATIONS_HEADER = list(opendata.EVALUATIONS_HEADER)
 
 
 class OpenDataError(ValueError):
@@ -321,6 +325,85 @@ def check_nominations(results: dict) -> list[str]:
     return problems
 
 
+def read_evaluations(content: bytes) -> dict[tuple[int, str], int]:
+    """evaluations.csv → (proposal id, answer) → ballots."""
+    rows = (
+        [opendata.from_spreadsheet(cell) for cell in row]
+        for row in csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    )
+    header = next(rows, None)
+    if header != EVALUATIONS_HEADER:
+        raise OpenDataError(
+            f"evaluations.csv must start with the header {','.join(EVALUATIONS_HEADER)}, not {header}"
+        )
+    counts = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            proposal, answer, n = row
+            counts[(int(proposal), answer)] = int(n)
+        except ValueError as error:
+            raise OpenDataError(f"evaluations.csv line {line} is not proposal,answer,n: {row}") from error
+    return counts
+
+
+def check_households(results: dict, evaluations_file: bytes | None = None) -> list[str]:
+    """Every household's evaluation: its counts withheld below k, else adding up to the meeting's
+    ballots, and its outcome worked out again from them and its threshold; evaluations.csv, when given,
+    is the file published and holds the published counts."""
+    households = results.get("households")
+    if households is None:
+        return ["evaluations.csv was given, but results.json holds no household"] if evaluations_file else []
+    problems = []
+    if evaluations_file is not None:
+        problems += _digest("evaluations.csv", evaluations_file, results.get("evaluations_sha256"))
+        published = {
+            (household["id"], answer): household[answer]
+            for household in households
+            for answer in opendata.EVALUATION_ANSWERS
+            if household[answer] is not None
+        }
+        found = read_evaluations(evaluations_file)
+        for key in sorted(set(found) | set(published)):
+            if found.get(key) != published.get(key):
+                problems.append(
+                    f"evaluations.csv household {key[0]} {key[1]}: {found.get(key)}, results.json says "
+                    f"{published.get(key)}"
+                )
+    shown = results["disclosure"]["figures_shown"]
+    for household in households:
+        name = f"household {household['id']} ({household['head']})"
+        answers = {answer: household[answer] for answer in opendata.EVALUATION_ANSWERS}
+        if not isinstance(household.get("passed"), bool):
+            problems.append(f"{name}: the outcome {household.get('passed')!r} is not passed or not")
+        if household["ballots"] != results["ballots"]:
+            problems.append(
+                f"{name}: {household['ballots']} ballots, but the meeting counted {results['ballots']}"
+            )
+        if not shown:
+            if any(value is not None for value in answers.values()):
+                problems.append(f"{name}: counts published below k")
+            continue
+        if any(not isinstance(value, int) or value < 0 for value in answers.values()):
+            problems.append(f"{name}: {answers} are not counts")
+            continue
+        if sum(answers.values()) != household["ballots"]:
+            problems.append(
+                f"{name}: the answers add up to {sum(answers.values())}, not {household['ballots']}"
+            )
+            continue
+        threshold = household["threshold"]
+        passed = aggregation.household_passes(
+            **answers,
+            ballots=household["ballots"],
+            threshold=Fraction(threshold["numerator"], threshold["denominator"]),
+        )
+        if passed != household.get("passed"):
+            problems.append(
+                f"{name}: the outcome recounts to passed={passed}, published {household.get('passed')}"
+            )
+    return problems
+
+
 def check_two_years(results: dict) -> list[str]:
     """The two-years flag needs this year's verdict "incompetent" (last year's is not in the open data)."""
     return [
@@ -357,6 +440,7 @@ def recount(
     results: dict,
     receipts_file: bytes | None = None,
     codebook_file: bytes | None = None,
+    evaluations_file: bytes | None = None,
 ) -> list[str]:
     """Every difference between the open data's recount and the published results; empty if none."""
     if "format" not in results or "counts_sha256" not in results:
@@ -382,6 +466,7 @@ def recount(
     problems += check_two_years(results)
     problems += check_nominations(results)
     problems += check_honor_roll(results)
+    problems += check_households(results, evaluations_file)
     return problems
 
 
@@ -391,19 +476,31 @@ def is_codebook(content: bytes) -> bool:
     return first == ",".join(CODEBOOK_HEADER)
 
 
+def is_evaluations(content: bytes) -> bool:
+    """Whether a file given after results.json is evaluations.csv (by its header)."""
+    first = content.decode("utf-8-sig", errors="replace").partition("\n")[0].strip()
+    return first == ",".join(EVALUATIONS_HEADER)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) not in (2, 3, 4):
+    if len(argv) not in (2, 3, 4, 5):
         print(USAGE, file=sys.stderr)
         return 2
     try:
         with open(argv[0], "rb") as counts_file, open(argv[1], encoding="utf-8") as results_file:
             counts, results = counts_file.read(), json.load(results_file)
-        receipts = codebook = None
-        # receipts.txt and codebook.csv in either order (or one alone): the codebook by its header.
+        receipts = codebook = evaluations = None
+        # receipts.txt, codebook.csv and evaluations.csv in any order (or some alone): the CSVs by their
+        # headers.
         for name in argv[2:]:
             with open(name, "rb") as extra_file:
                 content = extra_file.read()
-            if is_codebook(content) and codebook is None:
+            if is_evaluations(content):
+                if evaluations is not None:
+                    print(f"cannot recount: {name} is a second evaluations.csv", file=sys.stderr)
+                    return 2
+                evaluations = content
+            elif is_codebook(content) and codebook is None:
                 codebook = content
             elif not is_codebook(content) and receipts is None:
                 receipts = content
@@ -411,8 +508,13 @@ def main(argv: list[str]) -> int:
                 kind = "codebook.csv" if is_codebook(content) else "receipts.txt"
                 print(f"cannot recount: {name} is a second {kind}", file=sys.stderr)
                 return 2
-        problems = recount(counts, results, receipts, codebook)
-        given = (("counts.csv", counts), ("receipts.txt", receipts), ("codebook.csv", codebook))
+        problems = recount(counts, results, receipts, codebook, evaluations)
+        given = (
+            ("counts.csv", counts),
+            ("receipts.txt", receipts),
+            ("codebook.csv", codebook),
+            ("evaluations.csv", evaluations),
+        )
     except (OSError, ValueError, KeyError) as error:
         print(f"cannot recount: {error}", file=sys.stderr)
         return 2

@@ -23,11 +23,13 @@ from ratings.ballot import codes as ballot_codes
 from ratings.ballot import schemes, services
 from ratings.closure import certificate as certificates
 from ratings.closure import services as closure_services
+from ratings.evaluations import services as evaluation_services
 from ratings.models import (
     BallotCode,
     CodeBatch,
     Criterion,
     Grade,
+    HouseholdProposal,
     RatingScheme,
     ResultSnapshot,
     Scrutineer,
@@ -293,12 +295,15 @@ def build_world(
     admin=None,
     phones_allowed: bool = False,
     spoken_ballot: bool = False,
+    agenda: Callable[[Meeting, list[Household]], object] | None = None,
 ) -> BallotWorld:
     """The county's village (or `village`) holds its meeting; voting is open, two terminals are armed
-    (and villagers' phones too, with `phones_allowed`).
+        (and villagers' phones too, with `phones_allowed`).
 
-    The county needs `village`, `neighbour`, `township_admin` and `operator`, as tests/conftest.py's has;
-    for a village where they hold no role, pass the accounts that set it up (`admin`, `operator`).
+        The county needs `village`, `neighbour`, `township_admin` and `operator`, as tests/conftest.py's has;
+        for a village where they hold no role, pass the accounts that set it up (`admin`, `operator`).
+    `agenda(meeting, households)` puts households' evaluations on the meeting's agenda once it is announced,
+        before voting opens.
     """
     village = village or county.village
     operator = operator or county.operator
@@ -322,6 +327,8 @@ def build_world(
     for index in range(codes):
         ResidentFactory(household=homes[index % len(homes)])
     meeting_services.meeting_announce(meeting=meeting, by=operator)
+    if agenda is not None:
+        agenda(meeting, homes)
     meeting = meeting_services.voting_open(meeting=meeting, by=operator)
     resident_codes = [
         services.code_issue(meeting=meeting, resident=resident, by=operator) for resident in voters
@@ -407,11 +414,14 @@ def voted_world(
     households: int = 4,
     admin=None,
     operator=None,
+    agenda: Callable[[Meeting, list[Household]], object] | None = None,
+    evaluations: Sequence[Sequence[str]] | None = None,
 ) -> BallotWorld:
     """Every resident the open vote creates receives a code (which signs them in) and casts one ballot
     through the kiosk's own service, then voting closes (which shakes the box).
 
-    One ballot per vote; `nominations[i]` lists indexes into world.households.
+    One ballot per vote; `nominations[i]` lists indexes into world.households; `evaluations[i]` are the
+    answers of ballot i on the households' evaluations `agenda` puts on the meeting's agenda, in its order.
     """
     world = build_world(
         county,
@@ -424,9 +434,13 @@ def voted_world(
         households=households,
         admin=admin,
         operator=operator,
+        agenda=agenda,
     )
     criteria = {criterion.pk: criterion.code for criterion in world.criteria}
     index_of = {cadre.pk: index for index, cadre in enumerate(world.cadres)}
+    proposals = list(
+        HouseholdProposal.objects.on_agenda_of(world.meeting).order_by("pk").values_list("pk", flat=True)
+    )
     for number, (code, vote) in enumerate(zip(world.resident_codes, votes, strict=True)):
         grades = {
             (cadre, criterion): world.grades[
@@ -440,6 +454,7 @@ def voted_world(
             code=code,
             grades=grades,
             households=[world.households[index].pk for index in chosen],
+            evaluations=dict(zip(proposals, evaluations[number], strict=True)) if evaluations else None,
         )
     world.meeting = meeting_services.voting_close(meeting=world.meeting, by=world.operator)
     return world
@@ -544,3 +559,47 @@ def vote_again(world, year: int, grade: str, *, admin, operator) -> ResultSnapsh
         services.ballot_cast(terminal=terminal, code=code, grades=world.full_grades(grade), households=[])
     meeting = meeting_services.voting_close(meeting=meeting, by=operator)
     return compute_and_publish(meeting, by=admin)
+
+
+# --- households' evaluations on the ballot --------------------------------------------------------
+
+# The head of each of the world's households, as a proposal names them.
+HEADS = ("Ahmat Tursun", "Rozi Mamat", "Tursun Niyaz", "Aygul Ehmet", "Mamat Hasan", "Patigul Ali")
+HOUSEHOLD_FACTS = {
+    "members": 4,
+    "reason": "Greenhouse vegetables since 2024; both sons work in the county town.",
+    "income_year": 2025,
+    "income_per_head": "9800.00",
+    "income_line": "4800.00",
+    "food": True,
+    "clothing": True,
+    "education": True,
+    "medical": True,
+    "housing": True,
+    "drinking_water": True,
+}
+
+
+def agenda_of(
+    county, *decisions: tuple[int, str, dict], by=None
+) -> Callable[[Meeting, list[Household]], list]:
+    """An `agenda` for build_world: each (household index, kind, fields) proposed by the village's
+    operator, approved by its moderator and placed on the meeting's agenda, in that order (all by `by`
+    for a village where they hold no role)."""
+    proposer, moderator = (by, by) if by else (county.operator, county.moderator)
+
+    def place(meeting: Meeting, homes: list[Household]) -> list:
+        placed = []
+        for index, kind, fields in decisions:
+            facts = HOUSEHOLD_FACTS | {"head_name": HEADS[index]} | fields
+            proposal = evaluation_services.proposal_create(
+                village=meeting.village, household=homes[index], kind=kind, by=proposer, **facts
+            )
+            evaluation_services.proposal_submit(proposal=proposal, by=proposer)
+            evaluation_services.proposal_approve(proposal=proposal, by=moderator)
+            placed.append(
+                evaluation_services.proposal_place_on_agenda(proposal=proposal, meeting=meeting, by=moderator)
+            )
+        return placed
+
+    return place

@@ -15,7 +15,7 @@ from portal.models import Household
 from ratings.ballot import codes, services
 from ratings.ballot.passes import TEXT_SIZES
 from ratings.ballot.spec import BallotSpec
-from ratings.models import CodeBatch
+from ratings.models import BallotEvaluation, CodeBatch
 
 
 def _helper(button: str, label, *, form_tag: bool = True, **submit) -> FormHelper:
@@ -134,7 +134,9 @@ def _id(value) -> int | None:
 
 class BallotForm(forms.Form):
     """The whole ballot, sent once: a grade id in `grade-<cadre id>-<line key>` for every cadre and line
-    (ratings.ballot.spec: a criterion id, or "overall" in quick mode); the households nominated as ids
+    (ratings.ballot.spec: a criterion id, or "overall" in quick mode); an answer in
+    `evaluation-<proposal id>` (agree, disagree, abstain) for every household's evaluation on the
+    meeting's agenda; the households nominated as ids
     in `household` (picked in the page's search) or as roll numbers typed in `household_number` (the
     form without JavaScript). Read straight from the data against the meeting's BallotSpec: a whole
     assembly sends it at once. The rules of a ballot are checked again by the service that casts it."""
@@ -144,6 +146,8 @@ class BallotForm(forms.Form):
         self.spec = spec
         self._chosen: dict[int, dict[str, int]] = {}
         self._missing: list[int] = []
+        self._answers: dict[int, str] = {}
+        self._unanswered: list[int] = []
 
     def clean(self):
         cleaned = super().clean()
@@ -160,6 +164,18 @@ class BallotForm(forms.Form):
                 None,
                 _("Please answer every line for: %(names)s. If you do not know, choose “Don't know”.")
                 % {"names": " · ".join(spec.cadre_name(cadre_id) for cadre_id in self._missing)},
+            )
+        for proposal_id in spec.proposal_ids:
+            answer = self.data.get(f"evaluation-{proposal_id}")
+            if answer in BallotEvaluation.Answer.values:
+                self._answers[proposal_id] = answer
+            else:
+                self._unanswered.append(proposal_id)
+        if self._unanswered:
+            self.add_error(
+                None,
+                _("Please answer every line for: %(names)s. If you cannot decide, choose “Abstain”.")
+                % {"names": " · ".join(spec.proposal_head(pk) for pk in self._unanswered)},
             )
         try:
             cleaned["households"] = self._households()
@@ -209,6 +225,18 @@ class BallotForm(forms.Form):
     def missing(self) -> list[int]:
         """The cadres (ids) with a line left unanswered or answered with a grade not on the scale."""
         return self._missing
+
+    def answers(self) -> dict[int, str]:
+        """Proposal id → answer, for the households' evaluations answered validly."""
+        return self._answers
+
+    def unanswered(self) -> list[int]:
+        """The households' evaluations (proposal ids) left unanswered or answered with no known answer."""
+        return self._unanswered
+
+    def evaluations_for_casting(self) -> dict[int, str]:
+        """The answers as ratings.ballot.services takes them; the form must be valid."""
+        return {proposal_id: self._answers[proposal_id] for proposal_id in self.spec.proposal_ids}
 
     def for_casting(self) -> dict[tuple[int, int | None], int]:
         """The grades as ratings.ballot.services takes them; the form must be valid."""

@@ -1,6 +1,7 @@
 """The one-request ballot page, shared by both doors (a terminal, a villager's phone).
 
-The page holds the whole ballot: a screen per cadre, the households, the review. Its script shows one
+The page holds the whole ballot: a screen per cadre, a screen per household's evaluation on the
+meeting's agenda, the households to nominate, the review. Its script shows one
 screen at a time and builds the review from the choices, without asking the server; without the
 script it is one long form. Either way it is sent once, to the door's cast view.
 
@@ -36,7 +37,7 @@ from ratings.ballot.forms import BallotForm
 from ratings.ballot.passes import TEXT_SIZES, BallotPass
 from ratings.ballot.schemes import CRITERION_MEANINGS
 from ratings.ballot.spec import line_key, spec_of
-from ratings.models import Grade
+from ratings.models import BallotEvaluation, Grade, HouseholdProposal
 
 SUMMARY_CHARS = 140
 NAMES_SHOWN = 4
@@ -106,6 +107,44 @@ def households_of(meeting: Meeting) -> list[dict]:
     ]
 
 
+# Each answer on a household's evaluation with the tone (colour and face) of the grades it is nearest to.
+ANSWER_TONES = {
+    BallotEvaluation.Answer.AGREE: Grade.Tone.GOOD,
+    BallotEvaluation.Answer.DISAGREE: Grade.Tone.POOR,
+    BallotEvaluation.Answer.ABSTAIN: Grade.Tone.NEUTRAL,
+}
+# The "two assurances and three guarantees" (两不愁三保障) and safe drinking water, as the ballot shows them.
+CHECKS = ("food", "clothing", "education", "medical", "housing", "drinking_water")
+
+
+def _proposal_view(position: int, proposal: HouseholdProposal) -> dict:
+    """What the ballot shows of a household's evaluation: the decision and the facts it needs, nothing
+    more of the household (no roll number, no residents' names but the head's)."""
+    return {
+        "position": position,
+        "pk": proposal.pk,
+        "field": f"evaluation-{proposal.pk}",
+        "head": proposal.head_name,
+        "decision": proposal.decision_label,
+        "members": proposal.members,
+        "reason": proposal.reason,
+        "income_year": proposal.income_year,
+        "income_per_head": proposal.income_per_head,
+        "income_line": proposal.income_line,
+        "checks": [
+            {"label": HouseholdProposal._meta.get_field(name).verbose_name, "met": getattr(proposal, name)}
+            for name in CHECKS
+        ],
+    }
+
+
+def answers_of() -> list[dict]:
+    return [
+        {"value": value, "label": label, "tone": ANSWER_TONES[value]}
+        for value, label in BallotEvaluation.Answer.choices
+    ]
+
+
 def _body_context(meeting: Meeting) -> dict:
     reporting = list(meeting.reporting.select_related("cadre"))
     cadre_ids = [row.cadre_id for row in reporting]
@@ -126,9 +165,14 @@ def _body_context(meeting: Meeting) -> dict:
         }
         for position, row in enumerate(reporting, start=1)
     ]
+    agenda = HouseholdProposal.objects.on_agenda_of(meeting).order_by("pk")
+    proposals = [_proposal_view(position, proposal) for position, proposal in enumerate(agenda, start=1)]
     return {
         "cadres": cadres,
         "count": len(cadres),
+        "proposals": proposals,
+        "proposal_count": len(proposals),
+        "answers": answers_of(),
         "grades": grades,
         "several_lines": len(lines) > 1,
         "limit": meeting.scheme.max_nominations,
@@ -149,6 +193,11 @@ def body(meeting: Meeting, *, form: BallotForm | None = None) -> str:
             item["missing"] = item["cadre"].pk in missing
             for line in item["lines"]:
                 line["chosen"] = chosen.get(item["cadre"].pk, {}).get(line["key"])
+        answers = form.answers()
+        unanswered = set(form.unanswered())
+        for item in context["proposals"]:
+            item["missing"] = item["pk"] in unanswered
+            item["chosen"] = answers.get(item["pk"])
         context["chosen_households"] = form.cleaned_data.get("households", [])
         typed = form.data.getlist("household_number")
         context["number_slots"] = (typed + [""] * context["limit"])[: context["limit"]]
@@ -163,8 +212,8 @@ def body(meeting: Meeting, *, form: BallotForm | None = None) -> str:
 
 
 def form_errors(form: BallotForm) -> list[str]:
-    """What the villager is told above a ballot sent back: the cadres with a line unanswered, by
-    name, and what is wrong with the nominations."""
+    """What the villager is told above a ballot sent back: the cadres and the households' evaluations
+    with a line unanswered, by name, and what is wrong with the nominations."""
     return [str(error) for error in form.non_field_errors()]
 
 

@@ -33,7 +33,15 @@ from functools import partial
 from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
-from ratings.models import Ballot, BallotCode, BallotGrade, BallotNomination, PollBookEntry, Terminal
+from ratings.models import (
+    Ballot,
+    BallotCode,
+    BallotEvaluation,
+    BallotGrade,
+    BallotNomination,
+    PollBookEntry,
+    Terminal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +49,16 @@ logger = logging.getLogger(__name__)
 # the kiosk's ballots in progress, with their clear codes, before the ballot lived in its page: a database
 # of those days still has their traces. The terminals' rows change as ballots are cast; the poll book's
 # older row versions still say who voted with a helper (the flag is wiped at the seal, the count kept).
-TABLES = (Ballot, BallotNomination, BallotCode, Terminal, PollBookEntry, Session, BallotGrade)
+TABLES = (
+    Ballot,
+    BallotNomination,
+    BallotEvaluation,
+    BallotCode,
+    Terminal,
+    PollBookEntry,
+    Session,
+    BallotGrade,
+)
 # Seconds to wait for a table's lock after voting closes, before leaving the table to scrub_ballots.
 LOCK_TIMEOUT = 5
 # A checkpoint cannot empty the log while another connection is reading it: tries, and the pause between.

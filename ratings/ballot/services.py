@@ -14,7 +14,7 @@ import random
 import secrets
 import uuid
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,10 +35,12 @@ from ratings.ballot.spec import BallotSpec, spec_of
 from ratings.models import (
     Ballot,
     BallotCode,
+    BallotEvaluation,
     BallotGrade,
     BallotNomination,
     CodeBatch,
     DoorCount,
+    EvaluationCount,
     GradeCount,
     PaperPrint,
     PollBookCount,
@@ -61,6 +63,8 @@ DRAWS = 10
 # Row identifiers are 64-bit; anything larger names nothing and must not reach the database.
 MAX_ID = 2**63 - 1
 
+
+ANSWERS = frozenset(BallotEvaluation.Answer.values)
 
 BALLOT_CLEARED = gettext_lazy(
     "This ballot was cleared from the terminal. Nothing was cast; your code can still be used."
@@ -706,6 +710,31 @@ def _validate_choices(spec: BallotSpec, grades: dict[tuple[int, int | None], int
         raise BallotRejected(_("The ballot holds a grade that is not on this meeting's scale."))
 
 
+def _clean_evaluations(evaluations) -> dict[int, str]:
+    """The answers on households' evaluations as proposal id → answer: junk is a 4xx, never a 500."""
+    if evaluations is None:
+        return {}
+    if not isinstance(evaluations, dict):
+        raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+    cleaned = {_row_id(proposal): answer for proposal, answer in evaluations.items()}
+    if len(cleaned) != len(evaluations):
+        raise BallotRejected(_("The ballot is not filled in correctly. Please start again."))
+    if not all(isinstance(answer, str) and answer in ANSWERS for answer in cleaned.values()):
+        raise BallotRejected(_("The ballot holds an answer other than agree, disagree or abstain."))
+    return cleaned
+
+
+def _validate_evaluations(spec: BallotSpec, evaluations: dict[int, str]) -> None:
+    """Every household's evaluation on the meeting's agenda answered, and no other: a proposal of
+    another meeting or another village is never on this agenda."""
+    if set(evaluations) - set(spec.proposal_ids):
+        raise BallotRejected(
+            _("The ballot names a household's evaluation that is not on this meeting's agenda.")
+        )
+    if set(evaluations) != set(spec.proposal_ids):
+        raise BallotRejected(_("Every household on the agenda must be answered (or “abstain”)."))
+
+
 def check_nomination_limit(limit: int, households: list) -> None:
     """No more households on one ballot than the scheme allows."""
     if len(households) > limit:
@@ -735,12 +764,14 @@ def ballot_cast(
     code: str,
     grades: dict[tuple[int, int | None], int],
     households: list[int],
+    evaluations: dict[int, str] | None = None,
     clears: int | None = None,
 ) -> CastBallot:
     """Burn the code and write the ballot cast on a terminal, its grades and nominations: all in one
     transaction or none.
 
-    `grades` maps (cadre id, criterion id or None for overall) to a grade id. No person, code,
+    `grades` maps (cadre id, criterion id or None for overall) to a grade id, `evaluations` a
+    household's evaluation on the agenda (proposal id) to agree, disagree or abstain. No person, code,
     terminal, session or time finer than the meeting's date is written with the ballot.
 
     A code that cannot vote counts as a wrong code on the terminal, as in code_check: the service is
@@ -749,6 +780,7 @@ def ballot_cast(
     lock, so that a clear and a cast at the same instant never both succeed.
     """
     grades, households = _clean_choices(grades, households)
+    evaluations = _clean_evaluations(evaluations)
 
     def admit() -> Meeting:
         # The meeting's row first, then the terminal's, in the order voting_close and terminal_clear
@@ -772,7 +804,7 @@ def ballot_cast(
         return meeting
 
     try:
-        return _cast(admit, Ballot.Door.TERMINAL, code, grades, households)
+        return _cast(admit, Ballot.Door.TERMINAL, code, grades, households, evaluations)
     except _CodeRefused:
         with transaction.atomic():
             _note_failure(Terminal.objects.select_for_update().get(pk=terminal.pk), timezone.now())
@@ -786,6 +818,7 @@ def phone_ballot_cast(
     code: str,
     grades: dict[tuple[int, int | None], int],
     households: list[int],
+    evaluations: dict[int, str] | None = None,
 ) -> CastBallot:
     """Burn the code and write a ballot cast from a villager's phone, as ballot_cast does for a terminal.
 
@@ -793,10 +826,16 @@ def phone_ballot_cast(
     wrong codes, in the cache, as phone_code_check does; it is never written with the ballot.
     """
     grades, households = _clean_choices(grades, households)
+    evaluations = _clean_evaluations(evaluations)
     _phone_wait(address)
     try:
         return _cast(
-            lambda: _ensure_phones_voting(meeting, lock=True), Ballot.Door.PHONE, code, grades, households
+            lambda: _ensure_phones_voting(meeting, lock=True),
+            Ballot.Door.PHONE,
+            code,
+            grades,
+            households,
+            evaluations,
         )
     except _CodeRefused:
         _note_phone_failure(address)
@@ -821,13 +860,14 @@ def _meeting_held_open(meeting_id: int) -> Meeting:
     return held[0]
 
 
-def _cast(admit, door: str, code, grades: dict, households: list[int]) -> CastBallot:
+def _cast(admit, door: str, code, grades: dict, households: list[int], evaluations: dict) -> CastBallot:
     """One transaction: `admit()` checks the door and returns the meeting (locked), then the choices are
     checked, the code burned and the ballot written. Raises _CodeRefused when the code cannot vote."""
     with transaction.atomic():
         meeting = admit()
         spec = spec_of(meeting)
         _validate_choices(spec, grades)
+        _validate_evaluations(spec, evaluations)
         nominated = _validate_nominations(spec, households)
         code = codes.normalize(code if isinstance(code, str) else "")
         if not codes.is_well_formed(code):
@@ -842,11 +882,13 @@ def _cast(admit, door: str, code, grades: dict, households: list[int]) -> CastBa
         # the same instant, exactly one changes a row; the others find nothing and write nothing.
         if group_id is None or burnable.update(status=BallotCode.Status.USED, holder_key="") != 1:
             raise _CodeRefused
-        ballot = _write_ballot(meeting, group_id, grades, nominated, door)
+        ballot = _write_ballot(meeting, group_id, grades, nominated, door, evaluations)
     return CastBallot(receipt=ballot.receipt)
 
 
-def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: list[int], door: str) -> Ballot:
+def _write_ballot(
+    meeting: Meeting, group_id: int, grades: dict, households: list[int], door: str, evaluations: dict
+) -> Ballot:
     collisions = 0
     while True:
         try:
@@ -873,11 +915,16 @@ def _write_ballot(meeting: Meeting, group_id: int, grades: dict, households: lis
         ("id", "ballot_id", "household_id"),
         [(uuid.uuid4(), ballot.pk, household) for household in households],
     )
+    _insert_rows(
+        BallotEvaluation,
+        ("id", "ballot_id", "proposal_id", "answer"),
+        [(uuid.uuid4(), ballot.pk, proposal, answer) for proposal, answer in evaluations.items()],
+    )
     return ballot
 
 
 def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert a ballot's grades or nominations in one statement run for every row.
+    """Insert a ballot's grades, nominations or answers in one statement run for every row.
 
     A whole assembly casts at once, and building a model instance per row was half a cast's time: the
     values are made ready for the database by the fields themselves (the random UUIDs above all, stored
@@ -922,8 +969,13 @@ def ballots_shake(*, meeting: Meeting) -> int:
         "ballot_id", "household_id"
     ):
         nominations.setdefault(ballot_id, []).append(household)
+    evaluations: dict = {}
+    for ballot_id, proposal, answer in BallotEvaluation.objects.of_meeting(meeting).values_list(
+        "ballot_id", "proposal_id", "answer"
+    ):
+        evaluations.setdefault(ballot_id, []).append((proposal, answer))
     contents = [
-        ((group, receipt, cast_on), grades.get(pk, []), nominations.get(pk, []))
+        ((group, receipt, cast_on), grades.get(pk, []), nominations.get(pk, []), evaluations.get(pk, []))
         for pk, group, receipt, cast_on in ballots.values_list("pk", "group_id", "receipt", "cast_on")
     ]
     _doors_count(meeting, ballots)
@@ -934,18 +986,23 @@ def ballots_shake(*, meeting: Meeting) -> int:
     # their ballots. DoorCount keeps how many came in by each.
     fresh = [
         Ballot(meeting=meeting, group_id=group, receipt=receipt, cast_on=cast_on)
-        for (group, receipt, cast_on), _grades, _households in contents
+        for (group, receipt, cast_on), _grades, _households, _answers in contents
     ]
     Ballot.objects.bulk_create(fresh)
     BallotGrade.objects.bulk_create(
         BallotGrade(ballot=ballot, cadre_id=cadre, criterion_id=criterion, grade_id=grade)
-        for ballot, (_ballot, ballot_grades, _h) in zip(fresh, contents, strict=True)
+        for ballot, (_ballot, ballot_grades, _h, _a) in zip(fresh, contents, strict=True)
         for cadre, criterion, grade in ballot_grades
     )
     BallotNomination.objects.bulk_create(
         BallotNomination(ballot=ballot, household_id=household)
-        for ballot, (_ballot, _grades, households) in zip(fresh, contents, strict=True)
+        for ballot, (_ballot, _grades, households, _a) in zip(fresh, contents, strict=True)
         for household in households
+    )
+    BallotEvaluation.objects.bulk_create(
+        BallotEvaluation(ballot=ballot, proposal_id=proposal, answer=answer)
+        for ballot, (_ballot, _grades, _h, answers) in zip(fresh, contents, strict=True)
+        for proposal, answer in answers
     )
     codes_of_meeting = BallotCode.objects.filter(meeting=meeting)
     code_rows = list(
@@ -974,6 +1031,7 @@ class PaperBallot:
     group_id: int
     grades: dict[tuple[int, int | None], int]
     households: list[int]
+    evaluations: dict[int, str] = field(default_factory=dict)
 
 
 def paper_ballots_add(*, meeting: Meeting, ballots: list[PaperBallot]) -> int:
@@ -985,8 +1043,10 @@ def paper_ballots_add(*, meeting: Meeting, ballots: list[PaperBallot]) -> int:
     random.SystemRandom().shuffle(ballots)
     for ballot in ballots:
         _validate_choices(spec, ballot.grades)
+        evaluations = _clean_evaluations(ballot.evaluations)
+        _validate_evaluations(spec, evaluations)
         nominated = _validate_nominations(spec, ballot.households)
-        _write_ballot(meeting, ballot.group_id, ballot.grades, nominated, Ballot.Door.PAPER)
+        _write_ballot(meeting, ballot.group_id, ballot.grades, nominated, Ballot.Door.PAPER, evaluations)
     return ballot_box_seal(meeting=meeting)
 
 
@@ -999,14 +1059,19 @@ def _doors_count(meeting: Meeting, ballots) -> None:
 
 
 def counts_keep(*, meeting: Meeting) -> None:
-    """Write the box's histograms as rows of their own (GradeCount), replacing any kept before: what
-    every figure after the close is worked out from. Part of sealing the box."""
+    """Write the box's histograms as rows of their own (GradeCount, EvaluationCount), replacing any
+    kept before: what every figure after the close is worked out from. Part of sealing the box."""
     GradeCount.objects.of_meeting(meeting).delete()
     GradeCount.objects.bulk_create(
         GradeCount(
             meeting=meeting, cadre_id=cadre, criterion_id=criterion, group_id=group, grade_id=grade, ballots=n
         )
         for cadre, criterion, group, grade, n in BallotGrade.objects.of_meeting(meeting).counts_by_id()
+    )
+    EvaluationCount.objects.of_meeting(meeting).delete()
+    EvaluationCount.objects.bulk_create(
+        EvaluationCount(meeting=meeting, proposal_id=proposal, group_id=group, answer=answer, ballots=n)
+        for proposal, group, answer, n in BallotEvaluation.objects.of_meeting(meeting).counts_by_id()
     )
 
 

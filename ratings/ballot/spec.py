@@ -1,9 +1,11 @@
 """What a meeting's ballot asks, as plain ids: the cadres in speaking order, the lines (criteria, or one
-overall line in quick mode), the grades of the scale and the nomination limit.
+overall line in quick mode), the grades of the scale, the nomination limit, and the households'
+evaluations on the meeting's agenda (ratings.models.evaluations).
 
 All of it is frozen once voting opens (meetings.services refuses to change the scheme, its mode or the
-cadres after that), so while voting is open it is read once and kept in Django's cache: a whole
-assembly casts at once, and each cast would otherwise read the same rows again to check its ballot.
+cadres after that, ratings.evaluations.services to change the agenda), so while voting is open it is
+read once and kept in Django's cache: a whole assembly casts at once, and each cast would otherwise read
+the same rows again to check its ballot.
 Before voting opens it is read afresh each time.
 """
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from meetings.models import Meeting
-from ratings.models import Criterion, Grade
+from ratings.models import Criterion, Grade, HouseholdProposal
 from ratings.querysets import OVERALL
 
 CACHED_SECONDS = 15 * 60
@@ -34,6 +36,9 @@ class BallotSpec:
     criterion_ids: tuple[int | None, ...]  # (None,) in quick mode: one overall line
     grade_ids: frozenset[int]
     max_nominations: int
+    # The households' evaluations on the agenda, and the head of each household, which errors name.
+    proposal_ids: tuple[int, ...] = ()
+    proposal_heads: tuple[str, ...] = ()
 
     @property
     def line_keys(self) -> tuple[str, ...]:
@@ -41,6 +46,9 @@ class BallotSpec:
 
     def cadre_name(self, cadre_id: int) -> str:
         return self.cadre_names[self.cadre_ids.index(cadre_id)]
+
+    def proposal_head(self, proposal_id: int) -> str:
+        return self.proposal_heads[self.proposal_ids.index(proposal_id)]
 
 
 def _read(meeting: Meeting) -> BallotSpec:
@@ -53,6 +61,9 @@ def _read(meeting: Meeting) -> BallotSpec:
             Criterion.objects.filter(scheme=scheme).order_by("order", "pk").values_list("pk", flat=True)
         )
     )
+    agenda = list(
+        HouseholdProposal.objects.on_agenda_of(meeting).order_by("pk").values_list("pk", "head_name")
+    )
     return BallotSpec(
         meeting=meeting.pk,
         village=meeting.village_id,
@@ -61,6 +72,8 @@ def _read(meeting: Meeting) -> BallotSpec:
         criterion_ids=criteria,
         grade_ids=frozenset(Grade.objects.filter(scheme=scheme).values_list("pk", flat=True)),
         max_nominations=scheme.max_nominations,
+        proposal_ids=tuple(pk for pk, _head in agenda),
+        proposal_heads=tuple(head for _pk, head in agenda),
     )
 
 

@@ -4,6 +4,7 @@ the closure certificate and households' evaluations."""
 from ratings.models.ballot import (
     Ballot,
     BallotCode,
+    BallotEvaluation,
     BallotGrade,
     BallotNomination,
     CodeBatch,
@@ -30,6 +31,7 @@ from ratings.models.paper import (
 from ratings.models.preparation import PreparationExport, PreparationReceipt
 from ratings.models.results import (
     CadreStanding,
+    EvaluationCount,
     GradeCount,
     HonorCandidate,
     HonorNomination,
@@ -42,6 +44,7 @@ __all__ = [
     "SpokenClip",
     "Ballot",
     "BallotCode",
+    "BallotEvaluation",
     "BallotGrade",
     "BallotNomination",
     "BundleExport",
@@ -51,6 +54,7 @@ __all__ = [
     "CodeBatch",
     "Criterion",
     "DoorCount",
+    "EvaluationCount",
     "Grade",
     "GradeCount",
     "HonorCandidate",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Meeting
 from ratings.querysets import (
     BallotCodeQuerySet,
+    BallotEvaluationQuerySet,
     BallotGradeQuerySet,
     PollBookQuerySet,
     RatingSchemeQuerySet,
@@ -393,3 +394,28 @@ class BallotNomination(models.Model):
 
     def __str__(self):
         return str(self.household_id)
+
+
+class BallotEvaluation(models.Model):
+    """One ballot's answer on one household's evaluation on the meeting's agenda: agree, disagree or
+    abstain. Nothing else, as for a grade."""
+
+    class Answer(models.TextChoices):
+        AGREE = "agree", _("agree")
+        DISAGREE = "disagree", _("disagree")
+        ABSTAIN = "abstain", _("abstain")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="evaluations")
+    proposal = models.ForeignKey("ratings.HouseholdProposal", on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices)
+
+    objects = BallotEvaluationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "proposal"], name="ballot_evaluation_once")]
+        verbose_name = _("answer on a ballot")
+        verbose_name_plural = _("answers on ballots")
+
+    def __str__(self):
+        return f"{self.proposal_id}={self.answer}"

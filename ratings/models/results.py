@@ -9,9 +9,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ratings.models.ballot import BallotEvaluation
 from ratings.querysets import (
     SNAPSHOT_LIFECYCLE_FIELDS,
     CadreStandingQuerySet,
+    EvaluationCountQuerySet,
     GradeCountQuerySet,
     HonorCandidateQuerySet,
     ImmutableSnapshotError,
@@ -269,6 +271,31 @@ class GradeCount(models.Model):
 
     def __str__(self):
         return f"{self.meeting_id} · {self.cadre_id} · {self.criterion} · {self.group} · {self.grade}"
+
+
+class EvaluationCount(models.Model):
+    """How many ballots gave one answer on one household's evaluation, in one voter group: written when
+    the box is sealed, as GradeCount is, and what the results and the recount read after that."""
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="evaluation_counts"
+    )
+    proposal = models.ForeignKey("ratings.HouseholdProposal", on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey("ratings.VoterGroup", on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(max_length=8, choices=BallotEvaluation.Answer.choices)
+    ballots = models.PositiveIntegerField()
+
+    objects = EvaluationCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "proposal", "group", "answer"], name="evaluation_count_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.meeting_id} · {self.proposal_id} · {self.group} · {self.answer}"
 
 
 class CadreStanding(models.Model):

@@ -31,6 +31,7 @@ from ratings.ballot.reconciliation import reconciliation_of
 from ratings.ballot.spec import OVERALL
 from ratings.models import (
     Grade,
+    HouseholdProposal,
     PaperClosure,
     PaperDecision,
     PaperKeying,
@@ -104,6 +105,14 @@ def paper_print(*, meeting: Meeting, group: VoterGroup, language: str, sheets: i
             _(
                 "This meeting's scale has no “don't know”, which a blank line on paper counts as: "
                 "use the screens."
+            )
+        )
+    # The printed sheet has no household lines yet: a paper ballot would leave them unanswered.
+    if HouseholdProposal.objects.on_agenda_of(meeting).exists():
+        raise ValidationError(
+            _(
+                "This meeting votes on households' evaluations, which the paper sheet does not hold yet: "
+                "use the terminals or phones."
             )
         )
     run = PaperPrint.objects.create(

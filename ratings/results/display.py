@@ -15,12 +15,13 @@ its weighted figures counted that group apart.
 import math
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import CadrePost
 from ratings import aggregation, disclosure
 from ratings.ballot import schemes
-from ratings.models import VoterGroup
+from ratings.models import HouseholdProposal, VoterGroup
 from ratings.results.tally import OVERALL
 
 VERDICTS = {
@@ -227,3 +228,24 @@ def honor_rows(data: dict) -> list[dict]:
     return sorted(
         data.get("honor_roll", []), key=lambda row: (row["rank"] is None, row["rank"] or 0, row["number"])
     )
+
+
+def household_rows(data: dict) -> list[dict]:
+    """The households' evaluations as the results page lists them: the head, the decision in words, the
+    threshold, the count (None below k) and the outcome."""
+    kinds = dict(HouseholdProposal.Kind.choices)
+    categories = dict(HouseholdProposal.Category.choices)
+    stars = dict(HouseholdProposal.Star.choices)
+    rows = []
+    for household in data.get("households", []):
+        detail = categories.get(household["category"]) or stars.get(household["star"])
+        decision = kinds.get(household["kind"], household["kind"])
+        rows.append(
+            {
+                **household,
+                "decision": gettext("%(evaluation)s: %(detail)s") % {"evaluation": decision, "detail": detail}
+                if detail
+                else str(decision),
+            }
+        )
+    return rows

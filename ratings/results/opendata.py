@@ -46,6 +46,23 @@ CODEBOOK_FILES = {
     "value and standing, a group's weight, the method's version and thresholds); what results.json "
     "says under codebook and method, for a spreadsheet",
 }
+# Only in the results of a meeting that voted on households' evaluations.
+EVALUATION_FILES = {
+    "evaluations.csv": {
+        "proposal": "the household's evaluation (see codebook.households: its head, decision and threshold)",
+        "answer": "agree, disagree or abstain (see codebook.answers); an abstention is a ballot that did "
+        "not agree",
+        "n": "how many ballots gave that answer; every answer is listed, 0 included; no row when the "
+        "meeting holds fewer than k ballots",
+    },
+}
+EVALUATIONS_HEADER = ("proposal", "answer", "n")
+EVALUATION_ANSWERS = ("agree", "disagree", "abstain")
+EVALUATION_RULES = (
+    "each household's agree, disagree and abstain add up to its ballots, which are the meeting's ballots",
+    "a household passes when agree / ballots is more than its threshold (numerator/denominator), "
+    "whether or not its counts are published",
+)
 # In results.json: true when counts.csv and codebook.csv are written for spreadsheets (see above).
 # Results published before it was introduced have a counts.csv without BOM, and keep it: its SHA-256
 # is published.
@@ -91,6 +108,22 @@ def published_counts_csv(document: Mapping, rows: Iterable[Iterable] | None = No
     )
 
 
+def evaluation_rows(households: Iterable[Mapping]) -> list[list]:
+    """evaluations.csv's rows from results.json's households: each answer of each, in the order published;
+    none when their counts are withheld (fewer than k ballots)."""
+    return [
+        [household["id"], answer, household[answer]]
+        for household in households
+        for answer in EVALUATION_ANSWERS
+        if household[answer] is not None
+    ]
+
+
+def evaluations_csv(households: Iterable[Mapping]) -> bytes:
+    """evaluations.csv, for spreadsheets (BOM), as counts.csv is now written."""
+    return spreadsheet_csv(EVALUATIONS_HEADER, evaluation_rows(households))
+
+
 def receipts_txt(receipts: Iterable[str]) -> bytes:
     """One receipt a line, sorted: random codes in sorted order say nothing of who voted when."""
     return "".join(f"{receipt}\n" for receipt in sorted(receipts)).encode("utf-8")
@@ -132,6 +165,12 @@ def codebook_rows(document: Mapping) -> list[list]:
         rows.append(["cadre", cadre_id, "name", cadre["name"]])
         for post in cadre["posts"]:
             rows += [["cadre", cadre_id, f"post {field}", post[field]] for field in sorted(post)]
+    for code, labels in sorted(book.get("answers", {}).items()):
+        rows += [["answer", code, field, labels[field]] for field in sorted(labels)]
+    for code, labels in sorted(book.get("kinds", {}).items()):
+        rows += [["decision", code, field, labels[field]] for field in sorted(labels)]
+    for key, household in sorted(book.get("households", {}).items(), key=lambda item: int(item[0])):
+        rows += [["household", int(key), field, household[field]] for field in sorted(household)]
     for name, columns in sorted(book["files"].items()):
         if isinstance(columns, str):
             rows.append(["file", name, "", columns])

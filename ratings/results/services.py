@@ -30,7 +30,15 @@ from portal.models import Household
 from portal.permissions import Capability
 from ratings.ballot.reconciliation import reconciliation_of
 from ratings.closure.certificate import publish_refusal as certificate_refusal
-from ratings.models import BallotNomination, HonorCandidate, HonorNomination, Objection, ResultSnapshot
+from ratings.evaluations import services as evaluation_services
+from ratings.models import (
+    BallotNomination,
+    HonorCandidate,
+    HonorNomination,
+    HouseholdProposal,
+    Objection,
+    ResultSnapshot,
+)
 from ratings.paper.sheets import paper_pending
 from ratings.results import standings, tally
 
@@ -291,6 +299,7 @@ def results_publish(*, snapshot: ResultSnapshot, by, days: int | None = None) ->
     snapshot.published_at = now
     snapshot.notice_ends = timezone.localdate(now) + datetime.timedelta(days=days)
     snapshot.save(update_fields=["status", "published_at", "notice_ends"])
+    _households_outcome_record(meeting, by=by, today=timezone.localdate(now))
     audit.record(
         actor=by,
         action="results_publish",
@@ -303,6 +312,22 @@ def results_publish(*, snapshot: ResultSnapshot, by, days: int | None = None) ->
         },
     )
     return snapshot
+
+
+def _households_outcome_record(meeting: Meeting, *, by, today: datetime.date) -> None:
+    """Each household's evaluation voted at the meeting takes its outcome at publication, from the
+    counts kept when the box was sealed (what the published document states), and its own notice
+    starts today (ratings.evaluations.services). Those recorded already (results published before,
+    then recounted) keep theirs."""
+    totals = tally.evaluation_counts(meeting)
+    voted = HouseholdProposal.objects.on_agenda_of(meeting).filter(status=HouseholdProposal.Status.APPROVED)
+    for proposal in voted.order_by("pk"):
+        answers = {
+            answer: totals.get((proposal.pk, answer), 0) for answer in ("agree", "disagree", "abstain")
+        }
+        evaluation_services.proposal_outcome_record(
+            proposal=proposal, **answers, ballots=sum(answers.values()), by=by, today=today
+        )
 
 
 def publish_blockers(meeting: Meeting) -> list[str]:

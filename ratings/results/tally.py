@@ -3,7 +3,8 @@
 The edges around the pure core (ratings/aggregation.py): one GROUP BY builds the histograms of a
 meeting, the k rule (ratings/disclosure.py) decides what of them may be published, and
 `results_document` assembles what a snapshot publishes: the results, the disclosed counts (counts.csv,
-ratings/results/opendata.py) with the digests of counts.csv and receipts.txt, and a codebook.
+ratings/results/opendata.py) with the digests of counts.csv and receipts.txt, the households'
+evaluations with their outcomes (evaluations.csv), and a codebook.
 `ballots_csv` writes the per-ballot file that stays on the server: its SHA-256 seals the snapshot
 (ratings/results/verify.py checks the box against it) and is never published.
 """
@@ -24,10 +25,13 @@ from ratings import aggregation, disclosure
 from ratings.ballot.reconciliation import reconciliation_of
 from ratings.models import (
     Ballot,
+    BallotEvaluation,
     BallotGrade,
     BallotNomination,
+    EvaluationCount,
     GradeCount,
     HonorCandidate,
+    HouseholdProposal,
     RatingScheme,
     ResultSnapshot,
     VoterGroup,
@@ -104,8 +108,10 @@ def ballots_csv(meeting: Meeting, cadres: list | None = None) -> bytes:
 
     One row per ballot ordered by receipt (receipts are random, so this order says nothing about who
     voted when); columns `receipt`, `group`, one `<cadre id>:<criterion code>` per line of the ballot
-    holding the grade code (empty for "don't know"), and `nominations`, household ids joined by `;`.
-    UTF-8 without BOM, LF line ends. Three queries, whatever the number of ballots.
+    holding the grade code (empty for "don't know"), and `nominations`, household ids joined by `;`;
+    then, at a meeting that voted on households, one `household:<proposal id>` per household's
+    evaluation holding the answer (a meeting without them keeps the file it always had). UTF-8 without
+    BOM, LF line ends. Three queries (five with households), whatever the number of ballots.
     """
     cadres = reporting_cadres(meeting) if cadres is None else cadres
     columns = ballot_columns(meeting, cadres)
@@ -124,9 +130,28 @@ def ballots_csv(meeting: Meeting, cadres: list | None = None) -> bytes:
         .order_by()
     ):
         nominations[ballot_id].append(household_id)
+    proposals = list(
+        HouseholdProposal.objects.on_agenda_of(meeting).order_by("pk").values_list("pk", flat=True)
+    )
+    answers = defaultdict(dict)
+    if proposals:
+        for ballot_id, proposal_id, answer in (
+            BallotEvaluation.objects.of_meeting(meeting)
+            .values_list("ballot_id", "proposal_id", "answer")
+            .order_by()
+        ):
+            answers[ballot_id][proposal_id] = answer
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["receipt", "group", *(f"{cadre}:{code}" for cadre, code in columns), "nominations"])
+    writer.writerow(
+        [
+            "receipt",
+            "group",
+            *(f"{cadre}:{code}" for cadre, code in columns),
+            "nominations",
+            *(f"household:{proposal}" for proposal in proposals),
+        ]
+    )
     for ballot_id, receipt, group in (
         Ballot.objects.filter(meeting=meeting).values_list("pk", "receipt", "group__kind").order_by("receipt")
     ):
@@ -137,9 +162,63 @@ def ballots_csv(meeting: Meeting, cadres: list | None = None) -> bytes:
                 group,
                 *(cells.get(column, "") for column in columns),
                 ";".join(str(household) for household in sorted(nominations.get(ballot_id, []))),
+                *(answers.get(ballot_id, {}).get(proposal, "") for proposal in proposals),
             ]
         )
     return out.getvalue().encode("utf-8")
+
+
+def _answer_totals(counts) -> dict[tuple[int, str], int]:
+    totals: dict[tuple[int, str], int] = defaultdict(int)
+    for proposal, _group, answer, n in counts:
+        totals[(proposal, answer)] += n
+    return dict(totals)
+
+
+def box_evaluation_counts(meeting: Meeting) -> dict[tuple[int, str], int]:
+    """(proposal id, answer) → ballots, counted afresh from the answers in the box (one GROUP BY)."""
+    return _answer_totals(BallotEvaluation.objects.of_meeting(meeting).counts_by_id())
+
+
+def evaluation_counts(meeting: Meeting) -> dict[tuple[int, str], int]:
+    """(proposal id, answer) → ballots, over every voter group: as kept when the box was sealed;
+    counted from the box before that."""
+    kept = EvaluationCount.objects.of_meeting(meeting).order_by()
+    if kept.exists():
+        return _answer_totals(kept.values_list("proposal_id", "group_id", "answer", "ballots"))
+    return box_evaluation_counts(meeting)
+
+
+def households_document(
+    meeting: Meeting, *, counts_shown: bool, totals: dict[tuple[int, str], int] | None = None
+) -> list[dict]:
+    """The households' evaluations on the meeting's agenda, each with its decision, threshold, count and
+    outcome (ratings.aggregation.household_passes). Below k ballots (`counts_shown` False) the answers'
+    counts are withheld and the outcome is still stated: the decision is the meeting's, and the
+    village must post it (docs/method.md)."""
+    totals = evaluation_counts(meeting) if totals is None else totals
+    households = []
+    for proposal in HouseholdProposal.objects.on_agenda_of(meeting).order_by("pk"):
+        answers = {answer: totals.get((proposal.pk, answer), 0) for answer in BallotEvaluation.Answer.values}
+        ballots = sum(answers.values())
+        passed = aggregation.household_passes(**answers, ballots=ballots, threshold=proposal.threshold)
+        households.append(
+            {
+                "id": proposal.pk,
+                "head": proposal.head_name,
+                "kind": proposal.kind,
+                "category": proposal.category,
+                "star": proposal.star,
+                "threshold": {
+                    "numerator": proposal.threshold_numerator,
+                    "denominator": proposal.threshold_denominator,
+                },
+                "ballots": ballots,
+                **(answers if counts_shown else dict.fromkeys(answers)),
+                "passed": passed,
+            }
+        )
+    return households
 
 
 def posts_held(cadre_ids, year: int) -> dict[int, list[str]]:
@@ -258,13 +337,29 @@ def _labels(choices) -> dict[str, dict[str, str]]:
     return labels
 
 
-def codebook(scheme: dict, cadres: list, posts: dict[int, list[str]]) -> dict:
-    """What every code of counts.csv and results.json stands for."""
+def codebook(scheme: dict, cadres: list, posts: dict[int, list[str]], households: list | None = None) -> dict:
+    """What every code of counts.csv (and evaluations.csv, with households) and results.json stands for."""
     group_labels = _labels(VoterGroup.Kind.choices)
     post_labels = _labels(CadrePost.Post.choices)
+    evaluated = {}
+    if households:
+        evaluated = {
+            "answers": _labels(BallotEvaluation.Answer.choices),
+            "kinds": _labels(HouseholdProposal.Kind.choices),
+            "households": {
+                str(household["id"]): {
+                    "head": household["head"],
+                    "kind": household["kind"],
+                    "threshold": "{numerator}/{denominator}".format(**household["threshold"]),
+                }
+                for household in households
+            },
+        }
     return {
-        "files": opendata.CODEBOOK_FILES,
-        "consistency_rules": list(opendata.CONSISTENCY_RULES),
+        "files": opendata.CODEBOOK_FILES | (opendata.EVALUATION_FILES if households else {}),
+        "consistency_rules": list(opendata.CONSISTENCY_RULES)
+        + (list(opendata.EVALUATION_RULES) if households else []),
+        **evaluated,
         "cadres": {
             str(cadre.pk): {
                 "name": cadre.name,
@@ -324,6 +419,7 @@ def results_document(meeting: Meeting, counts: dict | None = None) -> dict:
     quorum = quorum_of(meeting)
     rows = opendata.count_rows(counts)
     receipts = receipts_file(meeting)
+    households = households_document(meeting, counts_shown=rule.figures_shown)
 
     cadre_rows = []
     for cadre in cadres:
@@ -376,13 +472,16 @@ def results_document(meeting: Meeting, counts: dict | None = None) -> dict:
         opendata.SPREADSHEET_KEY: True,
         "counts_sha256": sha256(opendata.counts_csv(rows, for_spreadsheets=True)),
         "receipts_sha256": sha256(receipts),
-        "codebook": codebook(scheme_published, cadres, posts),
+        "codebook": codebook(scheme_published, cadres, posts, households),
         "cadres": cadre_rows,
         "nominations": BallotNomination.objects.filter(ballot__meeting=meeting).count()
         if rule.figures_shown
         else None,
         "honor_roll": honor_roll_document(meeting, votes_shown=rule.figures_shown),
     }
+    if households:  # only then: documents of meetings without them stay as they were
+        document["households"] = households
+        document["evaluations_sha256"] = sha256(opendata.evaluations_csv(households))
     # Worked out from the document itself, so the file served later from the snapshot hashes to it.
     document["codebook_sha256"] = sha256(opendata.codebook_csv(document))
     return document

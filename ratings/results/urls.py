@@ -11,6 +11,7 @@ urlpatterns = [
     path("results/meetings/<id:pk>/counts.csv", public.counts_csv, name="counts-csv"),
     path("results/meetings/<id:pk>/receipts.txt", public.receipts_txt, name="receipts-txt"),
     path("results/meetings/<id:pk>/codebook.csv", public.codebook_csv, name="codebook-csv"),
+    path("results/meetings/<id:pk>/evaluations.csv", public.evaluations_csv, name="evaluations-csv"),
     path("results/meetings/<id:pk>/results.json", public.results_json, name="results-json"),
     path("results/meetings/<id:pk>/notice/", public.results_notice, name="results-notice"),
     path("results/meetings/<id:pk>/objection/", public.objection_lodge, name="objection-lodge"),

@@ -1,10 +1,11 @@
 """Recount a published snapshot from the database and name whatever no longer matches (verify_results).
 
 Everything is recounted from the box itself, and the counts kept when the box was sealed
-(GradeCount), which the figures were worked out from, are checked against it. The seal: the SHA-256
-of the per-ballot file kept on the server (tally.ballots_csv), which any changed grade, group,
-nomination or receipt alters. Then the published open data: counts.csv (every disclosed count, named
-one by one), receipts.txt, the ballot counts, and every cadre's figures.
+(GradeCount, EvaluationCount), which the figures were worked out from, are checked against it. The
+seal: the SHA-256 of the per-ballot file kept on the server (tally.ballots_csv), which any changed
+grade, group, nomination, answer on a household or receipt alters. Then the published open data:
+counts.csv (every disclosed count, named one by one), receipts.txt, the ballot counts, every cadre's
+figures, and every household's count and outcome.
 
 A snapshot from before counts.csv (no "format" in its data) is checked on what it published then: the
 seal, the number of ballots, and each criterion's histogram (pooled over the groups, as it was). One
@@ -57,6 +58,7 @@ def recount_differences(snapshot: ResultSnapshot) -> list[str]:
         if digest != published.get(key):
             problems.append(f"{label}: {name} recounts to SHA-256 {digest}, published {published.get(key)}")
     problems += _count_differences(label, published.get("counts", []), fresh["counts"])
+    problems += _household_differences(label, meeting, published, fresh)
     if fresh["disclosure"] != published.get("disclosure"):
         problems.append(
             f"{label}: disclosure recounts to {fresh['disclosure']}, published {published.get('disclosure')}"
@@ -88,6 +90,31 @@ def recount_differences(snapshot: ResultSnapshot) -> list[str]:
                 problems.append(
                     f"{label}: cadre {cadre_id} ({new['name']}) {key}: published {before}, recounted {after}"
                 )
+    return problems
+
+
+def _household_differences(label: str, meeting, published: dict, fresh: dict) -> list[str]:
+    """The households' evaluations: the counts kept at the close against the answers in the box, and
+    each household as published against its recount from the box."""
+    if "households" not in published and "households" not in fresh:
+        return []
+    kept, box = tally.evaluation_counts(meeting), tally.box_evaluation_counts(meeting)
+    problems = [
+        f"{label}: the counts kept at the close say {kept.get(key, 0)} for household {key[0]} {key[1]}, "
+        f"the box holds {box.get(key, 0)}"
+        for key in sorted(set(kept) | set(box))
+        if kept.get(key, 0) != box.get(key, 0)
+    ]
+    shown = fresh["disclosure"]["figures_shown"]
+    recounted = {row["id"]: row for row in tally.households_document(meeting, counts_shown=shown, totals=box)}
+    for row in published.get("households", []):
+        again = recounted.pop(row["id"], None)
+        if again != row:
+            problems.append(f"{label}: household {row['id']}: published {row}, recounted {again}")
+    problems += [f"{label}: household {pk} is only in the recount" for pk in sorted(recounted)]
+    digest, stated = fresh.get("evaluations_sha256"), published.get("evaluations_sha256")
+    if digest != stated:
+        problems.append(f"{label}: evaluations.csv recounts to SHA-256 {digest}, published {stated}")
     return problems
 
 

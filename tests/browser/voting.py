@@ -64,8 +64,11 @@ def line_keys(world) -> list[str]:
     return ["overall"] if world.scheme.quick_mode else [str(criterion.pk) for criterion in world.criteria]
 
 
-def grade_cadres(page: Page, world, pick) -> dict[tuple[int, int | None], int]:
-    """Answer every line of every cadre screen, one after another, and go on to the households.
+def grade_cadres(
+    page: Page, world, pick, *, then: str = "screen-households"
+) -> dict[tuple[int, int | None], int]:
+    """Answer every line of every cadre screen, one after another, and go on to the households (or to
+    `then`: "screen-proposal-1" when households are to be evaluated).
 
     pick(cadre index, line index) names the grade (its code). Returns the grades as a Ballot holds them.
     """
@@ -77,8 +80,22 @@ def grade_cadres(page: Page, world, pick) -> dict[tuple[int, int | None], int]:
             page.click(grade_label(cadre.pk, line, grade.pk))
             chosen[(cadre.pk, None if line == "overall" else int(line))] = grade.pk
         next_screen(page)
-    expect_screen(page, "screen-households")
+    expect_screen(page, then)
     return chosen
+
+
+def answer_label(proposal_id: int, answer: str) -> str:
+    """The big button of an answer on a household's evaluation: agree, disagree or abstain."""
+    return f'label[for="evaluation-{proposal_id}-{answer}"]'
+
+
+def evaluate_households(page: Page, answers: list[tuple[int, str]]) -> None:
+    """Answer each household's screen in turn, (proposal id, answer), and go on to the nominations."""
+    for position, (proposal_id, answer) in enumerate(answers, start=1):
+        expect_screen(page, f"screen-proposal-{position}")
+        page.click(answer_label(proposal_id, answer))
+        next_screen(page)
+    expect_screen(page, "screen-households")
 
 
 def next_screen(page: Page, *, tap: bool = False) -> None:

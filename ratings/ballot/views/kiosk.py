@@ -327,6 +327,7 @@ def cast(request, kiosk: Kiosk):
             code=kiosk.ballot.code,
             grades=form.for_casting(),
             households=form.cleaned_data["households"],
+            evaluations=form.evaluations_for_casting(),
             clears=kiosk.ballot.clears,
         )
     except services.BallotRejected as rejected:

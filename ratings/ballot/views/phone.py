@@ -210,6 +210,7 @@ def cast(request, pk: int):
                 code=ballot.code,
                 grades=form.for_casting(),
                 households=form.cleaned_data["households"],
+                evaluations=form.evaluations_for_casting(),
             )
         except services.BallotRejected as rejected:
             return _problem(request, meeting, str(rejected), status=409, title=_("The ballot was not cast"))

@@ -88,6 +88,7 @@ def results_page(request, pk):
         "ranking": ranking,
         "earlier": list(earlier),
         "objections": list(objections),
+        "households": display.household_rows(data),
         "honor_roll": honor_roll[:HONOR_ROLL_SUMMARY],
         "honor_roll_count": len(honor_roll),
         "panel_ballots": data["turnout"].get("by_group", {}).get(VoterGroup.Kind.TOWNSHIP_PANEL, 0),
@@ -128,6 +129,22 @@ def codebook_csv(request, pk):
     content = opendata.codebook_csv(snapshot.data)
     return _open_data(
         request, content, "text/csv; charset=utf-8", f"{_file_name(snapshot, 'codebook')}.csv", download=True
+    )
+
+
+@require_safe
+def evaluations_csv(request, pk):
+    """The households' evaluations' counts, byte for byte the file whose SHA-256 results.json published."""
+    snapshot = live_snapshot_or_404(pk)
+    if "evaluations_sha256" not in snapshot.data:
+        raise Http404("These results hold no household's evaluation.")
+    content = opendata.evaluations_csv(snapshot.data["households"])
+    return _open_data(
+        request,
+        content,
+        "text/csv; charset=utf-8",
+        f"{_file_name(snapshot, 'evaluations')}.csv",
+        download=True,
     )
 
 

@@ -92,6 +92,7 @@ def _shown(snapshot: ResultSnapshot | None) -> dict | None:
         "cadres": _cadre_rows(snapshot.data),
         "turnout": {**turnout, "percent": _percent(turnout.get("rate"))},
         "honor_roll": snapshot.data.get("honor_roll", []),
+        "households": display.household_rows(snapshot.data),
     }
 
 

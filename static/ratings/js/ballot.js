@@ -1,6 +1,7 @@
 /* The one-request ballot (ratings.ballot.page), on a terminal or a phone. Without this file the ballot
  * is one long form; with it:
- * - one screen at a time: each cadre, the households, the review; moving between them asks nothing of
+ * - one screen at a time: each cadre, each household to evaluate (agree, disagree, abstain), the
+ *   households to nominate, the review; moving between them asks nothing of
  *   the server, and "Next" on a cadre waits until every line has an answer;
  * - "Same answer on every line" sets a cadre's lines with one tap, which the villager then adjusts;
  *   nothing is ever chosen without a tap;
@@ -251,7 +252,8 @@
     const place = review.querySelector("[data-review]");
     place.replaceChildren();
     screens.forEach(function (screen, index) {
-      if (screen.dataset.screen !== "cadre") {
+      // A cadre's lines and a household's answer are reviewed alike: the name, then each line's answer.
+      if (screen.dataset.screen !== "cadre" && screen.dataset.screen !== "proposal") {
         return;
       }
       const panel = review.querySelector("template[data-review-cadre]").content.firstElementChild.cloneNode(true);

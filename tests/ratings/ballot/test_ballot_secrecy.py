@@ -22,7 +22,7 @@ from meetings.models import Attendance, Meeting
 from portal.models import AuditEntry, Cadre, Household, Resident
 from ratings.ballot import services
 from ratings.ballot.reconciliation import reconciliation_of
-from ratings.models import DoorCount
+from ratings.models import DoorCount, HouseholdProposal
 from ratings.models import ballot as ballot_models
 from tests.ratings.ballot.doors import allow_phones
 from tests.worlds import build_world
@@ -48,6 +48,12 @@ ALLOWED = {
         "id": (models.UUIDField, None),
         "ballot": (models.ForeignKey, ballot_models.Ballot),
         "household": (models.ForeignKey, Household),
+    },
+    ballot_models.BallotEvaluation: {
+        "id": (models.UUIDField, None),
+        "ballot": (models.ForeignKey, ballot_models.Ballot),
+        "proposal": (models.ForeignKey, HouseholdProposal),
+        "answer": (models.CharField, None),
     },
 }
 # Never linked from a ballot, directly or through what hangs from it.
@@ -105,7 +111,11 @@ def test_the_door_is_one_of_two_words():
 def test_nothing_else_hangs_from_a_ballot():
     """Any model pointing at a ballot could carry what the ballot may not: the set is closed."""
     hanging = {relation.related_model for model in BALLOT_MODELS for relation in model._meta.related_objects}
-    assert hanging == {ballot_models.BallotGrade, ballot_models.BallotNomination}
+    assert hanging == {
+        ballot_models.BallotGrade,
+        ballot_models.BallotNomination,
+        ballot_models.BallotEvaluation,
+    }
 
 
 @pytest.mark.django_db

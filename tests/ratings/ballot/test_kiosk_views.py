@@ -534,9 +534,9 @@ def test_the_cast_is_a_fixed_number_of_queries(client, county, django_assert_max
     arm(client, world)
     data = ballot_post(world, households=world.households[:2])
     begin(client, world.codes[0])
-    # The first ballot of the vote also reads what the ballot asks (cadres, criteria, grades), kept
-    # in the cache for every later one.
-    with django_assert_max_num_queries(18):
+    # The first ballot of the vote also reads what the ballot asks (cadres, criteria, grades, the
+    # households' evaluations on the agenda), kept in the cache for every later one.
+    with django_assert_max_num_queries(19):
         assert cast(client, world, data).url == url("kiosk-receipt")
     begin(client, world.codes[1])
     # The terminal with its meeting's status (one query); the households picked, counted; the cast's

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0015_household_evaluations'),
+        ('ratings', '0016_ballot_evaluations'),
     ]
 
     operations = [

@@ -35,6 +35,17 @@ def local_name(thing, language: str | None = None) -> str:
     return chinese or uyghur
 
 
+def local_award(household, language: str | None = None) -> str:
+    """An honor roll household's award (a snapshot's dict) in the page's script: "award" in Chinese,
+    "award_ug" in Uyghur, each the other's fallback."""
+    return local_name({"name": household.get("award"), "name_ug": household.get("award_ug")}, language)
+
+
+def local_award_html(household, language: str | None = None):
+    award = local_award(household, language)
+    return format_html("<bdi>{}</bdi>", award) if award else ""
+
+
 def local_name_html(thing, language: str | None = None):
     """The local name isolated in <bdi>, so that a Chinese name's punctuation (or a Uyghur name in a
     Chinese page) keeps its own direction and never reorders the text around it."""

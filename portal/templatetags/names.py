@@ -5,7 +5,7 @@
 
 from django import template
 
-from portal.names import local_name, local_name_html
+from portal.names import local_award_html, local_name, local_name_html
 
 register = template.Library()
 
@@ -18,3 +18,9 @@ def localname(thing):
 @register.filter
 def localname_text(thing):
     return local_name(thing)
+
+
+@register.filter
+def localaward(household):
+    """An honor roll household's award in the page's script, isolated in <bdi>."""
+    return local_award_html(household)

@@ -258,6 +258,7 @@ def honor_member(meeting: Meeting) -> dict:
             "status": c.status,
             "review_note": c.review_note,
             "award": c.award,
+            "award_ug": c.award_ug,
             "award_amount": str(c.award_amount) if c.award_amount is not None else None,
             "reviewed_at": _iso(c.reviewed_at),
         }

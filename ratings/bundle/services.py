@@ -611,6 +611,7 @@ def _honor(meeting: Meeting, member: dict) -> None:
                 "status": HonorCandidate.Status(row["status"]),
                 "review_note": row["review_note"],
                 "award": row["award"],
+                "award_ug": row.get("award_ug", ""),  # absent from bundles made before it
                 "award_amount": decimal.Decimal(amount) if amount is not None else None,
                 "reviewed_at": parse_datetime(row["reviewed_at"]) if row["reviewed_at"] else None,
             },

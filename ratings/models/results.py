@@ -216,6 +216,8 @@ class HonorCandidate(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     review_note = models.CharField(_("reviewer's note"), max_length=200, blank=True)
     award = models.CharField(_("award"), max_length=100, blank=True)
+    # The award's name in Uyghur, shown on Uyghur pages (the Chinese as the fallback: portal/names.py).
+    award_ug = models.CharField(_("award in Uyghur"), max_length=100, blank=True)
     award_amount = models.DecimalField(
         _("award amount (yuan)"), max_digits=9, decimal_places=2, null=True, blank=True
     )

@@ -151,6 +151,13 @@ class ReviewForm(forms.Form):
         required=False,
         help_text=_("For example “certificate and a red flower”."),
     )
+    award_ug = forms.CharField(
+        label=_("Award in Uyghur"),
+        max_length=HonorCandidate._meta.get_field("award_ug").max_length,
+        required=False,
+        help_text=_("Shown on Uyghur pages; the award in Chinese is shown where this is empty."),
+        widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ug"}),
+    )
     award_amount = forms.DecimalField(
         label=_("Award amount (yuan)"),
         required=False,
@@ -176,6 +183,7 @@ class ReviewForm(forms.Form):
                     if candidate.status == HonorCandidate.Status.ACCEPTED
                     else self.DECLINE,
                     "award": candidate.award,
+                    "award_ug": candidate.award_ug,
                     "award_amount": candidate.award_amount,
                     "note": candidate.review_note,
                 },

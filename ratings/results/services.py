@@ -187,27 +187,41 @@ def honor_candidates_collect(*, meeting: Meeting, by) -> int:
 
 @transaction.atomic
 def honor_candidate_review(
-    *, candidate: HonorCandidate, accept: bool, note: str = "", award: str = "", award_amount=None, by
+    *,
+    candidate: HonorCandidate,
+    accept: bool,
+    note: str = "",
+    award: str = "",
+    award_ug: str = "",
+    award_amount=None,
+    by,
 ) -> HonorCandidate:
-    """A moderator accepts a household onto the honor roll with its award, or declines it with a note."""
+    """A moderator accepts a household onto the honor roll with its award (named in Chinese, and in
+    Uyghur if given), or declines it with a note."""
     permissions.ensure(by, Capability.MODERATE, candidate.meeting.village)
     _ensure_results_open(_locked_meeting(candidate.meeting))
     candidate = HonorCandidate.objects.select_for_update().get(pk=candidate.pk)
-    note, award = (note or "").strip(), (award or "").strip()
+    note, award, award_ug = (note or "").strip(), (award or "").strip(), (award_ug or "").strip()
     if award_amount is not None and not (0 <= award_amount <= MAX_AWARD):
         raise ValidationError(
             _("The award amount must be between 0 and %(limit)s yuan.") % {"limit": MAX_AWARD}
         )
     if accept:
-        candidate.status, candidate.award, candidate.award_amount = (
+        candidate.status, candidate.award, candidate.award_ug, candidate.award_amount = (
             HonorCandidate.Status.ACCEPTED,
             award,
+            award_ug,
             award_amount,
         )
     else:
         if not note:
             raise ValidationError(_("Say why the household is declined."))
-        candidate.status, candidate.award, candidate.award_amount = HonorCandidate.Status.DECLINED, "", None
+        candidate.status, candidate.award, candidate.award_ug, candidate.award_amount = (
+            HonorCandidate.Status.DECLINED,
+            "",
+            "",
+            None,
+        )
     note_limit = HonorCandidate._meta.get_field("review_note").max_length
     if len(note) > note_limit:
         raise ValidationError(
@@ -223,6 +237,7 @@ def honor_candidate_review(
         details={
             "accepted": accept,
             "award": award,
+            **({"award_ug": award_ug} if award_ug else {}),
             "amount": str(award_amount) if award_amount is not None else "",
         },
     )

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.export import TableExport
 
-from portal.names import local_name, local_name_html
+from portal.names import local_award, local_award_html, local_name, local_name_html
 from portal.tables import PortalTable
 from ratings.results import opendata
 from ratings.templatetags.results_tags import percent, score
@@ -209,9 +209,15 @@ class HonorRollTable(PortalTable):
     name = tables.Column(verbose_name=_("Head of household"))
     votes = tables.Column(verbose_name=_("Ballot nominations"), attrs={"td": {"class": "text-end"}})
     committee_reason = tables.Column(verbose_name=_("The committees' reason"))
-    award = tables.Column(verbose_name=_("Award"))
+    award = tables.Column(verbose_name=_("Award"), empty_values=())
     award_amount = tables.Column(verbose_name=_("Amount (yuan)"), attrs={"td": {"class": "text-end"}})
 
     class Meta(PortalTable.Meta):
         orderable = False
         empty_text = _("No household is on the honor roll.")
+
+    def render_award(self, record):
+        return local_award_html(record) or "—"
+
+    def value_award(self, record):
+        return local_award(record)

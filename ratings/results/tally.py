@@ -267,6 +267,11 @@ def _first_residents(household_ids) -> dict[int, tuple[str, str]]:
     return firsts
 
 
+def _award_in_uyghur(candidate: HonorCandidate) -> dict:
+    # Only when there is one: documents without it stay as they were.
+    return {"award_ug": candidate.award_ug} if candidate.award_ug else {}
+
+
 def honor_roll_document(meeting: Meeting, *, votes_shown: bool = True) -> list[dict]:
     """The accepted honor roll candidates in ranking order, with their awards.
 
@@ -299,6 +304,11 @@ def honor_roll_document(meeting: Meeting, *, votes_shown: bool = True) -> list[d
             "votes": votes,
             "committee_reason": by_household[household_id].committee_reason,
             "award": by_household[household_id].award,
+            **(
+                {"award_ug": by_household[household_id].award_ug}
+                if by_household[household_id].award_ug
+                else {}
+            ),
             "award_amount": (
                 str(by_household[household_id].award_amount)
                 if by_household[household_id].award_amount is not None

@@ -398,6 +398,7 @@ def honor_review(request, pk):
             accept=form.accepted,
             note=form.cleaned_data["note"],
             award=form.cleaned_data["award"],
+            award_ug=form.cleaned_data["award_ug"],
             award_amount=form.cleaned_data["award_amount"],
             by=request.user,
         )

@@ -168,8 +168,8 @@ def test_the_county_shows_the_honor_roll_as_at_the_venue(client, county, venue, 
     assert sorted((c.household.number, c.votes, c.committee_reason) for c in candidates) == sorted(
         (row["number"], row["votes"], row["reason"]) for row in venue["honor"]
     )
-    assert {(c.status, c.award, str(c.award_amount)) for c in candidates} == {
-        ("accepted", "Red flower", "500.00")
+    assert {(c.status, c.award, c.award_ug, str(c.award_amount)) for c in candidates} == {
+        ("accepted", "Red flower", "قىزىل گۈل", "500.00")
     }
 
     public = client.get(reverse("ratings:honor-roll", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en")

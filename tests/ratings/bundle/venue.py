@@ -83,7 +83,12 @@ def honor_roll(world, admin) -> list[dict]:
     results_services.honor_candidates_collect(meeting=world.meeting, by=admin)
     for candidate in world.meeting.honor_candidates.all():
         results_services.honor_candidate_review(
-            candidate=candidate, accept=True, award="Red flower", award_amount=500, by=admin
+            candidate=candidate,
+            accept=True,
+            award="Red flower",
+            award_ug="قىزىل گۈل",
+            award_amount=500,
+            by=admin,
         )
     return [
         {"number": c.household.number, "votes": c.votes, "reason": c.committee_reason}

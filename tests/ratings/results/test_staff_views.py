@@ -261,7 +261,10 @@ def test_collect_review_compute_publish_object_rule_recount_publish(client, coun
 
     first, second, third = candidates
     reviews = [
-        (first, {"decision": "accept", "award": "Red flower", "award_amount": "500.50"}),
+        (
+            first,
+            {"decision": "accept", "award": "Red flower", "award_ug": "قىزىل گۈل", "award_amount": "500.50"},
+        ),
         (second, {"decision": "accept", "award": "Certificate"}),
         (third, {"decision": "decline", "note": "Moved to the county town"}),
     ]
@@ -290,6 +293,11 @@ def test_collect_review_compute_publish_object_rule_recount_publish(client, coun
     assert draft.notice_ends == timezone.localdate() + datetime.timedelta(days=10)
     assert meeting.status == Meeting.Status.UNDER_NOTICE
     assert "Recount" not in page(admin.get(url("staff-results", meeting.pk)))
+    # The award in the reader's script: Uyghur on a Uyghur page, the Chinese (here English) elsewhere.
+    for name in ("results", "results-notice"):
+        in_uyghur = page(Client().get(url(name, meeting.pk), HTTP_ACCEPT_LANGUAGE="ug"))
+        assert "<bdi>قىزىل گۈل</bdi>" in in_uyghur and "Red flower" not in in_uyghur
+        assert "<bdi>Red flower</bdi>" in page(Client().get(url(name, meeting.pk), HTTP_ACCEPT_LANGUAGE="en"))
 
     # Someone objects; the moderator reads it, contact included, and upholds it.
     objection = lodge(draft, text="Cadre 1 was graded twice", name="Aygul", contact="138 0000 0000")

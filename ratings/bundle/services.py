@@ -56,6 +56,7 @@ from ratings.models import (
     GradeCount,
     HonorCandidate,
     HonorNomination,
+    HouseholdProposal,
     PollBookCount,
     ResultSnapshot,
     Scrutineer,
@@ -75,6 +76,15 @@ def meeting_export(*, meeting: Meeting, by) -> tuple[str, bytes]:
     """
     if by is not None:
         permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
+    # The bundle does not carry households' evaluations yet (their proposals, answers and counts): a
+    # file without them would arrive as a box the county's recount contradicts. Refused, saying so.
+    if HouseholdProposal.objects.filter(meeting=meeting).exists():
+        raise ValidationError(
+            _(
+                "This meeting has households' evaluations on its agenda, which a bundle cannot carry "
+                "yet: it cannot be filed with the county as a bundle."
+            )
+        )
     key = signing.load_private()
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     members = contents.members_of(meeting)

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from meetings.models import Meeting
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             name, data = meeting_export(meeting=found, by=None)
         except SigningKeyError as error:
             raise CommandError(str(error)) from None
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         path = out or Path(name)
         path.write_bytes(data)
         self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({len(data)} bytes)."))

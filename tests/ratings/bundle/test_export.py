@@ -7,13 +7,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils.translation import override
 
 from meetings.models import Attachment, WorkReport
 from portal import signing
 from ratings.bundle import manifest
 from ratings.bundle.services import meeting_export
+from ratings.models import HouseholdProposal
 from tests.factories import CadreFactory
-from tests.worlds import make_meeting
+from tests.worlds import agenda_of, make_meeting, voted_world
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -65,3 +67,17 @@ def test_an_attachment_gone_from_the_storage_stops_the_export(client, county, si
     assert answer.redirect_chain[0][1] == 302
     assert "is missing from this server&#x27;s files" in answer.content.decode()
     assert not meeting.bundle_exports.exists()
+
+
+def test_a_meeting_with_households_evaluations_is_not_exported_yet(county, signing_key):
+    # The bundle does not carry the proposals and their answers yet: refused, rather than a box the
+    # county's recount would contradict.
+    world = voted_world(
+        county,
+        ["satisfied"],
+        agenda=agenda_of(county, (0, HouseholdProposal.Kind.POVERTY_EXIT, {})),
+        evaluations=[["agree"]],
+    )
+    with override("en"), pytest.raises(ValidationError, match="which a bundle cannot carry yet"):
+        meeting_export(meeting=world.meeting, by=county.township_admin)
+    assert not world.meeting.bundle_exports.exists()

@@ -11,25 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Meeting
 from portal.forms import RowChoiceField
 from portal.models import Household
+from ratings.evaluations import services
 from ratings.models import HouseholdProposal
 
-# The fields the village fills in, in the order of the form; the household only when proposing.
-DECISION = ["kind", "category", "star"]
-FACTS = [
-    "head_name",
-    "members",
-    "reason",
-    "income_year",
-    "income_per_head",
-    "income_line",
-    "food",
-    "clothing",
-    "education",
-    "medical",
-    "housing",
-    "drinking_water",
-]
-RULES = ["threshold_numerator", "threshold_denominator", "notice_days"]
+# The fields the village fills in, in the order of the form (ratings.evaluations.services names them);
+# the household only when proposing.
+DECISION, FACTS, RULES = list(services.DECISION), list(services.FACTS), list(services.RULES)
 
 
 def _helper(label) -> FormHelper:

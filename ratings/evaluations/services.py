@@ -48,7 +48,10 @@ FACTS = (
     "housing",
     "drinking_water",
 )
-SETTINGS = ("kind", "category", "star", "threshold_numerator", "threshold_denominator", "notice_days")
+# What the decision is, and the rules it is voted under: set when proposing, changed only with the facts.
+DECISION = ("kind", "category", "star")
+RULES = ("threshold_numerator", "threshold_denominator", "notice_days")
+SETTINGS = DECISION + RULES
 # A vote is counted once its box is closed; an annulled meeting counts nothing.
 COUNTED = {Meeting.Status.VOTING_CLOSED, Meeting.Status.UNDER_NOTICE, Meeting.Status.FINAL}
 MAX_NOTICE_DAYS = 60

@@ -25,12 +25,12 @@ from django.utils import translation
 
 from meetings.models import Attachment, Commitment, Meeting, ReportRevision, WorkReport
 from portal import signing
-from portal.models import AuditEntry, Resident, VenueKey
+from portal.models import AuditEntry, Household, Resident, VenueKey
 from portal.services.venue_keys import venue_key_register, venue_key_revoke
 from ratings.bundle import manifest
 from ratings.bundle.services import meeting_import
 from ratings.closure.certificate import certificate_of
-from ratings.evaluations.services import township_check
+from ratings.evaluations.services import proposal_create, township_check
 from ratings.models import (
     Ballot,
     BallotEvaluation,
@@ -43,6 +43,7 @@ from ratings.models import (
 )
 from ratings.results import tally
 from ratings.results.verify import recount_differences
+from tests.worlds import HOUSEHOLD_FACTS
 
 YEAR = 2024
 
@@ -177,6 +178,22 @@ def test_the_county_imports_the_households_evaluation_as_the_venue_voted_it(
     assert proposal.history.count() == len(history) + 1 and answers.count() == 14
     assert EvaluationCount.objects.of_meeting(meeting).count() == 3
     assert recount_differences(ResultSnapshot.objects.of_meeting(meeting).live().get()) == []
+
+
+def test_a_household_with_an_open_proposal_at_the_county_is_refused(county, venue, registered):
+    [sent] = venue["proposal"]
+    household = Household.objects.get_or_create(village=county.village, number=sent["household__number"])[0]
+    proposal_create(
+        village=county.village,
+        household=household,
+        kind=HouseholdProposal.Kind.POVERTY_EXIT,
+        by=county.operator,
+        head_name="Tursun Niyaz",
+        **HOUSEHOLD_FACTS,
+    )
+    message = refused(venue["data"][0], county.township_admin)
+    assert f"Bostan has an open proposal of household {household.number} for exit from poverty" in message
+    assert nothing_imported(county) and HouseholdProposal.objects.count() == 1
 
 
 def test_the_county_serves_the_reports_attachments_as_the_venue_had_them(client, county, venue, registered):

@@ -1,7 +1,8 @@
 """What a meeting's bundle holds, member by member, read from the venue's database (the export side).
 
-Cadres, households and the meeting are referred to by the venue's ids inside the bundle, and described
-by their natural keys (a cadre: village and name; a household: village and number) for the county to
+Cadres, households, households' evaluations and the meeting are referred to by the venue's ids inside
+the bundle, and described by their natural keys (a cadre: village and name; a household: village and
+number; an evaluation: its household and decision) for the county to
 map them onto its own rows (ratings.bundle.services). Ballots keep their random ids, which mean the
 same in every installation.
 

@@ -13,8 +13,10 @@ that cover them worked out again; the figures are the venue's, unchanged. A repo
 checked by its content as an upload is (portal.uploads) and stored under a new name; the closure
 certificate's scrutineers are found on the county's roll by the keyed hash of their ID number (kept off
 the roll when the county has no such villager); the honor roll's nominations and candidates by
-household number. What the venue's accounts did (named, recorded, nominated, reviewed) stays theirs:
-the county's rows have no account for it.
+household number; a household's evaluation by meeting, household and decision, with its history (its
+answers and kept counts follow it; the results' households section is in the county's proposal ids, a
+step the county took since is kept). What the venue's accounts did (named, recorded, nominated,
+reviewed, proposed) stays theirs: the county's rows have no account for it.
 """
 
 import datetime

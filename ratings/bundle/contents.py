@@ -1,7 +1,8 @@
 """What a meeting's bundle holds, member by member, read from the venue's database (the export side).
 
-Cadres, households and the meeting are referred to by the venue's ids inside the bundle, and described
-by their natural keys (a cadre: village and name; a household: village and number) for the county to
+Cadres, households, households' evaluations and the meeting are referred to by the venue's ids inside
+the bundle, and described by their natural keys (a cadre: village and name; a household: village and
+number; an evaluation: its household and decision) for the county to
 map them onto its own rows (ratings.bundle.services). Ballots keep their random ids, which mean the
 same in every installation.
 
@@ -27,13 +28,17 @@ from ratings.closure import certificate as certificates
 from ratings.models import (
     Ballot,
     BallotCode,
+    BallotEvaluation,
     BallotGrade,
     BallotNomination,
     CertificateConfirmation,
     DoorCount,
+    EvaluationCount,
     GradeCount,
     HonorCandidate,
     HonorNomination,
+    HouseholdProposal,
+    HouseholdStatusChange,
     PollBookEntry,
     ResultSnapshot,
     Scrutineer,
@@ -221,7 +226,23 @@ def ballots_member(meeting: Meeting) -> dict:
         .values_list("cadre_id", "criterion__code", "group__kind", "grade__code", "ballots")
         .order_by("cadre_id", "criterion__code", "group__kind", "grade__code")
     ]
-    return {"ballots": ballots, "grade_counts": counts, "seal": tally.ballots_seal(meeting)}
+    box = {"ballots": ballots, "grade_counts": counts, "seal": tally.ballots_seal(meeting)}
+    if HouseholdProposal.objects.on_agenda_of(meeting).exists():
+        # Only then: the box of a meeting without households' evaluations stays as it always was.
+        answers = {}
+        for ballot_id, proposal_id, answer in BallotEvaluation.objects.of_meeting(meeting).values_list(
+            "ballot_id", "proposal_id", "answer"
+        ):
+            answers.setdefault(str(ballot_id), []).append([proposal_id, answer])
+        for ballot in ballots:
+            ballot["evaluations"] = sorted(answers.get(ballot["id"], []))
+        box["evaluation_counts"] = [
+            list(row)
+            for row in EvaluationCount.objects.of_meeting(meeting)
+            .values_list("proposal_id", "group__kind", "answer", "ballots")
+            .order_by("proposal_id", "group__kind", "answer")
+        ]
+    return box
 
 
 def results_member(meeting: Meeting) -> list[dict]:
@@ -267,6 +288,69 @@ def honor_member(meeting: Meeting) -> dict:
         .order_by("household__number")
     ]
     return {"nominations": nominations, "candidates": candidates}
+
+
+def _decimal(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+PROPOSAL_FIELDS = (
+    "kind",
+    "category",
+    "star",
+    "head_name",
+    "members",
+    "reason",
+    "income_year",
+    "food",
+    "clothing",
+    "education",
+    "medical",
+    "housing",
+    "drinking_water",
+    "threshold_numerator",
+    "threshold_denominator",
+    "notice_days",
+    "status",
+    "return_reason",
+    "agree",
+    "disagree",
+    "abstain",
+    "ballots",
+    "confirmed_by_helper",
+    "thumbprint",
+)
+PROPOSAL_DATES = ("notice_starts", "notice_ends", "decision_due", "decided_on")
+
+
+def evaluations_member(meeting: Meeting) -> list[dict]:
+    """The households' evaluations on the meeting's agenda (households by number, as the honor roll's),
+    each with its facts, decision, threshold, count, steps' dates and confirmation, and its status
+    history (who moved it by name: the venue's accounts are not the county's)."""
+    proposals = HouseholdProposal.objects.on_agenda_of(meeting).select_related("household").order_by("pk")
+    history = {}
+    for change in HouseholdStatusChange.objects.filter(proposal__meeting=meeting).order_by("at", "pk"):
+        history.setdefault(change.proposal_id, []).append(
+            {"status": change.status, "by": change.by_name, "at": _iso(change.at), "reason": change.reason}
+        )
+    return [
+        {
+            "id": proposal.pk,
+            "household": proposal.household.number,
+            **{name: getattr(proposal, name) for name in PROPOSAL_FIELDS},
+            "income_per_head": _decimal(proposal.income_per_head),
+            "income_line": _decimal(proposal.income_line),
+            **{name: _date(getattr(proposal, name)) for name in PROPOSAL_DATES},
+            "confirmed_at": _iso(proposal.confirmed_at),
+            "created_at": _iso(proposal.created_at),
+            "history": history.get(proposal.pk, []),
+        }
+        for proposal in proposals
+    ]
 
 
 def _person(resident: Resident) -> dict:
@@ -325,6 +409,7 @@ def _meeting_targets(meeting: Meeting) -> set[tuple[str, str]]:
         ("ratings.scrutineer", meeting.scrutineers.all()),
         ("ratings.honornomination", meeting.honor_nominations.all()),
         ("ratings.honorcandidate", meeting.honor_candidates.all()),
+        ("ratings.householdproposal", meeting.household_proposals.all()),
     ):
         targets |= {(model, str(pk)) for pk in queryset.values_list("pk", flat=True)}
     return targets
@@ -356,6 +441,7 @@ def audit_member(meeting: Meeting) -> dict:
 
 def members_of(meeting: Meeting) -> dict[str, bytes]:
     files = attachment_files(meeting)
+    evaluations = evaluations_member(meeting)
     return {
         **{ATTACHMENTS + sha256(data): data for data in files.values()},
         **{
@@ -370,6 +456,8 @@ def members_of(meeting: Meeting) -> dict[str, bytes]:
                 ("honor.json", honor_member(meeting)),
                 ("certificate.json", certificate_member(meeting)),
                 ("audit.json", audit_member(meeting)),
+                # Only for a meeting that voted on households: others' bundles stay as they were.
+                *((("evaluations.json", evaluations),) if evaluations else ()),
             )
         },
     }

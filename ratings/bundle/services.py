@@ -13,8 +13,10 @@ that cover them worked out again; the figures are the venue's, unchanged. A repo
 checked by its content as an upload is (portal.uploads) and stored under a new name; the closure
 certificate's scrutineers are found on the county's roll by the keyed hash of their ID number (kept off
 the roll when the county has no such villager); the honor roll's nominations and candidates by
-household number. What the venue's accounts did (named, recorded, nominated, reviewed) stays theirs:
-the county's rows have no account for it.
+household number; a household's evaluation by meeting, household and decision, with its history (its
+answers and kept counts follow it; the results' households section is in the county's proposal ids, a
+step the county took since is kept). What the venue's accounts did (named, recorded, nominated,
+reviewed, proposed) stays theirs: the county's rows have no account for it.
 """
 
 import datetime
@@ -47,16 +49,19 @@ from ratings.bundle import contents, manifest
 from ratings.bundle.manifest import BundleRefused
 from ratings.models import (
     Ballot,
+    BallotEvaluation,
     BallotGrade,
     BallotNomination,
     BundleExport,
     BundleImport,
     CertificateConfirmation,
     DoorCount,
+    EvaluationCount,
     GradeCount,
     HonorCandidate,
     HonorNomination,
     HouseholdProposal,
+    HouseholdStatusChange,
     PollBookCount,
     ResultSnapshot,
     Scrutineer,
@@ -76,15 +81,6 @@ def meeting_export(*, meeting: Meeting, by) -> tuple[str, bytes]:
     """
     if by is not None:
         permissions.ensure(by, Capability.OPERATE_MEETING, meeting.village)
-    # The bundle does not carry households' evaluations yet (their proposals, answers and counts): a
-    # file without them would arrive as a box the county's recount contradicts. Refused, saying so.
-    if HouseholdProposal.objects.filter(meeting=meeting).exists():
-        raise ValidationError(
-            _(
-                "This meeting has households' evaluations on its agenda, which a bundle cannot carry "
-                "yet: it cannot be filed with the county as a bundle."
-            )
-        )
     key = signing.load_private()
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     members = contents.members_of(meeting)
@@ -177,6 +173,10 @@ def refusal_message(refusal: BundleRefused) -> str:
             "%(village)s has more than one cadre named %(name)s: the bundle's cadre cannot be told apart."
         ),
         "content_invalid": _("The member %(member)s does not hold what a meeting bundle holds."),
+        "proposal_open": _(
+            "%(village)s has an open proposal of household %(household)s for %(evaluation)s outside this "
+            "meeting: the bundle's evaluation of it cannot be imported beside it."
+        ),
         "attachment_refused": _(
             "The attachment %(name)s (member %(member)s) is refused as an upload would be: %(reason)s"
         ),
@@ -354,9 +354,14 @@ def _write_members(bundle, village, meeting, reading, stored) -> Meeting:
     _reports(meeting, bundle, cadres, stored)
     reading.member = "questions.json"
     _questions(meeting, bundle.json("questions.json"), cadres)
+    # A bundle of a meeting without households' evaluations (or made before they travelled) has none.
+    proposals = {}
+    if "evaluations.json" in bundle.members:
+        reading.member = "evaluations.json"
+        proposals = _evaluations(meeting, bundle.json("evaluations.json"))
     reading.member = "ballots.json"
     box = bundle.json("ballots.json")
-    _ballots(meeting, box, cadres)
+    _ballots(meeting, box, cadres, proposals)
     reading.member = "poll.json"
     poll = bundle.json("poll.json")
     for door, count in poll["doors"].items():
@@ -366,7 +371,7 @@ def _write_members(bundle, village, meeting, reading, stored) -> Meeting:
         meeting=meeting, defaults={"assisted": int(poll.get("assisted", 0))}
     )
     reading.member = "results.json"
-    _results(meeting, bundle.json("results.json"), cadres, box["seal"])
+    _results(meeting, bundle.json("results.json"), cadres, box["seal"], proposals)
     # A bundle made before the honor roll and the certificate's signers travelled has neither.
     if "honor.json" in bundle.members:
         reading.member = "honor.json"
@@ -506,9 +511,76 @@ def _questions(meeting: Meeting, member: dict, cadres: dict) -> None:
             )
 
 
-def _ballots(meeting: Meeting, box: dict, cadres: dict) -> None:
+def _evaluations(meeting: Meeting, rows: list) -> dict:
+    """The households' evaluations on the meeting's agenda, each by its household (by number) and
+    decision, with its status history; the venue's ids → the county's proposals.
+
+    Whoever moved a proposal at the venue is kept by name, with no account here (as created_by: none).
+    A proposal the county has taken further since (the township's check, the county's decision) keeps
+    its later steps and status: the bundle adds the venue's steps to its history, and changes nothing else.
+    """
+    village, mapped = meeting.village, {}
+    for row in rows:
+        household = _household(meeting, row["household"])
+        kind = HouseholdProposal.Kind(row["kind"])
+        proposal = HouseholdProposal.objects.filter(meeting=meeting, household=household, kind=kind).first()
+        if proposal is None:
+            status = HouseholdProposal.Status(row["status"])
+            open_elsewhere = HouseholdProposal.objects.filter(household=household, kind=kind).exclude(
+                status__in=HouseholdProposal.FINAL
+            )
+            if status not in HouseholdProposal.FINAL and open_elsewhere.exists():
+                raise BundleRefused(
+                    "proposal_open",
+                    village=village.name,
+                    household=household.number,
+                    evaluation=kind.label,
+                    scope=village.code,
+                )
+        values = {
+            **{name: row[name] for name in contents.PROPOSAL_FIELDS},
+            "status": HouseholdProposal.Status(row["status"]),
+            "category": HouseholdProposal.Category(row["category"]) if row["category"] else "",
+            "star": HouseholdProposal.Star(row["star"]) if row["star"] else "",
+            **{
+                name: decimal.Decimal(row[name]) if row[name] is not None else None
+                for name in ("income_per_head", "income_line")
+            },
+            **{
+                name: datetime.date.fromisoformat(row[name]) if row[name] else None
+                for name in contents.PROPOSAL_DATES
+            },
+            "confirmed_at": parse_datetime(row["confirmed_at"]) if row["confirmed_at"] else None,
+        }
+        if proposal is None:
+            proposal = HouseholdProposal.objects.create(
+                village=village, household=household, meeting=meeting, created_by=None, **values
+            )
+        elif not _taken_further(proposal, row["history"]):
+            HouseholdProposal.objects.filter(pk=proposal.pk).update(**values)
+        HouseholdProposal.objects.filter(pk=proposal.pk).update(created_at=parse_datetime(row["created_at"]))
+        for step in row["history"]:
+            HouseholdStatusChange.objects.get_or_create(
+                proposal=proposal,
+                household=household,
+                status=HouseholdProposal.Status(step["status"]),
+                at=parse_datetime(step["at"]),
+                defaults={"by_name": str(step["by"]), "reason": step["reason"]},
+            )
+        mapped[row["id"]] = proposal
+    return mapped
+
+
+def _taken_further(proposal: HouseholdProposal, history: list) -> bool:
+    """Whether the county's history of the proposal holds a step later than the venue's last."""
+    last = max((parse_datetime(step["at"]) for step in history), default=None)
+    later = HouseholdStatusChange.objects.filter(proposal=proposal)
+    return (later.filter(at__gt=last) if last else later).exists()
+
+
+def _ballots(meeting: Meeting, box: dict, cadres: dict, proposals: dict) -> None:
     """The ballots not yet here, by their random ids; the counts kept at the close, as the venue kept
-    them. A nomination names its household by number."""
+    them. A nomination names its household by number; an answer, its evaluation by the venue's id."""
     scheme = meeting.scheme
     criteria = {c.code: c for c in scheme.criteria.all()}
     grades = {g.code: g for g in scheme.grades.all()}
@@ -518,7 +590,7 @@ def _ballots(meeting: Meeting, box: dict, cadres: dict) -> None:
     for number in sorted(numbers):
         households[number], _created = Household.objects.get_or_create(village=meeting.village, number=number)
     here = set(Ballot.objects.filter(meeting=meeting).values_list("pk", flat=True))
-    new_ballots, new_grades, new_nominations = [], [], []
+    new_ballots, new_grades, new_nominations, new_answers = [], [], [], []
     for row in box["ballots"]:
         ballot_id = uuid.UUID(row["id"])
         if ballot_id in here:
@@ -545,9 +617,29 @@ def _ballots(meeting: Meeting, box: dict, cadres: dict) -> None:
             BallotNomination(ballot_id=ballot_id, household=households[number])
             for number in row["nominations"]
         ]
+        new_answers += [
+            BallotEvaluation(
+                ballot_id=ballot_id,
+                proposal=proposals[proposal],
+                answer=BallotEvaluation.Answer(answer),
+            )
+            for proposal, answer in row.get("evaluations", [])
+        ]
     Ballot.objects.bulk_create(new_ballots)
     BallotGrade.objects.bulk_create(new_grades)
     BallotNomination.objects.bulk_create(new_nominations)
+    BallotEvaluation.objects.bulk_create(new_answers)
+    EvaluationCount.objects.filter(meeting=meeting).delete()
+    EvaluationCount.objects.bulk_create(
+        EvaluationCount(
+            meeting=meeting,
+            proposal=proposals[proposal],
+            group=groups[group],
+            answer=BallotEvaluation.Answer(answer),
+            ballots=n,
+        )
+        for proposal, group, answer, n in box.get("evaluation_counts", [])
+    )
     GradeCount.objects.filter(meeting=meeting).delete()
     GradeCount.objects.bulk_create(
         GradeCount(
@@ -562,7 +654,7 @@ def _ballots(meeting: Meeting, box: dict, cadres: dict) -> None:
     )
 
 
-def _results(meeting: Meeting, rows: list, cadres: dict, venue_seal: str) -> None:
+def _results(meeting: Meeting, rows: list, cadres: dict, venue_seal: str, proposals: dict) -> None:
     """Each snapshot as the venue published it, in the county's ids; sealed with the county's ballots.
 
     The venue's seal must be the seal of the ballots the bundle carries: else they are not the box
@@ -587,7 +679,12 @@ def _results(meeting: Meeting, rows: list, cadres: dict, venue_seal: str) -> Non
         snapshot = ResultSnapshot.objects.create(
             meeting=meeting,
             version=row["version"],
-            data=_in_county_ids(row["data"], meeting, {v: c.pk for v, c in cadres.items()}),
+            data=_in_county_ids(
+                row["data"],
+                meeting,
+                {v: c.pk for v, c in cadres.items()},
+                {v: p.pk for v, p in proposals.items()},
+            ),
             ballots=row["ballots"],
             ballots_sha256=county_seal if row["ballots_sha256"] == venue_seal else row["ballots_sha256"],
             computed_at=parse_datetime(row["computed_at"]),
@@ -685,8 +782,12 @@ def _certificate(meeting: Meeting, member: dict) -> None:
             CertificateConfirmation.objects.filter(pk=confirmation.pk).update(confirmed_at=confirmed)
 
 
-def _in_county_ids(document: dict, meeting: Meeting, cadres: dict[int, int]) -> dict:
-    """The venue's results document with the county's ids, and the digests that cover ids redone."""
+def _in_county_ids(
+    document: dict, meeting: Meeting, cadres: dict[int, int], proposals: dict[int, int] | None = None
+) -> dict:
+    """The venue's results document with the county's ids (cadres, households' evaluations by their
+    proposals), and the digests that cover ids redone."""
+    proposals = proposals or {}
     document = {**document, "meeting": {**document["meeting"], "id": meeting.pk}}
     document["cadres"] = [{**row, "id": cadres[row["id"]]} for row in document["cadres"]]
     if document.get("counts") is not None:
@@ -698,6 +799,13 @@ def _in_county_ids(document: dict, meeting: Meeting, cadres: dict[int, int]) -> 
             **codebook,
             "cadres": {str(cadres[int(key)]): value for key, value in codebook["cadres"].items()},
         }
+        if "households" in codebook:
+            document["codebook"]["households"] = {
+                str(proposals[int(key)]): value for key, value in codebook["households"].items()
+            }
+    if "households" in document:
+        document["households"] = [{**row, "id": proposals[row["id"]]} for row in document["households"]]
+        document["evaluations_sha256"] = opendata.sha256(opendata.evaluations_csv(document["households"]))
     document["honor_roll"] = [
         {
             **row,

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils.translation import override
 
 from meetings.models import Attachment, WorkReport
 from portal import signing
@@ -15,7 +14,7 @@ from ratings.bundle import manifest
 from ratings.bundle.services import meeting_export
 from ratings.models import HouseholdProposal
 from tests.factories import CadreFactory
-from tests.worlds import agenda_of, make_meeting, voted_world
+from tests.worlds import agenda_of, compute_and_publish, make_meeting, voted_world
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -69,15 +68,45 @@ def test_an_attachment_gone_from_the_storage_stops_the_export(client, county, si
     assert not meeting.bundle_exports.exists()
 
 
-def test_a_meeting_with_households_evaluations_is_not_exported_yet(county, signing_key):
-    # The bundle does not carry the proposals and their answers yet: refused, rather than a box the
-    # county's recount would contradict.
+def test_a_meeting_with_households_evaluations_carries_them(county, signing_key):
+    # The proposal by household number with its count and history, each ballot's answer, the kept counts.
     world = voted_world(
         county,
-        ["satisfied"],
-        agenda=agenda_of(county, (0, HouseholdProposal.Kind.POVERTY_EXIT, {})),
-        evaluations=[["agree"]],
+        ["satisfied"] * 3,
+        agenda=agenda_of(county, (1, HouseholdProposal.Kind.POVERTY_EXIT, {})),
+        evaluations=[["agree"], ["agree"], ["disagree"]],
     )
-    with override("en"), pytest.raises(ValidationError, match="which a bundle cannot carry yet"):
-        meeting_export(meeting=world.meeting, by=county.township_admin)
-    assert not world.meeting.bundle_exports.exists()
+    compute_and_publish(world.meeting, by=county.township_admin)
+    _name, data = meeting_export(meeting=world.meeting, by=county.township_admin)
+    bundle = manifest.unpack(data, max_unpacked=10**8)
+    [proposal] = bundle.json("evaluations.json")
+    assert proposal["household"] == world.households[1].number and proposal["kind"] == "poverty_exit"
+    assert (proposal["status"], proposal["agree"], proposal["disagree"], proposal["ballots"]) == (
+        "under_notice",
+        2,
+        1,
+        3,
+    )
+    assert [step["status"] for step in proposal["history"]] == [
+        "draft",
+        "submitted",
+        "approved",
+        "under_notice",
+    ]
+    box = bundle.json("ballots.json")
+    assert sorted(answer for ballot in box["ballots"] for _id, answer in ballot["evaluations"]) == [
+        "agree",
+        "agree",
+        "disagree",
+    ]
+    assert sorted((row[2], row[3]) for row in box["evaluation_counts"]) == [("agree", 2), ("disagree", 1)]
+    assert world.meeting.bundle_exports.count() == 1
+
+
+def test_a_meeting_without_households_evaluations_keeps_its_bundle_as_it_was(county, signing_key):
+    world = voted_world(county, ["satisfied"])
+    _name, data = meeting_export(meeting=world.meeting, by=county.township_admin)
+    bundle = manifest.unpack(data, max_unpacked=10**8)
+    assert "evaluations.json" not in bundle.members
+    box = bundle.json("ballots.json")
+    assert "evaluation_counts" not in box and "evaluations" not in box["ballots"][0]

@@ -6,6 +6,7 @@ what failed, nothing in.
 """
 
 import base64
+import datetime
 import hashlib
 import io
 import json
@@ -24,13 +25,25 @@ from django.utils import translation
 
 from meetings.models import Attachment, Commitment, Meeting, ReportRevision, WorkReport
 from portal import signing
-from portal.models import AuditEntry, Resident, VenueKey
+from portal.models import AuditEntry, Household, Resident, VenueKey
 from portal.services.venue_keys import venue_key_register, venue_key_revoke
 from ratings.bundle import manifest
 from ratings.bundle.services import meeting_import
 from ratings.closure.certificate import certificate_of
-from ratings.models import Ballot, BundleImport, CertificateConfirmation, HonorCandidate, ResultSnapshot
+from ratings.evaluations.services import proposal_create, township_check
+from ratings.models import (
+    Ballot,
+    BallotEvaluation,
+    BundleImport,
+    CertificateConfirmation,
+    EvaluationCount,
+    HonorCandidate,
+    HouseholdProposal,
+    ResultSnapshot,
+)
+from ratings.results import tally
 from ratings.results.verify import recount_differences
+from tests.worlds import HOUSEHOLD_FACTS
 
 YEAR = 2024
 
@@ -119,6 +132,68 @@ def test_the_county_imports_the_venue_bundle_and_shows_its_results(client, count
     county_page = client.get(reverse("ratings:county-ranking"), {"year": YEAR, "post": "party_secretary"})
     assert county.village.name in township.content.decode()
     assert county.village.name in county_page.content.decode()
+
+
+def test_the_county_imports_the_households_evaluation_as_the_venue_voted_it(
+    client, county, venue, registered
+):
+    meeting = meeting_import(data=venue["data"][0], by=county.township_admin).meeting
+    proposal = HouseholdProposal.objects.select_related("household").get(meeting=meeting)
+    [sent] = venue["proposal"]
+    assert {
+        "household__number": proposal.household.number,
+        **{name: getattr(proposal, name) for name in ("status", "agree", "disagree", "abstain", "ballots")},
+    } == sent
+    assert (proposal.status, proposal.agree, proposal.created_by) == ("under_notice", 10, None)
+    # Its history as the venue kept it, the venue's accounts by name only.
+    history = list(proposal.history.order_by("at", "pk"))
+    assert [step.status for step in history] == ["draft", "submitted", "approved", "under_notice"]
+    assert [step.by_name for step in history] == ["venue-root"] * 3 + ["venue-admin"]
+    assert not any(step.by for step in history)
+    # The answers in the box, and the counts kept at the close.
+    answers = BallotEvaluation.objects.of_meeting(meeting).filter(proposal=proposal)
+    assert (
+        sorted(answers.values_list("answer", flat=True))
+        == ["abstain"] * 2 + ["agree"] * 10 + ["disagree"] * 2
+    )
+    assert tally.evaluation_counts(meeting) == tally.box_evaluation_counts(meeting)
+    live = ResultSnapshot.objects.of_meeting(meeting).live().get()
+    assert recount_differences(live) == []
+
+    # The public results: the households' section as the venue published it, in the county's ids.
+    published = client.get(reverse("ratings:results-json", args=[meeting.pk])).json()
+    assert published["households"] == [{**row, "id": proposal.pk} for row in venue["households"]]
+    page = client.get(reverse("ratings:results", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en").content
+    assert f'data-household="{proposal.pk}"' in page.decode() and "Tursun Niyaz" in page.decode()
+    evaluations = client.get(reverse("ratings:evaluations-csv", args=[meeting.pk])).content
+    assert hashlib.sha256(evaluations).hexdigest() == live.data["evaluations_sha256"]
+
+    # Again: nothing changed. The township checks it at the county; the later version keeps that step.
+    meeting_import(data=venue["data"][0], by=county.township_admin)
+    assert proposal.history.count() == len(history) and answers.count() == 14
+    after_notice = proposal.notice_ends + datetime.timedelta(days=1)
+    township_check(proposal=proposal, approve=True, by=county.township_admin, today=after_notice)
+    meeting_import(data=venue["data"][1], by=county.township_admin)
+    assert HouseholdProposal.objects.get(meeting=meeting).status == "township_checked"
+    assert proposal.history.count() == len(history) + 1 and answers.count() == 14
+    assert EvaluationCount.objects.of_meeting(meeting).count() == 3
+    assert recount_differences(ResultSnapshot.objects.of_meeting(meeting).live().get()) == []
+
+
+def test_a_household_with_an_open_proposal_at_the_county_is_refused(county, venue, registered):
+    [sent] = venue["proposal"]
+    household = Household.objects.get_or_create(village=county.village, number=sent["household__number"])[0]
+    proposal_create(
+        village=county.village,
+        household=household,
+        kind=HouseholdProposal.Kind.POVERTY_EXIT,
+        by=county.operator,
+        head_name="Tursun Niyaz",
+        **HOUSEHOLD_FACTS,
+    )
+    message = refused(venue["data"][0], county.township_admin)
+    assert f"Bostan has an open proposal of household {household.number} for exit from poverty" in message
+    assert nothing_imported(county) and HouseholdProposal.objects.count() == 1
 
 
 def test_the_county_serves_the_reports_attachments_as_the_venue_had_them(client, county, venue, registered):
@@ -278,6 +353,12 @@ def _one_grade_changed(box):
     return box
 
 
+def _one_answer_changed(box):
+    ballot = next(ballot for ballot in box["ballots"] if ballot["evaluations"])
+    ballot["evaluations"][0][1] = "disagree" if ballot["evaluations"][0][1] != "disagree" else "agree"
+    return box
+
+
 def _one_ballot_removed(box):
     box["ballots"].pop()
     return box
@@ -292,6 +373,7 @@ def _one_certificate_figure_changed(certificate):
     ("member", "change"),
     [
         ("ballots.json", _one_grade_changed),
+        ("ballots.json", _one_answer_changed),
         ("ballots.json", _one_ballot_removed),
         ("certificate.json", _one_certificate_figure_changed),
     ],

@@ -4,7 +4,8 @@ Run by the tests as `python -m tests.ratings.bundle.venue WORKDIR` with DATABASE
 PORTAL_SIGNING_KEY_FILE set: seeds the village the county also has (same code), votes through the kiosk's
 services, has the first cadre's report published with a photo and a PDF attached and its Uyghur version
 published then corrected (one revision), a household put forward
-by the committees and the honor roll reviewed, has the closure certificate signed, publishes, and exports
+by the committees and the honor roll reviewed, one household's evaluation voted (its exit from
+poverty), has the closure certificate signed, publishes, and exports
 the bundle twice (v1, then v2 after a commitment is added). Prints one JSON line: the public key, the
 bundle files, the results as the venue published them (name → score, verdict), and what the county's
 pages must show of the rest (attachments, honor roll, signers).
@@ -129,9 +130,10 @@ def main(workdir: Path) -> None:
     from portal.models import CadrePost, Role
     from portal.services.roles import role_grant
     from ratings.bundle.services import meeting_export
+    from ratings.models import HouseholdProposal
     from tests.conftest import County
     from tests.factories import TownshipFactory, UserFactory, VillageFactory
-    from tests.worlds import compute_and_publish, voted_world
+    from tests.worlds import agenda_of, compute_and_publish, voted_world
 
     call_command("migrate", verbosity=0)
     call_command("signing_key", create=True, stdout=io.StringIO())
@@ -144,7 +146,13 @@ def main(workdir: Path) -> None:
     role_grant(user=operator, role=Role.MEETING_OPERATOR, village=village, by=root)
     county = County(township, village, neighbour, neighbour, root, admin, None, operator, None, None)
     grades = ["satisfied"] * 9 + ["basically_satisfied"] * 3 + ["dissatisfied"] * 2
-    world = voted_world(county, grades, nominations=[[0], [0], [1]], cadres=2)
+    # One household's evaluation on the agenda, answered on every ballot (placed by root: the laptop
+    # has no moderator).
+    agenda = agenda_of(county, (2, HouseholdProposal.Kind.POVERTY_EXIT, {}), by=root)
+    answers = [["agree"]] * 10 + [["disagree"]] * 2 + [["abstain"]] * 2
+    world = voted_world(
+        county, grades, nominations=[[0], [0], [1]], cadres=2, agenda=agenda, evaluations=answers
+    )
     for cadre, post in zip(world.cadres, ("party_secretary", "committee_director"), strict=True):
         CadrePost.objects.create(cadre=cadre, post=post, term_start=2021)
     attachments = report_with_attachments(world, root)
@@ -192,6 +200,12 @@ def main(workdir: Path) -> None:
                 "signers": signers,
                 "anchors": [anchor_in(path.read_bytes()) for path in paths],
                 "bundle_checks": bundle_checks,
+                "households": snapshot.data["households"],
+                "proposal": list(
+                    HouseholdProposal.objects.filter(meeting=world.meeting).values(
+                        "household__number", "status", "agree", "disagree", "abstain", "ballots"
+                    )
+                ),
                 "scrutineers": sorted(world.meeting.scrutineers.values_list("resident__name", flat=True)),
             }
         )

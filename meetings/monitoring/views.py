@@ -51,7 +51,11 @@ def _render_flag(request, flag: RiskFlag, *, measure_form=None, status: int = 20
         "village": village,
         "measures": measures,
         "follow_ups": flag.follow_up_visits(),
+        # ratings.HouseholdProposal.risk_flag's reverse accessor: read here, never imported.
+        "proposals": flag.household_proposals.all(),
         "may_manage": manages and is_open,
+        "may_propose": is_open
+        and permissions.has_capability(request.user, Capability.PROPOSE_HOUSEHOLDS, village),
         "measure_form": measure_form or (MeasureForm(village=village) if manages and is_open else None),
         "done_form": MeasureDoneForm(),
     }

@@ -5,14 +5,16 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Measure, Pairing, RiskFlag, Visit
 from meetings.monitoring import services
+from meetings.visits import counts
 from meetings.visits import services as visit_services
 from portal.models import AuditEntry
-from tests.factories import CadreFactory
+from tests.factories import CadreFactory, HouseholdFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
@@ -146,3 +148,34 @@ def test_a_later_visit_of_the_household_is_the_flags_follow_up(client, county, v
     client.force_login(county.cadre)
     page = client.get(risk.get_absolute_url()).content.decode()
     assert "No visit since the risk was found." not in page
+
+
+@override_settings(MONITORING_RECENT_VISIT_DAYS=30)
+def test_households_at_risk_without_a_recent_visit_and_measures_overdue(client, county, vw):
+    """One flagged household last visited 40 days ago is listed; one visited 5 days ago is not."""
+    stale = flag(vw, county, days_ago=40)
+    second = HouseholdFactory(village=county.village, number="003")
+    Pairing.objects.create(cadre=vw.cadre, household=second, start=vw.pairing.start)
+    fresh = flag(vw, county, days_ago=5, household=second, risk="schooling")
+    assert list(counts.at_risk_without_recent_visit(county.township)) == [stale]
+    assert counts.at_risk_without_recent_visit(county.township)[0].last_visit == stale.visit.date
+    late = timezone.localdate() - datetime.timedelta(days=1)
+    Measure.objects.create(flag=fresh, kind="education_aid", owner=vw.cadre, due_date=late)
+    Measure.objects.create(flag=fresh, kind="housing", owner=vw.cadre, due_date=late, done_at=late)
+    Measure.objects.create(flag=stale, kind="industry", owner=vw.cadre, due_date=timezone.localdate())
+    overdue = list(counts.measures_overdue(county.township))
+    assert [measure.kind for measure in overdue] == ["education_aid"]
+
+    client.force_login(county.township_admin)
+    url = reverse("meetings:visit-counts", args=[county.township.code])
+    page = client.get(url).content.decode()
+    assert stale.get_absolute_url() in page and fresh.get_absolute_url() in page  # the latter: overdue
+    csv = client.get(url, {"format": "csv", "table": "at-risk"}).content.decode("utf-8-sig")
+    assert "001" in csv and "003" not in csv
+    csv = client.get(url, {"format": "csv", "table": "overdue"}).content.decode("utf-8-sig")
+    assert "003" in csv and "education aid" in csv and "housing" not in csv
+    # Nothing of it reaches someone outside the township's administration.
+    client.force_login(county.moderator)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(stale.get_absolute_url()).status_code == 302  # to the sign-in page

@@ -64,6 +64,11 @@ def test_a_risk_flag_leading_to_a_household_evaluation(client, ev, risk):
     assert risk.get_absolute_url() in page and "From the risk found at a visit" in page
     flag_page = client.get(risk.get_absolute_url()).content.decode()
     assert proposal.get_absolute_url() in flag_page and proposal.get_status_display() in flag_page
+    # It stays an entry into monitoring.
+    with pytest.raises(ValidationError, match="risk leads to an entry"):
+        services.proposal_update(
+            proposal=proposal, by=ev.county.operator, kind=Kind.POVERTY_EXIT, category=""
+        )
     services.proposal_submit(proposal=proposal, by=ev.county.operator)
     assert "submitted to the moderator" in client.get(risk.get_absolute_url()).content.decode()
     # A second one for the same decision is refused while the first is open.

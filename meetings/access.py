@@ -9,16 +9,19 @@ the service (`permissions.ensure`).
 """
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from meetings.models import (
     Attachment,
     Commitment,
     HouseholdProblem,
+    Measure,
     Meeting,
     Pairing,
     Question,
     ReportRevision,
+    RiskFlag,
     Visit,
     WorkReport,
 )
@@ -104,3 +107,29 @@ def get_visit_with_photo_or_404(user, pk) -> Visit:
     own = Visit.objects.filter(cadre__user=user) if user.is_authenticated else Visit.objects.none()
     visits = own | Visit.objects.for_user(user, Capability.MANAGE_VISITS)
     return get_object_or_404(visits.exclude(photo=""), pk=pk)
+
+
+# ——— the monitoring of households at risk (meetings.monitoring) ———
+
+
+def get_own_visit_or_404(user, pk) -> Visit:
+    """A visit the cadre of this account made, while holding the cadre role in its village."""
+    if not user.is_authenticated:
+        raise Http404
+    visits = Visit.objects.filter(cadre__user=user).for_user(user, Capability.WRITE_OWN_CONTENT)
+    return get_object_or_404(visits.select_related("household__village", "cadre"), pk=pk)
+
+
+def get_risk_flag_or_404(user, pk) -> RiskFlag:
+    """A risk flag of a household the cadre of this account is paired with, or of a village where the
+    user manages visits or works on the households' evaluations."""
+    flags = RiskFlag.objects.visible_to(user).select_related(
+        "household__village__township", "visit__cadre", "raised_by"
+    )
+    return get_object_or_404(flags, pk=pk)
+
+
+def get_measure_or_404(user, pk) -> Measure:
+    """A measure of a risk flag the user reaches (get_risk_flag_or_404)."""
+    measures = Measure.objects.filter(flag__in=RiskFlag.objects.visible_to(user))
+    return get_object_or_404(measures.select_related("flag__household__village", "owner"), pk=pk)

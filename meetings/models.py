@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from meetings.querysets import (
     CommitmentQuerySet,
     HouseholdProblemQuerySet,
+    MeasureQuerySet,
     MeetingQuerySet,
     PairingQuerySet,
     PolicyQuerySet,
     QuestionQuerySet,
+    RiskFlagQuerySet,
     VisitQuerySet,
     WorkReportQuerySet,
 )
@@ -747,3 +749,103 @@ class HouseholdCard(models.Model):
 
     def __str__(self):
         return str(self.household)
+
+
+class RiskFlag(models.Model):
+    """A household found at risk of (returning to) poverty at a visit: the category of the "three types"
+    it may fall in, the risk, a note. Measures answer it; the village's staff may start the household's
+    entry into monitoring from it (ratings.evaluations: the proposal points here, not the reverse).
+
+    Its follow-up visits are not stored: they are the household's visits after the flag was raised.
+    """
+
+    class Category(models.TextChoices):
+        # The same values as ratings' HouseholdProposal.Category (meetings does not import ratings).
+        UNSTABLE = "unstable", _("unstable household out of poverty")
+        MARGINAL = "marginal", _("marginal household at risk of poverty")
+        HARDSHIP = "hardship", _("household in sudden severe hardship")
+
+    class Risk(models.TextChoices):
+        INCOME_DROP = "income_drop", _("income drop")
+        ILLNESS = "illness", _("illness")
+        DISABILITY = "disability", _("disability")
+        ACCIDENT = "accident", _("accident")
+        DISASTER = "disaster", _("disaster")
+        SCHOOLING = "schooling", _("schooling")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    household = models.ForeignKey(
+        "portal.Household", on_delete=models.PROTECT, related_name="risk_flags", verbose_name=_("household")
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="risk_flags", verbose_name=_("found at the visit")
+    )
+    category = models.CharField(_("monitoring category"), max_length=12, choices=Category.choices)
+    risk = models.CharField(_("risk"), max_length=12, choices=Risk.choices)
+    note = models.TextField(_("note"), blank=True)
+    raised_by = models.ForeignKey(
+        "portal.Cadre", on_delete=models.PROTECT, related_name="risk_flags", verbose_name=_("raised by")
+    )
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = RiskFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        verbose_name = _("risk flag")
+        verbose_name_plural = _("risk flags")
+
+    def __str__(self):
+        return f"{self.household} · {self.get_risk_display()}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:risk-flag", args=[self.pk])
+
+    def follow_up_visits(self):
+        """The household's visits after the one that found the risk."""
+        return (
+            Visit.objects.filter(household_id=self.household_id, date__gte=self.visit.date)
+            .exclude(pk=self.visit_id)
+            .select_related("cadre")
+        )
+
+
+class Measure(models.Model):
+    """What answers a risk: a kind of help, a cadre who owns it, a due date, done or not."""
+
+    class Kind(models.TextChoices):
+        INDUSTRY = "industry", _("industry")
+        EMPLOYMENT = "employment", _("employment")
+        SOCIAL_SECURITY = "social_security", _("social security")
+        EDUCATION_AID = "education_aid", _("education aid")
+        MEDICAL_AID = "medical_aid", _("medical aid")
+        HOUSING = "housing", _("housing")
+        OTHER = "other", _("other")
+
+    flag = models.ForeignKey(
+        RiskFlag, on_delete=models.CASCADE, related_name="measures", verbose_name=_("risk")
+    )
+    kind = models.CharField(_("measure"), max_length=20, choices=Kind.choices)
+    owner = models.ForeignKey(
+        "portal.Cadre", on_delete=models.PROTECT, related_name="measures", verbose_name=_("owner")
+    )
+    due_date = models.DateField(_("due date"))
+    done_at = models.DateField(_("done on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+
+    def __str__(self):
+        return f"{self.flag} · {self.get_kind_display()}"

@@ -211,3 +211,33 @@ class HouseholdProblemQuerySet(VillageScopedQuerySet):
     def open_since_before(self, day):
         """Open problems raised before the day: open for long."""
         return self.open().filter(raised_on__lt=day)
+
+
+class RiskFlagQuerySet(VillageScopedQuerySet):
+    village_path = "household__village"
+
+    def open(self):
+        return self.filter(status="open")
+
+    def visible_to(self, user):
+        """Flags the user may read: those of households the user's cadre is (or was) paired with, and
+        those of villages where the user manages visits or works on the households' evaluations."""
+        if not user.is_authenticated:
+            return self.none()
+        own = self.filter(household__pairings__cadre__user=user).for_user(user, Capability.WRITE_OWN_CONTENT)
+        villages = (
+            permissions.villages_with(user, Capability.MANAGE_VISITS)
+            | permissions.villages_with(user, Capability.PROPOSE_HOUSEHOLDS)
+            | permissions.villages_with(user, Capability.VIEW_HOUSEHOLD_EVALUATIONS)
+        )
+        return self.filter(Q(pk__in=own.values("pk")) | Q(household__village__in=villages.values("pk")))
+
+
+class MeasureQuerySet(VillageScopedQuerySet):
+    village_path = "flag__household__village"
+
+    def pending(self):
+        return self.filter(done_at__isnull=True)
+
+    def overdue(self, today):
+        return self.pending().filter(due_date__lt=today, flag__status="open")

@@ -45,4 +45,5 @@ urlpatterns = [
     path("", include("meetings.reports.urls")),
     path("", include("meetings.questions.urls")),
     path("", include("meetings.visits.urls")),
+    path("", include("meetings.monitoring.urls")),
 ]

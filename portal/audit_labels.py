@@ -81,6 +81,11 @@ ACTION_LABELS = {
     "visit_problem_solve": _("Household's problem solved"),
     "household_card_issue": _("Household card printed"),
     "visit_dispute": _("Household said a visit did not happen"),
+    # Households at risk found at visits (meetings.monitoring)
+    "risk_flag_raise": _("Household flagged at risk"),
+    "risk_flag_close": _("Risk closed"),
+    "risk_measure_assign": _("Measure assigned against a risk"),
+    "risk_measure_done": _("Measure done"),
     # The ballot
     "code_issue": _("Ballot code issued"),
     "code_reissue": _("Ballot code reissued"),

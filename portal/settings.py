@@ -341,6 +341,8 @@ MAKEUP_WORKDAYS = [datetime.date.fromisoformat(day) for day in env_list("PORTAL_
 HOUSEHOLD_NOTICE_DAYS = int(os.environ.get("PORTAL_HOUSEHOLD_NOTICE_DAYS", 5))
 HOUSEHOLD_EXIT_NOTICE_DAYS = int(os.environ.get("PORTAL_HOUSEHOLD_EXIT_NOTICE_DAYS", 7))
 HOUSEHOLD_DECISION_WORKING_DAYS = int(os.environ.get("PORTAL_HOUSEHOLD_DECISION_WORKING_DAYS", 20))
+# A household flagged at risk (meetings.monitoring) with no visit in this many days is listed to the township.
+MONITORING_RECENT_VISIT_DAYS = int(os.environ.get("PORTAL_MONITORING_RECENT_VISIT_DAYS", 30))
 # Fewest ballots that must grade a cadre (on every criterion) for a verdict and a rank; below it the
 # cadre gets "not enough grades" (docs/method.md says why 10: below it one ballot moves a share by
 # more than 10 points, and "excellent" at 90% would need every single grade).

@@ -9,7 +9,7 @@ for an action gets a 403 from `portal.permissions.ensure`, in the view and again
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from meetings.models import Meeting
+from meetings.models import Meeting, RiskFlag
 from portal.models import Household, Township
 from portal.permissions import Capability, get_for_user_or_404, townships_with, villages_with
 from ratings.models import (
@@ -103,3 +103,10 @@ def get_household_for_user_or_404(user, pk, capability: str, *, village) -> Hous
 def get_township_for_user_or_404(user, code: str, capability: str) -> Township:
     """A township over which the user holds the capability by a township's role."""
     return get_object_or_404(townships_with(user, capability), code=code)
+
+
+def get_open_risk_flag_for_user_or_404(user, pk, capability: str) -> RiskFlag:
+    """An open risk flag (meetings.monitoring) of a household of a village where the user holds the
+    capability; a closed one, or another village's, is a 404."""
+    flags = RiskFlag.objects.open().select_related("household__village", "visit")
+    return get_for_user_or_404(flags, user, capability, pk=pk)

@@ -1,17 +1,19 @@
 """What the visit log adds up to: a cadre's figures for the year (shown on the work report, not
 editable), and the township's table of visits per cadre against its requirement, with the problems
-open for long. Reads only; a visit the household said did not happen is not counted.
+open for long, the households at risk without a recent visit and the measures overdue. Reads only; a
+visit the household said did not happen is not counted.
 """
 
 import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from meetings.models import HouseholdProblem, Pairing, Visit
+from meetings.models import HouseholdProblem, Measure, Pairing, RiskFlag, Visit
 from meetings.visits.services import visits_per_month
 from portal.models import Cadre, Township
 
@@ -144,4 +146,39 @@ def open_for_long(township: Township, today: datetime.date | None = None):
         .open_since_before(today - OPEN_FOR_LONG)
         .select_related("household__village", "raised_at__cadre")
         .order_by("raised_on", "pk")
+    )
+
+
+def at_risk_without_recent_visit(township: Township, today: datetime.date | None = None):
+    """Open risk flags of the township's households that had no visit (one the household did not say
+    did not happen) in the last settings.MONITORING_RECENT_VISIT_DAYS days; `last_visit` annotated,
+    the longest without a visit first."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=settings.MONITORING_RECENT_VISIT_DAYS)
+    last = (
+        Visit.objects.counted()
+        .filter(household=OuterRef("household"))
+        .order_by()
+        .values("household")
+        .annotate(last=Max("date"))
+        .values("last")
+    )
+    return (
+        RiskFlag.objects.filter(household__village__township=township)
+        .open()
+        .annotate(last_visit=Subquery(last))
+        .filter(Q(last_visit__lt=since) | Q(last_visit__isnull=True))
+        .select_related("household__village", "raised_by")
+        .order_by("last_visit", "pk")
+    )
+
+
+def measures_overdue(township: Township, today: datetime.date | None = None):
+    """Measures of the township's open risks not done by their due date, the most overdue first."""
+    today = today or timezone.localdate()
+    return (
+        Measure.objects.filter(flag__household__village__township=township)
+        .overdue(today)
+        .select_related("flag__household__village", "owner")
+        .order_by("due_date", "pk")
     )

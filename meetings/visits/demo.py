@@ -4,7 +4,8 @@ Every cadre of the village is paired with a few households a year ago; they visi
 as the township requires (two a month), some less; problems are raised and most are solved weeks
 later, a few stay open for long; the policies explained come from the township's list. Written in
 bulk, not through the services: the demo's year is history, not a year of audited actions.
-Idempotent: a village that already has visits is left alone.
+One household is flagged at risk from a visit six weeks ago, with two measures, one of them done.
+Idempotent: a village that already has visits (or a risk) is left alone.
 """
 
 # Seeded pseudo-random numbers make the demo reproducible; nothing here is secret.
@@ -15,7 +16,7 @@ import random
 
 from django.utils import timezone
 
-from meetings.models import HouseholdProblem, Pairing, Policy, Visit, VisitRequirement
+from meetings.models import HouseholdProblem, Measure, Pairing, Policy, RiskFlag, Visit, VisitRequirement
 from portal.models import Cadre, Household, Village
 
 POLICIES = (
@@ -52,6 +53,11 @@ SLOW_CADRES = {2: 0.6, 5: 0.4}
 
 
 def seed_visits(*, village: Village, report) -> None:
+    _visits(village, report)
+    _risk(village, report)
+
+
+def _visits(village: Village, report) -> None:
     if Visit.objects.filter(household__village=village).exists():
         return
     rng = random.Random(f"visits:{village.code}")
@@ -125,3 +131,50 @@ def _problems(rng: random.Random, visits: list[Visit], today: datetime.date, rep
         problems.append(problem)
     HouseholdProblem.objects.bulk_create(problems)
     report.created["household problem"] += len(problems)
+
+
+def _risk(village: Village, report) -> None:
+    """A household flagged at risk (an illness) from a visit about six weeks ago: a medical aid done,
+    an employment measure still due."""
+    if RiskFlag.objects.filter(household__village=village).exists():
+        return
+    today = timezone.localdate()
+    visit = (
+        Visit.objects.filter(household__village=village, date__lte=today - datetime.timedelta(days=42))
+        .select_related("cadre")
+        .order_by("-date", "pk")
+        .first()
+    )
+    if visit is None:
+        return
+    raised = timezone.make_aware(datetime.datetime.combine(visit.date, datetime.time(17)))
+    flag = RiskFlag.objects.create(
+        household=visit.household,
+        visit=visit,
+        category=RiskFlag.Category.UNSTABLE,
+        risk=RiskFlag.Risk.ILLNESS,
+        note="户主住院手术，家中暂无劳动力，收入明显下降。",
+        raised_by=visit.cadre,
+        raised_at=raised,
+    )
+    Measure.objects.bulk_create(
+        [
+            Measure(
+                flag=flag,
+                kind=Measure.Kind.MEDICAL_AID,
+                owner=visit.cadre,
+                due_date=visit.date + datetime.timedelta(days=14),
+                done_at=visit.date + datetime.timedelta(days=10),
+                note="办理大病救助，住院费用报销",
+            ),
+            Measure(
+                flag=flag,
+                kind=Measure.Kind.EMPLOYMENT,
+                owner=visit.cadre,
+                due_date=today + datetime.timedelta(days=20),
+                note="妻子推荐到村扶贫车间",
+            ),
+        ]
+    )
+    report.created["risk flag"] += 1
+    report.created["measure"] += 2

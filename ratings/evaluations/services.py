@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.models import Meeting
+from meetings.models import Meeting, RiskFlag
 from portal import audit, permissions
 from portal.models import Household, Village
 from portal.permissions import Capability
@@ -172,12 +172,23 @@ def proposal_create(
     threshold_numerator: int = 1,
     threshold_denominator: int = 2,
     notice_days: int | None = None,
+    risk_flag: RiskFlag | None = None,
     **facts,
 ) -> HouseholdProposal:
-    """The village proposes a household for a decision, with the facts the ballot shows (a draft)."""
+    """The village proposes a household for a decision, with the facts the ballot shows (a draft).
+
+    An entry into monitoring may start from an open risk flag of the household (found at a visit):
+    the proposal keeps it, and the flag's page shows the proposal."""
     permissions.ensure(by, Capability.PROPOSE_HOUSEHOLDS, village)
     if household.village_id != village.pk:
         raise ValidationError({"household": _("This household is not of this village.")})
+    if risk_flag is not None:
+        if risk_flag.household_id != household.pk:
+            raise ValidationError({"household": _("The risk was found at another household.")})
+        if risk_flag.status != RiskFlag.Status.OPEN:
+            raise ValidationError(_("This risk is closed."))
+        if kind != Kind.MONITORING_ENTRY:
+            raise ValidationError({"kind": _("A risk leads to an entry into monitoring.")})
     unknown = set(facts) - set(FACTS)
     if unknown:
         raise TypeError(f"unknown facts: {sorted(unknown)}")
@@ -190,7 +201,9 @@ def proposal_create(
         "notice_days": notice_days if notice_days is not None else notice_days_for(kind),
     }
     _check_settings(values, household=household)
-    proposal = HouseholdProposal(village=village, household=household, created_by=by, **values, **facts)
+    proposal = HouseholdProposal(
+        village=village, household=household, created_by=by, risk_flag=risk_flag, **values, **facts
+    )
     proposal.full_clean(validate_constraints=False)
     try:
         # Two clerks proposing the same household at once: the second meets the constraint.
@@ -212,7 +225,8 @@ def proposal_create(
         actor=by,
         action="household_proposal_create",
         target=proposal,
-        details={"household": household.number, "kind": kind, "category": category, "star": star},
+        details={"household": household.number, "kind": kind, "category": category, "star": star}
+        | ({"risk flag": risk_flag.pk} if risk_flag else {}),
     )
     return proposal
 
@@ -230,6 +244,8 @@ def proposal_update(*, proposal: HouseholdProposal, by, **changes) -> HouseholdP
     unknown = set(changes) - set(FACTS) - set(SETTINGS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if proposal.risk_flag_id and changes.get("kind", proposal.kind) != Kind.MONITORING_ENTRY:
+        raise ValidationError({"kind": _("A risk leads to an entry into monitoring.")})
     for name, value in changes.items():
         setattr(proposal, name, value)
     _check_settings(

@@ -19,6 +19,7 @@ urlpatterns = [
         views.township_register,
         name="household-register-township",
     ),
+    path("staff/risks/<id:pk>/propose/", views.proposal_from_risk, name="household-propose-from-risk"),
     path("staff/household-proposals/<id:pk>/", views.proposal_detail, name="household-proposal"),
     path("staff/household-proposals/<id:pk>/edit/", views.proposal_edit, name="household-proposal-edit"),
     path(

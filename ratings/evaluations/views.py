@@ -32,6 +32,7 @@ from portal.spreadsheets import spreadsheet_csv
 from ratings.access import (
     get_household_for_user_or_404,
     get_household_proposal_for_user_or_404,
+    get_open_risk_flag_for_user_or_404,
     get_township_for_user_or_404,
 )
 from ratings.evaluations import register, services
@@ -121,6 +122,44 @@ def proposal_create(request, code):
                 )
                 return redirect(proposal)
     context = {"village": village, "form": form, "proposal": None}
+    return render(request, "ratings/evaluations/proposal_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_from_risk(request, pk):
+    """The village's staff: start the household's entry into monitoring from an open risk flag found
+    at a visit, with the flag's category and its risk as the reason (the ballot's facts to complete)."""
+    flag = get_open_risk_flag_for_user_or_404(request.user, pk, Capability.PROPOSE_HOUSEHOLDS)
+    village, household = flag.household.village, flag.household
+    initial = {
+        "household": household.pk,
+        "kind": HouseholdProposal.Kind.MONITORING_ENTRY,
+        "category": flag.category,
+        "reason": flag.get_risk_display(),
+    }
+    form = ProposalForm(request.POST or None, village=village, initial=initial)
+    form.fields["household"].queryset = form.fields["household"].queryset.filter(pk=household.pk)
+    status = 200
+    if request.method == "POST":
+        status = BAD_INPUT
+        if form.is_valid():
+            try:
+                proposal = services.proposal_create(
+                    village=village,
+                    household=form.cleaned_data["household"],
+                    by=request.user,
+                    risk_flag=flag,
+                    **_form_values(form),
+                )
+            except ValidationError as error:
+                show_service_error(request, error, form=form)
+            else:
+                messages.success(
+                    request, _("The household is proposed. Submit it to the moderator when ready.")
+                )
+                return redirect(proposal)
+    context = {"village": village, "form": form, "proposal": None, "risk_flag": flag}
     return render(request, "ratings/evaluations/proposal_form.html", context, status=status)
 
 

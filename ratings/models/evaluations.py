@@ -89,6 +89,15 @@ class HouseholdProposal(models.Model):
         related_name="household_proposals",
         verbose_name=_("meeting"),
     )
+    # The risk found at a visit that this entry into monitoring started from (meetings.monitoring).
+    risk_flag = models.ForeignKey(
+        "meetings.RiskFlag",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="household_proposals",
+        verbose_name=_("started from the risk"),
+    )
     kind = models.CharField(_("evaluation"), max_length=20, choices=Kind.choices)
     category = models.CharField(_("monitoring category"), max_length=12, choices=Category.choices, blank=True)
     star = models.CharField(_("star"), max_length=12, choices=Star.choices, blank=True)

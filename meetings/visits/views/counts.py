@@ -2,6 +2,7 @@
 requirement for a month, as a table, a chart drawn on the server (SVG, no script) and a CSV file; and
 the households' problems open for long."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -42,14 +43,56 @@ def chart(rows: list[counts.CadreRow]) -> dict:
     }
 
 
+def _at_risk_csv(township) -> tuple[list, list]:
+    header = [_("Village"), _("Household"), _("Category"), _("Risk"), _("Found on"), _("Last visit")]
+    body = [
+        [
+            flag.household.village.name,
+            flag.household.number,
+            flag.get_category_display(),
+            flag.get_risk_display(),
+            flag.raised_at.date().isoformat(),
+            flag.last_visit.isoformat() if flag.last_visit else "",
+        ]
+        for flag in counts.at_risk_without_recent_visit(township)
+    ]
+    return header, body
+
+
+def _overdue_csv(township) -> tuple[list, list]:
+    header = [_("Village"), _("Household"), _("Measure"), _("Owner"), _("Due date")]
+    body = [
+        [
+            measure.flag.household.village.name,
+            measure.flag.household.number,
+            measure.get_kind_display(),
+            measure.owner.name,
+            measure.due_date.isoformat(),
+        ]
+        for measure in counts.measures_overdue(township)
+    ]
+    return header, body
+
+
+# `?format=csv&table=…`: the monitoring tables of the page (the visits per cadre without `table`).
+MONITORING_CSV = {"at-risk": _at_risk_csv, "overdue": _overdue_csv}
+
+
 @login_required
 @require_GET
 def frequency(request, code):
     """Township administrators of the township (the county: every township): visits per cadre in a
-    month against the requirement, and the problems open for long. `?format=csv` downloads the table."""
+    month against the requirement, the problems open for long, the households at risk without a recent
+    visit and the measures overdue. `?format=csv` downloads the table (`&table=at-risk`, `overdue`)."""
     township = managed_township_or_404(request.user, code)
     month = counts.Month.of(request.GET.get("month"))
     rows = counts.frequency_table(township, month)
+    if request.GET.get("format") == "csv" and request.GET.get("table") in MONITORING_CSV:
+        header, body = MONITORING_CSV[request.GET["table"]](township)
+        response = HttpResponse(spreadsheet_csv(header, body), content_type="text/csv; charset=utf-8")
+        name = f"{request.GET['table']}-{township.code}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     if request.GET.get("format") == "csv":
         header = [
             _("Village"),
@@ -82,5 +125,8 @@ def frequency(request, code):
         "chart": chart(rows),
         "open_for_long": counts.open_for_long(township)[:200],
         "open_days": counts.OPEN_FOR_LONG.days,
+        "at_risk": counts.at_risk_without_recent_visit(township)[:200],
+        "recent_days": settings.MONITORING_RECENT_VISIT_DAYS,
+        "overdue": counts.measures_overdue(township)[:200],
     }
     return render(request, "meetings/visits/frequency.html", context)

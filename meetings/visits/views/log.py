@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings.access import get_own_problem_or_404, get_visit_with_photo_or_404
-from meetings.models import HouseholdProblem, Pairing, Policy, Visit
+from meetings.models import HouseholdProblem, Pairing, Policy, RiskFlag, Visit
 from meetings.visits import services
 from meetings.visits.forms import ProblemSolveForm, VisitForm
 from meetings.visits.views.helpers import own_cadre_or_404
@@ -72,7 +72,8 @@ def my_households(request):
         for pairing in pairings
     ]
     visits = Visit.objects.of_cadre(cadre).select_related("household").prefetch_related("policies")[:20]
-    context = {"cadre": cadre, "rows": rows, "visits": visits}
+    flags = RiskFlag.objects.filter(household__in=households).open().select_related("household")
+    context = {"cadre": cadre, "rows": rows, "visits": visits, "flags": flags}
     return render(request, "meetings/visits/my_households.html", context)
 
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from meetings.models import HouseholdProblem, Visit
+from meetings.models import HouseholdProblem, RiskFlag, Visit
 from meetings.visits import counts
 from portal import demo as portal_demo
 from portal.models import Village
@@ -39,7 +39,17 @@ def test_the_first_village_has_a_year_of_visits(demo):
     assert counts.year_figures(secretary, timezone.localdate().year).visits > 0
 
 
+def test_the_demo_has_a_household_at_risk_with_two_measures_one_done(demo):
+    flag = RiskFlag.objects.get()
+    assert flag.status == "open" and flag.visit.household == flag.household
+    assert flag.household.village.code == portal_demo.VILLAGES[0].code
+    measures = list(flag.measures.all())
+    assert len(measures) == 2 and sum(measure.done_at is not None for measure in measures) == 1
+    assert flag.follow_up_visits().exists()
+
+
 def test_seeding_again_adds_no_visit(demo):
     before = Visit.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert Visit.objects.count() == before
+    assert RiskFlag.objects.count() == 1

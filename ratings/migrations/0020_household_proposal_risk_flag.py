@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('meetings', '0010_risk_flags_and_measures'),
-        ('ratings', '0018_honor_award_in_uyghur'),
+        ('ratings', '0019_household_proposal_imported_without_creator'),
     ]
 
     operations = [

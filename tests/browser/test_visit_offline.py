@@ -90,6 +90,7 @@ def test_a_visit_written_offline_is_sent_once_when_the_network_returns(
         page.reload()
         expect(page.get_by_role("heading", name="Record a visit")).to_be_visible()
         phone.set_offline(False)
+        assert "portal-visits-v1" in page.evaluate("() => caches.keys()")
         visit = Visit.objects.get()
         assert (visit.household, visit.cadre, visit.met) == (household, cadre, "The grandmother")
         assert [policy.name for policy in visit.policies.all()] == ["Medical insurance subsidy"]
@@ -121,5 +122,13 @@ def test_a_visit_written_offline_is_sent_once_when_the_network_returns(
         figures = page.locator(".visit-figures")
         expect(figures.locator(".visits-made")).to_have_text("1")
         expect(figures.locator(".households-helped")).to_have_text("1")
+
+        # Logging out clears the pages the worker kept: the next person on the phone cannot open them.
+        # (the phone's menu is folded away: the form is sent as its button would send it)
+        assert "sessionid" in {cookie["name"] for cookie in phone.cookies()}
+        with page.expect_navigation():
+            page.evaluate("() => document.querySelector('form[data-logout]').requestSubmit()")
+        assert "sessionid" not in {cookie["name"] for cookie in phone.cookies()}
+        assert "portal-visits-v1" not in page.evaluate("() => caches.keys()")
     finally:
         phone.close()

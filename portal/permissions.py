@@ -38,6 +38,9 @@ class Capability:
     # Cadres' visits: pairing cadres with households, the township's policies and visit requirement,
     # the households' cards, the counts of visits.
     MANAGE_VISITS = "manage_visits"
+    # Reading the visits' figures (visits per cadre, problems open for long, households at risk): the
+    # township's administrators and the county's officers over the township.
+    VIEW_VISITS = "view_visits"
 
 
 GRANTED_BY = {
@@ -62,6 +65,7 @@ GRANTED_BY = {
         Role.COUNTY_OFFICER,
     },
     Capability.MANAGE_VISITS: {Role.TOWNSHIP_ADMIN},
+    Capability.VIEW_VISITS: {Role.TOWNSHIP_ADMIN, Role.COUNTY_OFFICER},
 }
 
 # Model permissions of each role's Django group: what the admin pages let the role see and touch.

@@ -35,6 +35,7 @@ def dashboard(request):
         "evaluation_townships": permissions.townships_with(user, Capability.VIEW_HOUSEHOLD_EVALUATIONS),
         "can_check_households": Capability.CHECK_HOUSEHOLDS in can,
         "can_decide_households": Capability.DECIDE_HOUSEHOLDS in can,
+        "can_view_visits": Capability.VIEW_VISITS in can,
         # Closure certificates this account signs as a scrutineer or as the committee's chair.
         "certificates_to_confirm": drafts_to_confirm(user),
     }

@@ -25,6 +25,7 @@ MATRIX = {
         Capability.DECIDE_HOUSEHOLDS: "none",
         Capability.VIEW_HOUSEHOLD_EVALUATIONS: "township",
         Capability.MANAGE_VISITS: "township",
+        Capability.VIEW_VISITS: "township",
     },
     "moderator": {
         Capability.VIEW_ROLL: "own",
@@ -41,6 +42,7 @@ MATRIX = {
         Capability.DECIDE_HOUSEHOLDS: "none",
         Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
         Capability.MANAGE_VISITS: "none",
+        Capability.VIEW_VISITS: "none",
     },
     "operator": {
         Capability.VIEW_ROLL: "own",
@@ -57,6 +59,7 @@ MATRIX = {
         Capability.DECIDE_HOUSEHOLDS: "none",
         Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
         Capability.MANAGE_VISITS: "none",
+        Capability.VIEW_VISITS: "none",
     },
     "cadre": {
         Capability.VIEW_ROLL: "none",
@@ -73,6 +76,7 @@ MATRIX = {
         Capability.DECIDE_HOUSEHOLDS: "none",
         Capability.VIEW_HOUSEHOLD_EVALUATIONS: "own",
         Capability.MANAGE_VISITS: "none",
+        Capability.VIEW_VISITS: "none",
     },
     "nobody": dict.fromkeys(permissions.GRANTED_BY, "none"),
 }

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from meetings.visits import counts
 from meetings.visits.services import visits_per_month
 from meetings.visits.views.helpers import managed_township_or_404
+from portal.permissions import Capability
 from portal.spreadsheets import spreadsheet_csv
 
 BAR_HEIGHT = 22
@@ -81,10 +82,11 @@ MONITORING_CSV = {"at-risk": _at_risk_csv, "overdue": _overdue_csv}
 @login_required
 @require_GET
 def frequency(request, code):
-    """Township administrators of the township (the county: every township): visits per cadre in a
-    month against the requirement, the problems open for long, the households at risk without a recent
-    visit and the measures overdue. `?format=csv` downloads the table (`&table=at-risk`, `overdue`)."""
-    township = managed_township_or_404(request.user, code)
+    """Township administrators of the township and the county's officers over it: visits per cadre in
+    a month against the requirement, the problems open for long, the households at risk without a
+    recent visit and the measures overdue. `?format=csv` downloads the table (`&table=at-risk`,
+    `overdue`)."""
+    township = managed_township_or_404(request.user, code, Capability.VIEW_VISITS)
     month = counts.Month.of(request.GET.get("month"))
     rows = counts.frequency_table(township, month)
     if request.GET.get("format") == "csv" and request.GET.get("table") in MONITORING_CSV:

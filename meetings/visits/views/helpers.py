@@ -12,8 +12,8 @@ from portal.models import Cadre, Township
 from portal.permissions import Capability
 
 
-def managed_township_or_404(user, code: str) -> Township:
-    township = permissions.townships_with(user, Capability.MANAGE_VISITS).filter(code=code).first()
+def managed_township_or_404(user, code: str, capability: str = Capability.MANAGE_VISITS) -> Township:
+    township = permissions.townships_with(user, capability).filter(code=code).first()
     if township is None:
         raise Http404(_("No such township."))
     return township

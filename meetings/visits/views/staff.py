@@ -24,12 +24,14 @@ from portal.permissions import Capability
 @login_required
 @require_GET
 def index(request):
-    """Township administrators: their townships and villages, with the ways into the visit log."""
+    """Township administrators: their townships and villages, with the ways into the visit log; the
+    county's officers: the figures of the townships they oversee."""
     villages = permissions.villages_with(request.user, Capability.MANAGE_VISITS).select_related("township")
-    townships = permissions.townships_with(request.user, Capability.MANAGE_VISITS)
+    managed = permissions.townships_with(request.user, Capability.MANAGE_VISITS)
     context = {
         "villages": villages,
-        "townships": townships,
+        "townships": permissions.townships_with(request.user, Capability.VIEW_VISITS),
+        "managed": set(managed.values_list("pk", flat=True)),
         "disputed": Visit.objects.for_user(request.user, Capability.MANAGE_VISITS).disputed().count(),
     }
     return render(request, "meetings/visits/staff_index.html", context)

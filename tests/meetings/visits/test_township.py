@@ -149,3 +149,20 @@ def test_the_work_report_counts_the_year_from_the_log(client, county, vw):
     editor = client.get(reverse("meetings:report-edit", args=[report.pk])).content.decode()
     assert re.search(r'class="col-4 visits-made">3<', editor)
     assert "visits_made" not in editor  # no field to edit
+
+
+def test_a_county_officer_reads_the_townships_visits_but_pairs_nobody(client, county, vw):
+    officer = UserFactory(username="county-officer")
+    role_grant(user=officer, role=Role.COUNTY_OFFICER, township=county.township, by=county.superuser)
+    client.force_login(officer)
+    assert client.get(reverse("meetings:visit-counts", args=[county.township.code])).status_code == 200
+    index = client.get(reverse("meetings:visits-staff")).content.decode()
+    assert reverse("meetings:visit-counts", args=[county.township.code]) in index
+    assert reverse("meetings:visit-policies", args=[county.township.code]) not in index
+    assert client.get(reverse("meetings:visit-policies", args=[county.township.code])).status_code == 404
+    assert client.get(reverse("meetings:visit-pairings", args=[county.village.code])).status_code == 404
+    # Another township's figures are not the officer's.
+    assert (
+        client.get(reverse("meetings:visit-counts", args=[county.elsewhere.township.code])).status_code == 404
+    )
+    assert reverse("meetings:visits-staff") in client.get(reverse("staff:dashboard")).content.decode()

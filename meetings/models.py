@@ -16,9 +16,9 @@ from meetings.querysets import (
     MeasureQuerySet,
     MeetingQuerySet,
     PairingQuerySet,
-    PolicyQuerySet,
     QuestionQuerySet,
     RiskFlagQuerySet,
+    TownshipListQuerySet,
     VisitQuerySet,
     WorkReportQuerySet,
 )
@@ -571,28 +571,69 @@ class VisitRequirement(models.Model):
         return f"{self.township} · {self.visits_per_month}"
 
 
-class Policy(models.Model):
+class TownshipListEntry(models.Model):
+    """An entry of a list a township keeps (the policies cadres explain, the kinds of measures): a name in
+    both scripts, offered or not; an entry no longer offered stays on the records that used it."""
+
+    name_ug = models.CharField(_("name in Uyghur"), max_length=100, blank=True)
+
+    objects = TownshipListQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["township", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Policy(TownshipListEntry):
     """A policy a cadre may explain at a visit, from the township's own list."""
 
     township = models.ForeignKey(
         "portal.Township", on_delete=models.CASCADE, related_name="visit_policies", verbose_name=_("township")
     )
     name = models.CharField(_("policy"), max_length=100)
-    name_ug = models.CharField(_("name in Uyghur"), max_length=100, blank=True)
     active = models.BooleanField(
         _("offered"), default=True, help_text=_("Offered on the visit form; kept on past visits either way.")
     )
 
-    objects = PolicyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["township", "name"]
+    class Meta(TownshipListEntry.Meta):
         constraints = [models.UniqueConstraint(fields=["township", "name"], name="policy_unique_in_township")]
         verbose_name = _("policy")
         verbose_name_plural = _("policies")
 
-    def __str__(self):
-        return self.name
+
+class MeasureKind(TownshipListEntry):
+    """A kind of measure that answers a risk (industry, employment...), from the township's own list."""
+
+    # The list a new township starts with.
+    USUAL = (
+        ("产业帮扶", "كەسپىي ياردەم"),
+        ("就业帮扶", "ئىش بىلەن تەمىنلەش ياردىمى"),
+        ("社会保障", "ئىجتىمائىي كاپالەت"),
+        ("教育资助", "مائارىپ ياردىمى"),
+        ("医疗救助", "داۋالاش ياردىمى"),
+        ("住房保障", "تۇرالغۇ كاپالىتى"),
+        ("其他", "باشقا"),
+    )
+
+    township = models.ForeignKey(
+        "portal.Township", on_delete=models.CASCADE, related_name="measure_kinds", verbose_name=_("township")
+    )
+    name = models.CharField(_("measure"), max_length=100)
+    active = models.BooleanField(
+        _("offered"),
+        default=True,
+        help_text=_("Offered when a measure is assigned; kept on past measures either way."),
+    )
+
+    class Meta(TownshipListEntry.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="measure_kind_unique_in_township")
+        ]
+        verbose_name = _("kind of measure")
+        verbose_name_plural = _("kinds of measures")
 
 
 class Pairing(models.Model):
@@ -819,19 +860,12 @@ class RiskFlag(models.Model):
 class Measure(models.Model):
     """What answers a risk: a kind of help, a cadre who owns it, a due date, done or not."""
 
-    class Kind(models.TextChoices):
-        INDUSTRY = "industry", _("industry")
-        EMPLOYMENT = "employment", _("employment")
-        SOCIAL_SECURITY = "social_security", _("social security")
-        EDUCATION_AID = "education_aid", _("education aid")
-        MEDICAL_AID = "medical_aid", _("medical aid")
-        HOUSING = "housing", _("housing")
-        OTHER = "other", _("other")
-
     flag = models.ForeignKey(
         RiskFlag, on_delete=models.CASCADE, related_name="measures", verbose_name=_("risk")
     )
-    kind = models.CharField(_("measure"), max_length=20, choices=Kind.choices)
+    kind = models.ForeignKey(
+        MeasureKind, on_delete=models.PROTECT, related_name="measures", verbose_name=_("measure")
+    )
     owner = models.ForeignKey(
         "portal.Cadre", on_delete=models.PROTECT, related_name="measures", verbose_name=_("owner")
     )
@@ -848,4 +882,4 @@ class Measure(models.Model):
         verbose_name_plural = _("measures")
 
     def __str__(self):
-        return f"{self.flag} · {self.get_kind_display()}"
+        return f"{self.flag} · {self.kind}"

@@ -153,7 +153,9 @@ class CommitmentQuerySet(VillageScopedQuerySet):
 # ——— cadres' visits to paired households (meetings.visits) ———
 
 
-class PolicyQuerySet(models.QuerySet):
+class TownshipListQuerySet(models.QuerySet):
+    """A township's list (policies, kinds of measures)."""
+
     def of_township(self, township):
         return self.filter(township=township)
 

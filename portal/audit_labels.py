@@ -76,6 +76,8 @@ ACTION_LABELS = {
     "visit_pairing_end": _("Pairing ended"),
     "visit_policy_add": _("Policy added to the township's list"),
     "visit_policy_change": _("Policy of the township's list changed"),
+    "measure_kind_add": _("Measure added to the township's list"),
+    "measure_kind_change": _("Measure of the township's list changed"),
     "visit_requirement_set": _("Visit requirement set"),
     "visit_record": _("Visit recorded"),
     "visit_problem_solve": _("Household's problem solved"),

@@ -6,9 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Measure, RiskFlag
+from meetings.models import MeasureKind, RiskFlag
 from meetings.visits.forms import DateInput
 from portal.models import Cadre
+from portal.names import local_name
 
 
 class RiskFlagForm(forms.Form):
@@ -24,14 +25,20 @@ class RiskFlagForm(forms.Form):
         self.helper.add_input(Submit("flag", _("Flag the household at risk")))
 
 
+class LocalNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, entry):
+        return local_name(entry)
+
+
 class MeasureForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Measure"), choices=Measure.Kind.choices)
+    kind = LocalNameChoiceField(label=_("Measure"), queryset=MeasureKind.objects.none())
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Cadre.objects.none())
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = MeasureKind.objects.of_township(village.township_id).offered()
         self.fields["owner"].queryset = Cadre.objects.in_village(village).order_by("name")
 
 

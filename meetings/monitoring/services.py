@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.models import Measure, RiskFlag, Visit
+from meetings.models import Measure, MeasureKind, RiskFlag, Visit
 from meetings.visits.services import ensure_manages, ensure_own_cadre, is_paired_on
 from portal import audit, permissions
 from portal.models import Cadre
@@ -75,15 +75,15 @@ def _ensure_open(flag: RiskFlag) -> None:
 
 @transaction.atomic
 def measure_assign(
-    *, flag: RiskFlag, kind: str, owner: Cadre, due_date: datetime.date, note: str = "", by
+    *, flag: RiskFlag, kind: MeasureKind, owner: Cadre, due_date: datetime.date, note: str = "", by
 ) -> Measure:
     """A township administrator assigns a measure answering the risk to a cadre of the village."""
     flag = _locked_flag(flag)
     ensure_manages(by, flag.household.village)
     _ensure_open(flag)
     errors = {}
-    if kind not in Measure.Kind.values:
-        errors["kind"] = _("Choose the measure.")
+    if kind.township_id != flag.household.village.township_id or not kind.active:
+        errors["kind"] = _("Choose a measure from the township's list.")
     if owner.village_id != flag.household.village_id:
         errors["owner"] = _("Choose a cadre of the household's village.")
     if due_date < flag.raised_at.date():
@@ -100,7 +100,7 @@ def measure_assign(
         scope=flag.household.village.code,
         details={
             "household": flag.household.number,
-            "measure": kind,
+            "measure": kind.name,
             "owner": owner.name,
             "due": str(due_date),
         },
@@ -113,7 +113,7 @@ def measure_done(*, measure: Measure, on: datetime.date, note: str = "", by) -> 
     """The owner of the measure marks it done, on a day between its assignment and today."""
     measure = (
         Measure.objects.select_for_update(of=("self",))
-        .select_related("flag__household__village", "owner")
+        .select_related("flag__household__village", "owner", "kind")
         .get(pk=measure.pk)
     )
     if not permissions.is_own_cadre(by, measure.owner):
@@ -133,7 +133,7 @@ def measure_done(*, measure: Measure, on: datetime.date, note: str = "", by) -> 
         action="risk_measure_done",
         target=measure,
         scope=household.village.code,
-        details={"household": household.number, "measure": measure.kind, "done on": str(on)},
+        details={"household": household.number, "measure": measure.kind.name, "done on": str(on)},
     )
     return measure
 

@@ -43,7 +43,7 @@ def _render_flag(request, flag: RiskFlag, *, measure_form=None, status: int = 20
     village = flag.household.village
     manages = permissions.has_capability(request.user, Capability.MANAGE_VISITS, village)
     is_open = flag.status == RiskFlag.Status.OPEN
-    measures = list(flag.measures.select_related("owner"))
+    measures = list(flag.measures.select_related("owner", "kind"))
     for measure in measures:
         measure.mine = measure.done_at is None and permissions.is_own_cadre(request.user, measure.owner)
     context = {

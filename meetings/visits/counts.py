@@ -179,6 +179,6 @@ def measures_overdue(township: Township, today: datetime.date | None = None):
     return (
         Measure.objects.filter(flag__household__village__township=township)
         .overdue(today)
-        .select_related("flag__household__village", "owner")
+        .select_related("flag__household__village", "owner", "kind")
         .order_by("due_date", "pk")
     )

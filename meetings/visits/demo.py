@@ -16,7 +16,17 @@ import random
 
 from django.utils import timezone
 
-from meetings.models import HouseholdProblem, Measure, Pairing, Policy, RiskFlag, Visit, VisitRequirement
+from meetings.models import (
+    HouseholdProblem,
+    Measure,
+    MeasureKind,
+    Pairing,
+    Policy,
+    RiskFlag,
+    Visit,
+    VisitRequirement,
+)
+from meetings.visits.services import measure_kinds_start
 from portal.models import Cadre, Household, Village
 
 POLICIES = (
@@ -53,6 +63,7 @@ SLOW_CADRES = {2: 0.6, 5: 0.4}
 
 
 def seed_visits(*, village: Village, report) -> None:
+    measure_kinds_start(village.township)
     _visits(village, report)
     _risk(village, report)
 
@@ -157,11 +168,12 @@ def _risk(village: Village, report) -> None:
         raised_by=visit.cadre,
         raised_at=raised,
     )
+    kinds = {kind.name: kind for kind in MeasureKind.objects.of_township(village.township)}
     Measure.objects.bulk_create(
         [
             Measure(
                 flag=flag,
-                kind=Measure.Kind.MEDICAL_AID,
+                kind=kinds["医疗救助"],
                 owner=visit.cadre,
                 due_date=visit.date + datetime.timedelta(days=14),
                 done_at=visit.date + datetime.timedelta(days=10),
@@ -169,7 +181,7 @@ def _risk(village: Village, report) -> None:
             ),
             Measure(
                 flag=flag,
-                kind=Measure.Kind.EMPLOYMENT,
+                kind=kinds["就业帮扶"],
                 owner=visit.cadre,
                 due_date=today + datetime.timedelta(days=20),
                 note="妻子推荐到村扶贫车间",

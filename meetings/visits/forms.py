@@ -44,6 +44,12 @@ class PolicyForm(forms.Form):
     active = forms.BooleanField(label=_("Offered on the visit form"), required=False, initial=True)
 
 
+class MeasureKindForm(forms.Form):
+    name = forms.CharField(label=_("Measure"), max_length=100)
+    name_ug = forms.CharField(label=_("Name in Uyghur"), max_length=100, required=False)
+    active = forms.BooleanField(label=_("Offered when a measure is assigned"), required=False, initial=True)
+
+
 class RequirementForm(forms.Form):
     visits_per_month = forms.IntegerField(
         label=_("Visits per household per month"), min_value=1, max_value=31

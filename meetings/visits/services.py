@@ -3,7 +3,8 @@
 Who does what:
 
 - a township administrator (`Capability.MANAGE_VISITS`) pairs cadres with households of their village,
-  keeps the township's list of policies and its visit requirement, and prints the households' cards;
+  keeps the township's lists of policies and of kinds of measures and its visit requirement, and prints
+  the households' cards;
 - a cadre, through the account linked to their cadre record and while holding the cadre role in the
   village, records visits to the households they are paired with on the visit's day, and marks the
   problems raised at them solved;
@@ -26,7 +27,15 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from meetings.models import HouseholdCard, HouseholdProblem, Pairing, Policy, Visit, VisitRequirement
+from meetings.models import (
+    HouseholdCard,
+    HouseholdProblem,
+    MeasureKind,
+    Pairing,
+    Policy,
+    Visit,
+    VisitRequirement,
+)
 from portal import audit, permissions, uploads
 from portal.models import Cadre, Household, Township
 from portal.permissions import Capability
@@ -117,33 +126,94 @@ def pairing_end(*, pairing: Pairing, end: datetime.date, by) -> Pairing:
 # ——— the township's policies and requirement ———
 
 
+def _entry_save(model, messages, action, *, township, name, name_ug, active, entry, by):
+    """Add an entry to one of the township's lists, or change one of it; audited."""
+    ensure_manages_township(by, township)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": messages["empty"]})
+    others = model.objects.of_township(township).filter(name=name)
+    if entry is not None:
+        if entry.township_id != township.pk:
+            raise PermissionDenied(messages["foreign"])
+        others = others.exclude(pk=entry.pk)
+    if others.exists():
+        raise ValidationError({"name": messages["taken"]})
+    created = entry is None
+    entry = entry or model(township=township)
+    entry.name, entry.name_ug, entry.active = name, name_ug.strip(), active
+    entry.save()
+    audit.record(
+        actor=by,
+        action=f"{action}_add" if created else f"{action}_change",
+        target=entry,
+        details={"name": entry.name, "offered": entry.active},
+    )
+    return entry
+
+
 @transaction.atomic
 def policy_save(
     *, township: Township, name: str, name_ug: str = "", active: bool = True, policy: Policy | None = None, by
 ) -> Policy:
     """Add a policy to the township's list, or change one of it."""
-    ensure_manages_township(by, township)
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("Give the policy a name.")})
-    others = Policy.objects.of_township(township).filter(name=name)
-    if policy is not None:
-        if policy.township_id != township.pk:
-            raise PermissionDenied(_("This policy is another township's."))
-        others = others.exclude(pk=policy.pk)
-    if others.exists():
-        raise ValidationError({"name": _("The township's list already holds this policy.")})
-    created = policy is None
-    policy = policy or Policy(township=township)
-    policy.name, policy.name_ug, policy.active = name, name_ug.strip(), active
-    policy.save()
-    audit.record(
-        actor=by,
-        action="visit_policy_add" if created else "visit_policy_change",
-        target=policy,
-        details={"name": policy.name, "offered": policy.active},
+    messages = {
+        "empty": _("Give the policy a name."),
+        "foreign": _("This policy is another township's."),
+        "taken": _("The township's list already holds this policy."),
+    }
+    return _entry_save(
+        Policy,
+        messages,
+        "visit_policy",
+        township=township,
+        name=name,
+        name_ug=name_ug,
+        active=active,
+        entry=policy,
+        by=by,
     )
-    return policy
+
+
+@transaction.atomic
+def measure_kind_save(
+    *,
+    township: Township,
+    name: str,
+    name_ug: str = "",
+    active: bool = True,
+    kind: MeasureKind | None = None,
+    by,
+) -> MeasureKind:
+    """Add a kind of measure to the township's list, or change one of it."""
+    messages = {
+        "empty": _("Give the measure a name."),
+        "foreign": _("This measure is another township's."),
+        "taken": _("The township's list already holds this measure."),
+    }
+    return _entry_save(
+        MeasureKind,
+        messages,
+        "measure_kind",
+        township=township,
+        name=name,
+        name_ug=name_ug,
+        active=active,
+        entry=kind,
+        by=by,
+    )
+
+
+def measure_kinds_start(township: Township) -> None:
+    """A township without a list of measures starts with the usual ones (on a write, never on a read)."""
+    if not MeasureKind.objects.of_township(township).exists():
+        MeasureKind.objects.bulk_create(
+            [
+                MeasureKind(township=township, name=name, name_ug=name_ug)
+                for name, name_ug in MeasureKind.USUAL
+            ],
+            ignore_conflicts=True,
+        )
 
 
 def visits_per_month(township: Township) -> int:

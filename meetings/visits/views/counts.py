@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from meetings.visits import counts
 from meetings.visits.services import visits_per_month
 from meetings.visits.views.helpers import managed_township_or_404
+from portal.names import local_name
 from portal.permissions import Capability
 from portal.spreadsheets import spreadsheet_csv
 
@@ -66,7 +67,7 @@ def _overdue_csv(township) -> tuple[list, list]:
         [
             measure.flag.household.village.name,
             measure.flag.household.number,
-            measure.get_kind_display(),
+            local_name(measure.kind),
             measure.owner.name,
             measure.due_date.isoformat(),
         ]

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings.access import get_pairing_for_user_or_404
-from meetings.models import Pairing, Policy, Visit
+from meetings.models import MeasureKind, Pairing, Policy, Visit
 from meetings.visits import services
-from meetings.visits.forms import PairingEndForm, PairingForm, PolicyForm, RequirementForm
+from meetings.visits.forms import MeasureKindForm, PairingEndForm, PairingForm, PolicyForm, RequirementForm
 from meetings.visits.views.helpers import card_qr_svg, household_page_url, managed_township_or_404
 from portal import permissions
 from portal.http import show_service_error
@@ -80,19 +80,29 @@ def pairing_end(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def policies(request, code):
-    """Township administrators: the township's list of policies cadres explain, and its requirement."""
+    """Township administrators: the township's lists of policies cadres explain and of measures that
+    answer a risk, and its visit requirement."""
     township = managed_township_or_404(request.user, code)
     form = PolicyForm(request.POST if "add" in request.POST else None)
+    kind_form = MeasureKindForm(request.POST if "add_kind" in request.POST else None, prefix="kind")
     requirement_form = RequirementForm(
         request.POST if "requirement" in request.POST else None,
         initial={"visits_per_month": services.visits_per_month(township)},
     )
     status = 200
     if request.method == "POST":
+        failed_form = (
+            kind_form if "add_kind" in request.POST else form if "add" in request.POST else requirement_form
+        )
         try:
+            services.measure_kinds_start(township)
             if "add" in request.POST and form.is_valid():
                 services.policy_save(township=township, by=request.user, **form.cleaned_data)
                 messages.success(request, _("The policy has been added to the list."))
+                return redirect("meetings:visit-policies", code=township.code)
+            if "add_kind" in request.POST and kind_form.is_valid():
+                services.measure_kind_save(township=township, by=request.user, **kind_form.cleaned_data)
+                messages.success(request, _("The measure has been added to the list."))
                 return redirect("meetings:visit-policies", code=township.code)
             if "requirement" in request.POST and requirement_form.is_valid():
                 services.requirement_set(
@@ -115,14 +125,31 @@ def policies(request, code):
                         by=request.user,
                     )
                     return redirect("meetings:visit-policies", code=township.code)
+            if "toggle_kind" in request.POST:
+                toggled = parse_int(request.POST.get("toggle_kind"))
+                kind = (
+                    MeasureKind.objects.of_township(township).filter(pk=toggled).first() if toggled else None
+                )
+                if kind is not None:
+                    services.measure_kind_save(
+                        township=township,
+                        kind=kind,
+                        name=kind.name,
+                        name_ug=kind.name_ug,
+                        active=not kind.active,
+                        by=request.user,
+                    )
+                    return redirect("meetings:visit-policies", code=township.code)
         except ValidationError as error:
-            show_service_error(request, error, form=form if "add" in request.POST else requirement_form)
+            show_service_error(request, error, form=failed_form)
         status = 400
     context = {
         "township": township,
         "form": form,
+        "kind_form": kind_form,
         "requirement_form": requirement_form,
         "policies": Policy.objects.of_township(township),
+        "measure_kinds": MeasureKind.objects.of_township(township),
     }
     return render(request, "meetings/visits/policies.html", context, status=status)
 

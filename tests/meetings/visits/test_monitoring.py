@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Measure, Pairing, RiskFlag, Visit
+from meetings.models import Measure, MeasureKind, Pairing, RiskFlag, Visit
 from meetings.monitoring import services
 from meetings.visits import counts
 from meetings.visits import services as visit_services
@@ -90,11 +90,18 @@ def test_another_villages_flag_is_a_404(client, county, vw):
     assert client.get(other.get_absolute_url()).status_code == 200
 
 
+def kinds(township) -> dict[str, MeasureKind]:
+    """The township's list of measures, started with the usual ones."""
+    visit_services.measure_kinds_start(township)
+    return {kind.name: kind for kind in MeasureKind.objects.of_township(township)}
+
+
 def test_the_township_assigns_measures_and_the_owner_marks_them_done(client, county, vw):
     risk = flag(vw, county)
+    medical = kinds(county.township)["医疗救助"]
     due = timezone.localdate() + datetime.timedelta(days=14)
     assign = reverse("meetings:risk-measure-assign", args=[risk.pk])
-    values = {"kind": "medical_aid", "owner": vw.cadre.pk, "due_date": due.isoformat(), "note": "Card"}
+    values = {"kind": medical.pk, "owner": vw.cadre.pk, "due_date": due.isoformat(), "note": "Card"}
     # The cadre and the village's moderator do not assign measures.
     for user in (county.cadre, county.moderator):
         client.force_login(user)
@@ -106,7 +113,7 @@ def test_the_township_assigns_measures_and_the_owner_marks_them_done(client, cou
     assert client.post(assign, values | {"kind": "nonsense"}).status_code == 400
     measure = Measure.objects.get()
     assert (measure.kind, measure.owner, measure.due_date, measure.done_at) == (
-        "medical_aid",
+        medical,
         vw.cadre,
         due,
         None,
@@ -140,6 +147,36 @@ def test_the_township_assigns_measures_and_the_owner_marks_them_done(client, cou
     assert {"risk_measure_assign", "risk_measure_done", "risk_flag_close"} <= actions
 
 
+def test_the_measure_form_offers_the_townships_offered_measures_only(client, county, vw):
+    risk = flag(vw, county)
+    listed = kinds(county.township)
+    listed["住房保障"].active = False
+    listed["住房保障"].save()
+    kinds(county.elsewhere.township)
+    MeasureKind.objects.create(township=county.elsewhere.township, name="Camel breeding")
+    client.force_login(county.township_admin)
+    page = client.get(risk.get_absolute_url()).content.decode()
+    assert "医疗救助" in page and "住房保障" not in page and "Camel breeding" not in page
+    # A stopped measure is refused by the form too.
+    assign = reverse("meetings:risk-measure-assign", args=[risk.pk])
+    due = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    values = {"kind": listed["住房保障"].pk, "owner": vw.cadre.pk, "due_date": due}
+    assert client.post(assign, values).status_code == 400
+    assert not Measure.objects.exists()
+
+
+def test_another_townships_measure_is_refused(county, vw):
+    risk = flag(vw, county)
+    theirs = kinds(county.elsewhere.township)["医疗救助"]
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    with pytest.raises(ValidationError) as refused:
+        services.measure_assign(
+            flag=risk, kind=theirs, owner=vw.cadre, due_date=due, by=county.township_admin
+        )
+    assert refused.value.message_dict == {"kind": ["Choose a measure from the township's list."]}
+    assert not Measure.objects.exists()
+
+
 def test_a_later_visit_of_the_household_is_the_flags_follow_up(client, county, vw):
     risk = flag(vw, county, days_ago=10)
     assert not risk.follow_up_visits().exists()
@@ -160,11 +197,12 @@ def test_households_at_risk_without_a_recent_visit_and_measures_overdue(client, 
     assert list(counts.at_risk_without_recent_visit(county.township)) == [stale]
     assert counts.at_risk_without_recent_visit(county.township)[0].last_visit == stale.visit.date
     late = timezone.localdate() - datetime.timedelta(days=1)
-    Measure.objects.create(flag=fresh, kind="education_aid", owner=vw.cadre, due_date=late)
-    Measure.objects.create(flag=fresh, kind="housing", owner=vw.cadre, due_date=late, done_at=late)
-    Measure.objects.create(flag=stale, kind="industry", owner=vw.cadre, due_date=timezone.localdate())
+    listed = kinds(county.township)
+    Measure.objects.create(flag=fresh, kind=listed["教育资助"], owner=vw.cadre, due_date=late)
+    Measure.objects.create(flag=fresh, kind=listed["住房保障"], owner=vw.cadre, due_date=late, done_at=late)
+    Measure.objects.create(flag=stale, kind=listed["产业帮扶"], owner=vw.cadre, due_date=timezone.localdate())
     overdue = list(counts.measures_overdue(county.township))
-    assert [measure.kind for measure in overdue] == ["education_aid"]
+    assert [measure.kind.name for measure in overdue] == ["教育资助"]
 
     client.force_login(county.township_admin)
     url = reverse("meetings:visit-counts", args=[county.township.code])
@@ -173,7 +211,7 @@ def test_households_at_risk_without_a_recent_visit_and_measures_overdue(client, 
     csv = client.get(url, {"format": "csv", "table": "at-risk"}).content.decode("utf-8-sig")
     assert "001" in csv and "003" not in csv
     csv = client.get(url, {"format": "csv", "table": "overdue"}).content.decode("utf-8-sig")
-    assert "003" in csv and "education aid" in csv and "housing" not in csv
+    assert "003" in csv and "教育资助" in csv and "住房保障" not in csv
     # Nothing of it reaches someone outside the township's administration.
     client.force_login(county.moderator)
     assert client.get(url).status_code == 404

@@ -8,7 +8,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import HouseholdProblem, Meeting, Pairing, Policy, Visit, VisitRequirement, WorkReport
+from meetings.models import (
+    HouseholdProblem,
+    MeasureKind,
+    Meeting,
+    Pairing,
+    Policy,
+    Visit,
+    VisitRequirement,
+    WorkReport,
+)
 from meetings.visits import counts, services
 from portal.models import AuditEntry, Role
 from portal.services.roles import role_grant
@@ -39,6 +48,43 @@ def test_the_township_keeps_its_list_of_policies_and_its_requirement(client, cou
     client.force_login(county.cadre)
     form = client.get(reverse("meetings:visit-new")).content.decode()
     assert "Minimum living allowance" in form and "Medical insurance subsidy" not in form
+
+
+def test_the_township_keeps_its_list_of_measures_on_the_same_page(client, county, vw):
+    client.force_login(county.township_admin)
+    url = reverse("meetings:visit-policies", args=[county.township.code])
+    # Reading the page writes nothing; its first save writes the usual seven.
+    assert "Add a measure" in client.get(url).content.decode()
+    assert not MeasureKind.objects.exists()
+    added = {
+        "add_kind": "",
+        "kind-name": "Solar panels",
+        "kind-name_ug": "قۇياش تاختىسى",
+        "kind-active": "on",
+    }
+    assert client.post(url, added).status_code == 302
+    kinds = MeasureKind.objects.of_township(county.township)
+    assert kinds.count() == 8 and not MeasureKind.objects.filter(township=county.elsewhere.township).exists()
+    assert client.post(url, added).status_code == 400  # twice
+    assert client.post(url, added | {"kind-name": " "}).status_code == 400
+    housing = kinds.get(name="住房保障")
+    client.post(url, {"toggle_kind": housing.pk})
+    housing.refresh_from_db()
+    assert not housing.active
+    client.post(url, {"toggle_kind": housing.pk})
+    housing.refresh_from_db()
+    assert housing.active
+    # Another township's kind is not toggled from this page.
+    elsewhere = MeasureKind.objects.create(township=county.elsewhere.township, name="Elsewhere")
+    client.post(url, {"toggle_kind": elsewhere.pk})
+    elsewhere.refresh_from_db()
+    assert elsewhere.active
+    page = client.get(url).content.decode()
+    assert "Solar panels" in page and "قۇياش تاختىسى" in page
+    audited = list(
+        AuditEntry.objects.filter(action__startswith="measure_kind_").values_list("action", flat=True)
+    )
+    assert sorted(audited) == ["measure_kind_add", "measure_kind_change", "measure_kind_change"]
 
 
 def test_only_the_townships_administrators_keep_its_list(client, county, vw):

@@ -67,6 +67,15 @@ def answer_every_cadre(page: Page) -> None:
         voting.next_screen(page)
 
 
+def agree_to_every_household(page: Page) -> None:
+    """On each household's screen (the demo proposes one for leaving monitoring): agree."""
+    screens = page.locator("form[data-ballot] [data-screen=proposal]")
+    for index in range(screens.count()):
+        voting.expect_screen(page, f"screen-proposal-{index + 1}")
+        voting.shown(page).locator('label[for$="-agree"]').click()
+        voting.next_screen(page)
+
+
 def test_the_readme_tour_runs_to_final_results(live_server, browser: Browser, traffic: Traffic):
     call_command("seed_demo", stdout=StringIO())
     village = Village.objects.get(code=TOUR_VILLAGE)
@@ -120,6 +129,7 @@ def test_the_readme_tour_runs_to_final_results(live_server, browser: Browser, tr
     voting.tap_code(page, code.replace("-", "").replace(" ", ""))
     answer_every_cadre(page)
     assert_accessible(page, "ballot")
+    agree_to_every_household(page)
     voting.to_review(page)
     voting.cast(page)
     voting.receipt_shown(page)

@@ -123,12 +123,12 @@ def test_a_visit_written_offline_is_sent_once_when_the_network_returns(
         expect(figures.locator(".visits-made")).to_have_text("1")
         expect(figures.locator(".households-helped")).to_have_text("1")
 
-        # Logging out clears the pages the worker kept: the next person on the phone cannot open them.
-        # (the phone's menu is folded away: the form is sent as its button would send it)
+        # Logged out, the page it lands on deletes the pages the worker kept: the next person on the
+        # phone cannot open them. (The phone's menu is folded away: the form is sent as its button would.)
         assert "sessionid" in {cookie["name"] for cookie in phone.cookies()}
         with page.expect_navigation():
-            page.evaluate("() => document.querySelector('form[data-logout]').requestSubmit()")
+            page.evaluate("() => document.querySelector('form[action$=\"/logout/\"]').requestSubmit()")
         assert "sessionid" not in {cookie["name"] for cookie in phone.cookies()}
-        assert "portal-visits-v1" not in page.evaluate("() => caches.keys()")
+        page.wait_for_function("async () => !(await caches.keys()).includes('portal-visits-v1')")
     finally:
         phone.close()

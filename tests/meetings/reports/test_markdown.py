@@ -203,7 +203,11 @@ def test_the_report_page_shows_the_corpus_inert(rw):
     assert "This report was changed on" in html
     scripts = [attributes for tag, attributes in elements_of(html) if tag == "script"]
     # The only script is the layout's own Bootstrap bundle, from our static files.
-    assert scripts == [{"src": "/static/bootstrap/js/bootstrap.bundle.min.js"}]
+    # The project's own two (forget.js: a page seen without a login drops the visit log's kept pages).
+    assert scripts == [
+        {"src": "/static/portal/js/forget.js", "defer": None},
+        {"src": "/static/bootstrap/js/bootstrap.bundle.min.js"},
+    ]
     for tag, attributes in elements_of(html):
         # No photo, no attachment: no image either. (meta, form and input are the layout's own.)
         assert tag not in {"iframe", "object", "embed", "svg", "math", "img", "base", "style", "link"} or (

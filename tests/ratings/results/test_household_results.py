@@ -18,7 +18,7 @@ from ratings.recount import recount
 from ratings.results.verify import recount_differences
 from tests.worlds import agenda_of, published_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 ROOT = Path(__file__).resolve().parents[3]
 Kind = HouseholdProposal.Kind
